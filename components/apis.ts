@@ -1,0 +1,54 @@
+import * as gcp from "@pulumi/gcp";
+import * as pulumi from "@pulumi/pulumi";
+
+/** Google APIs the platform calls, and why. */
+export const REQUIRED_APIS: Record<string, string> = {
+    "compute.googleapis.com": "VPC, subnets, Cloud NAT, firewall rules",
+    "container.googleapis.com": "GKE cluster and node pools",
+    "containerfilesystem.googleapis.com": "image streaming for large GPU images",
+    "sqladmin.googleapis.com": "Cloud SQL for PostgreSQL",
+    "servicenetworking.googleapis.com": "private IP for Cloud SQL (Private Service Access)",
+    "artifactregistry.googleapis.com": "Docker repository for task images",
+    "storage.googleapis.com": "Metaflow datastore bucket",
+    "iam.googleapis.com": "service accounts",
+    "iamcredentials.googleapis.com": "Workload Identity token exchange",
+    "cloudresourcemanager.googleapis.com": "project IAM bindings",
+    "logging.googleapis.com": "node and workload logs",
+    "monitoring.googleapis.com": "node and workload metrics",
+};
+
+export interface ProjectApisArgs {
+    /** Project to enable the APIs in. */
+    readonly project: pulumi.Input<string>;
+    /** APIs to enable. Default: REQUIRED_APIS. */
+    readonly apis?: readonly string[];
+}
+
+/**
+ * Enables the Google APIs the platform needs, so one `pulumi up` works on a fresh project.
+ * Destroying an environment never disables an API: another environment in the same project
+ * may still use it.
+ */
+export class ProjectApis extends pulumi.ComponentResource {
+    /** The enabled services; pass this component in `dependsOn` to wait for all of them. */
+    public readonly services: gcp.projects.Service[];
+
+    constructor(name: string, args: ProjectApisArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("metaflow:gcp:ProjectApis", name, {}, opts);
+        const apis = args.apis ?? Object.keys(REQUIRED_APIS);
+        this.services = apis.map(
+            (api) =>
+                new gcp.projects.Service(
+                    `${name}-${api.split(".")[0]}`,
+                    {
+                        project: args.project,
+                        service: api,
+                        disableOnDestroy: false,
+                        disableDependentServices: false,
+                    },
+                    { parent: this },
+                ),
+        );
+        this.registerOutputs({ services: this.services.map((s) => s.service) });
+    }
+}

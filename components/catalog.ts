@@ -1,0 +1,199 @@
+/**
+ * Facts about Google Cloud that the platform's decisions depend on: which machine types carry
+ * which GPUs, where GPUs exist, which Cloud SQL tiers exist per edition. Pure data and pure
+ * functions, so config validation and the policy pack share one source of truth.
+ *
+ * Sources: GoogleCloudPlatform/cluster-toolkit `gpu-definition` (machine/GPU pairs), Cloud SQL
+ * machine-series docs (tiers per edition). Zone lists are a convenience for defaults only; a
+ * region missing here simply requires zones in config (check with
+ * `gcloud compute accelerator-types list --filter="name=nvidia-l4"`).
+ */
+
+export const GPU_TYPES = [
+    "nvidia-l4",
+    "nvidia-tesla-t4",
+    "nvidia-tesla-a100",
+    "nvidia-a100-80gb",
+    "nvidia-h100-80gb",
+] as const;
+export type GpuType = (typeof GPU_TYPES)[number];
+
+/** Fixed machine type -> GPUs attached, for accelerator-optimized families (G2, A2, A3). */
+const FIXED_GPU_MACHINES: Record<Exclude<GpuType, "nvidia-tesla-t4">, Record<string, number>> = {
+    "nvidia-l4": {
+        "g2-standard-4": 1,
+        "g2-standard-8": 1,
+        "g2-standard-12": 1,
+        "g2-standard-16": 1,
+        "g2-standard-32": 1,
+        "g2-standard-24": 2,
+        "g2-standard-48": 4,
+        "g2-standard-96": 8,
+    },
+    "nvidia-tesla-a100": {
+        "a2-highgpu-1g": 1,
+        "a2-highgpu-2g": 2,
+        "a2-highgpu-4g": 4,
+        "a2-highgpu-8g": 8,
+        "a2-megagpu-16g": 16,
+    },
+    "nvidia-a100-80gb": {
+        "a2-ultragpu-1g": 1,
+        "a2-ultragpu-2g": 2,
+        "a2-ultragpu-4g": 4,
+        "a2-ultragpu-8g": 8,
+    },
+    "nvidia-h100-80gb": {
+        "a3-highgpu-8g": 8,
+    },
+};
+
+/** T4s attach to N1 machines; the GPU count bounds the vCPUs the VM may have. */
+const T4_MAX_VCPUS_BY_COUNT: Record<number, number> = { 1: 24, 2: 48, 4: 96 };
+const N1_STANDARD_VCPUS = [1, 2, 4, 8, 16, 32, 64, 96];
+
+/** Result of pairing a machine type with a GPU type. */
+export type GpuPairing =
+    | { ok: true; gpusPerNode: number }
+    | { ok: false; reason: string };
+
+/** Machine types that can carry `gpuType`, for error messages. */
+export function machineTypesFor(gpuType: GpuType): string[] {
+    if (gpuType === "nvidia-tesla-t4") {
+        return N1_STANDARD_VCPUS.map((n) => `n1-standard-${n}`);
+    }
+    return Object.keys(FIXED_GPU_MACHINES[gpuType]);
+}
+
+/**
+ * Decides how many GPUs a node of `machineType` carries for `gpuType`. `requestedCount` is only
+ * free for T4 on N1 (1, 2 or 4); for accelerator-optimized machines the count is fixed by the
+ * machine type and a different requested count is an error.
+ */
+export function pairGpuMachine(gpuType: GpuType, machineType: string, requestedCount?: number): GpuPairing {
+    if (gpuType === "nvidia-tesla-t4") {
+        const match = /^n1-standard-(\d+)$/.exec(machineType);
+        const vcpus = match ? Number(match[1]) : NaN;
+        if (!N1_STANDARD_VCPUS.includes(vcpus)) {
+            return { ok: false, reason: `nvidia-tesla-t4 attaches only to N1 machines (${machineTypesFor(gpuType).join(", ")})` };
+        }
+        const count = requestedCount ?? 1;
+        const maxVcpus = T4_MAX_VCPUS_BY_COUNT[count];
+        if (maxVcpus === undefined) {
+            return { ok: false, reason: `nvidia-tesla-t4 comes in 1, 2 or 4 per VM, not ${count}` };
+        }
+        if (vcpus > maxVcpus) {
+            return { ok: false, reason: `${count} x nvidia-tesla-t4 allows at most ${maxVcpus} vCPUs, ${machineType} has ${vcpus}` };
+        }
+        return { ok: true, gpusPerNode: count };
+    }
+    const fixed = FIXED_GPU_MACHINES[gpuType][machineType];
+    if (fixed === undefined) {
+        return { ok: false, reason: `${machineType} cannot carry ${gpuType}; allowed: ${machineTypesFor(gpuType).join(", ")}` };
+    }
+    if (requestedCount !== undefined && requestedCount !== fixed) {
+        return { ok: false, reason: `${machineType} comes with exactly ${fixed} x ${gpuType}, not ${requestedCount}` };
+    }
+    return { ok: true, gpusPerNode: fixed };
+}
+
+/** The machine family ("g2", "n1", "a2", ...) of a machine type. */
+export function machineFamily(machineType: string): string {
+    return machineType.split("-")[0];
+}
+
+/** Zones per region, used as defaults when a stack does not list zones. */
+export const REGION_ZONES: Record<string, string[]> = {
+    "us-central1": ["us-central1-a", "us-central1-b", "us-central1-c", "us-central1-f"],
+    "us-east1": ["us-east1-b", "us-east1-c", "us-east1-d"],
+    "us-east4": ["us-east4-a", "us-east4-b", "us-east4-c"],
+    "us-west1": ["us-west1-a", "us-west1-b", "us-west1-c"],
+    "us-west4": ["us-west4-a", "us-west4-b", "us-west4-c"],
+    "europe-west1": ["europe-west1-b", "europe-west1-c", "europe-west1-d"],
+    "europe-west4": ["europe-west4-a", "europe-west4-b", "europe-west4-c"],
+    "asia-southeast1": ["asia-southeast1-a", "asia-southeast1-b", "asia-southeast1-c"],
+};
+
+/**
+ * Zones where a GPU type is offered, for the regions we know. Used to default a GPU pool's
+ * zones and to reject a zone that has no such GPU. Absent region = unknown, not "none".
+ */
+export const GPU_ZONES: Partial<Record<GpuType, Record<string, string[]>>> = {
+    "nvidia-l4": {
+        "us-central1": ["us-central1-a", "us-central1-b", "us-central1-c"],
+        "us-east1": ["us-east1-b", "us-east1-c", "us-east1-d"],
+        "us-east4": ["us-east4-a", "us-east4-c"],
+        "us-west1": ["us-west1-a", "us-west1-b", "us-west1-c"],
+        "us-west4": ["us-west4-a", "us-west4-c"],
+        "europe-west1": ["europe-west1-b", "europe-west1-c"],
+        "europe-west4": ["europe-west4-a", "europe-west4-b", "europe-west4-c"],
+        "asia-southeast1": ["asia-southeast1-a", "asia-southeast1-b", "asia-southeast1-c"],
+    },
+    "nvidia-tesla-t4": {
+        "us-central1": ["us-central1-a", "us-central1-b", "us-central1-c", "us-central1-f"],
+        "us-east1": ["us-east1-c", "us-east1-d"],
+        "us-west1": ["us-west1-a", "us-west1-b"],
+        "europe-west4": ["europe-west4-a", "europe-west4-b", "europe-west4-c"],
+    },
+};
+
+/** Zones of `region` known to offer `gpuType`, or undefined when we have no data. */
+export function gpuZones(gpuType: GpuType, region: string): string[] | undefined {
+    return GPU_ZONES[gpuType]?.[region];
+}
+
+export const SQL_EDITIONS = ["ENTERPRISE", "ENTERPRISE_PLUS"] as const;
+export type SqlEdition = (typeof SQL_EDITIONS)[number];
+
+/** Result of checking a Cloud SQL tier against an edition. */
+export type SqlTierCheck =
+    | { ok: true; memoryMb: number; sharedCore: boolean }
+    | { ok: false; reason: string };
+
+const SHARED_CORE_TIERS: Record<string, number> = { "db-f1-micro": 614, "db-g1-small": 1700 };
+const PERF_OPTIMIZED_VCPUS = [2, 4, 8, 16, 32, 48, 64, 80, 96, 128];
+
+/**
+ * Checks that `tier` exists in `edition` and returns its memory. ENTERPRISE takes shared-core
+ * and db-custom-<vCPU>-<MB> tiers (1 or an even vCPU count up to 96, 0.9-6.5 GB per vCPU in
+ * 256 MB steps, at least 3840 MB); ENTERPRISE_PLUS takes only db-perf-optimized-N-<vCPU>.
+ */
+export function checkSqlTier(edition: SqlEdition, tier: string): SqlTierCheck {
+    if (edition === "ENTERPRISE_PLUS") {
+        const match = /^db-perf-optimized-N-(\d+)$/.exec(tier);
+        const vcpus = match ? Number(match[1]) : NaN;
+        if (!PERF_OPTIMIZED_VCPUS.includes(vcpus)) {
+            return {
+                ok: false,
+                reason: `ENTERPRISE_PLUS takes only db-perf-optimized-N-<vCPUs> with vCPUs in ${PERF_OPTIMIZED_VCPUS.join(", ")}`,
+            };
+        }
+        return { ok: true, memoryMb: vcpus * 8192, sharedCore: false };
+    }
+    const shared = SHARED_CORE_TIERS[tier];
+    if (shared !== undefined) {
+        return { ok: true, memoryMb: shared, sharedCore: true };
+    }
+    const match = /^db-custom-(\d+)-(\d+)$/.exec(tier);
+    if (!match) {
+        return {
+            ok: false,
+            reason: "ENTERPRISE takes db-f1-micro, db-g1-small or db-custom-<vCPUs>-<memoryMB> (for example db-custom-2-7680)",
+        };
+    }
+    const vcpus = Number(match[1]);
+    const memoryMb = Number(match[2]);
+    if (vcpus < 1 || vcpus > 96 || (vcpus !== 1 && vcpus % 2 !== 0)) {
+        return { ok: false, reason: `db-custom vCPUs must be 1 or an even number up to 96, not ${vcpus}` };
+    }
+    if (memoryMb % 256 !== 0 || memoryMb < 3840 || memoryMb < vcpus * 922 || memoryMb > vcpus * 6656) {
+        return {
+            ok: false,
+            reason: `db-custom memory must be a multiple of 256 MB, at least 3840 MB and 0.9-6.5 GB per vCPU (${vcpus * 922}-${vcpus * 6656} MB for ${vcpus} vCPUs), not ${memoryMb}`,
+        };
+    }
+    return { ok: true, memoryMb, sharedCore: false };
+}
+
+/** Longest point-in-time-recovery log retention each edition allows, in days. */
+export const MAX_LOG_RETENTION_DAYS: Record<SqlEdition, number> = { ENTERPRISE: 7, ENTERPRISE_PLUS: 35 };

@@ -1,0 +1,72 @@
+/**
+ * CIDR maths for the network plan, on top of ipaddr.js. Pure functions: config validation, the
+ * network component and the policy pack call them, and tests call them directly.
+ */
+import * as ipaddr from "ipaddr.js";
+
+/** A parsed IPv4 CIDR block. */
+export interface Ipv4Block {
+    readonly cidr: string;
+    readonly network: ipaddr.IPv4;
+    readonly prefixLength: number;
+}
+
+/**
+ * Parses an IPv4 CIDR and checks it is written with its network address (10.0.0.0/20, not
+ * 10.0.1.0/20): GCP rejects the latter, and it usually means a typo.
+ */
+export function parseIpv4Cidr(cidr: string): Ipv4Block {
+    if (!ipaddr.IPv4.isValidCIDR(cidr)) {
+        throw new Error(`"${cidr}" is not an IPv4 CIDR block such as 10.10.0.0/20`);
+    }
+    const [network, prefixLength] = ipaddr.IPv4.parseCIDR(cidr);
+    const canonical = ipaddr.IPv4.networkAddressFromCIDR(cidr).toString();
+    if (canonical !== network.toString()) {
+        throw new Error(`"${cidr}" has host bits set; its network address is ${canonical}/${prefixLength}`);
+    }
+    return { cidr, network, prefixLength };
+}
+
+/** True when the two blocks share at least one address. */
+export function cidrsOverlap(a: string, b: string): boolean {
+    const left = parseIpv4Cidr(a);
+    const right = parseIpv4Cidr(b);
+    return left.network.match(right.network, right.prefixLength) || right.network.match(left.network, left.prefixLength);
+}
+
+/** True when `inner` lies entirely inside `outer`. */
+export function cidrContains(outer: string, inner: string): boolean {
+    const o = parseIpv4Cidr(outer);
+    const i = parseIpv4Cidr(inner);
+    return i.prefixLength >= o.prefixLength && i.network.match(o.network, o.prefixLength);
+}
+
+/** True for RFC 1918 private space (10/8, 172.16/12, 192.168/16). */
+export function isPrivateCidr(cidr: string): boolean {
+    const block = parseIpv4Cidr(cidr);
+    return block.network.range() === "private" && ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"].some((p) => cidrContains(p, cidr));
+}
+
+/** Number of addresses in a block. */
+export function cidrSize(cidr: string): number {
+    return 2 ** (32 - parseIpv4Cidr(cidr).prefixLength);
+}
+
+/** Every pair of named blocks that overlap, as [nameA, nameB]. */
+export function findOverlaps(blocks: Record<string, string>): Array<[string, string]> {
+    const names = Object.keys(blocks);
+    const overlaps: Array<[string, string]> = [];
+    for (let i = 0; i < names.length; i++) {
+        for (let j = i + 1; j < names.length; j++) {
+            if (cidrsOverlap(blocks[names[i]], blocks[names[j]])) {
+                overlaps.push([names[i], names[j]]);
+            }
+        }
+    }
+    return overlaps;
+}
+
+/** True when the block is the whole IPv4 internet. */
+export function isWholeInternet(cidr: string): boolean {
+    return cidr.trim() === "0.0.0.0/0";
+}

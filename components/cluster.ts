@@ -1,0 +1,203 @@
+import * as gcp from "@pulumi/gcp";
+import * as pulumi from "@pulumi/pulumi";
+import type { ClusterConfig } from "./config";
+import { buildKubeconfig } from "./kubeconfig";
+import { serviceAccountId } from "./naming";
+import { POD_RANGE_NAME, SERVICE_RANGE_NAME } from "./network";
+import { SAFE_UPGRADES, hardenedNodeConfig } from "./nodeConfig";
+import { childOptions, withDependencies } from "./options";
+
+/** Least-privilege roles for the node service account (logs, metrics, autoscaler). */
+export const NODE_SERVICE_ACCOUNT_ROLES = ["roles/container.defaultNodeServiceAccount"];
+
+export interface MetaflowClusterArgs {
+    readonly project: string;
+    readonly region: string;
+    /** Zones for nodes; a zonal cluster lives in the first. */
+    readonly zones: string[];
+    readonly environment: string;
+    /** GCE/GKE labels for every resource. */
+    readonly labels: Record<string, string>;
+    readonly networkId: pulumi.Input<string>;
+    readonly subnetworkId: pulumi.Input<string>;
+    /** Cluster settings from stack config (mode, channel, access, CPU pool). */
+    readonly settings: ClusterConfig;
+}
+
+/**
+ * A hardened GKE cluster (private nodes, Workload Identity, shielded nodes, Dataplane V2,
+ * release channel, no legacy ABAC or client certificate) with a dedicated node service account
+ * and, in Standard mode, an autoscaling CPU pool for the services and CPU steps. The control
+ * plane stays reachable by `pulumi up` through the IAM-gated DNS endpoint or through
+ * authorized networks only.
+ */
+export class MetaflowCluster extends pulumi.ComponentResource {
+    public readonly cluster: gcp.container.Cluster;
+    public readonly nodeServiceAccount: gcp.serviceaccount.Account;
+    /** The CPU pool; undefined in Autopilot mode. */
+    public readonly cpuPool?: gcp.container.NodePool;
+    public readonly name: pulumi.Output<string>;
+    public readonly location: pulumi.Output<string>;
+    /** The endpoint `pulumi up` and kubectl use: DNS name or IP, as configured. */
+    public readonly endpoint: pulumi.Output<string>;
+    /** Kubeconfig using gke-gcloud-auth-plugin (secret: it names the endpoint and CA). */
+    public readonly kubeconfig: pulumi.Output<string>;
+    public readonly workloadPool: string;
+    public readonly autopilot: boolean;
+
+    constructor(name: string, args: MetaflowClusterArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("metaflow:gcp:MetaflowCluster", name, {}, opts);
+        const parent = childOptions(this, opts);
+        const s = args.settings;
+        this.autopilot = s.mode === "autopilot";
+        this.workloadPool = `${args.project}.svc.id.goog`;
+        const regional = this.autopilot || s.regional;
+        const location = regional ? args.region : args.zones[0];
+        const nodeZones = regional ? args.zones : [args.zones[0]];
+
+        this.nodeServiceAccount = new gcp.serviceaccount.Account(
+            `${name}-nodes`,
+            {
+                project: args.project,
+                accountId: serviceAccountId(args.environment, "nodes"),
+                displayName: `Metaflow ${args.environment} GKE nodes`,
+                description: "Least-privilege identity of GKE nodes (logs, metrics); workloads use Workload Identity.",
+            },
+            parent,
+        );
+        const nodeRoles = NODE_SERVICE_ACCOUNT_ROLES.map(
+            (role) =>
+                new gcp.projects.IAMMember(
+                    `${name}-nodes-${role.split("/")[1]}`,
+                    { project: args.project, role, member: pulumi.interpolate`serviceAccount:${this.nodeServiceAccount.email}` },
+                    parent,
+                ),
+        );
+
+        const common: gcp.container.ClusterArgs = {
+            project: args.project,
+            name: `metaflow-${args.environment}`,
+            description: `Metaflow ${args.environment} environment (managed by Pulumi)`,
+            location,
+            network: args.networkId,
+            subnetwork: args.subnetworkId,
+            networkingMode: "VPC_NATIVE",
+            ipAllocationPolicy: { clusterSecondaryRangeName: POD_RANGE_NAME, servicesSecondaryRangeName: SERVICE_RANGE_NAME },
+            releaseChannel: { channel: s.releaseChannel },
+            deletionProtection: s.deletionProtection,
+            resourceLabels: args.labels,
+            privateClusterConfig: { enablePrivateNodes: true, enablePrivateEndpoint: false },
+            controlPlaneEndpointsConfig: {
+                // The DNS endpoint is gated by IAM (container.clusters.connect), not by source IP.
+                dnsEndpointConfig: { allowExternalTraffic: s.controlPlaneAccess === "dns" },
+                ipEndpointsConfig: { enabled: true },
+            },
+            masterAuthorizedNetworksConfig: {
+                // Closed by default: with no CIDR listed, the IP endpoint admits only the VPC.
+                cidrBlocks: s.authorizedNetworks.map((n) => ({ cidrBlock: n.cidr, displayName: n.name })),
+                gcpPublicCidrsAccessEnabled: false,
+            },
+            masterAuth: { clientCertificateConfig: { issueClientCertificate: false } },
+            maintenancePolicy: {
+                recurringWindow: { startTime: "2025-01-04T02:00:00Z", endTime: "2025-01-04T08:00:00Z", recurrence: "FREQ=WEEKLY;BYDAY=SA,SU" },
+            },
+            costManagementConfig: { enabled: true },
+        };
+
+        if (this.autopilot) {
+            this.cluster = new gcp.container.Cluster(
+                `${name}-gke`,
+                {
+                    ...common,
+                    enableAutopilot: true,
+                    clusterAutoscaling: {
+                        autoProvisioningDefaults: {
+                            serviceAccount: this.nodeServiceAccount.email,
+                            oauthScopes: ["https://www.googleapis.com/auth/cloud-platform"],
+                        },
+                    },
+                },
+                withDependencies(parent, ...nodeRoles),
+            );
+        } else {
+            this.cluster = new gcp.container.Cluster(
+                `${name}-gke`,
+                {
+                    ...common,
+                    // GKE always creates a default pool; we delete it at once and run our own.
+                    removeDefaultNodePool: true,
+                    initialNodeCount: 1,
+                    // Even that short-lived pool must not run as the Compute Engine default SA.
+                    nodeConfig: {
+                        serviceAccount: this.nodeServiceAccount.email,
+                        oauthScopes: ["https://www.googleapis.com/auth/cloud-platform"],
+                        workloadMetadataConfig: { mode: "GKE_METADATA" },
+                        shieldedInstanceConfig: { enableSecureBoot: true, enableIntegrityMonitoring: true },
+                    },
+                    workloadIdentityConfig: { workloadPool: this.workloadPool },
+                    enableShieldedNodes: true,
+                    enableLegacyAbac: false,
+                    datapathProvider: "ADVANCED_DATAPATH",
+                    addonsConfig: {
+                        gcePersistentDiskCsiDriverConfig: { enabled: true },
+                        httpLoadBalancing: { disabled: false },
+                        horizontalPodAutoscaling: { disabled: false },
+                    },
+                },
+                // The default pool's node config is dropped with the pool; ignore its drift.
+                { ...withDependencies(parent, ...nodeRoles), ignoreChanges: ["nodeConfig"] },
+            );
+
+            this.cpuPool = new gcp.container.NodePool(
+                `${name}-cpu`,
+                {
+                    project: args.project,
+                    name: "cpu",
+                    cluster: this.cluster.name,
+                    location: this.cluster.location,
+                    nodeLocations: nodeZones,
+                    autoscaling: {
+                        totalMinNodeCount: s.cpuPool.minNodes,
+                        totalMaxNodeCount: s.cpuPool.maxNodes,
+                        locationPolicy: "BALANCED",
+                    },
+                    management: { autoRepair: true, autoUpgrade: true },
+                    upgradeSettings: SAFE_UPGRADES,
+                    nodeConfig: hardenedNodeConfig({
+                        machineType: s.cpuPool.machineType,
+                        diskSizeGb: s.cpuPool.diskSizeGb,
+                        spot: s.cpuPool.spot,
+                        serviceAccount: this.nodeServiceAccount.email,
+                        resourceLabels: args.labels,
+                        labels: { "metaflow.org/pool": "cpu" },
+                    }),
+                },
+                parent,
+            );
+        }
+
+        this.name = this.cluster.name;
+        this.location = this.cluster.location;
+        const dnsEndpoint = this.cluster.controlPlaneEndpointsConfig.apply((c) => c?.dnsEndpointConfig?.endpoint ?? "");
+        this.endpoint = s.controlPlaneAccess === "dns" ? dnsEndpoint : this.cluster.endpoint;
+        this.kubeconfig = pulumi.secret(
+            pulumi
+                .all([this.cluster.name, this.endpoint, this.cluster.masterAuth])
+                .apply(([clusterName, endpoint, auth]) =>
+                    buildKubeconfig({
+                        name: `metaflow-${args.environment}-${clusterName}`,
+                        server: `https://${endpoint}`,
+                        caData: s.controlPlaneAccess === "dns" ? undefined : auth.clusterCaCertificate,
+                    }),
+                ),
+        );
+
+        this.registerOutputs({
+            name: this.name,
+            location: this.location,
+            endpoint: this.endpoint,
+            kubeconfig: this.kubeconfig,
+            nodeServiceAccount: this.nodeServiceAccount.email,
+        });
+    }
+}

@@ -1,0 +1,527 @@
+/**
+ * The stack configuration: one typed schema, its defaults per profile in one table, parsed and
+ * validated once before any resource is created. Every key is documented in README.md
+ * ("Configuration"); keep the two in step.
+ *
+ * Keys live in the project's namespace (`metaflow-gcp:<key>`), except the provider's own
+ * `gcp:project` and `gcp:region`.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { z } from "zod";
+import {
+    GPU_TYPES,
+    MAX_LOG_RETENTION_DAYS,
+    REGION_ZONES,
+    SQL_EDITIONS,
+    checkSqlTier,
+    gpuZones,
+    pairGpuMachine,
+} from "./catalog";
+import { findOverlaps, isPrivateCidr, isWholeInternet, parseIpv4Cidr } from "./cidr";
+import { connectionCapacity, maxConnectionsFor } from "./sizing";
+
+export const CONFIG_NAMESPACE = "metaflow-gcp";
+
+/**
+ * What differs between a development and a production environment when the stack file says
+ * nothing. Stack files override any of it; code never branches on the stack name.
+ */
+export const PROFILE_DEFAULTS = {
+    development: {
+        clusterRegional: false, // one zonal cluster per billing account is covered by GKE's free tier credit
+        clusterDeletionProtection: false,
+        cpuPool: { machineType: "e2-standard-4", minNodes: 1, maxNodes: 3, spot: false, diskSizeGb: 100 },
+        gpuSpot: true,
+        database: {
+            tier: "db-g1-small",
+            highAvailability: false,
+            deletionProtection: false,
+            backupRetentionCount: 7,
+            logRetentionDays: 1,
+        },
+        storage: { versioning: false, softDeleteDays: 0, forceDestroy: true, immutableTags: false },
+        allowIapSsh: true,
+        replicas: 1,
+    },
+    production: {
+        clusterRegional: true,
+        clusterDeletionProtection: true,
+        cpuPool: { machineType: "e2-standard-4", minNodes: 1, maxNodes: 6, spot: false, diskSizeGb: 100 },
+        gpuSpot: false,
+        database: {
+            tier: "db-custom-2-7680",
+            highAvailability: true,
+            deletionProtection: true,
+            backupRetentionCount: 14,
+            logRetentionDays: 7,
+        },
+        storage: { versioning: true, softDeleteDays: 7, forceDestroy: false, immutableTags: true },
+        allowIapSsh: false,
+        replicas: 2,
+    },
+} as const;
+export type Profile = keyof typeof PROFILE_DEFAULTS;
+type ProfileDefaults = (typeof PROFILE_DEFAULTS)[Profile];
+
+const ENVIRONMENT_NAME = /^[a-z][a-z0-9]{1,11}$/;
+const POOL_NAME = /^[a-z][a-z0-9-]{0,18}[a-z0-9]$/;
+const ZONE_NAME = /^[a-z]+-[a-z]+\d+-[a-z]$/;
+
+const cidr = z.string().superRefine((value, ctx) => {
+    try {
+        parseIpv4Cidr(value);
+    } catch (err) {
+        ctx.addIssue({ code: "custom", message: (err as Error).message });
+        return;
+    }
+    if (!isPrivateCidr(value)) {
+        ctx.addIssue({ code: "custom", message: `"${value}" is not RFC 1918 private space (10/8, 172.16/12, 192.168/16)` });
+    }
+});
+
+const authorizedNetwork = z
+    .object({
+        cidr: z.string().refine((v) => {
+            try {
+                parseIpv4Cidr(v);
+                return true;
+            } catch {
+                return false;
+            }
+        }, "must be an IPv4 CIDR block written with its network address"),
+        name: z.string().min(1),
+    })
+    .strict();
+
+/** Builds the schema with the defaults of one profile. */
+function platformSchema(d: ProfileDefaults) {
+    const network = z
+        .object({
+            /** Primary range of the subnet (nodes, internal load balancers). */
+            subnetCidr: cidr.default("10.10.0.0/20"),
+            /** Secondary range for pod IPs; a /16 fits 256 nodes at 110 pods each. */
+            podsCidr: cidr.default("10.11.0.0/16"),
+            /** Secondary range for Service cluster IPs. */
+            servicesCidr: cidr.default("10.12.0.0/20"),
+            /** Private Service Access range peered to Google's producer network (Cloud SQL). */
+            privateServiceAccessCidr: cidr.default("10.13.0.0/20"),
+            /** Allow SSH from Google's IAP range to nodes, for debugging. */
+            allowIapSsh: z.boolean().default(d.allowIapSsh),
+            /** Cloud NAT ports per VM; raise for steps that open many outbound connections. */
+            natMinPortsPerVm: z.number().int().min(64).max(65536).default(256),
+        })
+        .strict();
+
+    const cpuPool = z
+        .object({
+            machineType: z.string().regex(/^[a-z0-9]+-[a-z0-9-]+$/).default(d.cpuPool.machineType),
+            /** Total nodes across the pool's zones (totalMinNodeCount). */
+            minNodes: z.number().int().min(0).max(100).default(d.cpuPool.minNodes),
+            /** Total nodes across the pool's zones (totalMaxNodeCount). */
+            maxNodes: z.number().int().min(1).max(100).default(d.cpuPool.maxNodes),
+            spot: z.boolean().default(d.cpuPool.spot),
+            diskSizeGb: z.number().int().min(30).max(2000).default(d.cpuPool.diskSizeGb),
+        })
+        .strict();
+
+    const cluster = z
+        .object({
+            /** "standard" (node pools we manage) or "autopilot" (Google manages nodes). */
+            mode: z.enum(["standard", "autopilot"]).default("standard"),
+            /** Regional control plane and nodes across zones; zonal otherwise (Autopilot is always regional). */
+            regional: z.boolean().default(d.clusterRegional),
+            releaseChannel: z.enum(["RAPID", "REGULAR", "STABLE"]).default("REGULAR"),
+            /**
+             * How `pulumi up` reaches the control plane: "dns" (IAM-gated DNS endpoint, no IP
+             * allow-list needed) or "authorizedNetworks" (public IP endpoint limited to
+             * `authorizedNetworks`).
+             */
+            controlPlaneAccess: z.enum(["dns", "authorizedNetworks"]).default("dns"),
+            /** CIDRs allowed to reach the control plane's IP endpoint. */
+            authorizedNetworks: z.array(authorizedNetwork).default([]),
+            deletionProtection: z.boolean().default(d.clusterDeletionProtection),
+            cpuPool: cpuPool.prefault({}),
+        })
+        .strict();
+
+    const gpuPool = z
+        .object({
+            /** Pool name, unique in the stack; becomes part of the node pool name. */
+            name: z.string().regex(POOL_NAME, "must be 2-20 lowercase letters, digits or dashes, starting with a letter"),
+            gpuType: z.enum(GPU_TYPES).default("nvidia-l4"),
+            machineType: z.string().default("g2-standard-8"),
+            /** GPUs per node; fixed by the machine type except for T4 on N1 (1, 2 or 4). */
+            gpusPerNode: z.number().int().min(1).optional(),
+            /** Total nodes across zones when idle; 0 scales to zero. */
+            minNodes: z.number().int().min(0).max(100).default(0),
+            /** Total nodes across zones at most (totalMaxNodeCount, not per zone). */
+            maxNodes: z.number().int().min(1).max(100).default(2),
+            spot: z.boolean().default(d.gpuSpot),
+            /** Zones for the pool; default: the region's zones known to offer the GPU. */
+            zones: z.array(z.string().regex(ZONE_NAME)).min(1).optional(),
+            diskSizeGb: z.number().int().min(50).max(4000).default(200),
+            /** GKE-managed driver install; never leave unset, unset means no driver. */
+            driverVersion: z.enum(["DEFAULT", "LATEST"]).default("LATEST"),
+        })
+        .strict();
+
+    const database = z
+        .object({
+            /** Always explicit: without it Postgres 16+ defaults to ENTERPRISE_PLUS (~$180/month minimum). */
+            edition: z.enum(SQL_EDITIONS).default("ENTERPRISE"),
+            tier: z.string().default(d.database.tier),
+            version: z.enum(["POSTGRES_15", "POSTGRES_16", "POSTGRES_17"]).default("POSTGRES_16"),
+            /** REGIONAL availability (a standby in another zone). Required in production. */
+            highAvailability: z.boolean().default(d.database.highAvailability),
+            diskSizeGb: z.number().int().min(10).max(65536).default(20),
+            backupRetentionCount: z.number().int().min(1).max(365).default(d.database.backupRetentionCount),
+            /** Days of write-ahead log kept for point-in-time recovery. */
+            logRetentionDays: z.number().int().min(1).max(35).default(d.database.logRetentionDays),
+            deletionProtection: z.boolean().default(d.database.deletionProtection),
+            /** Override the computed max_connections flag. */
+            maxConnections: z.number().int().min(25).max(10000).optional(),
+        })
+        .strict();
+
+    const storage = z
+        .object({
+            /** Bucket name; default `<project>-metaflow-<environment>` (globally unique by project). */
+            bucketName: z.string().regex(/^[a-z0-9][a-z0-9._-]{1,61}[a-z0-9]$/).optional(),
+            versioning: z.boolean().default(d.storage.versioning),
+            /** Soft-delete retention; 0 turns it off, 7-90 otherwise. */
+            softDeleteDays: z.number().int().min(0).max(90).default(d.storage.softDeleteDays),
+            /** Objects under tmp/ are deleted after this many days. */
+            tmpObjectTtlDays: z.number().int().min(1).max(365).default(7),
+            /** Let `pulumi destroy` delete a non-empty bucket. Refused in production. */
+            forceDestroy: z.boolean().default(d.storage.forceDestroy),
+            /** Docker tags in Artifact Registry cannot be overwritten. */
+            immutableTags: z.boolean().default(d.storage.immutableTags),
+            /** Untagged images are deleted after this many days. */
+            untaggedImageTtlDays: z.number().int().min(1).max(365).default(14),
+        })
+        .strict();
+
+    const services = z
+        .object({
+            /** Deploy the Kubernetes half (metadata service, UI, Argo). */
+            enabled: z.boolean().default(true),
+            /**
+             * Kubernetes namespace; default `metaflow-<environment>`. Workload Identity pools are
+             * per project, so two environments in one project must not share a namespace name.
+             */
+            namespace: z.string().regex(/^[a-z][a-z0-9-]{1,30}[a-z0-9]$/).optional(),
+            metadataReplicas: z.number().int().min(1).max(10).default(d.replicas),
+            ui: z.boolean().default(true),
+            uiReplicas: z.number().int().min(1).max(10).default(d.replicas),
+            argoWorkflows: z.boolean().default(true),
+            argoEvents: z.boolean().default(false),
+            airflow: z.boolean().default(false),
+        })
+        .strict();
+
+    return z
+        .object({
+            project: z.string().regex(/^[a-z][a-z0-9-]{4,28}[a-z0-9]$/, "must be a GCP project ID (6-30 lowercase letters, digits, dashes)"),
+            region: z.string().regex(/^[a-z]+-[a-z]+\d+$/, "must be a GCP region such as us-central1").default("us-central1"),
+            environment: z.string().regex(ENVIRONMENT_NAME, "must be 2-12 lowercase letters or digits, starting with a letter"),
+            production: z.boolean().default(false),
+            /** Zones for the cluster's nodes; default: the region's first three. */
+            zones: z.array(z.string().regex(ZONE_NAME)).min(1).optional(),
+            /** Extra labels on every resource that takes labels. */
+            labels: z.record(z.string().regex(/^[a-z][a-z0-9_-]{0,62}$/), z.string().regex(/^[a-z0-9_-]{0,63}$/)).default({}),
+            network: network.prefault({}),
+            cluster: cluster.prefault({}),
+            gpuPools: z.array(gpuPool).default([{ name: "l4" }].map((p) => gpuPool.parse(p))),
+            database: database.prefault({}),
+            storage: storage.prefault({}),
+            services: services.prefault({}),
+        })
+        .strict();
+}
+
+type ParsedConfig = z.output<ReturnType<typeof platformSchema>>;
+
+/** A GPU pool after validation: zones and GPUs per node resolved. */
+export type GpuPoolConfig = Omit<ParsedConfig["gpuPools"][number], "zones" | "gpusPerNode"> & {
+    readonly zones: string[];
+    readonly gpusPerNode: number;
+};
+
+/** The validated configuration of one environment. */
+export type PlatformConfig = Omit<ParsedConfig, "zones" | "gpuPools" | "database" | "storage" | "services"> & {
+    readonly zones: string[];
+    readonly gpuPools: GpuPoolConfig[];
+    readonly database: ParsedConfig["database"] & { readonly maxConnections: number };
+    readonly storage: ParsedConfig["storage"] & { readonly bucketName: string };
+    readonly services: ParsedConfig["services"] & { readonly namespace: string };
+};
+export type NetworkConfig = PlatformConfig["network"];
+export type ClusterConfig = PlatformConfig["cluster"];
+export type DatabaseConfig = PlatformConfig["database"];
+export type StorageConfig = PlatformConfig["storage"];
+export type ServicesConfig = PlatformConfig["services"];
+
+/** Raised when stack config is invalid; lists every problem with its key. */
+export class ConfigError extends Error {
+    constructor(public readonly problems: string[]) {
+        super(
+            `Invalid stack configuration (${problems.length} problem${problems.length === 1 ? "" : "s"}); nothing was created:\n` +
+                problems.map((p) => `  - ${p}`).join("\n") +
+                "\nFix with `pulumi config set <key> <value>` or edit Pulumi.<stack>.yaml; every key is described in README.md.",
+        );
+        this.name = "ConfigError";
+    }
+}
+
+/** Config keys the program reads, for the unknown-key check. */
+const TOP_LEVEL_KEYS = ["environment", "production", "zones", "labels", "network", "cluster", "gpuPools", "database", "storage", "services"];
+
+function keyName(path: ReadonlyArray<PropertyKey>): string {
+    if (path.length === 0) {
+        return "(config)";
+    }
+    const [head, ...rest] = path;
+    const ns = head === "project" || head === "region" ? "gcp" : CONFIG_NAMESPACE;
+    let key = `${ns}:${String(head)}`;
+    for (const part of rest) {
+        key += typeof part === "number" ? `[${part}]` : `.${String(part)}`;
+    }
+    return key;
+}
+
+function valueAt(raw: unknown, path: ReadonlyArray<PropertyKey>): unknown {
+    let value: unknown = raw;
+    for (const part of path) {
+        if (value === null || typeof value !== "object") {
+            return undefined;
+        }
+        value = (value as Record<PropertyKey, unknown>)[part];
+    }
+    return value;
+}
+
+/**
+ * Validates raw config values (as read from the stack) and resolves derived settings. Pure:
+ * tests call it with plain objects. Throws ConfigError listing every problem.
+ */
+export function parsePlatformConfig(raw: Record<string, unknown>): PlatformConfig {
+    const problems: string[] = [];
+    const profile: Profile = raw.production === true ? "production" : "development";
+    const result = platformSchema(PROFILE_DEFAULTS[profile]).safeParse(raw);
+    if (!result.success) {
+        for (const issue of result.error.issues) {
+            const shown = valueAt(raw, issue.path);
+            const value = shown === undefined ? "" : ` = ${JSON.stringify(shown)}`;
+            problems.push(`${keyName(issue.path)}${value}: ${issue.message}`);
+        }
+        throw new ConfigError(problems);
+    }
+    const cfg = result.data;
+    const problem = (path: ReadonlyArray<PropertyKey>, message: string) => {
+        const shown = valueAt(cfg, path);
+        problems.push(`${keyName(path)}${shown === undefined ? "" : ` = ${JSON.stringify(shown)}`}: ${message}`);
+    };
+
+    // Zones
+    const knownZones = REGION_ZONES[cfg.region];
+    let zones = cfg.zones;
+    if (!zones) {
+        if (!knownZones) {
+            problem(["zones"], `no default zones are known for region ${cfg.region}; list them, e.g. ["${cfg.region}-a","${cfg.region}-b"]`);
+            zones = [];
+        } else {
+            zones = knownZones.slice(0, 3);
+        }
+    }
+    zones.forEach((zone, i) => {
+        if (!zone.startsWith(`${cfg.region}-`)) {
+            problem(["zones", i], `zone is not in region ${cfg.region}`);
+        }
+    });
+    if (new Set(zones).size !== zones.length) {
+        problem(["zones"], "zones are listed twice");
+    }
+
+    // Network plan
+    const ranges: Record<string, string> = {
+        "network.subnetCidr": cfg.network.subnetCidr,
+        "network.podsCidr": cfg.network.podsCidr,
+        "network.servicesCidr": cfg.network.servicesCidr,
+        "network.privateServiceAccessCidr": cfg.network.privateServiceAccessCidr,
+    };
+    for (const [a, b] of findOverlaps(ranges)) {
+        problems.push(`${CONFIG_NAMESPACE}:${a} (${ranges[a]}) overlaps ${CONFIG_NAMESPACE}:${b} (${ranges[b]}): every range of the plan must be disjoint`);
+    }
+    const prefixLimits: Array<[keyof typeof cfg.network, number, number]> = [
+        ["subnetCidr", 16, 24],
+        ["podsCidr", 12, 21],
+        ["servicesCidr", 16, 24],
+        ["privateServiceAccessCidr", 16, 24],
+    ];
+    for (const [key, min, max] of prefixLimits) {
+        const length = parseIpv4Cidr(String(cfg.network[key])).prefixLength;
+        if (length < min || length > max) {
+            problem(["network", key], `prefix length must be between /${min} and /${max}`);
+        }
+    }
+
+    // Cluster
+    cfg.cluster.authorizedNetworks.forEach((net, i) => {
+        if (isWholeInternet(net.cidr)) {
+            problem(["cluster", "authorizedNetworks", i, "cidr"], "would open the control plane to the whole internet; list your office/VPN/CI ranges instead");
+        }
+    });
+    if (cfg.cluster.controlPlaneAccess === "authorizedNetworks" && cfg.cluster.authorizedNetworks.length === 0) {
+        problem(["cluster", "authorizedNetworks"], 'controlPlaneAccess "authorizedNetworks" needs at least one CIDR, or use controlPlaneAccess "dns"');
+    }
+    if (cfg.cluster.cpuPool.maxNodes < cfg.cluster.cpuPool.minNodes) {
+        problem(["cluster", "cpuPool", "maxNodes"], `must be at least cluster.cpuPool.minNodes (${cfg.cluster.cpuPool.minNodes})`);
+    }
+    if (cfg.production && !cfg.cluster.deletionProtection) {
+        problem(["cluster", "deletionProtection"], "production clusters keep deletion protection on");
+    }
+
+    // GPU pools
+    const poolNames = new Set<string>();
+    // Validated in Autopilot too: there they describe which GPUs steps may ask for.
+    const gpuPools: GpuPoolConfig[] = cfg.gpuPools.map((pool, i) => {
+        if (poolNames.has(pool.name)) {
+            problem(["gpuPools", i, "name"], "pool names must be unique");
+        }
+        poolNames.add(pool.name);
+        const pairing = pairGpuMachine(pool.gpuType, pool.machineType, pool.gpusPerNode);
+        if (!pairing.ok) {
+            problem(["gpuPools", i, "machineType"], pairing.reason);
+        }
+        if (pool.maxNodes < pool.minNodes) {
+            problem(["gpuPools", i, "maxNodes"], `must be at least gpuPools[${i}].minNodes (${pool.minNodes})`);
+        }
+        const offered = gpuZones(pool.gpuType, cfg.region);
+        let poolZones = pool.zones;
+        if (!poolZones) {
+            if (!offered) {
+                problem(["gpuPools", i, "zones"], `no zone data for ${pool.gpuType} in ${cfg.region}; list the zones that offer it`);
+                poolZones = [];
+            } else {
+                // Prefer the cluster's own zones that have the GPU, else every zone that has it.
+                const shared = offered.filter((z) => zones.includes(z));
+                poolZones = shared.length > 0 ? shared : offered;
+            }
+        }
+        poolZones.forEach((zone, j) => {
+            if (!zone.startsWith(`${cfg.region}-`)) {
+                problem(["gpuPools", i, "zones", j], `zone is not in region ${cfg.region}`);
+            } else if (offered && !offered.includes(zone)) {
+                problem(["gpuPools", i, "zones", j], `${pool.gpuType} is not offered in ${zone}; zones that offer it: ${offered.join(", ")}`);
+            }
+        });
+        return { ...pool, zones: poolZones, gpusPerNode: pairing.ok ? pairing.gpusPerNode : 0 };
+    });
+
+    // Database
+    const tier = checkSqlTier(cfg.database.edition, cfg.database.tier);
+    if (!tier.ok) {
+        problem(["database", "tier"], `not a ${cfg.database.edition} tier: ${tier.reason}`);
+    }
+    const maxLog = MAX_LOG_RETENTION_DAYS[cfg.database.edition];
+    if (cfg.database.logRetentionDays > maxLog) {
+        problem(["database", "logRetentionDays"], `${cfg.database.edition} keeps at most ${maxLog} days of logs`);
+    }
+    if (cfg.production) {
+        if (!cfg.database.highAvailability) {
+            problem(["database", "highAvailability"], "production databases must be highly available (REGIONAL); set it to true");
+        }
+        if (!cfg.database.deletionProtection) {
+            problem(["database", "deletionProtection"], "production databases keep deletion protection on");
+        }
+        if (tier.ok && tier.sharedCore) {
+            problem(["database", "tier"], "shared-core tiers have no SLA; production needs db-custom-* (ENTERPRISE) or db-perf-optimized-* (ENTERPRISE_PLUS)");
+        }
+    }
+    const demand = cfg.services.enabled
+        ? { metadataReplicas: cfg.services.metadataReplicas, uiReplicas: cfg.services.ui ? cfg.services.uiReplicas : 0 }
+        : { metadataReplicas: 0, uiReplicas: 0 };
+    const maxConnections = cfg.database.maxConnections ?? Math.max(maxConnectionsFor(demand), 50);
+    if (tier.ok && maxConnections > connectionCapacity(tier.memoryMb)) {
+        problem(
+            ["database", "tier"],
+            `carries about ${connectionCapacity(tier.memoryMb)} connections but the services need max_connections=${maxConnections} ` +
+                `(metadata x${demand.metadataReplicas}, UI x${demand.uiReplicas}); choose a larger tier or fewer replicas`,
+        );
+    }
+
+    // Storage
+    if (cfg.storage.softDeleteDays > 0 && cfg.storage.softDeleteDays < 7) {
+        problem(["storage", "softDeleteDays"], "must be 0 (off) or 7-90 days, as Cloud Storage allows");
+    }
+    if (cfg.production) {
+        if (cfg.storage.forceDestroy) {
+            problem(["storage", "forceDestroy"], "production buckets are never force-destroyed");
+        }
+        if (!cfg.storage.versioning && cfg.storage.softDeleteDays === 0) {
+            problem(["storage", "versioning"], "production buckets need versioning or soft delete so deleted artifacts can be recovered");
+        }
+    }
+    const bucketName = cfg.storage.bucketName ?? `${cfg.project}-metaflow-${cfg.environment}`;
+
+    // Services
+    if (cfg.services.airflow && cfg.services.argoWorkflows) {
+        problem(["services", "airflow"], "Airflow and Argo Workflows are alternative orchestrators; enable one (set services.argoWorkflows to false to use Airflow)");
+    }
+    if (cfg.services.argoEvents && !cfg.services.argoWorkflows) {
+        problem(["services", "argoEvents"], "Argo Events triggers Argo Workflows; enable services.argoWorkflows too");
+    }
+
+    if (problems.length > 0) {
+        throw new ConfigError(problems);
+    }
+    return {
+        ...cfg,
+        zones,
+        gpuPools,
+        database: { ...cfg.database, maxConnections },
+        storage: { ...cfg.storage, bucketName },
+        services: { ...cfg.services, namespace: cfg.services.namespace ?? `metaflow-${cfg.environment}` },
+    };
+}
+
+/**
+ * Reads this stack's config from the Pulumi runtime and validates it. Unknown keys in our
+ * namespace are errors (a typo would otherwise silently fall back to a default).
+ */
+export function loadPlatformConfig(): PlatformConfig {
+    const all = pulumi.runtime.allConfig();
+    const raw: Record<string, unknown> = {};
+    const problems: string[] = [];
+    for (const [fullKey, text] of Object.entries(all)) {
+        const [ns, key] = fullKey.split(":", 2);
+        if (ns !== CONFIG_NAMESPACE) {
+            continue;
+        }
+        if (!TOP_LEVEL_KEYS.includes(key)) {
+            problems.push(`${fullKey}: unknown key; known keys: ${TOP_LEVEL_KEYS.map((k) => `${CONFIG_NAMESPACE}:${k}`).join(", ")}`);
+            continue;
+        }
+        raw[key] = parseConfigValue(text);
+    }
+    if (problems.length > 0) {
+        throw new ConfigError(problems);
+    }
+    const gcp = new pulumi.Config("gcp");
+    raw.project = gcp.get("project");
+    if (raw.project === undefined) {
+        throw new ConfigError(["gcp:project: not set; run `pulumi config set gcp:project <your-project-id>`"]);
+    }
+    raw.region = gcp.get("region");
+    raw.environment ??= pulumi.getStack();
+    return parsePlatformConfig(raw);
+}
+
+/** Stack config arrives as strings; objects, arrays, numbers and booleans as JSON text. */
+function parseConfigValue(text: string): unknown {
+    try {
+        return JSON.parse(text);
+    } catch {
+        return text;
+    }
+}

@@ -1,0 +1,97 @@
+import * as gcp from "@pulumi/gcp";
+import * as pulumi from "@pulumi/pulumi";
+import { serviceAccountId, workloadIdentityMember } from "./naming";
+import { childOptions, withDependencies } from "./options";
+
+export interface MetaflowIdentityArgs {
+    readonly project: string;
+    readonly environment: string;
+    /** The environment's datastore bucket; tasks get object access on it only. */
+    readonly bucketName: pulumi.Input<string>;
+    /** The environment's Docker repository (name and location); read access only. */
+    readonly registry: gcp.artifactregistry.Repository;
+    /** Node service account email; nodes pull task images from the registry. */
+    readonly nodeServiceAccountEmail: pulumi.Input<string>;
+    /** Kubernetes namespace of the workloads that act as the task identity. */
+    readonly namespace: string;
+    /** Kubernetes service accounts (in `namespace`) allowed to act as the task identity. */
+    readonly kubernetesServiceAccounts: string[];
+    /**
+     * Resource that creates the Workload Identity pool (`<project>.svc.id.goog`): the cluster.
+     * IAM rejects a member of a pool that does not exist yet.
+     */
+    readonly workloadPoolReady: pulumi.Resource;
+}
+
+/**
+ * The Google service account Metaflow tasks run as, reachable only through Workload Identity
+ * from the named Kubernetes service accounts, with object access on this environment's bucket
+ * and read access on its registry, and nothing project-wide. No keys are ever created.
+ */
+export class MetaflowIdentity extends pulumi.ComponentResource {
+    public readonly taskServiceAccount: gcp.serviceaccount.Account;
+    public readonly taskServiceAccountEmail: pulumi.Output<string>;
+    /** Workload Identity members bound to the task service account. */
+    public readonly workloadIdentityMembers: string[];
+
+    constructor(name: string, args: MetaflowIdentityArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("metaflow:gcp:MetaflowIdentity", name, {}, opts);
+        const parent = childOptions(this, opts);
+
+        this.taskServiceAccount = new gcp.serviceaccount.Account(
+            `${name}-task`,
+            {
+                project: args.project,
+                accountId: serviceAccountId(args.environment, "task"),
+                displayName: `Metaflow ${args.environment} tasks`,
+                description: "Identity of Metaflow steps, Argo workflows and the Metaflow services (Workload Identity only, no keys).",
+            },
+            parent,
+        );
+        this.taskServiceAccountEmail = this.taskServiceAccount.email;
+        const taskMember = pulumi.interpolate`serviceAccount:${this.taskServiceAccount.email}`;
+
+        this.workloadIdentityMembers = args.kubernetesServiceAccounts.map((ksa) =>
+            workloadIdentityMember(args.project, args.namespace, ksa),
+        );
+        this.workloadIdentityMembers.forEach(
+            (member, i) =>
+                new gcp.serviceaccount.IAMMember(
+                    `${name}-wi-${args.kubernetesServiceAccounts[i]}`,
+                    { serviceAccountId: this.taskServiceAccount.name, role: "roles/iam.workloadIdentityUser", member },
+                    withDependencies(parent, args.workloadPoolReady),
+                ),
+        );
+
+        new gcp.storage.BucketIAMMember(
+            `${name}-bucket-objects`,
+            { bucket: args.bucketName, role: "roles/storage.objectAdmin", member: taskMember },
+            parent,
+        );
+        new gcp.artifactregistry.RepositoryIamMember(
+            `${name}-registry-task-reader`,
+            {
+                project: args.project,
+                location: args.registry.location,
+                repository: args.registry.name,
+                role: "roles/artifactregistry.reader",
+                member: taskMember,
+            },
+            parent,
+        );
+        // Image pulls are made by the kubelet with the node's identity.
+        new gcp.artifactregistry.RepositoryIamMember(
+            `${name}-registry-node-reader`,
+            {
+                project: args.project,
+                location: args.registry.location,
+                repository: args.registry.name,
+                role: "roles/artifactregistry.reader",
+                member: pulumi.interpolate`serviceAccount:${args.nodeServiceAccountEmail}`,
+            },
+            parent,
+        );
+
+        this.registerOutputs({ taskServiceAccountEmail: this.taskServiceAccountEmail });
+    }
+}

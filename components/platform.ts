@@ -1,0 +1,174 @@
+/**
+ * Wires the components of one environment together and returns the stack outputs. index.ts
+ * calls it with the validated stack config; the test harness renders it under mocks.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { ProjectApis } from "./apis";
+import { MetaflowCluster } from "./cluster";
+import type { PlatformConfig } from "./config";
+import { MetaflowDatabase } from "./database";
+import { GpuNodePool, maxGpus } from "./gpuNodePool";
+import { MetaflowIdentity } from "./identity";
+import { KUBERNETES_IDENTITIES, platformLabels } from "./naming";
+import { MetaflowNetwork } from "./network";
+import { gpuScheduling } from "./scheduling";
+import { MetaflowStorage } from "./storage";
+
+/** Everything the program creates, for callers that wire more on top (services, tests). */
+export interface Platform {
+    readonly apis: ProjectApis;
+    readonly network: MetaflowNetwork;
+    readonly cluster: MetaflowCluster;
+    readonly gpuPools: GpuNodePool[];
+    readonly database: MetaflowDatabase;
+    readonly storage: MetaflowStorage;
+    readonly identity: MetaflowIdentity;
+}
+
+/** Creates the Google Cloud half of one environment. */
+export function createPlatform(cfg: PlatformConfig): Platform {
+    const labels = platformLabels(cfg);
+    const apis = new ProjectApis("apis", { project: cfg.project });
+    // Every component waits for the APIs, so a fresh project works in one `pulumi up`.
+    const afterApis: pulumi.ComponentResourceOptions = { dependsOn: [apis] };
+
+    const network = new MetaflowNetwork(
+        "network",
+        {
+            project: cfg.project,
+            region: cfg.region,
+            environment: cfg.environment,
+            subnetCidr: cfg.network.subnetCidr,
+            podsCidr: cfg.network.podsCidr,
+            servicesCidr: cfg.network.servicesCidr,
+            privateServiceAccessCidr: cfg.network.privateServiceAccessCidr,
+            allowIapSsh: cfg.network.allowIapSsh,
+            natMinPortsPerVm: cfg.network.natMinPortsPerVm,
+        },
+        afterApis,
+    );
+
+    const cluster = new MetaflowCluster(
+        "cluster",
+        {
+            project: cfg.project,
+            region: cfg.region,
+            zones: cfg.zones,
+            environment: cfg.environment,
+            labels,
+            networkId: network.networkId,
+            subnetworkId: network.subnetworkId,
+            settings: cfg.cluster,
+        },
+        afterApis,
+    );
+
+    const gpuPools = cluster.autopilot
+        ? []
+        : cfg.gpuPools.map(
+              (pool) =>
+                  new GpuNodePool(
+                      `gpu-${pool.name}`,
+                      {
+                          project: cfg.project,
+                          clusterName: cluster.name,
+                          clusterLocation: cluster.location,
+                          serviceAccount: cluster.nodeServiceAccount.email,
+                          labels,
+                          pool,
+                      },
+                      afterApis,
+                  ),
+          );
+
+    const database = new MetaflowDatabase(
+        "database",
+        {
+            project: cfg.project,
+            region: cfg.region,
+            environment: cfg.environment,
+            labels,
+            networkId: network.networkId,
+            privateServiceConnection: network.privateServiceConnection,
+            settings: cfg.database,
+        },
+        afterApis,
+    );
+
+    const storage = new MetaflowStorage(
+        "storage",
+        {
+            project: cfg.project,
+            region: cfg.region,
+            environment: cfg.environment,
+            labels,
+            settings: cfg.storage,
+            protect: cfg.production,
+        },
+        afterApis,
+    );
+
+    const identity = new MetaflowIdentity(
+        "identity",
+        {
+            project: cfg.project,
+            environment: cfg.environment,
+            bucketName: storage.bucketName,
+            registry: storage.registry,
+            nodeServiceAccountEmail: cluster.nodeServiceAccount.email,
+            namespace: cfg.services.namespace,
+            kubernetesServiceAccounts: [
+                KUBERNETES_IDENTITIES.task,
+                KUBERNETES_IDENTITIES.argoWorkflow,
+                KUBERNETES_IDENTITIES.argoEvents,
+                KUBERNETES_IDENTITIES.services,
+            ],
+            workloadPoolReady: cluster.cluster,
+        },
+        afterApis,
+    );
+
+    return { apis, network, cluster, gpuPools, database, storage, identity };
+}
+
+/** The stack outputs of the Google Cloud half; secrets stay secrets. */
+export function platformOutputs(cfg: PlatformConfig, p: Platform) {
+    return {
+        environment: cfg.environment,
+        production: cfg.production,
+        project: cfg.project,
+        region: cfg.region,
+        networkName: p.network.network.name,
+        clusterName: p.cluster.name,
+        clusterLocation: p.cluster.location,
+        clusterEndpoint: p.cluster.endpoint,
+        clusterMode: cfg.cluster.mode,
+        kubeconfig: p.cluster.kubeconfig,
+        bucketName: p.storage.bucketName,
+        bucketUrl: p.storage.bucketUrl,
+        datastoreRoot: p.storage.datastoreRoot,
+        registryUrl: p.storage.registryUrl,
+        taskServiceAccount: p.identity.taskServiceAccountEmail,
+        database: pulumi.secret({
+            host: p.database.host,
+            port: p.database.port,
+            name: p.database.databaseName,
+            user: p.database.username,
+            password: p.database.password,
+            connectionName: p.database.connectionName,
+        }),
+        gpuPools: cfg.gpuPools.map((pool) => ({
+            name: pool.name,
+            gpuType: pool.gpuType,
+            machineType: pool.machineType,
+            gpusPerNode: pool.gpusPerNode,
+            zones: pool.zones,
+            minNodes: pool.minNodes,
+            maxNodes: pool.maxNodes,
+            spot: pool.spot,
+            maxGpus: maxGpus(pool),
+            created: !p.cluster.autopilot,
+        })),
+        gpuScheduling: gpuScheduling(cfg.cluster.mode, cfg.gpuPools),
+    };
+}

@@ -1,0 +1,98 @@
+import * as gcp from "@pulumi/gcp";
+import * as pulumi from "@pulumi/pulumi";
+import type { StorageConfig } from "./config";
+import { childOptions } from "./options";
+
+/** Prefix under which Metaflow keeps its datastore (METAFLOW_DATASTORE_SYSROOT_GS). */
+export const DATASTORE_PREFIX = "metaflow";
+/** Prefix for scratch objects, expired by a lifecycle rule. */
+export const TMP_PREFIX = "tmp/";
+const DAY_SECONDS = 86_400;
+
+export interface MetaflowStorageArgs {
+    readonly project: string;
+    readonly region: string;
+    readonly environment: string;
+    readonly labels: Record<string, string>;
+    /** Validated storage settings (bucket name, versioning, soft delete, TTLs). */
+    readonly settings: StorageConfig;
+    /** Guard the bucket with Pulumi's `protect` (production data). Default: false. */
+    readonly protect?: boolean;
+}
+
+/**
+ * The Metaflow datastore bucket and the Docker repository for task images of one environment.
+ * The bucket has uniform access and enforced public access prevention; with deletion
+ * safeguards on (production) it keeps versions and soft-deleted objects and is protected.
+ */
+export class MetaflowStorage extends pulumi.ComponentResource {
+    public readonly bucket: gcp.storage.Bucket;
+    public readonly registry: gcp.artifactregistry.Repository;
+    public readonly bucketName: pulumi.Output<string>;
+    /** `gs://<bucket>` */
+    public readonly bucketUrl: pulumi.Output<string>;
+    /** `gs://<bucket>/metaflow`, Metaflow's datastore root. */
+    public readonly datastoreRoot: pulumi.Output<string>;
+    /** `<region>-docker.pkg.dev/<project>/<repository>` */
+    public readonly registryUrl: pulumi.Output<string>;
+
+    constructor(name: string, args: MetaflowStorageArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("metaflow:gcp:MetaflowStorage", name, {}, opts);
+        const s = args.settings;
+        const lifecycleRules: gcp.types.input.storage.BucketLifecycleRule[] = [
+            { action: { type: "Delete" }, condition: { age: s.tmpObjectTtlDays, matchesPrefixes: [TMP_PREFIX] } },
+            { action: { type: "AbortIncompleteMultipartUpload" }, condition: { age: 1 } },
+        ];
+        if (s.versioning) {
+            // Old versions are the undo buffer, not an archive: keep them 30 days.
+            lifecycleRules.push({ action: { type: "Delete" }, condition: { daysSinceNoncurrentTime: 30, withState: "ARCHIVED" } });
+        }
+
+        this.bucket = new gcp.storage.Bucket(
+            `${name}-bucket`,
+            {
+                project: args.project,
+                name: s.bucketName,
+                location: args.region,
+                storageClass: "STANDARD",
+                uniformBucketLevelAccess: true,
+                publicAccessPrevention: "enforced",
+                versioning: { enabled: s.versioning },
+                softDeletePolicy: { retentionDurationSeconds: s.softDeleteDays * DAY_SECONDS },
+                forceDestroy: s.forceDestroy,
+                lifecycleRules,
+                labels: args.labels,
+            },
+            { ...childOptions(this, opts), protect: args.protect ?? false },
+        );
+
+        this.registry = new gcp.artifactregistry.Repository(
+            `${name}-registry`,
+            {
+                project: args.project,
+                location: args.region,
+                repositoryId: `metaflow-${args.environment}`,
+                format: "DOCKER",
+                description: `Metaflow ${args.environment} task images (managed by Pulumi)`,
+                labels: args.labels,
+                dockerConfig: { immutableTags: s.immutableTags },
+                cleanupPolicyDryRun: false,
+                cleanupPolicies: [
+                    {
+                        id: "delete-untagged",
+                        action: "DELETE",
+                        condition: { tagState: "UNTAGGED", olderThan: `${s.untaggedImageTtlDays * DAY_SECONDS}s` },
+                    },
+                    { id: "keep-recent", action: "KEEP", mostRecentVersions: { keepCount: 20 } },
+                ],
+            },
+            childOptions(this, opts),
+        );
+
+        this.bucketName = this.bucket.name;
+        this.bucketUrl = pulumi.interpolate`gs://${this.bucket.name}`;
+        this.datastoreRoot = pulumi.interpolate`gs://${this.bucket.name}/${DATASTORE_PREFIX}`;
+        this.registryUrl = pulumi.interpolate`${this.registry.location}-docker.pkg.dev/${this.registry.project}/${this.registry.repositoryId}`;
+        this.registerOutputs({ bucketUrl: this.bucketUrl, registryUrl: this.registryUrl });
+    }
+}

@@ -1,0 +1,143 @@
+/**
+ * Offline preview: renders a stack from its Pulumi.<stack>.yaml with the test harness (no cloud,
+ * no credentials, no Pulumi CLI) and prints what `pulumi up` would create, grouped by component,
+ * with the settings that matter and the stack outputs (secrets masked).
+ *
+ *   npm run preview -- dev          one stack
+ *   npm run preview                 every stack
+ */
+import { ConfigError } from "../components/config";
+import { childrenOf } from "../tests/harness/query";
+import { OFFLINE_PROJECT, listStacks, readStackConfig, renderStack, type RenderedResource, type RenderedStack } from "../tests/harness/render";
+
+type Summary = (inputs: Record<string, any>) => Record<string, unknown>;
+
+/** The settings worth reading per resource type. */
+const SUMMARIES: Record<string, Summary> = {
+    "gcp:compute/network:Network": (i) => ({ name: i.name, autoCreateSubnetworks: i.autoCreateSubnetworks }),
+    "gcp:compute/subnetwork:Subnetwork": (i) => ({
+        cidr: i.ipCidrRange,
+        secondary: (i.secondaryIpRanges ?? []).map((r: any) => `${r.rangeName}=${r.ipCidrRange}`).join(" "),
+        privateGoogleAccess: i.privateIpGoogleAccess,
+    }),
+    "gcp:compute/firewall:Firewall": (i) => ({ from: (i.sourceRanges ?? []).join(","), allow: (i.allows ?? []).map((a: any) => `${a.protocol}${a.ports ? ":" + a.ports.join(",") : ""}`).join(" ") }),
+    "gcp:compute/globalAddress:GlobalAddress": (i) => ({ range: `${i.address}/${i.prefixLength}`, purpose: i.purpose }),
+    "gcp:compute/routerNat:RouterNat": (i) => ({ minPortsPerVm: i.minPortsPerVm }),
+    "gcp:container/cluster:Cluster": (i) => ({
+        location: i.location,
+        autopilot: i.enableAutopilot ?? false,
+        channel: i.releaseChannel?.channel,
+        privateNodes: i.privateClusterConfig?.enablePrivateNodes,
+        dnsEndpoint: i.controlPlaneEndpointsConfig?.dnsEndpointConfig?.allowExternalTraffic,
+        authorizedNetworks: (i.masterAuthorizedNetworksConfig?.cidrBlocks ?? []).map((b: any) => b.cidrBlock).join(",") || "none",
+        deletionProtection: i.deletionProtection,
+    }),
+    "gcp:container/nodePool:NodePool": (i) => ({
+        machine: i.nodeConfig?.machineType,
+        gpus: (i.nodeConfig?.guestAccelerators ?? []).map((g: any) => `${g.count}x${g.type} driver=${g.gpuDriverInstallationConfig?.gpuDriverVersion}`).join(" ") || "none",
+        nodes: `${i.autoscaling?.totalMinNodeCount}-${i.autoscaling?.totalMaxNodeCount} total`,
+        zones: (i.nodeLocations ?? []).join(","),
+        spot: i.nodeConfig?.spot,
+        taints: (i.nodeConfig?.taints ?? []).map((t: any) => `${t.key}=${t.value}:${t.effect}`).join(",") || "none",
+    }),
+    "gcp:sql/databaseInstance:DatabaseInstance": (i) => ({
+        version: i.databaseVersion,
+        edition: i.settings?.edition,
+        tier: i.settings?.tier,
+        availability: i.settings?.availabilityType,
+        publicIp: i.settings?.ipConfiguration?.ipv4Enabled,
+        ssl: i.settings?.ipConfiguration?.sslMode,
+        pitr: i.settings?.backupConfiguration?.pointInTimeRecoveryEnabled,
+        deletionProtection: i.deletionProtection,
+    }),
+    "gcp:storage/bucket:Bucket": (i) => ({
+        name: i.name,
+        publicAccessPrevention: i.publicAccessPrevention,
+        versioning: i.versioning?.enabled,
+        softDeleteDays: (i.softDeletePolicy?.retentionDurationSeconds ?? 0) / 86400,
+        forceDestroy: i.forceDestroy,
+    }),
+    "gcp:artifactregistry/repository:Repository": (i) => ({ id: i.repositoryId, immutableTags: i.dockerConfig?.immutableTags }),
+    "gcp:serviceaccount/account:Account": (i) => ({ accountId: i.accountId }),
+    "gcp:projects/iAMMember:IAMMember": (i) => ({ role: i.role, member: i.member }),
+    "gcp:serviceaccount/iAMMember:IAMMember": (i) => ({ role: i.role, member: i.member }),
+    "gcp:storage/bucketIAMMember:BucketIAMMember": (i) => ({ role: i.role, member: i.member }),
+    "gcp:artifactregistry/repositoryIamMember:RepositoryIamMember": (i) => ({ role: i.role, member: i.member }),
+    "gcp:projects/service:Service": (i) => ({ api: i.service }),
+};
+
+function describe(resource: RenderedResource): string {
+    const summary = SUMMARIES[resource.type]?.(resource.inputs);
+    const shortType = resource.type.split(":").pop();
+    const flags = resource.protect ? " [protected]" : "";
+    const details = summary
+        ? " " +
+          Object.entries(summary)
+              .filter(([, v]) => v !== undefined && v !== "")
+              .map(([k, v]) => `${k}=${typeof v === "string" ? v : JSON.stringify(v)}`)
+              .join(" ")
+        : "";
+    return `${shortType} ${resource.name}${flags}${details}`;
+}
+
+function printTree(stack: RenderedStack, resource: RenderedResource, depth: number, lines: string[]): void {
+    lines.push(`${"  ".repeat(depth)}${resource.custom ? "+ " : "▸ "}${describe(resource)}`);
+    for (const child of childrenOf(stack, resource)) {
+        printTree(stack, child, depth + 1, lines);
+    }
+}
+
+function mask(value: unknown, secret: boolean): string {
+    if (secret) {
+        return "[secret]";
+    }
+    const text = typeof value === "string" ? value : JSON.stringify(value);
+    return text.length > 160 ? `${text.slice(0, 157)}...` : text;
+}
+
+/** Renders and prints one stack; returns false when the program fails. */
+export async function previewStack(name: string): Promise<{ ok: boolean; stack?: RenderedStack; text: string }> {
+    const lines: string[] = [`Offline preview of stack "${name}" (rendered with mocks: no cloud calls were made)`, ""];
+    let stack: RenderedStack;
+    try {
+        stack = await renderStack(name);
+    } catch (err) {
+        const message = err instanceof Error ? err.message : String(err);
+        lines.push(err instanceof ConfigError ? `✗ ${message}` : `✗ The program failed: ${message}`);
+        return { ok: false, text: lines.join("\n") };
+    }
+    if (!readStackConfig(name)["gcp:project"]) {
+        lines.push(`note: Pulumi.${name}.yaml sets no gcp:project; rendered with the offline placeholder "${OFFLINE_PROJECT}".`);
+        lines.push(`      Before a real deployment: pulumi config set gcp:project <your-project-id> -s ${name}`, "");
+    }
+    const roots = stack.resources.filter((r) => !stack.resources.some((p) => p.urn === r.parentUrn));
+    for (const root of roots) {
+        printTree(stack, root, 0, lines);
+    }
+    const created = stack.resources.filter((r) => r.custom).length;
+    lines.push("", `${created} resources in ${roots.length} components would be created.`, "", "Outputs:");
+    for (const [key, out] of Object.entries(stack.outputs)) {
+        lines.push(`  ${key}: ${mask(out.value, out.secret)}`);
+    }
+    return { ok: true, stack, text: lines.join("\n") };
+}
+
+async function main(): Promise<void> {
+    const requested = process.argv.slice(2).filter((a) => !a.startsWith("-"));
+    const stacks = requested.length > 0 ? requested : listStacks();
+    let failed = false;
+    for (const name of stacks) {
+        const result = await previewStack(name);
+        console.log(result.text);
+        console.log("");
+        failed ||= !result.ok;
+    }
+    process.exitCode = failed ? 1 : 0;
+}
+
+if (require.main === module) {
+    main().catch((err) => {
+        console.error(err instanceof Error ? err.message : err);
+        process.exitCode = 1;
+    });
+}

@@ -1,0 +1,107 @@
+import { strict as assert } from "assert";
+import { checkSqlTier, machineFamily, pairGpuMachine } from "../components/catalog";
+import { cidrContains, cidrsOverlap, findOverlaps, isPrivateCidr, parseIpv4Cidr } from "../components/cidr";
+import { buildKubeconfig } from "../components/kubeconfig";
+import { connectionCapacity, maxConnectionsFor, requiredConnections } from "../components/sizing";
+import * as YAML from "yaml";
+
+describe("GPU/machine pairing (cluster-toolkit gpu-definition)", () => {
+    it("L4 machines carry a fixed number of GPUs", () => {
+        const expected: Record<string, number> = { "g2-standard-4": 1, "g2-standard-12": 1, "g2-standard-24": 2, "g2-standard-48": 4, "g2-standard-96": 8 };
+        for (const [machine, count] of Object.entries(expected)) {
+            assert.deepEqual(pairGpuMachine("nvidia-l4", machine), { ok: true, gpusPerNode: count }, machine);
+        }
+    });
+
+    it("A100 and H100 machines carry their fixed counts", () => {
+        assert.deepEqual(pairGpuMachine("nvidia-tesla-a100", "a2-megagpu-16g"), { ok: true, gpusPerNode: 16 });
+        assert.deepEqual(pairGpuMachine("nvidia-a100-80gb", "a2-ultragpu-2g"), { ok: true, gpusPerNode: 2 });
+        assert.deepEqual(pairGpuMachine("nvidia-h100-80gb", "a3-highgpu-8g"), { ok: true, gpusPerNode: 8 });
+    });
+
+    it("a machine of another family is refused with the allowed list", () => {
+        const result = pairGpuMachine("nvidia-h100-80gb", "a2-highgpu-8g");
+        assert.equal(result.ok, false);
+        assert.match(!result.ok ? result.reason : "", /allowed: a3-highgpu-8g/);
+    });
+
+    it("T4 pairs with N1 in 1, 2 or 4 with vCPU limits", () => {
+        assert.deepEqual(pairGpuMachine("nvidia-tesla-t4", "n1-standard-8"), { ok: true, gpusPerNode: 1 });
+        assert.deepEqual(pairGpuMachine("nvidia-tesla-t4", "n1-standard-32", 2), { ok: true, gpusPerNode: 2 });
+        assert.equal(pairGpuMachine("nvidia-tesla-t4", "n1-standard-32", 1).ok, false);
+        assert.equal(pairGpuMachine("nvidia-tesla-t4", "n1-standard-8", 3).ok, false);
+        assert.equal(pairGpuMachine("nvidia-tesla-t4", "g2-standard-8").ok, false);
+    });
+
+    it("machine family is the first segment", () => {
+        assert.equal(machineFamily("g2-standard-8"), "g2");
+        assert.equal(machineFamily("a3-highgpu-8g"), "a3");
+    });
+});
+
+describe("Cloud SQL tiers per edition", () => {
+    it("ENTERPRISE takes shared-core and valid custom tiers", () => {
+        assert.deepEqual(checkSqlTier("ENTERPRISE", "db-g1-small"), { ok: true, memoryMb: 1700, sharedCore: true });
+        assert.deepEqual(checkSqlTier("ENTERPRISE", "db-custom-1-3840"), { ok: true, memoryMb: 3840, sharedCore: false });
+        assert.deepEqual(checkSqlTier("ENTERPRISE", "db-custom-2-7680"), { ok: true, memoryMb: 7680, sharedCore: false });
+    });
+
+    it("ENTERPRISE refuses odd vCPUs, bad memory and perf-optimized tiers", () => {
+        assert.equal(checkSqlTier("ENTERPRISE", "db-custom-3-7680").ok, false);
+        assert.equal(checkSqlTier("ENTERPRISE", "db-custom-2-1000").ok, false);
+        assert.equal(checkSqlTier("ENTERPRISE", "db-custom-2-7700").ok, false, "not a multiple of 256 MB");
+        assert.equal(checkSqlTier("ENTERPRISE", "db-custom-1-8192").ok, false, "over 6.5 GB per vCPU");
+        assert.equal(checkSqlTier("ENTERPRISE", "db-perf-optimized-N-2").ok, false);
+    });
+
+    it("ENTERPRISE_PLUS takes only perf-optimized tiers", () => {
+        assert.deepEqual(checkSqlTier("ENTERPRISE_PLUS", "db-perf-optimized-N-4"), { ok: true, memoryMb: 32768, sharedCore: false });
+        assert.equal(checkSqlTier("ENTERPRISE_PLUS", "db-f1-micro").ok, false);
+        assert.equal(checkSqlTier("ENTERPRISE_PLUS", "db-perf-optimized-N-6").ok, false);
+    });
+});
+
+describe("CIDR maths", () => {
+    it("detects overlap both ways and containment", () => {
+        assert.equal(cidrsOverlap("10.0.0.0/16", "10.0.128.0/20"), true);
+        assert.equal(cidrsOverlap("10.0.128.0/20", "10.0.0.0/16"), true);
+        assert.equal(cidrsOverlap("10.0.0.0/20", "10.0.16.0/20"), false);
+        assert.equal(cidrContains("10.0.0.0/8", "10.20.0.0/16"), true);
+        assert.equal(cidrContains("10.20.0.0/16", "10.0.0.0/8"), false);
+    });
+
+    it("lists every overlapping pair by name", () => {
+        assert.deepEqual(findOverlaps({ a: "10.0.0.0/16", b: "10.0.1.0/24", c: "10.1.0.0/16" }), [["a", "b"]]);
+    });
+
+    it("rejects host bits and non-CIDR text, knows private space", () => {
+        assert.throws(() => parseIpv4Cidr("10.0.1.0/16"), /network address is 10\.0\.0\.0\/16/);
+        assert.throws(() => parseIpv4Cidr("10.0.0.0"), /not an IPv4 CIDR/);
+        assert.equal(isPrivateCidr("172.16.0.0/12"), true);
+        assert.equal(isPrivateCidr("100.64.0.0/10"), false);
+    });
+});
+
+describe("database connection sizing", () => {
+    it("counts metadata pools, UI backend pools and reserved connections", () => {
+        assert.equal(requiredConnections({ metadataReplicas: 2, uiReplicas: 2 }), 2 * 10 + 2 * 50 + 15);
+        assert.equal(maxConnectionsFor({ metadataReplicas: 2, uiReplicas: 2 }), 170);
+    });
+
+    it("a shared-core micro tier cannot carry one metadata and one UI replica", () => {
+        assert.ok(connectionCapacity(614) < maxConnectionsFor({ metadataReplicas: 1, uiReplicas: 1 }));
+        assert.ok(connectionCapacity(1700) >= maxConnectionsFor({ metadataReplicas: 1, uiReplicas: 1 }));
+    });
+});
+
+describe("kubeconfig", () => {
+    it("authenticates with gke-gcloud-auth-plugin and never embeds credentials", () => {
+        const doc = YAML.parse(buildKubeconfig({ name: "c", server: "https://gke-x.us-central1.gke.goog" }));
+        assert.equal(doc["current-context"], "c");
+        assert.equal(doc.users[0].user.exec.command, "gke-gcloud-auth-plugin");
+        assert.equal(doc.users[0].user.token, undefined);
+        assert.equal(doc.clusters[0].cluster["certificate-authority-data"], undefined);
+        const withCa = YAML.parse(buildKubeconfig({ name: "c", server: "https://203.0.113.1", caData: "Q0E=" }));
+        assert.equal(withCa.clusters[0].cluster["certificate-authority-data"], "Q0E=");
+    });
+});

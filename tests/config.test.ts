@@ -1,0 +1,164 @@
+import { strict as assert } from "assert";
+import { ConfigError, PROFILE_DEFAULTS, parsePlatformConfig } from "../components/config";
+import { renderStackFailure } from "./harness/render";
+
+const base = { project: "acme-ml-dev", region: "us-central1", environment: "dev" };
+
+/** The problems ConfigError lists for `raw`; fails the test if parsing succeeds. */
+function problemsOf(raw: Record<string, unknown>): string[] {
+    try {
+        parsePlatformConfig(raw);
+    } catch (err) {
+        assert.ok(err instanceof ConfigError, `expected ConfigError, got ${err}`);
+        return err.problems;
+    }
+    assert.fail("config was accepted but should have been rejected");
+}
+
+function assertProblem(raw: Record<string, unknown>, ...fragments: string[]) {
+    const problems = problemsOf(raw);
+    const hit = problems.find((p) => fragments.every((f) => p.includes(f)));
+    assert.ok(hit, `no problem mentions ${fragments.map((f) => JSON.stringify(f)).join(" + ")}; got:\n${problems.join("\n")}`);
+}
+
+describe("stack configuration", () => {
+    describe("defaults", () => {
+        it("development profile: zonal cluster, spot GPUs, small database without HA, disposable bucket", () => {
+            const cfg = parsePlatformConfig(base);
+            assert.equal(cfg.production, false);
+            assert.equal(cfg.cluster.regional, false);
+            assert.equal(cfg.cluster.mode, "standard");
+            assert.equal(cfg.gpuPools[0].gpuType, "nvidia-l4");
+            assert.equal(cfg.gpuPools[0].spot, true);
+            assert.equal(cfg.gpuPools[0].minNodes, 0);
+            assert.equal(cfg.database.tier, PROFILE_DEFAULTS.development.database.tier);
+            assert.equal(cfg.database.highAvailability, false);
+            assert.equal(cfg.storage.forceDestroy, true);
+            assert.deepEqual(cfg.zones, ["us-central1-a", "us-central1-b", "us-central1-c"]);
+        });
+
+        it("production profile: regional, on-demand GPUs, HA database, protected bucket", () => {
+            const cfg = parsePlatformConfig({ ...base, environment: "prod", production: true });
+            assert.equal(cfg.cluster.regional, true);
+            assert.equal(cfg.cluster.deletionProtection, true);
+            assert.equal(cfg.gpuPools[0].spot, false);
+            assert.equal(cfg.database.highAvailability, true);
+            assert.equal(cfg.database.deletionProtection, true);
+            assert.equal(cfg.storage.versioning, true);
+            assert.equal(cfg.storage.forceDestroy, false);
+            assert.equal(cfg.services.metadataReplicas, 2);
+        });
+
+        it("resolves GPUs per node from the machine type and zones from where the GPU exists", () => {
+            const cfg = parsePlatformConfig({ ...base, gpuPools: [{ name: "big", machineType: "g2-standard-48" }] });
+            assert.equal(cfg.gpuPools[0].gpusPerNode, 4);
+            assert.deepEqual(cfg.gpuPools[0].zones, ["us-central1-a", "us-central1-b", "us-central1-c"]);
+        });
+
+        it("sizes max_connections for the services and names the bucket after project and environment", () => {
+            const cfg = parsePlatformConfig(base);
+            assert.equal(cfg.database.maxConnections, 100);
+            assert.equal(cfg.storage.bucketName, "acme-ml-dev-metaflow-dev");
+        });
+    });
+
+    describe("rejects bad input naming key, value and what is allowed", () => {
+        it("an unknown GPU type", () => {
+            assertProblem({ ...base, gpuPools: [{ name: "gpu", gpuType: "nvidia-rtx-4090" }] }, "metaflow-gcp:gpuPools[0].gpuType", '"nvidia-rtx-4090"', "nvidia-l4");
+        });
+
+        it("a machine type that cannot carry the GPU", () => {
+            assertProblem(
+                { ...base, gpuPools: [{ name: "gpu", gpuType: "nvidia-l4", machineType: "n1-standard-8" }] },
+                "metaflow-gcp:gpuPools[0].machineType",
+                '"n1-standard-8"',
+                "g2-standard-4",
+            );
+        });
+
+        it("a GPU count the machine type does not come with", () => {
+            assertProblem({ ...base, gpuPools: [{ name: "gpu", machineType: "g2-standard-24", gpusPerNode: 1 }] }, "gpuPools[0].machineType", "exactly 2");
+        });
+
+        it("T4 with too many vCPUs for the GPU count", () => {
+            assertProblem(
+                { ...base, gpuPools: [{ name: "t4", gpuType: "nvidia-tesla-t4", machineType: "n1-standard-32", gpusPerNode: 1, zones: ["us-central1-a"] }] },
+                "at most 24 vCPUs",
+            );
+        });
+
+        it("max nodes below min nodes, for GPU and CPU pools", () => {
+            assertProblem({ ...base, gpuPools: [{ name: "gpu", minNodes: 3, maxNodes: 1 }] }, "gpuPools[0].maxNodes", "= 1", "minNodes (3)");
+            assertProblem({ ...base, cluster: { cpuPool: { minNodes: 4, maxNodes: 2 } } }, "cluster.cpuPool.maxNodes", "minNodes (4)");
+        });
+
+        it("overlapping CIDR ranges", () => {
+            assertProblem({ ...base, network: { podsCidr: "10.10.0.0/16" } }, "network.subnetCidr (10.10.0.0/20) overlaps metaflow-gcp:network.podsCidr (10.10.0.0/16)");
+        });
+
+        it("a CIDR with host bits set or outside private space", () => {
+            assertProblem({ ...base, network: { subnetCidr: "10.10.1.0/20" } }, "network.subnetCidr", "network address is 10.10.0.0/20");
+            assertProblem({ ...base, network: { subnetCidr: "8.8.0.0/20" } }, "network.subnetCidr", "RFC 1918");
+        });
+
+        it("a Cloud SQL tier that does not exist in the chosen edition", () => {
+            assertProblem({ ...base, database: { edition: "ENTERPRISE_PLUS", tier: "db-custom-2-7680" } }, "database.tier", "ENTERPRISE_PLUS takes only db-perf-optimized-N");
+            assertProblem({ ...base, database: { edition: "ENTERPRISE", tier: "db-perf-optimized-N-4" } }, "database.tier", "ENTERPRISE takes db-f1-micro");
+            assertProblem({ ...base, database: { tier: "db-custom-3-7680" } }, "database.tier", "1 or an even number");
+        });
+
+        it("a tier too small for the services' connections", () => {
+            assertProblem({ ...base, database: { tier: "db-f1-micro" } }, "database.tier", "max_connections=100");
+        });
+
+        it("production without high availability", () => {
+            assertProblem({ ...base, production: true, database: { highAvailability: false } }, "metaflow-gcp:database.highAvailability", "= false", "REGIONAL");
+        });
+
+        it("production with a shared-core tier, force-destroyable bucket or unprotected cluster", () => {
+            assertProblem({ ...base, production: true, database: { tier: "db-g1-small" } }, "database.tier", "no SLA");
+            assertProblem({ ...base, production: true, storage: { forceDestroy: true } }, "storage.forceDestroy");
+            assertProblem({ ...base, production: true, cluster: { deletionProtection: false } }, "cluster.deletionProtection");
+        });
+
+        it("a control plane opened to the whole internet", () => {
+            assertProblem(
+                { ...base, cluster: { controlPlaneAccess: "authorizedNetworks", authorizedNetworks: [{ cidr: "0.0.0.0/0", name: "all" }] } },
+                "cluster.authorizedNetworks[0].cidr",
+                "whole internet",
+            );
+        });
+
+        it("a GPU pool in a zone without that GPU", () => {
+            assertProblem({ ...base, gpuPools: [{ name: "gpu", zones: ["us-central1-f"] }] }, "gpuPools[0].zones[0]", "not offered in us-central1-f");
+        });
+
+        it("orchestrator flags that cannot work together", () => {
+            assertProblem({ ...base, services: { airflow: true } }, "services.airflow", "alternative orchestrators");
+            assertProblem({ ...base, services: { argoWorkflows: false, argoEvents: true } }, "services.argoEvents");
+        });
+
+        it("misspelled nested keys", () => {
+            assertProblem({ ...base, database: { teir: "db-g1-small" } }, "metaflow-gcp:database", "teir");
+        });
+
+        it("reports every problem at once", () => {
+            const problems = problemsOf({ ...base, production: true, database: { highAvailability: false }, storage: { forceDestroy: true } });
+            assert.ok(problems.length >= 2, problems.join("\n"));
+        });
+    });
+
+    describe("fails before any resource is created", () => {
+        it("an invalid stack file value stops the program with the key in the message", async () => {
+            const failure = await renderStackFailure("dev", { config: { "metaflow-gcp:gpuPools": [{ name: "l4", machineType: "e2-standard-4" }] } });
+            assert.match(failure.error.message, /metaflow-gcp:gpuPools\[0\]\.machineType = "e2-standard-4": e2-standard-4 cannot carry nvidia-l4/);
+            assert.equal(failure.resources.length, 0);
+        });
+
+        it("an unknown top-level key is an error, not a silent default", async () => {
+            const failure = await renderStackFailure("dev", { config: { "metaflow-gcp:gpuPool": "[]" } });
+            assert.match(failure.error.message, /metaflow-gcp:gpuPool: unknown key/);
+            assert.equal(failure.resources.length, 0);
+        });
+    });
+});

@@ -1,0 +1,74 @@
+import { strict as assert } from "assert";
+import { committedStack } from "./harness/cache";
+import { one, output } from "./harness/query";
+import type { RenderedStack } from "./harness/render";
+
+const INSTANCE = "gcp:sql/databaseInstance:DatabaseInstance";
+
+describe("MetaflowDatabase", () => {
+    let dev: RenderedStack;
+    let prod: RenderedStack;
+    before(async () => {
+        dev = await committedStack("dev");
+        prod = await committedStack("prod");
+    });
+
+    it("is on private IP only, with TLS enforced, an explicit edition, and after the peering exists", () => {
+        for (const stack of [dev, prod]) {
+            const db = one(stack, INSTANCE);
+            const ip = db.inputs.settings.ipConfiguration;
+            assert.equal(ip.ipv4Enabled, false);
+            assert.equal(ip.privateNetwork, one(stack, "gcp:compute/network:Network").id);
+            assert.equal(ip.sslMode, "ENCRYPTED_ONLY");
+            assert.equal(db.inputs.settings.edition, "ENTERPRISE");
+            const peering = one(stack, "gcp:servicenetworking/connection:Connection");
+            assert.ok(db.dependencies.includes(peering.urn), "instance waits for the PSA connection");
+        }
+    });
+
+    it("backs up everywhere with point-in-time recovery", () => {
+        for (const stack of [dev, prod]) {
+            const backup = one(stack, INSTANCE).inputs.settings.backupConfiguration;
+            assert.equal(backup.enabled, true);
+            assert.equal(backup.pointInTimeRecoveryEnabled, true);
+        }
+        assert.equal(one(prod, INSTANCE).inputs.settings.backupConfiguration.transactionLogRetentionDays, 7);
+        assert.equal(one(prod, INSTANCE).inputs.settings.backupConfiguration.backupRetentionSettings.retainedBackups, 14);
+    });
+
+    it("is REGIONAL and protected three ways in prod, ZONAL and disposable in dev", () => {
+        const p = one(prod, INSTANCE);
+        assert.equal(p.inputs.settings.availabilityType, "REGIONAL");
+        assert.equal(p.inputs.deletionProtection, true);
+        assert.equal(p.inputs.settings.deletionProtectionEnabled, true);
+        assert.equal(p.inputs.settings.retainBackupsOnDelete, true);
+        assert.equal(p.protect, true);
+        const d = one(dev, INSTANCE);
+        assert.equal(d.inputs.settings.availabilityType, "ZONAL");
+        assert.equal(d.inputs.deletionProtection, false);
+        assert.equal(d.protect, false);
+    });
+
+    it("uses the environment's tier and sizes max_connections for the services", () => {
+        assert.equal(one(dev, INSTANCE).inputs.settings.tier, "db-g1-small");
+        assert.equal(one(prod, INSTANCE).inputs.settings.tier, "db-custom-2-7680");
+        const flag = (s: RenderedStack) => one(s, INSTANCE).inputs.settings.databaseFlags.find((f: { name: string }) => f.name === "max_connections").value;
+        assert.equal(flag(dev), "100");
+        assert.equal(flag(prod), "170");
+    });
+
+    it("creates the metaflow database and user with the generated password, kept secret in outputs", () => {
+        const user = one(dev, "gcp:sql/user:User");
+        const password = one(dev, "random:index/randomPassword:RandomPassword");
+        assert.equal(user.inputs.name, "metaflow");
+        assert.equal(user.inputs.password, password.state.result);
+        assert.equal(password.inputs.length, 32);
+        assert.equal(one(dev, "gcp:sql/database:Database").inputs.name, "metaflow");
+        assert.equal(dev.outputs.database.secret, true);
+        const db = output(dev, "database");
+        assert.equal(db.host, "10.13.0.3");
+        assert.equal(db.port, 5432);
+        assert.match(db.connectionName, /^metaflow-offline:us-central1:/);
+        assert.equal(db.password, password.state.result);
+    });
+});

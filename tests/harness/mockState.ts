@@ -1,0 +1,105 @@
+/**
+ * Provider-computed fields for the mocks, with realistic shapes: what a real `pulumi up` would
+ * return for the outputs our program reads (endpoints, CA, private IPs, emails, URIs).
+ */
+import { createHash } from "crypto";
+import type { MockResourceArgs, MockResourceResult } from "@pulumi/pulumi/runtime/mocks";
+
+/** Context the mocks need beyond a resource's own inputs. */
+export interface MockContext {
+    readonly project: string;
+    readonly region: string;
+    /** First three octets of the Private Service Access range, for Cloud SQL's private IP. */
+    readonly privateServicePrefix: string;
+}
+
+function digest(text: string, length: number): string {
+    return createHash("sha256").update(text).digest("hex").slice(0, length);
+}
+
+/** A deterministic stand-in for a generated password with the requested length. */
+function mockPassword(seed: string, length: number): string {
+    const alphabet = "abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789-_";
+    const bytes = createHash("sha512").update(seed).digest();
+    return Array.from({ length }, (_, i) => alphabet[bytes[i % bytes.length] % alphabet.length]).join("");
+}
+
+export function mockResourceState(args: MockResourceArgs, ctx: MockContext): MockResourceResult {
+    const inputs = args.inputs ?? {};
+    const name: string = inputs.name ?? args.name;
+    const project: string = inputs.project ?? ctx.project;
+    switch (args.type) {
+        case "gcp:projects/service:Service":
+            return { id: `${project}/${inputs.service}`, state: inputs };
+        case "gcp:compute/network:Network":
+            return { id: `projects/${project}/global/networks/${name}`, state: { ...inputs, name, selfLink: `https://www.googleapis.com/compute/v1/projects/${project}/global/networks/${name}` } };
+        case "gcp:compute/subnetwork:Subnetwork":
+            return { id: `projects/${project}/regions/${inputs.region}/subnetworks/${name}`, state: { ...inputs, name } };
+        case "gcp:compute/globalAddress:GlobalAddress":
+            return { id: `projects/${project}/global/addresses/${name}`, state: { ...inputs, name } };
+        case "gcp:serviceaccount/account:Account": {
+            const email = `${inputs.accountId}@${project}.iam.gserviceaccount.com`;
+            return {
+                id: `projects/${project}/serviceAccounts/${email}`,
+                state: { ...inputs, email, name: `projects/${project}/serviceAccounts/${email}`, member: `serviceAccount:${email}`, uniqueId: digest(email, 21).replace(/[a-f]/g, "7") },
+            };
+        }
+        case "gcp:container/cluster:Cluster": {
+            const location: string = inputs.location;
+            const dnsEndpoint = `gke-${digest(name, 32)}-${digest(project, 6)}.${location}.gke.goog`;
+            return {
+                id: `projects/${project}/locations/${location}/clusters/${name}`,
+                state: {
+                    ...inputs,
+                    name,
+                    endpoint: "203.0.113.17",
+                    masterAuth: {
+                        ...(inputs.masterAuth ?? {}),
+                        clusterCaCertificate: Buffer.from(`-----BEGIN CERTIFICATE-----\nmock CA of ${name}\n-----END CERTIFICATE-----\n`).toString("base64"),
+                    },
+                    controlPlaneEndpointsConfig: {
+                        ...(inputs.controlPlaneEndpointsConfig ?? {}),
+                        dnsEndpointConfig: { ...(inputs.controlPlaneEndpointsConfig?.dnsEndpointConfig ?? {}), endpoint: dnsEndpoint },
+                    },
+                    selfLink: `https://container.googleapis.com/v1/projects/${project}/locations/${location}/clusters/${name}`,
+                },
+            };
+        }
+        case "gcp:container/nodePool:NodePool":
+            return { id: `${inputs.location}/${inputs.cluster}/${name}`, state: { ...inputs, name } };
+        case "gcp:sql/databaseInstance:DatabaseInstance": {
+            const instanceName = inputs.name ?? `${args.name}-${digest(args.name, 7)}`;
+            const privateIp = `${ctx.privateServicePrefix}.3`;
+            return {
+                id: instanceName,
+                state: {
+                    ...inputs,
+                    name: instanceName,
+                    privateIpAddress: privateIp,
+                    ipAddresses: [{ type: "PRIVATE", ipAddress: privateIp }],
+                    connectionName: `${project}:${inputs.region ?? ctx.region}:${instanceName}`,
+                    selfLink: `https://sqladmin.googleapis.com/sql/v1beta4/projects/${project}/instances/${instanceName}`,
+                },
+            };
+        }
+        case "gcp:storage/bucket:Bucket":
+            return { id: name, state: { ...inputs, name, url: `gs://${name}`, selfLink: `https://www.googleapis.com/storage/v1/b/${name}` } };
+        case "gcp:artifactregistry/repository:Repository": {
+            const location = inputs.location ?? ctx.region;
+            return {
+                id: `projects/${project}/locations/${location}/repositories/${inputs.repositoryId}`,
+                state: { ...inputs, project, location, name: inputs.repositoryId, registryUri: `${location}-docker.pkg.dev/${project}/${inputs.repositoryId}` },
+            };
+        }
+        case "random:index/randomPassword:RandomPassword":
+            return { id: "none", state: { ...inputs, result: mockPassword(args.name, inputs.length ?? 16) } };
+        default:
+            break;
+    }
+    if (args.type.startsWith("kubernetes:")) {
+        const metadata = { ...(inputs.metadata ?? {}) };
+        metadata.name ??= `${args.name}-${digest(args.name, 8)}`;
+        return { id: metadata.namespace ? `${metadata.namespace}/${metadata.name}` : metadata.name, state: { ...inputs, metadata } };
+    }
+    return { id: `${args.name}-id`, state: { ...inputs, name } };
+}

@@ -1,0 +1,73 @@
+import { strict as assert } from "assert";
+import { committedStack } from "./harness/cache";
+import { ofType, one, output } from "./harness/query";
+import type { RenderedStack } from "./harness/render";
+
+const BUCKET = "gcp:storage/bucket:Bucket";
+const REGISTRY = "gcp:artifactregistry/repository:Repository";
+
+describe("MetaflowStorage and MetaflowIdentity", () => {
+    let dev: RenderedStack;
+    let prod: RenderedStack;
+    before(async () => {
+        dev = await committedStack("dev");
+        prod = await committedStack("prod");
+    });
+
+    it("bucket: uniform access, public access prevention, tmp/ lifecycle, in the region", () => {
+        for (const stack of [dev, prod]) {
+            const b = one(stack, BUCKET).inputs;
+            assert.equal(b.uniformBucketLevelAccess, true);
+            assert.equal(b.publicAccessPrevention, "enforced");
+            assert.equal(b.location, "us-central1");
+            assert.ok(b.lifecycleRules.some((r: any) => r.action.type === "Delete" && r.condition.matchesPrefixes?.includes("tmp/")));
+        }
+    });
+
+    it("prod bucket keeps versions and soft-deleted objects, never force-destroys and is protected", () => {
+        const p = one(prod, BUCKET);
+        assert.equal(p.inputs.versioning.enabled, true);
+        assert.equal(p.inputs.softDeletePolicy.retentionDurationSeconds, 7 * 86400);
+        assert.equal(p.inputs.forceDestroy, false);
+        assert.equal(p.protect, true);
+        const d = one(dev, BUCKET);
+        assert.equal(d.inputs.forceDestroy, true);
+        assert.equal(d.protect, false);
+    });
+
+    it("Docker repository per environment with cleanup policies and immutable tags in prod", () => {
+        const r = one(prod, REGISTRY).inputs;
+        assert.equal(r.format, "DOCKER");
+        assert.equal(r.repositoryId, "metaflow-prod");
+        assert.equal(r.dockerConfig.immutableTags, true);
+        assert.ok(r.cleanupPolicies.some((p: any) => p.condition?.tagState === "UNTAGGED"));
+        assert.equal(output(prod, "registryUrl"), "us-central1-docker.pkg.dev/metaflow-offline/metaflow-prod");
+    });
+
+    it("task identity is bound only through Workload Identity, for the namespace's service accounts", () => {
+        const task = one(dev, "gcp:serviceaccount/account:Account", "identity-task");
+        const bindings = ofType(dev, "gcp:serviceaccount/iAMMember:IAMMember");
+        assert.deepEqual(
+            bindings.map((b) => b.inputs.member).sort(),
+            ["argo-events-sensor", "argo-workflow", "metaflow-services", "metaflow-task"].map((k) => `serviceAccount:metaflow-offline.svc.id.goog[metaflow-dev/${k}]`),
+        );
+        for (const b of bindings) {
+            assert.equal(b.inputs.role, "roles/iam.workloadIdentityUser");
+            assert.equal(b.inputs.serviceAccountId, task.state.name);
+            assert.ok(b.dependencies.includes(one(dev, "gcp:container/cluster:Cluster").urn), "the pool exists once the cluster does");
+        }
+        assert.equal(ofType(dev, "gcp:serviceaccount/key:Key").length, 0, "no service-account keys");
+        assert.equal(output(dev, "taskServiceAccount"), task.state.email);
+    });
+
+    it("task identity has object access on this bucket and read on this registry, nothing project-wide", () => {
+        const task = one(dev, "gcp:serviceaccount/account:Account", "identity-task");
+        const member = `serviceAccount:${task.state.email}`;
+        const bucketGrant = one(dev, "gcp:storage/bucketIAMMember:BucketIAMMember");
+        assert.deepEqual([bucketGrant.inputs.bucket, bucketGrant.inputs.role, bucketGrant.inputs.member], [one(dev, BUCKET).state.name, "roles/storage.objectAdmin", member]);
+        const registryGrants = ofType(dev, "gcp:artifactregistry/repositoryIamMember:RepositoryIamMember").filter((g) => g.inputs.member === member);
+        assert.deepEqual(registryGrants.map((g) => [g.inputs.repository, g.inputs.role]), [["metaflow-dev", "roles/artifactregistry.reader"]]);
+        const projectGrants = ofType(dev, "gcp:projects/iAMMember:IAMMember").filter((g) => g.inputs.member === member);
+        assert.equal(projectGrants.length, 0);
+    });
+});
