@@ -167,6 +167,11 @@ function platformSchema(d: ProfileDefaults) {
 
     const database = z
         .object({
+            /**
+             * Create Cloud SQL. Off = no metadata database (local metadata, as cost-first setups
+             * do); the services need it, so `services.enabled` must then be false.
+             */
+            enabled: z.boolean().default(true),
             /** Always explicit: without it Postgres 16+ defaults to ENTERPRISE_PLUS (~$180/month minimum). */
             edition: z.enum(SQL_EDITIONS).default("ENTERPRISE"),
             tier: z.string().default(d.database.tier),
@@ -467,6 +472,12 @@ export function parsePlatformConfig(raw: Record<string, unknown>): PlatformConfi
     // Services
     if (cfg.services.airflow && cfg.services.argoWorkflows) {
         problem(["services", "airflow"], "Airflow and Argo Workflows are alternative orchestrators; enable one (set services.argoWorkflows to false to use Airflow)");
+    }
+    if (cfg.services.enabled && !cfg.database.enabled) {
+        problem(["services", "enabled"], "the metadata service and UI need the database; set database.enabled to true, or services.enabled to false for a services-free setup");
+    }
+    if (cfg.production && !cfg.database.enabled) {
+        problem(["database", "enabled"], "production keeps run metadata in Cloud SQL; local metadata is for development only");
     }
     if (cfg.services.argoEvents && !cfg.services.argoWorkflows) {
         problem(["services", "argoEvents"], "Argo Events triggers Argo Workflows; enable services.argoWorkflows too");

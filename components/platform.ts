@@ -2,17 +2,22 @@
  * Wires the components of one environment together and returns the stack outputs. index.ts
  * calls it with the validated stack config; the test harness renders it under mocks.
  */
+import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { ProjectApis } from "./apis";
+import { ARGO_EVENTS_NAMES } from "./argoEvents";
 import { MetaflowCluster } from "./cluster";
 import type { PlatformConfig } from "./config";
 import { MetaflowDatabase } from "./database";
 import { GpuNodePool, maxGpus } from "./gpuNodePool";
 import { MetaflowIdentity } from "./identity";
+import { buildMetaflowProfile, type MetaflowProfile } from "./metaflowConfig";
 import { KUBERNETES_IDENTITIES, platformLabels } from "./naming";
 import { MetaflowNetwork } from "./network";
 import { gpuScheduling } from "./scheduling";
+import { MetaflowServices } from "./services";
 import { MetaflowStorage } from "./storage";
+import { taskImageRef } from "./taskImage";
 
 /** Everything the program creates, for callers that wire more on top (services, tests). */
 export interface Platform {
@@ -20,9 +25,12 @@ export interface Platform {
     readonly network: MetaflowNetwork;
     readonly cluster: MetaflowCluster;
     readonly gpuPools: GpuNodePool[];
-    readonly database: MetaflowDatabase;
+    /** Undefined when `database.enabled` is false. */
+    readonly database?: MetaflowDatabase;
     readonly storage: MetaflowStorage;
     readonly identity: MetaflowIdentity;
+    /** The Kubernetes half; undefined when `services.enabled` is false. */
+    readonly services?: MetaflowServices;
 }
 
 /** Creates the Google Cloud half of one environment. */
@@ -81,19 +89,21 @@ export function createPlatform(cfg: PlatformConfig): Platform {
                   ),
           );
 
-    const database = new MetaflowDatabase(
-        "database",
-        {
-            project: cfg.project,
-            region: cfg.region,
-            environment: cfg.environment,
-            labels,
-            networkId: network.networkId,
-            privateServiceConnection: network.privateServiceConnection,
-            settings: cfg.database,
-        },
-        afterApis,
-    );
+    const database = !cfg.database.enabled
+        ? undefined
+        : new MetaflowDatabase(
+              "database",
+              {
+                  project: cfg.project,
+                  region: cfg.region,
+                  environment: cfg.environment,
+                  labels,
+                  networkId: network.networkId,
+                  privateServiceConnection: network.privateServiceConnection,
+                  settings: cfg.database,
+              },
+              afterApis,
+          );
 
     const storage = new MetaflowStorage(
         "storage",
@@ -128,7 +138,63 @@ export function createPlatform(cfg: PlatformConfig): Platform {
         afterApis,
     );
 
-    return { apis, network, cluster, gpuPools, database, storage, identity };
+    let services: MetaflowServices | undefined;
+    if (cfg.services.enabled && database) {
+        // Built from the cluster's own outputs: no kubeconfig file, no staged applies.
+        const kubernetes = new k8s.Provider(
+            "gke",
+            { kubeconfig: cluster.kubeconfig, enableServerSideApply: true, deleteUnreachable: false },
+            { dependsOn: [cluster] },
+        );
+        services = new MetaflowServices(
+            "services",
+            {
+                environment: cfg.environment,
+                settings: cfg.services,
+                taskServiceAccountEmail: identity.taskServiceAccountEmail,
+                database: {
+                    host: database.host,
+                    port: database.port,
+                    name: database.databaseName,
+                    user: database.username,
+                    password: database.password,
+                },
+                datastoreRoot: storage.datastoreRoot,
+            },
+            // Pods need nodes to land on and their Workload Identity bindings in place.
+            { providers: [kubernetes], dependsOn: [identity, ...gpuPools, cluster] },
+        );
+    }
+
+    return { apis, network, cluster, gpuPools, database, storage, identity, services };
+}
+
+/** The Metaflow client profile for this environment (no secrets in it). */
+export function metaflowProfile(cfg: PlatformConfig, p: Platform): pulumi.Output<MetaflowProfile> | undefined {
+    const services = p.services;
+    if (!services) {
+        return undefined;
+    }
+    return pulumi.all([p.storage.datastoreRoot, p.storage.registryUrl]).apply(([datastoreRoot, registryUrl]) =>
+        buildMetaflowProfile({
+            datastoreRoot,
+            namespace: services.namespace,
+            taskServiceAccount: KUBERNETES_IDENTITIES.task,
+            metadataInternalUrl: services.metadataInternalUrl,
+            registryUrl,
+            taskImage: taskImageRef(registryUrl),
+            clusterMode: cfg.cluster.mode,
+            ui: cfg.services.ui,
+            argoWorkflows: services.argoWorkflows !== undefined,
+            argoEvents: services.argoEvents && {
+                eventBus: ARGO_EVENTS_NAMES.eventBus,
+                eventSource: ARGO_EVENTS_NAMES.eventSource,
+                event: ARGO_EVENTS_NAMES.event,
+                serviceAccount: KUBERNETES_IDENTITIES.argoEvents,
+                internalWebhookUrl: services.argoEvents.internalWebhookUrl,
+            },
+        }),
+    );
 }
 
 /** The stack outputs of the Google Cloud half; secrets stay secrets. */
@@ -149,14 +215,16 @@ export function platformOutputs(cfg: PlatformConfig, p: Platform) {
         datastoreRoot: p.storage.datastoreRoot,
         registryUrl: p.storage.registryUrl,
         taskServiceAccount: p.identity.taskServiceAccountEmail,
-        database: pulumi.secret({
-            host: p.database.host,
-            port: p.database.port,
-            name: p.database.databaseName,
-            user: p.database.username,
-            password: p.database.password,
-            connectionName: p.database.connectionName,
-        }),
+        database: p.database
+            ? pulumi.secret({
+                  host: p.database.host,
+                  port: p.database.port,
+                  name: p.database.databaseName,
+                  user: p.database.username,
+                  password: p.database.password,
+                  connectionName: p.database.connectionName,
+              })
+            : undefined,
         gpuPools: cfg.gpuPools.map((pool) => ({
             name: pool.name,
             gpuType: pool.gpuType,
@@ -170,5 +238,7 @@ export function platformOutputs(cfg: PlatformConfig, p: Platform) {
             created: !p.cluster.autopilot,
         })),
         gpuScheduling: gpuScheduling(cfg.cluster.mode, cfg.gpuPools),
+        kubernetesNamespace: p.services?.namespace,
+        metaflowConfig: metaflowProfile(cfg, p),
     };
 }

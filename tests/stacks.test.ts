@@ -82,7 +82,8 @@ describe("stacks", () => {
     });
 
     it("every resource belongs to a component", () => {
-        for (const r of dev.resources.filter((x) => x.custom)) {
+        // Providers stay top-level (Pulumi convention); everything else is a component's child.
+        for (const r of dev.resources.filter((x) => x.custom && !x.type.startsWith("pulumi:providers:"))) {
             const parent = parentOf(dev, r);
             assert.ok(parent && parent.type.startsWith("metaflow:"), `${r.type} ${r.name} has no component parent`);
         }

@@ -1,0 +1,105 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { childOptions, withDependencies } from "./options";
+import { ARGO_EVENTS_CHART, ARGO_HELM_REPO, JETSTREAM_VERSION } from "./versions";
+
+/** Names Metaflow's @trigger integration is configured with. */
+export const ARGO_EVENTS_NAMES = { eventBus: "default", eventSource: "metaflow-webhook", event: "metaflow-event", webhookPort: 12000 } as const;
+
+/** What a sensor created by Metaflow does: submit workflows from the flow's template. */
+export const SENSOR_RULES: k8s.types.input.rbac.v1.PolicyRule[] = [
+    { apiGroups: ["argoproj.io"], resources: ["workflows"], verbs: ["create", "get", "list", "watch", "update", "patch"] },
+    { apiGroups: ["argoproj.io"], resources: ["workflowtemplates"], verbs: ["get", "list", "watch"] },
+];
+
+export interface ArgoEventsArgs {
+    readonly namespace: string;
+    /** Service account Metaflow's sensors run as. */
+    readonly sensorServiceAccount: string;
+    /** Three-node JetStream bus spread out (prod) rather than packed. Default false. */
+    readonly highAvailability?: boolean;
+}
+
+/**
+ * Argo Events from the pinned chart, a JetStream EventBus, a webhook EventSource that Metaflow
+ * publishes events to, and the Role for the sensors Metaflow creates.
+ */
+export class ArgoEvents extends pulumi.ComponentResource {
+    /** In-cluster URL of the webhook (METAFLOW_ARGO_EVENTS_INTERNAL_WEBHOOK_URL). */
+    public readonly internalWebhookUrl: string;
+
+    constructor(name: string, args: ArgoEventsArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("metaflow:k8s:ArgoEvents", name, {}, opts);
+        const parent = childOptions(this, opts);
+        const n = ARGO_EVENTS_NAMES;
+
+        const release = new k8s.helm.v3.Release(
+            `${name}-release`,
+            {
+                name: "argo-events",
+                chart: ARGO_EVENTS_CHART.name,
+                version: ARGO_EVENTS_CHART.version,
+                repositoryOpts: { repo: ARGO_HELM_REPO },
+                namespace: args.namespace,
+                atomic: true,
+                cleanupOnFail: true,
+                timeout: 600,
+                values: { fullnameOverride: "argo-events", crds: { install: true, keep: true }, controller: { rbac: { namespaced: true } } },
+            },
+            parent,
+        );
+        const afterCrds = withDependencies(parent, release);
+
+        new k8s.apiextensions.CustomResource(
+            `${name}-eventbus`,
+            {
+                apiVersion: "argoproj.io/v1alpha1",
+                kind: "EventBus",
+                metadata: { name: n.eventBus, namespace: args.namespace },
+                spec: {
+                    jetstream: {
+                        version: JETSTREAM_VERSION,
+                        replicas: 3,
+                        ...(args.highAvailability
+                            ? { affinity: { podAntiAffinity: { preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 100, podAffinityTerm: { topologyKey: "topology.kubernetes.io/zone", labelSelector: { matchLabels: { "eventbus-name": n.eventBus } } } }] } } }
+                            : {}),
+                    },
+                },
+            },
+            afterCrds,
+        );
+        new k8s.apiextensions.CustomResource(
+            `${name}-eventsource`,
+            {
+                apiVersion: "argoproj.io/v1alpha1",
+                kind: "EventSource",
+                metadata: { name: n.eventSource, namespace: args.namespace },
+                spec: {
+                    eventBusName: n.eventBus,
+                    service: { ports: [{ port: n.webhookPort, targetPort: n.webhookPort }] },
+                    webhook: { [n.event]: { port: String(n.webhookPort), endpoint: `/${n.event}`, method: "POST" } },
+                },
+            },
+            afterCrds,
+        );
+
+        const role = new k8s.rbac.v1.Role(
+            `${name}-sensor-role`,
+            { metadata: { name: "metaflow-argo-events-sensor", namespace: args.namespace }, rules: SENSOR_RULES },
+            parent,
+        );
+        new k8s.rbac.v1.RoleBinding(
+            `${name}-sensor-binding`,
+            {
+                metadata: { name: "metaflow-argo-events-sensor", namespace: args.namespace },
+                roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: "metaflow-argo-events-sensor" },
+                subjects: [{ kind: "ServiceAccount", name: args.sensorServiceAccount, namespace: args.namespace }],
+            },
+            withDependencies(parent, role),
+        );
+
+        // The EventSource controller names the Service `<eventsource>-eventsource-svc`.
+        this.internalWebhookUrl = `http://${n.eventSource}-eventsource-svc.${args.namespace}.svc.cluster.local:${n.webhookPort}/${n.event}`;
+        this.registerOutputs({ internalWebhookUrl: this.internalWebhookUrl });
+    }
+}

@@ -1,0 +1,93 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { childOptions, withDependencies } from "./options";
+import { ARGO_HELM_REPO, ARGO_WORKFLOWS_CHART } from "./versions";
+
+export const ARGO_SERVER_PORT = 2746;
+
+/** What a pod of a Metaflow workflow does through the Kubernetes API (Argo's emissary executor). */
+export const WORKFLOW_POD_RULES: k8s.types.input.rbac.v1.PolicyRule[] = [
+    // Argo >= 3.4 reports step outputs through WorkflowTaskResults; without create/patch steps hang.
+    { apiGroups: ["argoproj.io"], resources: ["workflowtaskresults"], verbs: ["create", "patch"] },
+    { apiGroups: [""], resources: ["pods"], verbs: ["get", "watch", "patch"] },
+    { apiGroups: [""], resources: ["pods/log"], verbs: ["get", "watch"] },
+    // Metaflow's exit hooks and heartbeats read and annotate their own workflow.
+    { apiGroups: ["argoproj.io"], resources: ["workflows"], verbs: ["get", "list", "watch", "patch"] },
+];
+
+export interface ArgoWorkflowsArgs {
+    /** Namespace the controller watches and installs into (Metaflow's). */
+    readonly namespace: string;
+    /** Service accounts workflow pods run as (Metaflow sets the task KSA on its templates). */
+    readonly workflowServiceAccounts: string[];
+    /** Controller and server replicas. Default 1. */
+    readonly replicas?: number;
+}
+
+/**
+ * Argo Workflows from the pinned argo-helm chart, namespaced to Metaflow's namespace, with the
+ * Role its workflow pods need. The server is ClusterIP only (reached with `npm run tunnel`).
+ */
+export class ArgoWorkflows extends pulumi.ComponentResource {
+    public readonly release: k8s.helm.v3.Release;
+    public readonly serverService: string;
+
+    constructor(name: string, args: ArgoWorkflowsArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("metaflow:k8s:ArgoWorkflows", name, {}, opts);
+        const parent = childOptions(this, opts);
+        const replicas = args.replicas ?? 1;
+
+        this.release = new k8s.helm.v3.Release(
+            `${name}-release`,
+            {
+                name: "argo-workflows",
+                chart: ARGO_WORKFLOWS_CHART.name,
+                version: ARGO_WORKFLOWS_CHART.version,
+                repositoryOpts: { repo: ARGO_HELM_REPO },
+                namespace: args.namespace,
+                atomic: true,
+                cleanupOnFail: true,
+                timeout: 600,
+                values: {
+                    fullnameOverride: "argo-workflows",
+                    singleNamespace: true,
+                    crds: { install: true, keep: true },
+                    controller: {
+                        replicas,
+                        workflowNamespaces: [args.namespace],
+                        resources: { requests: { cpu: "100m", memory: "256Mi" }, limits: { memory: "1Gi" } },
+                    },
+                    server: {
+                        enabled: true,
+                        replicas,
+                        serviceType: "ClusterIP",
+                        secure: false,
+                        // Reached only via port-forward, which Kubernetes RBAC already gates.
+                        authModes: ["server"],
+                    },
+                    // We manage the workflow service accounts and their Role ourselves.
+                    workflow: { serviceAccount: { create: false }, rbac: { create: false } },
+                },
+            },
+            parent,
+        );
+
+        const role = new k8s.rbac.v1.Role(
+            `${name}-workflow-role`,
+            { metadata: { name: "metaflow-argo-workflow", namespace: args.namespace }, rules: WORKFLOW_POD_RULES },
+            parent,
+        );
+        new k8s.rbac.v1.RoleBinding(
+            `${name}-workflow-binding`,
+            {
+                metadata: { name: "metaflow-argo-workflow", namespace: args.namespace },
+                roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: "metaflow-argo-workflow" },
+                subjects: args.workflowServiceAccounts.map((sa) => ({ kind: "ServiceAccount", name: sa, namespace: args.namespace })),
+            },
+            withDependencies(parent, role),
+        );
+
+        this.serverService = "argo-workflows-server";
+        this.registerOutputs({ release: this.release.status, serverService: this.serverService });
+    }
+}

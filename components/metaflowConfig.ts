@@ -1,0 +1,105 @@
+/**
+ * The Metaflow client profile a user saves as `~/.metaflowconfig/config_<stack>.json`. Pure:
+ * built from plain values so tests check every key against what was deployed.
+ */
+/**
+ * Every key this project may write, each read by Metaflow's `metaflow_config.py` through
+ * `from_conf` (the file is `METAFLOW_` + the name). Keys outside this list are a bug: Metaflow
+ * ignores unknown keys silently (e.g. `METAFLOW_DEFAULT_DOCKER_REGISTRY` does nothing).
+ */
+export const METAFLOW_CONFIG_KEYS = [
+    "METAFLOW_DEFAULT_DATASTORE",
+    "METAFLOW_DATASTORE_SYSROOT_GS",
+    "METAFLOW_CARD_GSROOT",
+    "METAFLOW_DEFAULT_METADATA",
+    "METAFLOW_SERVICE_URL",
+    "METAFLOW_SERVICE_INTERNAL_URL",
+    "METAFLOW_UI_URL",
+    "METAFLOW_KUBERNETES_NAMESPACE",
+    "METAFLOW_KUBERNETES_SERVICE_ACCOUNT",
+    "METAFLOW_KUBERNETES_CONTAINER_IMAGE",
+    "METAFLOW_KUBERNETES_CONTAINER_REGISTRY",
+    "METAFLOW_KUBERNETES_GPU_VENDOR",
+    "METAFLOW_KUBERNETES_CPU",
+    "METAFLOW_KUBERNETES_MEMORY",
+    "METAFLOW_KUBERNETES_DISK",
+    "METAFLOW_ARGO_WORKFLOWS_UI_URL",
+    "METAFLOW_ARGO_EVENTS_EVENT_BUS",
+    "METAFLOW_ARGO_EVENTS_EVENT_SOURCE",
+    "METAFLOW_ARGO_EVENTS_EVENT",
+    "METAFLOW_ARGO_EVENTS_SERVICE_ACCOUNT",
+    "METAFLOW_ARGO_EVENTS_WEBHOOK_URL",
+    "METAFLOW_ARGO_EVENTS_INTERNAL_WEBHOOK_URL",
+] as const;
+export type MetaflowConfigKey = (typeof METAFLOW_CONFIG_KEYS)[number];
+export type MetaflowProfile = Partial<Record<MetaflowConfigKey, string>>;
+
+/** Local ports the port-forward script uses; the profile's local URLs point at them. */
+export const LOCAL_PORTS = { metadata: 8080, uiBackend: 8083, ui: 3000, argoServer: 2746, argoWebhook: 12000 } as const;
+
+/**
+ * Pod sizes Autopilot accepts for Metaflow's default step (1 vCPU : 4 GiB fits its CPU:memory
+ * ratio; the disk stays under its ephemeral-storage limit).
+ */
+export const AUTOPILOT_DEFAULT_RESOURCES = { cpu: "1", memoryMb: "4096", diskMb: "8192" } as const;
+
+/** What the profile is built from. */
+export interface MetaflowProfileInput {
+    readonly datastoreRoot: string;
+    readonly namespace: string;
+    readonly taskServiceAccount: string;
+    /** In-cluster URL of the metadata service. */
+    readonly metadataInternalUrl: string;
+    readonly registryUrl: string;
+    readonly taskImage: string;
+    readonly clusterMode: "standard" | "autopilot";
+    readonly ui: boolean;
+    readonly argoWorkflows: boolean;
+    /** Set when Argo Events is deployed. */
+    readonly argoEvents?: {
+        readonly eventBus: string;
+        readonly eventSource: string;
+        readonly event: string;
+        readonly serviceAccount: string;
+        readonly internalWebhookUrl: string;
+    };
+}
+
+export function buildMetaflowProfile(input: MetaflowProfileInput): MetaflowProfile {
+    const profile: MetaflowProfile = {
+        METAFLOW_DEFAULT_DATASTORE: "gs",
+        METAFLOW_DATASTORE_SYSROOT_GS: input.datastoreRoot,
+        METAFLOW_CARD_GSROOT: `${input.datastoreRoot}/mf.cards`,
+        METAFLOW_DEFAULT_METADATA: "service",
+        // The laptop reaches the service through `npm run tunnel`; pods use the in-cluster URL.
+        METAFLOW_SERVICE_URL: `http://localhost:${LOCAL_PORTS.metadata}`,
+        METAFLOW_SERVICE_INTERNAL_URL: input.metadataInternalUrl,
+        METAFLOW_KUBERNETES_NAMESPACE: input.namespace,
+        METAFLOW_KUBERNETES_SERVICE_ACCOUNT: input.taskServiceAccount,
+        METAFLOW_KUBERNETES_CONTAINER_IMAGE: input.taskImage,
+        METAFLOW_KUBERNETES_CONTAINER_REGISTRY: input.registryUrl,
+        // GPU steps request nvidia.com/gpu and GKE adds the matching toleration to those pods only;
+        // no global toleration or node selector is set, so CPU steps never land on GPU nodes.
+        METAFLOW_KUBERNETES_GPU_VENDOR: "nvidia",
+    };
+    if (input.ui) {
+        profile.METAFLOW_UI_URL = `http://localhost:${LOCAL_PORTS.ui}`;
+    }
+    if (input.clusterMode === "autopilot") {
+        profile.METAFLOW_KUBERNETES_CPU = AUTOPILOT_DEFAULT_RESOURCES.cpu;
+        profile.METAFLOW_KUBERNETES_MEMORY = AUTOPILOT_DEFAULT_RESOURCES.memoryMb;
+        profile.METAFLOW_KUBERNETES_DISK = AUTOPILOT_DEFAULT_RESOURCES.diskMb;
+    }
+    if (input.argoWorkflows) {
+        profile.METAFLOW_ARGO_WORKFLOWS_UI_URL = `http://localhost:${LOCAL_PORTS.argoServer}`;
+    }
+    if (input.argoEvents) {
+        profile.METAFLOW_ARGO_EVENTS_EVENT_BUS = input.argoEvents.eventBus;
+        profile.METAFLOW_ARGO_EVENTS_EVENT_SOURCE = input.argoEvents.eventSource;
+        profile.METAFLOW_ARGO_EVENTS_EVENT = input.argoEvents.event;
+        profile.METAFLOW_ARGO_EVENTS_SERVICE_ACCOUNT = input.argoEvents.serviceAccount;
+        profile.METAFLOW_ARGO_EVENTS_WEBHOOK_URL = `http://localhost:${LOCAL_PORTS.argoWebhook}/${input.argoEvents.event}`;
+        profile.METAFLOW_ARGO_EVENTS_INTERNAL_WEBHOOK_URL = input.argoEvents.internalWebhookUrl;
+    }
+    return profile;
+}

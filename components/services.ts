@@ -1,0 +1,286 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { Airflow } from "./airflow";
+import { ArgoEvents } from "./argoEvents";
+import { ArgoWorkflows } from "./argoWorkflows";
+import type { ServicesConfig } from "./config";
+import { POD_SECURITY, RESTRICTED_CONTAINER, appLabels, httpProbe, zoneSpread } from "./k8sCommon";
+import { KUBERNETES_IDENTITIES } from "./naming";
+import { childOptions, withDependencies } from "./options";
+import { METADATA_POOL_MAX } from "./sizing";
+import { METADATA_SERVICE_IMAGE, METAFLOW_UI_IMAGE } from "./versions";
+
+/** Ports of the Metaflow services. */
+export const SERVICE_PORTS = { metadata: 8080, uiBackend: 8083, ui: 3000 } as const;
+/** Kubernetes Secret holding the database password, and its key. */
+export const DB_SECRET = { name: "metaflow-db", key: "password" } as const;
+/** Python in the metaflow-service image. */
+const SERVICE_PYTHON = "/opt/latest/bin/python3";
+
+/** Where the services find the database. */
+export interface DatabaseConnection {
+    readonly host: pulumi.Input<string>;
+    readonly port: number;
+    readonly name: pulumi.Input<string>;
+    readonly user: pulumi.Input<string>;
+    /** Secret output; written only into a Kubernetes Secret. */
+    readonly password: pulumi.Output<string>;
+}
+
+export interface MetaflowServicesArgs {
+    readonly environment: string;
+    /** Validated services settings (namespace, replicas, orchestrator flags). */
+    readonly settings: ServicesConfig;
+    /** Google service account the Kubernetes service accounts act as (Workload Identity). */
+    readonly taskServiceAccountEmail: pulumi.Input<string>;
+    readonly database: DatabaseConnection;
+    /** `gs://<bucket>/metaflow` */
+    readonly datastoreRoot: pulumi.Input<string>;
+}
+
+/**
+ * The Kubernetes half of the platform, deployed in the same `pulumi up` through a provider
+ * built from the cluster's outputs: namespace, Workload Identity service accounts, the
+ * database Secret, the metadata service (migrations on every rollout, TLS to Cloud SQL), the
+ * UI backend and static UI, and the orchestrators (Argo Workflows, Argo Events, or Airflow).
+ */
+export class MetaflowServices extends pulumi.ComponentResource {
+    public readonly namespace: string;
+    /** In-cluster URL of the metadata service, for pods (METAFLOW_SERVICE_INTERNAL_URL). */
+    public readonly metadataInternalUrl: string;
+    public readonly serviceAccounts: Record<keyof typeof KUBERNETES_IDENTITIES, k8s.core.v1.ServiceAccount>;
+    public readonly argoWorkflows?: ArgoWorkflows;
+    public readonly argoEvents?: ArgoEvents;
+    public readonly airflow?: Airflow;
+
+    constructor(name: string, args: MetaflowServicesArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("metaflow:k8s:MetaflowServices", name, {}, opts);
+        const s = args.settings;
+        const ns = s.namespace;
+        const parent = childOptions(this, opts);
+        this.namespace = ns;
+        this.metadataInternalUrl = `http://metaflow-metadata.${ns}.svc.cluster.local:${SERVICE_PORTS.metadata}`;
+
+        const namespace = new k8s.core.v1.Namespace(
+            `${name}-ns`,
+            {
+                metadata: {
+                    name: ns,
+                    labels: {
+                        "app.kubernetes.io/part-of": "metaflow",
+                        environment: args.environment,
+                        "pod-security.kubernetes.io/enforce": "baseline",
+                        "pod-security.kubernetes.io/warn": "restricted",
+                    },
+                },
+            },
+            parent,
+        );
+        const inNs = withDependencies(parent, namespace);
+
+        const serviceAccount = (key: keyof typeof KUBERNETES_IDENTITIES) =>
+            new k8s.core.v1.ServiceAccount(
+                `${name}-sa-${KUBERNETES_IDENTITIES[key]}`,
+                {
+                    metadata: {
+                        name: KUBERNETES_IDENTITIES[key],
+                        namespace: ns,
+                        // Workload Identity: pods with this KSA get the task GSA's short-lived tokens.
+                        annotations: { "iam.gke.io/gcp-service-account": args.taskServiceAccountEmail },
+                    },
+                },
+                inNs,
+            );
+        this.serviceAccounts = {
+            task: serviceAccount("task"),
+            argoWorkflow: serviceAccount("argoWorkflow"),
+            argoEvents: serviceAccount("argoEvents"),
+            services: serviceAccount("services"),
+        };
+
+        const dbSecret = new k8s.core.v1.Secret(
+            `${name}-db-secret`,
+            {
+                metadata: { name: DB_SECRET.name, namespace: ns },
+                type: "Opaque",
+                stringData: { [DB_SECRET.key]: args.database.password },
+            },
+            inNs,
+        );
+
+        const dbEnv: k8s.types.input.core.v1.EnvVar[] = [
+            { name: "MF_METADATA_DB_HOST", value: args.database.host },
+            { name: "MF_METADATA_DB_PORT", value: String(args.database.port) },
+            { name: "MF_METADATA_DB_USER", value: args.database.user },
+            { name: "MF_METADATA_DB_NAME", value: args.database.name },
+            { name: "MF_METADATA_DB_PSWD", valueFrom: { secretKeyRef: { name: DB_SECRET.name, key: DB_SECRET.key } } },
+            // Cloud SQL enforces TLS (ENCRYPTED_ONLY); without this the service cannot connect.
+            { name: "MF_METADATA_DB_SSL_MODE", value: "require" },
+            { name: "MF_METADATA_DB_POOL_MIN", value: "1" },
+            { name: "MF_METADATA_DB_POOL_MAX", value: String(METADATA_POOL_MAX) },
+        ];
+        const afterSecret = withDependencies(inNs, dbSecret, this.serviceAccounts.services);
+
+        // Metadata service: migrations run in an init container on every rollout (never only on an
+        // empty database), then the server starts with the migration endpoints disabled.
+        const metadata = appLabels("metadata", args.environment);
+        this.deployment(name, "metaflow-metadata", s.metadataReplicas, metadata, afterSecret, {
+            serviceAccountName: KUBERNETES_IDENTITIES.services,
+            securityContext: POD_SECURITY,
+            initContainers: [
+                {
+                    name: "db-migrations",
+                    image: METADATA_SERVICE_IMAGE,
+                    command: [SERVICE_PYTHON, "/root/run_goose.py"],
+                    env: dbEnv,
+                    securityContext: RESTRICTED_CONTAINER,
+                    resources: { requests: { cpu: "50m", memory: "128Mi" }, limits: { memory: "256Mi" } },
+                },
+            ],
+            containers: [
+                {
+                    name: "metadata",
+                    image: METADATA_SERVICE_IMAGE,
+                    command: [SERVICE_PYTHON, "-m", "services.metadata_service.server"],
+                    ports: [{ name: "http", containerPort: SERVICE_PORTS.metadata }],
+                    env: [
+                        ...dbEnv,
+                        { name: "MF_METADATA_PORT", value: String(SERVICE_PORTS.metadata) },
+                        // PATCH /upgrade is unauthenticated; the init container migrates instead.
+                        { name: "MF_MIGRATION_ENDPOINTS_ENABLED", value: "0" },
+                    ],
+                    readinessProbe: httpProbe("/ping", "http", 5),
+                    livenessProbe: httpProbe("/ping", "http", 30),
+                    securityContext: RESTRICTED_CONTAINER,
+                    resources: { requests: { cpu: "100m", memory: "256Mi" }, limits: { memory: "512Mi" } },
+                },
+            ],
+        });
+        this.service(name, "metaflow-metadata", metadata.selectorLabels, SERVICE_PORTS.metadata, afterSecret);
+
+        if (s.ui) {
+            const backend = appLabels("ui-backend", args.environment);
+            this.deployment(name, "metaflow-ui-backend", s.uiReplicas, backend, afterSecret, {
+                serviceAccountName: KUBERNETES_IDENTITIES.services,
+                securityContext: POD_SECURITY,
+                containers: [
+                    {
+                        name: "ui-backend",
+                        image: METADATA_SERVICE_IMAGE,
+                        command: [SERVICE_PYTHON, "-m", "services.ui_backend_service.ui_server"],
+                        ports: [{ name: "http", containerPort: SERVICE_PORTS.uiBackend }],
+                        env: [
+                            ...dbEnv,
+                            // The static UI is its own Deployment; the backend serves the API only.
+                            { name: "UI_ENABLED", value: "0" },
+                            { name: "PATH_PREFIX", value: "/api" },
+                            { name: "MF_DATASTORE_ROOT", value: args.datastoreRoot },
+                            { name: "METAFLOW_DATASTORE_SYSROOT_GS", value: args.datastoreRoot },
+                            { name: "METAFLOW_DEFAULT_DATASTORE", value: "gs" },
+                            { name: "METAFLOW_DEFAULT_METADATA", value: "service" },
+                            { name: "METAFLOW_SERVICE_URL", value: this.metadataInternalUrl },
+                        ],
+                        readinessProbe: httpProbe("/api/ping", "http", 10),
+                        livenessProbe: httpProbe("/api/ping", "http", 60),
+                        securityContext: RESTRICTED_CONTAINER,
+                        resources: { requests: { cpu: "250m", memory: "512Mi" }, limits: { memory: "2Gi" } },
+                    },
+                ],
+            });
+            this.service(name, "metaflow-ui-backend", backend.selectorLabels, SERVICE_PORTS.uiBackend, afterSecret);
+
+            const ui = appLabels("ui", args.environment);
+            this.deployment(name, "metaflow-ui", s.uiReplicas, ui, inNs, {
+                securityContext: POD_SECURITY,
+                automountServiceAccountToken: false,
+                containers: [
+                    {
+                        name: "ui",
+                        image: METAFLOW_UI_IMAGE,
+                        ports: [{ name: "http", containerPort: SERVICE_PORTS.ui }],
+                        // The browser calls the backend itself: through `npm run tunnel`, on localhost.
+                        env: [{ name: "METAFLOW_SERVICE", value: `http://localhost:${SERVICE_PORTS.uiBackend}/api` }],
+                        readinessProbe: httpProbe("/", "http", 5),
+                        livenessProbe: httpProbe("/", "http", 30),
+                        resources: { requests: { cpu: "50m", memory: "64Mi" }, limits: { memory: "256Mi" } },
+                    },
+                ],
+            });
+            this.service(name, "metaflow-ui", ui.selectorLabels, SERVICE_PORTS.ui, inNs);
+        }
+
+        if (s.argoWorkflows) {
+            this.argoWorkflows = new ArgoWorkflows(
+                `${name}-argo-workflows`,
+                {
+                    namespace: ns,
+                    workflowServiceAccounts: [KUBERNETES_IDENTITIES.argoWorkflow, KUBERNETES_IDENTITIES.task],
+                    replicas: s.metadataReplicas,
+                },
+                { parent: this, dependsOn: [namespace, this.serviceAccounts.argoWorkflow, this.serviceAccounts.task] },
+            );
+        }
+        if (s.argoEvents && this.argoWorkflows) {
+            this.argoEvents = new ArgoEvents(
+                `${name}-argo-events`,
+                { namespace: ns, sensorServiceAccount: KUBERNETES_IDENTITIES.argoEvents, highAvailability: s.metadataReplicas > 1 },
+                { parent: this, dependsOn: [namespace, this.serviceAccounts.argoEvents, this.argoWorkflows] },
+            );
+        }
+        if (s.airflow) {
+            this.airflow = new Airflow(
+                `${name}-airflow`,
+                { namespace: ns, serviceAccount: KUBERNETES_IDENTITIES.task },
+                { parent: this, dependsOn: [namespace, this.serviceAccounts.task] },
+            );
+        }
+
+        this.registerOutputs({ namespace: this.namespace, metadataInternalUrl: this.metadataInternalUrl });
+    }
+
+    private deployment(
+        name: string,
+        appName: string,
+        replicas: number,
+        labels: ReturnType<typeof appLabels>,
+        opts: pulumi.CustomResourceOptions,
+        podSpec: k8s.types.input.core.v1.PodSpec,
+    ): k8s.apps.v1.Deployment {
+        const deployment = new k8s.apps.v1.Deployment(
+            `${name}-${appName}`,
+            {
+                metadata: { name: appName, namespace: this.namespace, labels: labels.labels },
+                spec: {
+                    replicas,
+                    selector: { matchLabels: labels.selectorLabels },
+                    strategy: { type: "RollingUpdate", rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } },
+                    template: {
+                        metadata: { labels: labels.labels },
+                        spec: replicas > 1 ? { ...podSpec, topologySpreadConstraints: zoneSpread(labels.selectorLabels) } : podSpec,
+                    },
+                },
+            },
+            opts,
+        );
+        if (replicas > 1) {
+            // Node upgrades drain one pod at a time; the service stays up.
+            new k8s.policy.v1.PodDisruptionBudget(
+                `${name}-${appName}-pdb`,
+                { metadata: { name: appName, namespace: this.namespace, labels: labels.labels }, spec: { minAvailable: 1, selector: { matchLabels: labels.selectorLabels } } },
+                opts,
+            );
+        }
+        return deployment;
+    }
+
+    private service(name: string, appName: string, selector: Record<string, string>, port: number, opts: pulumi.CustomResourceOptions): k8s.core.v1.Service {
+        return new k8s.core.v1.Service(
+            `${name}-${appName}-svc`,
+            {
+                metadata: { name: appName, namespace: this.namespace, labels: selector },
+                spec: { type: "ClusterIP", selector, ports: [{ name: "http", port, targetPort: "http", protocol: "TCP" }] },
+            },
+            opts,
+        );
+    }
+}

@@ -1,0 +1,20 @@
+/**
+ * The task image Metaflow steps run in (built from docker/, pushed to the environment's
+ * Artifact Registry by `npm run push-image`). One place for its name and versions so the
+ * Dockerfile, the push script and the Metaflow profile agree.
+ */
+export const TASK_IMAGE = {
+    repository: "metaflow-task",
+    /** >= 2.12.26: earlier Argo heartbeat pods ran as the `default` KSA and got 403 on GCS (Netflix/metaflow#2060). */
+    metaflowVersion: "2.19.20",
+    torchVersion: "2.5.1",
+    cudaVersion: "12.4",
+} as const;
+
+/** `<metaflow>-torch<torch>-cuda<cuda>`: the tag says what is inside. */
+export const TASK_IMAGE_TAG = `${TASK_IMAGE.metaflowVersion}-torch${TASK_IMAGE.torchVersion}-cuda${TASK_IMAGE.cudaVersion}`;
+
+/** Full reference of the task image in a registry. */
+export function taskImageRef(registryUrl: string): string {
+    return `${registryUrl}/${TASK_IMAGE.repository}:${TASK_IMAGE_TAG}`;
+}
