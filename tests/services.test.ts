@@ -1,0 +1,208 @@
+import { strict as assert } from "assert";
+import * as path from "path";
+import { KUBERNETES_IDENTITIES } from "../components/naming";
+import { WORKFLOW_POD_RULES } from "../components/argoWorkflows";
+import { committedStack } from "./harness/cache";
+import { ofType, one } from "./harness/query";
+import { renderStackFailure, type RenderedResource, type RenderedStack } from "./harness/render";
+
+const DEPLOYMENT = "kubernetes:apps/v1:Deployment";
+const SERVICE = "kubernetes:core/v1:Service";
+const PDB = "kubernetes:policy/v1:PodDisruptionBudget";
+const RELEASE = "kubernetes:helm.sh/v3:Release";
+
+/** Kubernetes objects with a built-in schema (CRDs and Helm releases are checked separately). */
+function builtInObjects(stack: RenderedStack): RenderedResource[] {
+    return stack.resources.filter((r) => r.custom && r.type.startsWith("kubernetes:") && r.type !== RELEASE && !r.type.includes("argoproj.io"));
+}
+
+/** Validates an object with kubernetes-models' OpenAPI schema for its apiVersion/kind. */
+function validateWithSchema(inputs: Record<string, any>): void {
+    const modulePath = path.posix.join("kubernetes-models", inputs.apiVersion, inputs.kind);
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const model = require(modulePath);
+    const Model = model[inputs.kind] ?? model.default;
+    new Model(inputs).validate();
+}
+
+function deployment(stack: RenderedStack, name: string): RenderedResource {
+    const found = ofType(stack, DEPLOYMENT).filter((d) => d.inputs.metadata.name === name);
+    assert.equal(found.length, 1, `deployment ${name}`);
+    return found[0];
+}
+
+describe("MetaflowServices", () => {
+    let dev: RenderedStack;
+    let prod: RenderedStack;
+    before(async () => {
+        dev = await committedStack("dev");
+        prod = await committedStack("prod");
+    });
+
+    it("every Kubernetes object validates against the Kubernetes OpenAPI schema", () => {
+        for (const stack of [dev, prod]) {
+            const objects = builtInObjects(stack);
+            assert.ok(objects.length >= 12, `${stack.stack}: only ${objects.length} objects`);
+            for (const object of objects) {
+                assert.doesNotThrow(() => validateWithSchema(object.inputs), `${stack.stack} ${object.type} ${object.name}`);
+            }
+        }
+    });
+
+    it("the schema check is real: a malformed Deployment is rejected", () => {
+        const bad = structuredClone(deployment(dev, "metaflow-metadata").inputs);
+        bad.spec.replicas = "two";
+        assert.throws(() => validateWithSchema(bad));
+    });
+
+    it("every Service selects the pods of one Deployment, on a port the container exposes", () => {
+        for (const stack of [dev, prod]) {
+            const services = ofType(stack, SERVICE);
+            assert.ok(services.length >= 3);
+            for (const svc of services) {
+                const selector: Record<string, string> = svc.inputs.spec.selector;
+                const matches = ofType(stack, DEPLOYMENT).filter((d) =>
+                    Object.entries(selector).every(([k, v]) => d.inputs.spec.template.metadata.labels[k] === v),
+                );
+                assert.equal(matches.length, 1, `${stack.stack} Service ${svc.inputs.metadata.name} selects ${matches.length} deployments`);
+                const containerPorts = matches[0].inputs.spec.template.spec.containers.flatMap((c: any) => c.ports ?? []);
+                for (const port of svc.inputs.spec.ports) {
+                    const target = containerPorts.find((p: any) => p.name === port.targetPort || p.containerPort === port.targetPort);
+                    assert.ok(target, `${svc.inputs.metadata.name} targets ${port.targetPort}, which no container exposes`);
+                    assert.equal(target.containerPort, port.port, `${svc.inputs.metadata.name} port matches the container`);
+                }
+                const deploymentSelector = matches[0].inputs.spec.selector.matchLabels;
+                assert.deepEqual(deploymentSelector, selector, "Service and Deployment select on the same labels");
+            }
+        }
+    });
+
+    it("the database password lives in a Secret and in no env value", () => {
+        for (const stack of [dev, prod]) {
+            const password = one(stack, "random:index/randomPassword:RandomPassword").state.result;
+            const secret = one(stack, "kubernetes:core/v1:Secret");
+            assert.equal(secret.inputs.stringData.password, password);
+            for (const d of ofType(stack, DEPLOYMENT)) {
+                const spec = d.inputs.spec.template.spec;
+                for (const c of [...(spec.initContainers ?? []), ...spec.containers]) {
+                    for (const env of c.env ?? []) {
+                        assert.notEqual(env.value, password, `${d.name}/${c.name} ${env.name} carries the password`);
+                        if (env.name === "MF_METADATA_DB_PSWD") {
+                            assert.deepEqual(env.valueFrom, { secretKeyRef: { name: secret.inputs.metadata.name, key: "password" } });
+                        }
+                    }
+                }
+            }
+        }
+    });
+
+    it("the metadata service migrates on every rollout, talks TLS to Cloud SQL and hides PATCH /upgrade", () => {
+        const spec = deployment(prod, "metaflow-metadata").inputs.spec.template.spec;
+        const migrate = spec.initContainers.find((c: any) => c.name === "db-migrations");
+        assert.ok(migrate.command.join(" ").includes("run_goose.py"));
+        assert.ok(!migrate.command.includes("--only-if-empty-db"), "migrations must run on existing databases too");
+        const env = Object.fromEntries(spec.containers[0].env.filter((e: any) => e.value !== undefined).map((e: any) => [e.name, e.value]));
+        assert.equal(env.MF_METADATA_DB_SSL_MODE, "require");
+        assert.equal(env.MF_MIGRATION_ENDPOINTS_ENABLED, "0");
+        assert.equal(env.MF_METADATA_DB_HOST, "10.23.0.3", "the Cloud SQL private IP");
+        assert.equal(spec.containers[0].readinessProbe.httpGet.path, "/ping");
+        assert.ok(spec.containers[0].resources.requests.cpu);
+    });
+
+    it("the UI backend reads this environment's bucket and the static UI calls the backend through the tunnel", () => {
+        const backend = deployment(dev, "metaflow-ui-backend").inputs.spec.template.spec;
+        const env = Object.fromEntries(backend.containers[0].env.filter((e: any) => e.value !== undefined).map((e: any) => [e.name, e.value]));
+        assert.equal(env.METAFLOW_DATASTORE_SYSROOT_GS, "gs://metaflow-offline-metaflow-dev/metaflow");
+        assert.equal(env.METAFLOW_SERVICE_URL, "http://metaflow-metadata.metaflow-dev.svc.cluster.local:8080");
+        assert.equal(backend.serviceAccountName, KUBERNETES_IDENTITIES.services);
+        const ui = deployment(dev, "metaflow-ui").inputs.spec.template.spec.containers[0];
+        assert.deepEqual(ui.env, [{ name: "METAFLOW_SERVICE", value: "http://localhost:8083/api" }]);
+    });
+
+    it("Workload Identity annotations match the bindings made on the GCP side", () => {
+        for (const stack of [dev, prod]) {
+            const task = one(stack, "gcp:serviceaccount/account:Account", "identity-task");
+            const members = ofType(stack, "gcp:serviceaccount/iAMMember:IAMMember").map((b) => b.inputs.member);
+            const accounts = ofType(stack, "kubernetes:core/v1:ServiceAccount");
+            assert.equal(accounts.length, 4);
+            for (const sa of accounts) {
+                assert.equal(sa.inputs.metadata.annotations["iam.gke.io/gcp-service-account"], task.state.email);
+                assert.ok(
+                    members.includes(`serviceAccount:${stack.config["gcp:project"]}.svc.id.goog[${sa.inputs.metadata.namespace}/${sa.inputs.metadata.name}]`),
+                    `${sa.inputs.metadata.name} has no Workload Identity binding`,
+                );
+            }
+        }
+    });
+
+    it("Argo Workflows: pinned chart, namespaced, workflow Role with workflowtaskresults bound to the task and workflow KSAs", () => {
+        const release = ofType(prod, RELEASE).find((r) => r.inputs.chart === "argo-workflows")!;
+        assert.equal(release.inputs.version, "0.46.2");
+        assert.equal(release.inputs.namespace, "metaflow-prod");
+        assert.equal(release.inputs.values.singleNamespace, true);
+        const role = ofType(prod, "kubernetes:rbac.authorization.k8s.io/v1:Role").find((r) => r.inputs.metadata.name === "metaflow-argo-workflow")!;
+        const results = role.inputs.rules.find((r: any) => r.resources.includes("workflowtaskresults"));
+        assert.deepEqual(results.verbs, ["create", "patch"]);
+        assert.deepEqual(role.inputs.rules, WORKFLOW_POD_RULES);
+        const binding = ofType(prod, "kubernetes:rbac.authorization.k8s.io/v1:RoleBinding").find((r) => r.inputs.metadata.name === "metaflow-argo-workflow")!;
+        assert.deepEqual(binding.inputs.subjects.map((s: any) => s.name).sort(), ["argo-workflow", "metaflow-task"]);
+    });
+
+    it("Argo Events in prod: EventBus, webhook EventSource and the sensor Role; absent in dev", () => {
+        const kinds = ofType(prod, "kubernetes:argoproj.io/v1alpha1:EventBus").concat(ofType(prod, "kubernetes:argoproj.io/v1alpha1:EventSource"));
+        assert.deepEqual(kinds.map((k) => k.inputs.kind).sort(), ["EventBus", "EventSource"]);
+        const source = ofType(prod, "kubernetes:argoproj.io/v1alpha1:EventSource")[0];
+        assert.equal(source.inputs.spec.webhook["metaflow-event"].endpoint, "/metaflow-event");
+        assert.ok(ofType(prod, RELEASE).some((r) => r.inputs.chart === "argo-events"));
+        assert.ok(!ofType(dev, RELEASE).some((r) => r.inputs.chart === "argo-events"));
+    });
+
+    it("everything deployed is pinned: chart versions exact, images tagged, never latest", () => {
+        for (const stack of [dev, prod]) {
+            for (const release of ofType(stack, RELEASE)) {
+                assert.match(release.inputs.version, /^\d+\.\d+\.\d+$/, `${release.inputs.chart}`);
+            }
+            for (const d of ofType(stack, DEPLOYMENT)) {
+                const spec = d.inputs.spec.template.spec;
+                for (const c of [...(spec.initContainers ?? []), ...spec.containers]) {
+                    assert.match(c.image, /:v?\d+\.\d+\.\d+$/, `${c.image} is not pinned`);
+                }
+            }
+        }
+    });
+
+    it("prod runs 2 replicas spread over zones with PodDisruptionBudgets; dev runs 1 and none", () => {
+        for (const name of ["metaflow-metadata", "metaflow-ui-backend", "metaflow-ui"]) {
+            assert.equal(deployment(prod, name).inputs.spec.replicas, 2);
+            assert.equal(deployment(prod, name).inputs.spec.template.spec.topologySpreadConstraints[0].topologyKey, "topology.kubernetes.io/zone");
+            assert.equal(deployment(dev, name).inputs.spec.replicas, 1);
+        }
+        assert.equal(ofType(prod, PDB).length, 3);
+        assert.equal(ofType(dev, PDB).length, 0);
+        for (const pdb of ofType(prod, PDB)) {
+            assert.equal(pdb.inputs.spec.minAvailable, 1);
+        }
+    });
+
+    it("every Kubernetes object goes through the provider built from the cluster's kubeconfig", () => {
+        const provider = one(dev, "pulumi:providers:kubernetes");
+        assert.equal(provider.inputs.kubeconfig, JSON.parse(JSON.stringify(dev.outputs.kubeconfig.value)));
+        for (const object of dev.resources.filter((r) => r.custom && r.type.startsWith("kubernetes:"))) {
+            assert.ok(object.provider.startsWith(provider.urn), `${object.type} ${object.name} uses ${object.provider || "the default provider"}`);
+        }
+    });
+
+    describe("bad input fails before anything is created", () => {
+        it("Airflow and Argo Workflows together", async () => {
+            const failure = await renderStackFailure("dev", { config: { "metaflow-gcp:services": { airflow: true, argoWorkflows: true } } });
+            assert.match(failure.error.message, /metaflow-gcp:services\.airflow = true: Airflow and Argo Workflows are alternative orchestrators/);
+            assert.equal(failure.resources.length, 0);
+        });
+
+        it("services enabled with no database", async () => {
+            const failure = await renderStackFailure("dev", { config: { "metaflow-gcp:database": { enabled: false } } });
+            assert.match(failure.error.message, /metaflow-gcp:services\.enabled = true: the metadata service and UI need the database/);
+            assert.equal(failure.resources.length, 0);
+        });
+    });
+});
