@@ -5,9 +5,13 @@
  *
  *   npm run preview -- dev          one stack
  *   npm run preview                 every stack
+ *
+ * It ends with the policy pack's report on the rendered stack and exits non-zero when the
+ * config is invalid or a mandatory policy is violated.
  */
 import { ConfigError } from "../components/config";
 import { childrenOf } from "../tests/harness/query";
+import { checkRendered, formatReport } from "./policyCheck";
 import { OFFLINE_PROJECT, listStacks, readStackConfig, renderStack, type RenderedResource, type RenderedStack } from "../tests/harness/render";
 
 type Summary = (inputs: Record<string, any>) => Record<string, unknown>;
@@ -119,7 +123,9 @@ export async function previewStack(name: string): Promise<{ ok: boolean; stack?:
     for (const [key, out] of Object.entries(stack.outputs)) {
         lines.push(`  ${key}: ${mask(out.value, out.secret)}`);
     }
-    return { ok: true, stack, text: lines.join("\n") };
+    const report = formatReport(name, await checkRendered(stack));
+    lines.push("", report.text);
+    return { ok: !report.failed, stack, text: lines.join("\n") };
 }
 
 async function main(): Promise<void> {

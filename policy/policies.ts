@@ -1,0 +1,14 @@
+/**
+ * Every policy of the pack, as one array. The pack's entry file (index.ts) only wraps this in a
+ * PolicyPack; tests and the offline check import this module and never start the pack's server.
+ */
+import type { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
+import { isolationPolicies } from "./isolation";
+import { kubernetesPolicies } from "./kubernetes";
+import { productionPolicies } from "./production";
+import { quotaPolicies } from "./quotas";
+import { securityPolicies } from "./security";
+
+export type Policy = ResourceValidationPolicy | StackValidationPolicy;
+
+export const policies: Policy[] = [...isolationPolicies, ...securityPolicies, ...productionPolicies, ...quotaPolicies, ...kubernetesPolicies];
