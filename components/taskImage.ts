@@ -14,7 +14,11 @@ export const TASK_IMAGE = {
 /** `<metaflow>-torch<torch>-cuda<cuda>`: the tag says what is inside. */
 export const TASK_IMAGE_TAG = `${TASK_IMAGE.metaflowVersion}-torch${TASK_IMAGE.torchVersion}-cuda${TASK_IMAGE.cudaVersion}`;
 
+/** The Dockerfile's targets: GPU (default image of every step) and a slim CPU variant. */
+export type TaskImageVariant = "gpu" | "cpu";
+
 /** Full reference of the task image in a registry. */
-export function taskImageRef(registryUrl: string): string {
-    return `${registryUrl}/${TASK_IMAGE.repository}:${TASK_IMAGE_TAG}`;
+export function taskImageRef(registryUrl: string, variant: TaskImageVariant = "gpu"): string {
+    const tag = variant === "gpu" ? TASK_IMAGE_TAG : `${TASK_IMAGE.metaflowVersion}-cpu`;
+    return `${registryUrl}/${TASK_IMAGE.repository}:${tag}`;
 }
