@@ -12,7 +12,7 @@
 import { ConfigError } from "../components/config";
 import { childrenOf } from "../tests/harness/query";
 import { checkRendered, formatReport } from "./policyCheck";
-import { OFFLINE_PROJECT, listStacks, readStackConfig, renderStack, type RenderedResource, type RenderedStack } from "../tests/harness/render";
+import { OFFLINE_PROJECT, listStacks, readStackConfig, renderStack, type RenderOptions, type RenderedResource, type RenderedStack } from "../tests/harness/render";
 
 type Summary = (inputs: Record<string, any>) => Record<string, unknown>;
 
@@ -100,11 +100,11 @@ function mask(value: unknown, secret: boolean): string {
 }
 
 /** Renders and prints one stack; returns false when the program fails. */
-export async function previewStack(name: string): Promise<{ ok: boolean; stack?: RenderedStack; text: string }> {
+export async function previewStack(name: string, options: RenderOptions = {}): Promise<{ ok: boolean; stack?: RenderedStack; text: string }> {
     const lines: string[] = [`Offline preview of stack "${name}" (rendered with mocks: no cloud calls were made)`, ""];
     let stack: RenderedStack;
     try {
-        stack = await renderStack(name);
+        stack = await renderStack(name, options);
     } catch (err) {
         const message = err instanceof Error ? err.message : String(err);
         lines.push(err instanceof ConfigError ? `✗ ${message}` : `✗ The program failed: ${message}`);

@@ -1,0 +1,33 @@
+import { strict as assert } from "assert";
+import { previewStack } from "../scripts/preview";
+import { one } from "./harness/query";
+
+describe("offline preview (the main job)", () => {
+    it("prints resources grouped by component, key settings, outputs with secrets masked, and a clean policy report", async () => {
+        const result = await previewStack("dev");
+        assert.equal(result.ok, true);
+        assert.match(result.text, /^▸ MetaflowCluster cluster$/m);
+        assert.match(result.text, /^ {2}\+ Cluster cluster-gke location=us-central1-a .*privateNodes=true/m);
+        assert.match(result.text, /^ {2}\+ NodePool gpu-l4-pool .*gpus=1xnvidia-l4 driver=LATEST .*taints=nvidia\.com\/gpu=present:NO_SCHEDULE/m);
+        assert.match(result.text, /^ {2}kubeconfig: \[secret\]$/m);
+        assert.match(result.text, /^ {2}database: \[secret\]$/m);
+        assert.match(result.text, /every policy passed/);
+        const password = one(result.stack!, "random:index/randomPassword:RandomPassword").state.result;
+        assert.ok(!result.text.includes(password), "the password is never printed");
+        assert.match(result.text, /sets no gcp:project; rendered with the offline placeholder "metaflow-offline"/);
+    });
+
+    it("fails with the config error and creates nothing when the stack config is invalid", async () => {
+        const result = await previewStack("prod", { config: { "metaflow-gcp:database": { highAvailability: false } } });
+        assert.equal(result.ok, false);
+        assert.match(result.text, /✗ Invalid stack configuration .*nothing was created/);
+        assert.match(result.text, /metaflow-gcp:database\.highAvailability = false: production databases must be highly available/);
+    });
+
+    it("fails when a mandatory policy is violated", async () => {
+        // A valid config whose GPU footprint exceeds dev's policy budget of 4 GPUs.
+        const result = await previewStack("dev", { config: { "metaflow-gcp:gpuPools": [{ name: "l4", machineType: "g2-standard-24", maxNodes: 3, spot: true }] } });
+        assert.equal(result.ok, false);
+        assert.match(result.text, /\[mandatory\] gpu-quota: \(stack\)\n\s+GPU pools can reach 6 GPUs, over this environment's limit of 4/);
+    });
+});
