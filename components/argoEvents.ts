@@ -1,5 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { boundRole } from "./k8sCommon";
 import { childOptions, withDependencies } from "./options";
 import { ARGO_EVENTS_CHART, ARGO_HELM_REPO, JETSTREAM_VERSION } from "./versions";
 
@@ -83,19 +84,10 @@ export class ArgoEvents extends pulumi.ComponentResource {
             afterCrds,
         );
 
-        const role = new k8s.rbac.v1.Role(
-            `${name}-sensor-role`,
-            { metadata: { name: "metaflow-argo-events-sensor", namespace: args.namespace }, rules: SENSOR_RULES },
+        boundRole(
+            `${name}-sensor`,
+            { name: "metaflow-argo-events-sensor", namespace: args.namespace, rules: SENSOR_RULES, serviceAccounts: [args.sensorServiceAccount] },
             parent,
-        );
-        new k8s.rbac.v1.RoleBinding(
-            `${name}-sensor-binding`,
-            {
-                metadata: { name: "metaflow-argo-events-sensor", namespace: args.namespace },
-                roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: "metaflow-argo-events-sensor" },
-                subjects: [{ kind: "ServiceAccount", name: args.sensorServiceAccount, namespace: args.namespace }],
-            },
-            withDependencies(parent, role),
         );
 
         // The EventSource controller names the Service `<eventsource>-eventsource-svc`.

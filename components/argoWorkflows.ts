@@ -1,6 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { childOptions, withDependencies } from "./options";
+import { boundRole } from "./k8sCommon";
+import { childOptions } from "./options";
 import { ARGO_HELM_REPO, ARGO_WORKFLOWS_CHART } from "./versions";
 
 export const ARGO_SERVER_PORT = 2746;
@@ -72,19 +73,10 @@ export class ArgoWorkflows extends pulumi.ComponentResource {
             parent,
         );
 
-        const role = new k8s.rbac.v1.Role(
-            `${name}-workflow-role`,
-            { metadata: { name: "metaflow-argo-workflow", namespace: args.namespace }, rules: WORKFLOW_POD_RULES },
+        boundRole(
+            `${name}-workflow`,
+            { name: "metaflow-argo-workflow", namespace: args.namespace, rules: WORKFLOW_POD_RULES, serviceAccounts: args.workflowServiceAccounts },
             parent,
-        );
-        new k8s.rbac.v1.RoleBinding(
-            `${name}-workflow-binding`,
-            {
-                metadata: { name: "metaflow-argo-workflow", namespace: args.namespace },
-                roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: "metaflow-argo-workflow" },
-                subjects: args.workflowServiceAccounts.map((sa) => ({ kind: "ServiceAccount", name: sa, namespace: args.namespace })),
-            },
-            withDependencies(parent, role),
         );
 
         this.serverService = "argo-workflows-server";

@@ -1,5 +1,7 @@
 /** Shared pieces of the Kubernetes objects the services create. */
-import type * as k8s from "@pulumi/kubernetes";
+import * as k8s from "@pulumi/kubernetes";
+import type * as pulumi from "@pulumi/pulumi";
+import { withDependencies } from "./options";
 
 type Labels = Record<string, string>;
 
@@ -28,4 +30,23 @@ export function zoneSpread(selectorLabels: Labels): k8s.types.input.core.v1.Topo
 /** An HTTP probe on a named port. */
 export function httpProbe(path: string, port: string, initialDelaySeconds: number): k8s.types.input.core.v1.Probe {
     return { httpGet: { path, port }, initialDelaySeconds, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 6 };
+}
+
+/** A namespaced Role and the RoleBinding that grants it to service accounts of that namespace. */
+export function boundRole(
+    resourceName: string,
+    role: { name: string; namespace: string; rules: k8s.types.input.rbac.v1.PolicyRule[]; serviceAccounts: string[] },
+    opts: pulumi.CustomResourceOptions,
+): k8s.rbac.v1.Role {
+    const created = new k8s.rbac.v1.Role(`${resourceName}-role`, { metadata: { name: role.name, namespace: role.namespace }, rules: role.rules }, opts);
+    new k8s.rbac.v1.RoleBinding(
+        `${resourceName}-binding`,
+        {
+            metadata: { name: role.name, namespace: role.namespace },
+            roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: role.name },
+            subjects: role.serviceAccounts.map((sa) => ({ kind: "ServiceAccount", name: sa, namespace: role.namespace })),
+        },
+        withDependencies(opts, created),
+    );
+    return created;
 }
