@@ -27,6 +27,17 @@ export function parseIpv4Cidr(cidr: string): Ipv4Block {
     return { cidr, network, prefixLength };
 }
 
+/**
+ * The block written with its network address (10.10.1.0/20 -> 10.10.0.0/20), or undefined when
+ * the text is not an IPv4 CIDR. For checking values GCP normalizes itself (firewall ranges).
+ */
+export function normalizeCidr(cidr: string): string | undefined {
+    if (!ipaddr.IPv4.isValidCIDR(cidr)) {
+        return undefined;
+    }
+    return `${ipaddr.IPv4.networkAddressFromCIDR(cidr).toString()}/${ipaddr.IPv4.parseCIDR(cidr)[1]}`;
+}
+
 /** True when the two blocks share at least one address. */
 export function cidrsOverlap(a: string, b: string): boolean {
     const left = parseIpv4Cidr(a);
@@ -45,11 +56,6 @@ export function cidrContains(outer: string, inner: string): boolean {
 export function isPrivateCidr(cidr: string): boolean {
     const block = parseIpv4Cidr(cidr);
     return block.network.range() === "private" && ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"].some((p) => cidrContains(p, cidr));
-}
-
-/** Number of addresses in a block. */
-export function cidrSize(cidr: string): number {
-    return 2 ** (32 - parseIpv4Cidr(cidr).prefixLength);
 }
 
 /** Every pair of named blocks that overlap, as [nameA, nameB]. */

@@ -1,6 +1,6 @@
 /** Small pure helpers shared by the policies. */
 import type { ReportViolation, ResourceValidationArgs } from "@pulumi/policy";
-import * as ipaddr from "ipaddr.js";
+import { cidrContains, normalizeCidr } from "../components/cidr";
 
 type Check = (props: Record<string, any>, args: ResourceValidationArgs, report: ReportViolation) => void;
 
@@ -32,14 +32,14 @@ export function regionOf(location: string): string {
     return (zone ? zone[1] : location).toLowerCase();
 }
 
-/** True when `inner` is a CIDR inside `outer` (IPv4). */
+/**
+ * True when `inner` is a CIDR inside `outer`, with the platform's own CIDR maths. Host bits are
+ * normalized away (GCP does the same); text that is no IPv4 CIDR counts as outside.
+ */
 export function cidrWithin(inner: string, outer: string): boolean {
-    if (!ipaddr.IPv4.isValidCIDR(inner) || !ipaddr.IPv4.isValidCIDR(outer)) {
-        return false;
-    }
-    const [innerNet, innerBits] = ipaddr.IPv4.parseCIDR(inner);
-    const [outerNet, outerBits] = ipaddr.IPv4.parseCIDR(outer);
-    return innerBits >= outerBits && innerNet.match(outerNet, outerBits);
+    const normalizedInner = normalizeCidr(inner);
+    const normalizedOuter = normalizeCidr(outer);
+    return normalizedInner !== undefined && normalizedOuter !== undefined && cidrContains(normalizedOuter, normalizedInner);
 }
 
 /** GPUs and node limits of a node pool, as the autoscaler will use them. */
@@ -77,9 +77,4 @@ export function poolFootprint(props: Record<string, any>): PoolFootprint {
         perZone = true;
     }
     return { gpusPerNode, gpuType: accelerators[0]?.type, maxNodes, zones, perZone };
-}
-
-/** The machine family ("g2", "e2", ...) of a machine type. */
-export function machineFamily(machineType: string): string {
-    return machineType.split("-")[0];
 }

@@ -1,6 +1,7 @@
 /** Quotas and cost, with limits per environment from the pack's config. */
 import type { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
-import { describe, forTypes, machineFamily, poolFootprint, regionOf } from "./helpers";
+import { machineFamily } from "../components/catalog";
+import { describe, forTypes, poolFootprint, regionOf } from "./helpers";
 import { T } from "./types";
 
 export const gpuQuota: StackValidationPolicy = {

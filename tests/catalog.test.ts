@@ -105,3 +105,16 @@ describe("kubeconfig", () => {
         assert.equal(withCa.clusters[0].cluster["certificate-authority-data"], "Q0E=");
     });
 });
+
+describe("CIDR normalization (used by the firewall policy)", () => {
+    it("writes a block with its network address and rejects non-CIDR text", async () => {
+        const { normalizeCidr } = await import("../components/cidr");
+        const { cidrWithin } = await import("../policy/helpers");
+        assert.equal(normalizeCidr("10.10.1.0/20"), "10.10.0.0/20");
+        assert.equal(normalizeCidr("nope"), undefined);
+        assert.equal(cidrWithin("10.10.1.0/24", "10.10.0.0/20"), true);
+        assert.equal(cidrWithin("10.10.1.0/20", "10.10.0.0/16"), true, "host bits are normalized as GCP does");
+        assert.equal(cidrWithin("0.0.0.0/0", "10.10.0.0/16"), false);
+        assert.equal(cidrWithin("garbage", "10.10.0.0/16"), false);
+    });
+});
