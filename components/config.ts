@@ -224,6 +224,24 @@ function platformSchema(d: ProfileDefaults) {
         })
         .strict();
 
+    const access = z
+        .object({
+            /**
+             * IAM principals who run and schedule flows in this environment: `user:<email>`,
+             * `group:<email>` or `serviceAccount:<email>`. Each gets exactly what that needs (see
+             * README "Access"), nothing project-wide beyond fetching cluster credentials.
+             */
+            members: z
+                .array(z.string().regex(/^(user|group|serviceAccount):[^\s@]+@[^\s@]+\.[^\s@]+$/, 'must be "user:<email>", "group:<email>" or "serviceAccount:<email>"'))
+                .default([]),
+            /**
+             * The `gke-security-groups@<domain>` Google Group that GKE's Google Groups for RBAC
+             * reads; required when `members` lists a group.
+             */
+            securityGroup: z.string().regex(/^gke-security-groups@[^\s@]+\.[^\s@]+$/, 'must be "gke-security-groups@<your-domain>"').optional(),
+        })
+        .strict();
+
     return z
         .object({
             project: z.string().regex(/^[a-z][a-z0-9-]{4,28}[a-z0-9]$/, "must be a GCP project ID (6-30 lowercase letters, digits, dashes)"),
@@ -240,6 +258,7 @@ function platformSchema(d: ProfileDefaults) {
             database: database.prefault({}),
             storage: storage.prefault({}),
             services: services.prefault({}),
+            access: access.prefault({}),
         })
         .strict();
 }
@@ -265,6 +284,7 @@ export type ClusterConfig = PlatformConfig["cluster"];
 export type DatabaseConfig = PlatformConfig["database"];
 export type StorageConfig = PlatformConfig["storage"];
 export type ServicesConfig = PlatformConfig["services"];
+export type AccessConfig = PlatformConfig["access"];
 
 /** Raised when stack config is invalid; lists every problem with its key. */
 export class ConfigError extends Error {
@@ -279,7 +299,7 @@ export class ConfigError extends Error {
 }
 
 /** Config keys the program reads, for the unknown-key check. */
-const TOP_LEVEL_KEYS = ["environment", "production", "zones", "labels", "network", "cluster", "gpuPools", "database", "storage", "services"];
+const TOP_LEVEL_KEYS = ["environment", "production", "zones", "labels", "network", "cluster", "gpuPools", "database", "storage", "services", "access"];
 
 function keyName(path: ReadonlyArray<PropertyKey>): string {
     if (path.length === 0) {
