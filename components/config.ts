@@ -216,7 +216,9 @@ function platformSchema(d: ProfileDefaults) {
              */
             namespace: z.string().regex(/^[a-z][a-z0-9-]{1,30}[a-z0-9]$/).optional(),
             metadataReplicas: z.number().int().min(1).max(10).default(d.replicas),
+            /** Deploy the Metaflow UI: the UI backend, which serves the UI bundled in its image. */
             ui: z.boolean().default(true),
+            /** Replicas of the UI backend (each holds its own database pools, see sizing.ts). */
             uiReplicas: z.number().int().min(1).max(10).default(d.replicas),
             argoWorkflows: z.boolean().default(true),
             argoEvents: z.boolean().default(false),

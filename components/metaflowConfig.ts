@@ -34,8 +34,11 @@ export const METAFLOW_CONFIG_KEYS = [
 export type MetaflowConfigKey = (typeof METAFLOW_CONFIG_KEYS)[number];
 export type MetaflowProfile = Partial<Record<MetaflowConfigKey, string>>;
 
-/** Local ports the port-forward script uses; the profile's local URLs point at them. */
-export const LOCAL_PORTS = { metadata: 8080, uiBackend: 8083, ui: 3000, argoServer: 2746, argoWebhook: 12000 } as const;
+/**
+ * Local ports the port-forward script uses; the profile's local URLs point at them. The UI
+ * backend serves the UI and its API on one port.
+ */
+export const LOCAL_PORTS = { metadata: 8080, uiBackend: 8083, argoServer: 2746, argoWebhook: 12000 } as const;
 
 /**
  * Pod sizes Autopilot accepts for Metaflow's default step (1 vCPU : 4 GiB fits its CPU:memory
@@ -83,7 +86,7 @@ export function buildMetaflowProfile(input: MetaflowProfileInput): MetaflowProfi
         METAFLOW_KUBERNETES_GPU_VENDOR: "nvidia",
     };
     if (input.ui) {
-        profile.METAFLOW_UI_URL = `http://localhost:${LOCAL_PORTS.ui}`;
+        profile.METAFLOW_UI_URL = `http://localhost:${LOCAL_PORTS.uiBackend}`;
     }
     if (input.clusterMode === "autopilot") {
         profile.METAFLOW_KUBERNETES_CPU = AUTOPILOT_DEFAULT_RESOURCES.cpu;

@@ -28,15 +28,25 @@ export function platformLabels(cfg: Pick<PlatformConfig, "environment" | "labels
     };
 }
 
-/** Kubernetes service accounts that act as the task Google service account. */
+/** The Kubernetes service accounts of an environment's namespace. */
 export interface KubernetesIdentities {
-    /** Pods of Metaflow steps (`METAFLOW_KUBERNETES_SERVICE_ACCOUNT`). */
+    /**
+     * Pods of Metaflow steps (`METAFLOW_KUBERNETES_SERVICE_ACCOUNT`), also when Argo runs them:
+     * Metaflow's Argo compiler puts this account on every template it emits (steps, exit hooks,
+     * heartbeat daemon; `plugins/argo/argo_workflows.py`, Metaflow 2.19.39).
+     */
     readonly task: string;
-    /** Argo workflow pods that run Metaflow steps on a schedule or trigger. */
+    /**
+     * Bound to the Argo workflow Role for workflows submitted without Metaflow (argo CLI/UI).
+     * Kubernetes API only: no Google identity.
+     */
     readonly argoWorkflow: string;
-    /** Argo Events sensors that submit workflows. */
+    /**
+     * Argo Events sensors (`METAFLOW_ARGO_EVENTS_SERVICE_ACCOUNT`): a sensor only creates
+     * Workflow objects through the Kubernetes API, so it gets no Google identity.
+     */
     readonly argoEvents: string;
-    /** Metaflow metadata service and UI backend (read the datastore for the UI). */
+    /** Metaflow metadata service and UI backend (the UI backend reads the datastore). */
     readonly services: string;
 }
 
@@ -46,6 +56,13 @@ export const KUBERNETES_IDENTITIES: KubernetesIdentities = {
     argoEvents: "argo-events-sensor",
     services: "metaflow-services",
 };
+
+/**
+ * The Kubernetes service accounts that act as the task Google service account (Workload
+ * Identity): only pods that read or write the datastore bucket. The Argo accounts talk to the
+ * Kubernetes API alone and get no Google identity.
+ */
+export const TASK_IDENTITY_USERS: ReadonlyArray<keyof KubernetesIdentities> = ["task", "services"];
 
 /** `serviceAccount:<project>.svc.id.goog[<namespace>/<ksa>]`, a Workload Identity member. */
 export function workloadIdentityMember(project: string, namespace: string, ksa: string): string {

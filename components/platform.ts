@@ -12,7 +12,7 @@ import { MetaflowDatabase } from "./database";
 import { GpuNodePool, maxGpus } from "./gpuNodePool";
 import { MetaflowIdentity } from "./identity";
 import { buildMetaflowProfile, type MetaflowProfile } from "./metaflowConfig";
-import { KUBERNETES_IDENTITIES, platformLabels } from "./naming";
+import { KUBERNETES_IDENTITIES, TASK_IDENTITY_USERS, platformLabels } from "./naming";
 import { MetaflowNetwork } from "./network";
 import { gpuScheduling } from "./scheduling";
 import { MetaflowServices } from "./services";
@@ -127,12 +127,7 @@ export function createPlatform(cfg: PlatformConfig): Platform {
             registry: storage.registry,
             nodeServiceAccountEmail: cluster.nodeServiceAccount.email,
             namespace: cfg.services.namespace,
-            kubernetesServiceAccounts: [
-                KUBERNETES_IDENTITIES.task,
-                KUBERNETES_IDENTITIES.argoWorkflow,
-                KUBERNETES_IDENTITIES.argoEvents,
-                KUBERNETES_IDENTITIES.services,
-            ],
+            kubernetesServiceAccounts: TASK_IDENTITY_USERS.map((key) => KUBERNETES_IDENTITIES[key]),
             workloadPoolReady: cluster.cluster,
         },
         afterApis,

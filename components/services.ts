@@ -5,13 +5,13 @@ import { ArgoEvents } from "./argoEvents";
 import { ArgoWorkflows } from "./argoWorkflows";
 import type { ServicesConfig } from "./config";
 import { POD_SECURITY, RESTRICTED_CONTAINER, appLabels, httpProbe, zoneSpread } from "./k8sCommon";
-import { KUBERNETES_IDENTITIES } from "./naming";
+import { KUBERNETES_IDENTITIES, TASK_IDENTITY_USERS } from "./naming";
 import { childOptions, withDependencies } from "./options";
 import { METADATA_POOL_MAX } from "./sizing";
-import { METADATA_SERVICE_IMAGE, METAFLOW_UI_IMAGE } from "./versions";
+import { METADATA_SERVICE_IMAGE } from "./versions";
 
-/** Ports of the Metaflow services. */
-export const SERVICE_PORTS = { metadata: 8080, uiBackend: 8083, ui: 3000 } as const;
+/** Ports of the Metaflow services; the UI backend also serves the UI itself. */
+export const SERVICE_PORTS = { metadata: 8080, uiBackend: 8083 } as const;
 /** Kubernetes Secret holding the database password, and its key. */
 export const DB_SECRET = { name: "metaflow-db", key: "password" } as const;
 /** Python in the metaflow-service image. */
@@ -31,7 +31,7 @@ export interface MetaflowServicesArgs {
     readonly environment: string;
     /** Validated services settings (namespace, replicas, orchestrator flags). */
     readonly settings: ServicesConfig;
-    /** Google service account the Kubernetes service accounts act as (Workload Identity). */
+    /** Google service account the task and services KSAs act as (Workload Identity; see TASK_IDENTITY_USERS). */
     readonly taskServiceAccountEmail: pulumi.Input<string>;
     readonly database: DatabaseConnection;
     /** `gs://<bucket>/metaflow` */
@@ -42,7 +42,8 @@ export interface MetaflowServicesArgs {
  * The Kubernetes half of the platform, deployed in the same `pulumi up` through a provider
  * built from the cluster's outputs: namespace, Workload Identity service accounts, the
  * database Secret, the metadata service (migrations on every rollout, TLS to Cloud SQL), the
- * UI backend and static UI, and the orchestrators (Argo Workflows, Argo Events, or Airflow).
+ * UI backend serving the UI it bundles, and the orchestrators (Argo Workflows, Argo Events, or
+ * Airflow).
  */
 export class MetaflowServices extends pulumi.ComponentResource {
     public readonly namespace: string;
@@ -86,7 +87,7 @@ export class MetaflowServices extends pulumi.ComponentResource {
                         name: KUBERNETES_IDENTITIES[key],
                         namespace: ns,
                         // Workload Identity: pods with this KSA get the task GSA's short-lived tokens.
-                        annotations: { "iam.gke.io/gcp-service-account": args.taskServiceAccountEmail },
+                        annotations: TASK_IDENTITY_USERS.includes(key) ? { "iam.gke.io/gcp-service-account": args.taskServiceAccountEmail } : undefined,
                     },
                 },
                 inNs,
@@ -122,7 +123,9 @@ export class MetaflowServices extends pulumi.ComponentResource {
         const afterSecret = withDependencies(inNs, dbSecret, this.serviceAccounts.services);
 
         // Metadata service: migrations run in an init container on every rollout (never only on an
-        // empty database), then the server starts with the migration endpoints disabled.
+        // empty database), then the metadata server alone starts. The image's default command
+        // (run_script.py) would also start the migration service on 8082 with its `PATCH /upgrade`
+        // endpoint; we never start it, so no migration endpoint is reachable at all.
         const metadata = appLabels("metadata", args.environment);
         this.deployment(name, "metaflow-metadata", s.metadataReplicas, metadata, afterSecret, {
             serviceAccountName: KUBERNETES_IDENTITIES.services,
@@ -143,12 +146,7 @@ export class MetaflowServices extends pulumi.ComponentResource {
                     image: METADATA_SERVICE_IMAGE,
                     command: [SERVICE_PYTHON, "-m", "services.metadata_service.server"],
                     ports: [{ name: "http", containerPort: SERVICE_PORTS.metadata }],
-                    env: [
-                        ...dbEnv,
-                        { name: "MF_METADATA_PORT", value: String(SERVICE_PORTS.metadata) },
-                        // PATCH /upgrade is unauthenticated; the init container migrates instead.
-                        { name: "MF_MIGRATION_ENDPOINTS_ENABLED", value: "0" },
-                    ],
+                    env: [...dbEnv, { name: "MF_METADATA_PORT", value: String(SERVICE_PORTS.metadata) }],
                     readinessProbe: httpProbe("/ping", "http", 5),
                     livenessProbe: httpProbe("/ping", "http", 30),
                     securityContext: RESTRICTED_CONTAINER,
@@ -159,6 +157,15 @@ export class MetaflowServices extends pulumi.ComponentResource {
         this.service(name, "metaflow-metadata", metadata.selectorLabels, SERVICE_PORTS.metadata, afterSecret);
 
         if (s.ui) {
+            // One origin for the UI and its API: the backend serves the UI bundled in its own image
+            // (v2.5.0 bundles metaflow-ui v1.3.13), so the two versions always agree and the
+            // browser never calls another origin. No PATH_PREFIX: the bundle's assets are absolute
+            // (`/static/...`) and PATH_PREFIX would mount the UI under the prefix as well, so
+            // the UI, its assets and the API all live at the root (ui_server.py, frontend.py,
+            // metaflow-service v2.5.0); frontend.py tells the UI its API base through
+            // `window.METAFLOW_SERVICE`, default "/": this same origin. One wrinkle: the UI page
+            // /notifications and the API's GET /notifications share a path (the API wins), so
+            // reloading that one page shows JSON.
             const backend = appLabels("ui-backend", args.environment);
             this.deployment(name, "metaflow-ui-backend", s.uiReplicas, backend, afterSecret, {
                 serviceAccountName: KUBERNETES_IDENTITIES.services,
@@ -171,42 +178,21 @@ export class MetaflowServices extends pulumi.ComponentResource {
                         ports: [{ name: "http", containerPort: SERVICE_PORTS.uiBackend }],
                         env: [
                             ...dbEnv,
-                            // The static UI is its own Deployment; the backend serves the API only.
-                            { name: "UI_ENABLED", value: "0" },
-                            { name: "PATH_PREFIX", value: "/api" },
-                            { name: "MF_DATASTORE_ROOT", value: args.datastoreRoot },
+                            { name: "UI_ENABLED", value: "1" },
+                            // The Metaflow client inside the backend reads artifacts and logs for the UI.
                             { name: "METAFLOW_DATASTORE_SYSROOT_GS", value: args.datastoreRoot },
                             { name: "METAFLOW_DEFAULT_DATASTORE", value: "gs" },
                             { name: "METAFLOW_DEFAULT_METADATA", value: "service" },
                             { name: "METAFLOW_SERVICE_URL", value: this.metadataInternalUrl },
                         ],
-                        readinessProbe: httpProbe("/api/ping", "http", 10),
-                        livenessProbe: httpProbe("/api/ping", "http", 60),
+                        readinessProbe: httpProbe("/ping", "http", 10),
+                        livenessProbe: httpProbe("/ping", "http", 60),
                         securityContext: RESTRICTED_CONTAINER,
                         resources: { requests: { cpu: "250m", memory: "512Mi" }, limits: { memory: "2Gi" } },
                     },
                 ],
             });
             this.service(name, "metaflow-ui-backend", backend.selectorLabels, SERVICE_PORTS.uiBackend, afterSecret);
-
-            const ui = appLabels("ui", args.environment);
-            this.deployment(name, "metaflow-ui", s.uiReplicas, ui, inNs, {
-                securityContext: POD_SECURITY,
-                automountServiceAccountToken: false,
-                containers: [
-                    {
-                        name: "ui",
-                        image: METAFLOW_UI_IMAGE,
-                        ports: [{ name: "http", containerPort: SERVICE_PORTS.ui }],
-                        // The browser calls the backend itself: through `npm run tunnel`, on localhost.
-                        env: [{ name: "METAFLOW_SERVICE", value: `http://localhost:${SERVICE_PORTS.uiBackend}/api` }],
-                        readinessProbe: httpProbe("/", "http", 5),
-                        livenessProbe: httpProbe("/", "http", 30),
-                        resources: { requests: { cpu: "50m", memory: "64Mi" }, limits: { memory: "256Mi" } },
-                    },
-                ],
-            });
-            this.service(name, "metaflow-ui", ui.selectorLabels, SERVICE_PORTS.ui, inNs);
         }
 
         if (s.argoWorkflows) {

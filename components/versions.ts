@@ -4,17 +4,16 @@
  */
 
 /**
- * Metaflow metadata service and UI backend. v2.5.0: first release whose goose migration runner
- * passes MF_METADATA_DB_SSL_MODE to the database connection, which our Cloud SQL instances need
- * (TLS enforced; without it the service crash-loops, metaflow-service#434).
+ * Metaflow metadata service and UI backend (one image), v2.5.0 (2025-04). It is new enough for Cloud SQL: its goose
+ * migration runner (`run_goose.py`) reads MF_METADATA_DB_SSL_MODE since v2.4.4 (#373) and hands
+ * it to Postgres under the key libpq knows, `sslmode`, since v2.4.6 (#408); our Cloud SQL enforces
+ * TLS, and without it the service crash-loops (metaflow-service#434). The image also bundles the
+ * Metaflow UI it was released with (Dockerfile `ARG UI_VERSION="v1.3.13"`), which the UI backend
+ * serves itself (`UI_ENABLED=1`): UI and API come from one image, so their versions always agree
+ * and the browser stays on one origin. That replaced a separate static UI (metaflow_ui v1.1.4,
+ * 2022) that was two minor versions behind its backend and called it cross-origin.
  */
 export const METADATA_SERVICE_IMAGE = "netflixoss/metaflow_metadata_service:v2.5.0";
-
-/**
- * Static Metaflow UI (nginx). v1.1.4 is the tag Outerbounds' own metaflow-ui chart pins against
- * the 2.x backend; the UI talks to the backend only through its documented /api paths.
- */
-export const METAFLOW_UI_IMAGE = "public.ecr.aws/outerbounds/metaflow_ui:v1.1.4";
 
 /** argo-helm repository. */
 export const ARGO_HELM_REPO = "https://argoproj.github.io/argo-helm";

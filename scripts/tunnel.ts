@@ -34,8 +34,8 @@ export function forwardsFor(outputs: { metaflowConfig?: Record<string, string> }
     }
     const forwards: Forward[] = [{ label: "metadata service", service: "metaflow-metadata", localPort: LOCAL_PORTS.metadata, remotePort: SERVICE_PORTS.metadata }];
     if (profile.METAFLOW_UI_URL) {
-        forwards.push({ label: "UI backend", service: "metaflow-ui-backend", localPort: LOCAL_PORTS.uiBackend, remotePort: SERVICE_PORTS.uiBackend });
-        forwards.push({ label: "Metaflow UI", service: "metaflow-ui", localPort: LOCAL_PORTS.ui, remotePort: SERVICE_PORTS.ui });
+        // The UI backend serves the UI and its API on one port (one origin for the browser).
+        forwards.push({ label: "Metaflow UI", service: "metaflow-ui-backend", localPort: LOCAL_PORTS.uiBackend, remotePort: SERVICE_PORTS.uiBackend });
     }
     if (profile.METAFLOW_ARGO_WORKFLOWS_UI_URL) {
         forwards.push({ label: "Argo Workflows UI", service: "argo-workflows-server", localPort: LOCAL_PORTS.argoServer, remotePort: ARGO_SERVER_PORT });

@@ -115,8 +115,11 @@ describe("profile and tunnel scripts", () => {
     });
 
     it("forwards the services that are deployed, on loopback, with capped backoff", async () => {
-        const devForwards = forwardsFor({ metaflowConfig: output(await committedStack("dev"), "metaflowConfig") });
-        assert.deepEqual(devForwards.map((f) => `${f.service}:${f.localPort}`), ["metaflow-metadata:8080", "metaflow-ui-backend:8083", "metaflow-ui:3000", "argo-workflows-server:2746"]);
+        const devProfile = output(await committedStack("dev"), "metaflowConfig");
+        const devForwards = forwardsFor({ metaflowConfig: devProfile });
+        assert.deepEqual(devForwards.map((f) => `${f.service}:${f.localPort}`), ["metaflow-metadata:8080", "metaflow-ui-backend:8083", "argo-workflows-server:2746"]);
+        // The UI link Metaflow prints opens the backend's port: UI and API on one origin.
+        assert.equal(devProfile.METAFLOW_UI_URL, `http://localhost:${devForwards.find((f) => f.service === "metaflow-ui-backend")!.localPort}`);
         const prodForwards = forwardsFor({ metaflowConfig: output(await committedStack("prod"), "metaflowConfig") });
         assert.ok(prodForwards.some((f) => f.service === "metaflow-webhook-eventsource-svc"));
         assert.deepEqual(portForwardArgs(devForwards[0], "metaflow-dev", "/tmp/k").slice(3, 5), ["--address", "127.0.0.1"]);

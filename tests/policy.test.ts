@@ -308,9 +308,9 @@ describe("policy pack", () => {
 
         it("k8s-pinned-versions: latest images and floating charts are caught", async () => {
             await passesOnStacks("k8s-pinned-versions", [DEPLOYMENT, "kubernetes:helm.sh/v3:Release"]);
-            const latest = mutated(dev, DEPLOYMENT, "services-metaflow-ui", (p) => (p.spec.template.spec.containers[0].image = "public.ecr.aws/outerbounds/metaflow_ui:latest"));
+            const latest = mutated(dev, DEPLOYMENT, "services-metaflow-ui-backend", (p) => (p.spec.template.spec.containers[0].image = "netflixoss/metaflow_metadata_service:latest"));
             const chart = mutated(dev, "kubernetes:helm.sh/v3:Release", undefined, (p) => delete p.version);
-            await catches("k8s-pinned-versions", [latest, chart], {}, "metaflow_ui:latest", 'installs chart argo-workflows at "latest"');
+            await catches("k8s-pinned-versions", [latest, chart], {}, "metaflow_metadata_service:latest", 'installs chart argo-workflows at "latest"');
         });
     });
 });

@@ -58,7 +58,7 @@ describe("MetaflowServices", () => {
     it("every Service selects the pods of one Deployment, on a port the container exposes", () => {
         for (const stack of [dev, prod]) {
             const services = ofType(stack, SERVICE);
-            assert.ok(services.length >= 3);
+            assert.ok(services.length >= 2);
             for (const svc of services) {
                 const selector: Record<string, string> = svc.inputs.spec.selector;
                 const matches = ofType(stack, DEPLOYMENT).filter((d) =>
@@ -96,43 +96,85 @@ describe("MetaflowServices", () => {
         }
     });
 
-    it("the metadata service migrates on every rollout, talks TLS to Cloud SQL and hides PATCH /upgrade", () => {
+    it("the metadata service migrates on every rollout, talks TLS to Cloud SQL and starts no migration server", () => {
         const spec = deployment(prod, "metaflow-metadata").inputs.spec.template.spec;
         const migrate = spec.initContainers.find((c: any) => c.name === "db-migrations");
         assert.ok(migrate.command.join(" ").includes("run_goose.py"));
         assert.ok(!migrate.command.includes("--only-if-empty-db"), "migrations must run on existing databases too");
+        // The server module alone: the image's run_script.py would also start the migration
+        // service and its unauthenticated PATCH /upgrade on 8082.
+        assert.deepEqual(spec.containers[0].command.slice(1), ["-m", "services.metadata_service.server"]);
         const env = Object.fromEntries(spec.containers[0].env.filter((e: any) => e.value !== undefined).map((e: any) => [e.name, e.value]));
         assert.equal(env.MF_METADATA_DB_SSL_MODE, "require");
-        assert.equal(env.MF_MIGRATION_ENDPOINTS_ENABLED, "0");
         assert.equal(env.MF_METADATA_DB_HOST, "10.23.0.3", "the Cloud SQL private IP");
         assert.equal(spec.containers[0].readinessProbe.httpGet.path, "/ping");
         assert.ok(spec.containers[0].resources.requests.cpu);
     });
 
-    it("the UI backend reads this environment's bucket and the static UI calls the backend through the tunnel", () => {
-        const backend = deployment(dev, "metaflow-ui-backend").inputs.spec.template.spec;
-        const env = Object.fromEntries(backend.containers[0].env.filter((e: any) => e.value !== undefined).map((e: any) => [e.name, e.value]));
-        assert.equal(env.METAFLOW_DATASTORE_SYSROOT_GS, "gs://metaflow-offline-metaflow-dev/metaflow");
-        assert.equal(env.METAFLOW_SERVICE_URL, "http://metaflow-metadata.metaflow-dev.svc.cluster.local:8080");
-        assert.equal(backend.serviceAccountName, KUBERNETES_IDENTITIES.services);
-        const ui = deployment(dev, "metaflow-ui").inputs.spec.template.spec.containers[0];
-        assert.deepEqual(ui.env, [{ name: "METAFLOW_SERVICE", value: "http://localhost:8083/api" }]);
+    it("no dead settings: nothing in metaflow-service v2.5.0's services reads these variables", () => {
+        // `git grep` at tag v2.5.0 of Netflix/metaflow-service: MF_MIGRATION_ENDPOINTS_ENABLED is
+        // read only by services/migration_service/api/admin.py (the migration server we never
+        // start), MF_DATASTORE_ROOT by nothing at all.
+        const dead = ["MF_MIGRATION_ENDPOINTS_ENABLED", "MF_DATASTORE_ROOT"];
+        for (const stack of [dev, prod]) {
+            for (const d of ofType(stack, DEPLOYMENT)) {
+                const spec = d.inputs.spec.template.spec;
+                for (const c of [...(spec.initContainers ?? []), ...spec.containers]) {
+                    const names = (c.env ?? []).map((e: any) => e.name);
+                    assert.deepEqual(names.filter((n: string) => dead.includes(n)), [], `${d.inputs.metadata.name}/${c.name}`);
+                }
+            }
+        }
     });
 
-    it("Workload Identity annotations match the bindings made on the GCP side", () => {
+    it("the UI backend serves its bundled UI and the API on one origin, and reads this environment's bucket", () => {
+        for (const stack of [dev, prod]) {
+            const backend = deployment(stack, "metaflow-ui-backend").inputs.spec.template.spec;
+            const env = Object.fromEntries(backend.containers[0].env.filter((e: any) => e.value !== undefined).map((e: any) => [e.name, e.value]));
+            // ui_server.py (metaflow-service v2.5.0): UI_ENABLED=1 adds the Frontend routes, and a
+            // PATH_PREFIX would mount them under the prefix too while the bundle's assets are
+            // absolute (/static/...): the UI would load no scripts.
+            assert.equal(env.UI_ENABLED, "1");
+            assert.ok(!("PATH_PREFIX" in env), "the UI and its API live at the root");
+            assert.ok(!("METAFLOW_SERVICE" in env), "the UI's API base stays the default \"/\": this origin");
+            assert.equal(backend.containers[0].readinessProbe.httpGet.path, "/ping");
+            assert.equal(env.METAFLOW_SERVICE_URL, `http://metaflow-metadata.metaflow-${stack.stack}.svc.cluster.local:8080`);
+            assert.equal(backend.serviceAccountName, KUBERNETES_IDENTITIES.services);
+        }
+        const devEnv = deployment(dev, "metaflow-ui-backend").inputs.spec.template.spec.containers[0].env;
+        assert.ok(devEnv.some((e: any) => e.name === "METAFLOW_DATASTORE_SYSROOT_GS" && e.value === "gs://metaflow-offline-metaflow-dev/metaflow"));
+        for (const stack of [dev, prod]) {
+            const images = ofType(stack, DEPLOYMENT).flatMap((d) => d.inputs.spec.template.spec.containers.map((c: any) => c.image));
+            assert.ok(!images.some((i: string) => i.includes("metaflow_ui")), "no separate static UI whose version could drift from its backend");
+        }
+    });
+
+    it("Workload Identity: only the task and services KSAs act as the task identity, annotation and binding alike", () => {
         for (const stack of [dev, prod]) {
             const task = one(stack, "gcp:serviceaccount/account:Account", "identity-task");
             const members = ofType(stack, "gcp:serviceaccount/iAMMember:IAMMember").map((b) => b.inputs.member);
             const accounts = ofType(stack, "kubernetes:core/v1:ServiceAccount");
             assert.equal(accounts.length, 4);
             for (const sa of accounts) {
-                assert.equal(sa.inputs.metadata.annotations["iam.gke.io/gcp-service-account"], task.state.email);
-                assert.ok(
-                    members.includes(`serviceAccount:${stack.config["gcp:project"]}.svc.id.goog[${sa.inputs.metadata.namespace}/${sa.inputs.metadata.name}]`),
-                    `${sa.inputs.metadata.name} has no Workload Identity binding`,
-                );
+                const name = sa.inputs.metadata.name;
+                const member = `serviceAccount:${stack.config["gcp:project"]}.svc.id.goog[${sa.inputs.metadata.namespace}/${name}]`;
+                const actsAsTask = name === KUBERNETES_IDENTITIES.task || name === KUBERNETES_IDENTITIES.services;
+                assert.equal(sa.inputs.metadata.annotations?.["iam.gke.io/gcp-service-account"], actsAsTask ? task.state.email : undefined, name);
+                assert.equal(members.includes(member), actsAsTask, `${name} Workload Identity binding`);
             }
         }
+    });
+
+    it("the Argo KSAs get no bucket access: Metaflow runs every Argo pod as the task KSA, and sensors only create Workflows", () => {
+        // Metaflow 2.19.39 plugins/argo/argo_workflows.py: templates, exit hooks and the heartbeat
+        // daemon use resources["service_account"] (METAFLOW_KUBERNETES_SERVICE_ACCOUNT); the sensor
+        // runs as METAFLOW_ARGO_EVENTS_SERVICE_ACCOUNT and submits a Workflow through a k8s trigger.
+        const members = ofType(prod, "gcp:serviceaccount/iAMMember:IAMMember").map((b) => b.inputs.member);
+        for (const ksa of [KUBERNETES_IDENTITIES.argoWorkflow, KUBERNETES_IDENTITIES.argoEvents]) {
+            assert.ok(!members.some((m) => m.endsWith(`/${ksa}]`)), `${ksa} can act as the task identity`);
+        }
+        const sensorRules = ofType(prod, "kubernetes:rbac.authorization.k8s.io/v1:Role").find((r) => r.inputs.metadata.name === "metaflow-argo-events-sensor")!;
+        assert.ok(sensorRules.inputs.rules.every((r: any) => r.apiGroups.every((g: string) => g === "argoproj.io")), "the sensor needs Argo objects only");
     });
 
     it("Argo Workflows: pinned chart, namespaced, workflow Role with workflowtaskresults bound to the task and workflow KSAs", () => {
@@ -172,12 +214,12 @@ describe("MetaflowServices", () => {
     });
 
     it("prod runs 2 replicas spread over zones with PodDisruptionBudgets; dev runs 1 and none", () => {
-        for (const name of ["metaflow-metadata", "metaflow-ui-backend", "metaflow-ui"]) {
+        for (const name of ["metaflow-metadata", "metaflow-ui-backend"]) {
             assert.equal(deployment(prod, name).inputs.spec.replicas, 2);
             assert.equal(deployment(prod, name).inputs.spec.template.spec.topologySpreadConstraints[0].topologyKey, "topology.kubernetes.io/zone");
             assert.equal(deployment(dev, name).inputs.spec.replicas, 1);
         }
-        assert.equal(ofType(prod, PDB).length, 3);
+        assert.equal(ofType(prod, PDB).length, 2);
         assert.equal(ofType(dev, PDB).length, 0);
         for (const pdb of ofType(prod, PDB)) {
             assert.equal(pdb.inputs.spec.minAvailable, 1);

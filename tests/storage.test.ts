@@ -49,7 +49,7 @@ describe("MetaflowStorage and MetaflowIdentity", () => {
         const bindings = ofType(dev, "gcp:serviceaccount/iAMMember:IAMMember");
         assert.deepEqual(
             bindings.map((b) => b.inputs.member).sort(),
-            ["argo-events-sensor", "argo-workflow", "metaflow-services", "metaflow-task"].map((k) => `serviceAccount:metaflow-offline.svc.id.goog[metaflow-dev/${k}]`),
+            ["metaflow-services", "metaflow-task"].map((k) => `serviceAccount:metaflow-offline.svc.id.goog[metaflow-dev/${k}]`),
         );
         for (const b of bindings) {
             assert.equal(b.inputs.role, "roles/iam.workloadIdentityUser");
