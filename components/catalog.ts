@@ -97,6 +97,77 @@ export function pairGpuMachine(gpuType: GpuType, machineType: string, requestedC
     return { ok: true, gpusPerNode: fixed };
 }
 
+/** vCPUs and memory of a machine type, as Compute Engine reports them (`memoryMb` is MiB). */
+export interface MachineShape {
+    readonly vcpus: number;
+    readonly memoryMb: number;
+}
+
+/**
+ * Predefined general-purpose shapes: GB of memory per vCPU and the vCPU counts offered, per
+ * family and class (Compute Engine docs, "General-purpose machine family": E2, N1, N2, N2D).
+ * Compute Engine's GB are GiB (`gcloud compute machine-types describe e2-standard-4` reports
+ * memoryMb 16384; n1-standard-1 reports 3840).
+ */
+const GENERAL_PURPOSE_SHAPES: Record<string, { gbPerVcpu: number; vcpus: number[] }> = {
+    "e2-standard": { gbPerVcpu: 4, vcpus: [2, 4, 8, 16, 32] },
+    "e2-highmem": { gbPerVcpu: 8, vcpus: [2, 4, 8, 16] },
+    "e2-highcpu": { gbPerVcpu: 1, vcpus: [2, 4, 8, 16, 32] },
+    "n1-standard": { gbPerVcpu: 3.75, vcpus: [1, 2, 4, 8, 16, 32, 64, 96] },
+    "n1-highmem": { gbPerVcpu: 6.5, vcpus: [2, 4, 8, 16, 32, 64, 96] },
+    "n1-highcpu": { gbPerVcpu: 0.9, vcpus: [2, 4, 8, 16, 32, 64, 96] },
+    "n2-standard": { gbPerVcpu: 4, vcpus: [2, 4, 8, 16, 32, 48, 64, 80, 96, 128] },
+    "n2-highmem": { gbPerVcpu: 8, vcpus: [2, 4, 8, 16, 32, 48, 64, 80, 96] },
+    "n2-highcpu": { gbPerVcpu: 1, vcpus: [2, 4, 8, 16, 32, 48, 64, 80, 96] },
+    "n2d-standard": { gbPerVcpu: 4, vcpus: [2, 4, 8, 16, 32, 48, 64, 80, 96, 128, 224] },
+    "n2d-highmem": { gbPerVcpu: 8, vcpus: [2, 4, 8, 16, 32, 48, 64, 80, 96] },
+    "n2d-highcpu": { gbPerVcpu: 1, vcpus: [2, 4, 8, 16, 32, 48, 64, 80, 96, 128, 224] },
+};
+
+/**
+ * Accelerator-optimized shapes, fixed per machine type (Compute Engine docs,
+ * "Accelerator-optimized machine family": G2, A2, A3), in vCPUs and GB (= GiB).
+ */
+const ACCELERATOR_SHAPES: Record<string, [vcpus: number, gb: number]> = {
+    "g2-standard-4": [4, 16],
+    "g2-standard-8": [8, 32],
+    "g2-standard-12": [12, 48],
+    "g2-standard-16": [16, 64],
+    "g2-standard-24": [24, 96],
+    "g2-standard-32": [32, 128],
+    "g2-standard-48": [48, 192],
+    "g2-standard-96": [96, 384],
+    "a2-highgpu-1g": [12, 85],
+    "a2-highgpu-2g": [24, 170],
+    "a2-highgpu-4g": [48, 340],
+    "a2-highgpu-8g": [96, 680],
+    "a2-megagpu-16g": [96, 1360],
+    "a2-ultragpu-1g": [12, 170],
+    "a2-ultragpu-2g": [24, 340],
+    "a2-ultragpu-4g": [48, 680],
+    "a2-ultragpu-8g": [96, 1360],
+    "a3-highgpu-8g": [208, 1872],
+};
+
+/** Machine families and classes `machineShape` knows, for error messages. */
+export const KNOWN_MACHINE_SERIES = [...Object.keys(GENERAL_PURPOSE_SHAPES), "g2-standard", "a2-highgpu", "a2-megagpu", "a2-ultragpu", "a3-highgpu"];
+
+/** The shape of a predefined machine type, or undefined when the catalog does not know it. */
+export function machineShape(machineType: string): MachineShape | undefined {
+    const fixed = ACCELERATOR_SHAPES[machineType];
+    if (fixed) {
+        return { vcpus: fixed[0], memoryMb: fixed[1] * 1024 };
+    }
+    const match = /^([a-z0-9]+-[a-z]+)-(\d+)$/.exec(machineType);
+    const series = match ? GENERAL_PURPOSE_SHAPES[match[1]] : undefined;
+    const vcpus = match ? Number(match[2]) : NaN;
+    if (!series || !series.vcpus.includes(vcpus)) {
+        return undefined;
+    }
+    // Compute Engine rounds the product down to whole MiB (n1-highcpu-2: 1.8 GB = 1843 MiB).
+    return { vcpus, memoryMb: Math.floor(vcpus * series.gbPerVcpu * 1024) };
+}
+
 /** The machine family ("g2", "n1", "a2", ...) of a machine type. */
 export function machineFamily(machineType: string): string {
     return machineType.split("-")[0];

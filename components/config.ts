@@ -14,11 +14,24 @@ import {
     REGION_ZONES,
     SQL_EDITIONS,
     checkSqlTier,
+    KNOWN_MACHINE_SERIES,
     gpuZones,
+    machineShape,
     pairGpuMachine,
 } from "./catalog";
 import { findOverlaps, isPrivateCidr, isWholeInternet, parseIpv4Cidr } from "./cidr";
-import { connectionCapacity, maxConnectionsFor } from "./sizing";
+import { AUTOPILOT_DEFAULT_RESOURCES } from "./metaflowConfig";
+import {
+    GKE_SYSTEM_PODS,
+    METAFLOW_DEFAULT_STEP,
+    autopilotStepProblem,
+    connectionCapacity,
+    cpuMachinesThatFit,
+    maxConnectionsFor,
+    servicesRequests,
+    stepFits,
+    stepRoomBesideServices,
+} from "./sizing";
 
 export const CONFIG_NAMESPACE = "metaflow-gcp";
 
@@ -408,12 +421,50 @@ export function parsePlatformConfig(raw: Record<string, unknown>): PlatformConfi
         problem(["cluster", "deletionProtection"], "production clusters keep deletion protection on");
     }
 
+    // Steps fit the nodes: Metaflow's default step must run on the CPU pool beside the services.
+    if (cfg.cluster.mode === "standard") {
+        const pool = cfg.cluster.cpuPool;
+        if (!machineShape(pool.machineType)) {
+            problem(["cluster", "cpuPool", "machineType"], `not a machine type the catalog knows (components/catalog.ts); use one of the series ${KNOWN_MACHINE_SERIES.join(", ")}, e.g. e2-standard-4`);
+        } else {
+            const room = stepRoomBesideServices(pool, cfg.services);
+            const step = METAFLOW_DEFAULT_STEP;
+            const taken = servicesRequests(cfg.services);
+            if (!stepFits({ ...step, diskMb: 0 }, room)) {
+                const fits = cpuMachinesThatFit(cfg.services, pool.diskSizeGb);
+                problem(
+                    ["cluster", "cpuPool", "machineType"],
+                    `cannot run Metaflow's default step (${step.cpu} CPU, ${step.memoryMb} MB) beside the services: after GKE's own pods ` +
+                        `(~${GKE_SYSTEM_PODS.perNode.cpuMillis + GKE_SYSTEM_PODS.clusterAddons.cpuMillis}m CPU) and the services' requests ` +
+                        `(${taken.cpuMillis}m CPU, ${taken.memoryMiB} MiB) a node has ${room.cpu} CPU and ${room.memoryMb} MB left; ` +
+                        (fits.length > 0 ? `machine types that fit: ${fits.join(", ")} or larger` : "no machine up to 32 vCPUs fits; run fewer service replicas"),
+                );
+            }
+            if (room.diskMb < step.diskMb) {
+                problem(["cluster", "cpuPool", "diskSizeGb"], `leaves pods ${room.diskMb} MB of ephemeral storage after GKE's reservation; Metaflow's default step asks for ${step.diskMb} MB`);
+            }
+        }
+    } else {
+        const profileStep = { cpu: Number(AUTOPILOT_DEFAULT_RESOURCES.cpu), memoryMb: Number(AUTOPILOT_DEFAULT_RESOURCES.memoryMb), diskMb: Number(AUTOPILOT_DEFAULT_RESOURCES.diskMb) };
+        const refused = autopilotStepProblem(profileStep);
+        if (refused) {
+            problem(
+                ["cluster", "mode"],
+                `the profile's default step (METAFLOW_KUBERNETES_CPU/MEMORY/DISK = ${profileStep.cpu}, ${profileStep.memoryMb}, ${profileStep.diskMb}) ` +
+                    `is outside Autopilot's limits: ${refused}; fix AUTOPILOT_DEFAULT_RESOURCES in components/metaflowConfig.ts`,
+            );
+        }
+    }
+
     // GPU pools
     const poolNames = new Set<string>();
     // Validated in Autopilot too: there they describe which GPUs steps may ask for.
     const gpuPools: GpuPoolConfig[] = cfg.gpuPools.map((pool, i) => {
         if (poolNames.has(pool.name)) {
             problem(["gpuPools", i, "name"], "pool names must be unique");
+        }
+        if (pool.name === "cpu") {
+            problem(["gpuPools", i, "name"], 'is the CPU pool\'s name in the largestStep output; choose another, e.g. "l4"');
         }
         poolNames.add(pool.name);
         const pairing = pairGpuMachine(pool.gpuType, pool.machineType, pool.gpusPerNode);

@@ -15,6 +15,7 @@ import { buildMetaflowProfile, type MetaflowProfile } from "./metaflowConfig";
 import { KUBERNETES_IDENTITIES, TASK_IDENTITY_USERS, platformLabels } from "./naming";
 import { MetaflowNetwork } from "./network";
 import { gpuScheduling } from "./scheduling";
+import { largestSteps } from "./sizing";
 import { MetaflowServices } from "./services";
 import { MetaflowStorage } from "./storage";
 import { taskImageRef } from "./taskImage";
@@ -233,6 +234,11 @@ export function platformOutputs(cfg: PlatformConfig, p: Platform) {
             created: !p.cluster.autopilot,
         })),
         gpuScheduling: gpuScheduling(cfg.cluster.mode, cfg.gpuPools),
+        /**
+         * The largest step each pool runs, in Metaflow's units (`@kubernetes(cpu=, memory=, disk=,
+         * gpu=)`; memory and disk in MB): `cpu` for the CPU pool, GPU pools by name.
+         */
+        largestStep: largestSteps(cfg),
         kubernetesNamespace: p.services?.namespace,
         metaflowConfig: metaflowProfile(cfg, p),
     };

@@ -1,7 +1,9 @@
 /**
  * Sizing decisions that depend on more than one setting: how many Postgres connections the
- * Metaflow services need and how many a Cloud SQL tier can carry.
+ * Metaflow services need and how many a Cloud SQL tier can carry; what a node offers pods and
+ * the largest Metaflow step each pool runs.
  */
+import { KNOWN_MACHINE_SERIES, machineShape } from "./catalog";
 
 /** Per-replica connection pool of the metadata service (MF_METADATA_DB_POOL_MAX). */
 export const METADATA_POOL_MAX = 10;
@@ -34,4 +36,295 @@ export function maxConnectionsFor(demand: ConnectionDemand): number {
 /** Largest `max_connections` a tier with `memoryMb` carries safely. */
 export function connectionCapacity(memoryMb: number): number {
     return Math.floor(memoryMb / MB_PER_CONNECTION);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Steps and nodes: what a node of a pool offers pods, and the largest Metaflow step it runs.
+// ---------------------------------------------------------------------------------------------
+
+/** CPU in millicores and memory in MiB: the units Kubernetes schedules in. */
+export interface PodResources {
+    readonly cpuMillis: number;
+    readonly memoryMiB: number;
+}
+
+/**
+ * Metaflow's default step (`@kubernetes` defaults, `plugins/kubernetes/kubernetes_decorator.py`,
+ * Metaflow 2.19.39): cpu "1", memory "4096", disk "10240". Metaflow sends memory and disk as
+ * `<n>M` (`plugins/kubernetes/kube_utils.py`): megabytes of 10^6 bytes, not MiB.
+ */
+export const METAFLOW_DEFAULT_STEP = { cpu: 1, memoryMb: 4096, diskMb: 10240 } as const;
+
+/** A step's size in Metaflow's own units: vCPUs, MB (10^6 bytes), GPUs. */
+export interface StepSize {
+    readonly cpu: number;
+    readonly memoryMb: number;
+    readonly diskMb: number;
+    readonly gpus: number;
+}
+
+const MIB = 1024 * 1024;
+/** MiB (what nodes offer) to Metaflow's MB (10^6 bytes), rounded down: what still fits. */
+export function mibToMb(mib: number): number {
+    return Math.floor((mib * MIB) / 1e6);
+}
+/** Metaflow's MB to MiB, rounded up: what a request really takes. */
+export function mbToMib(mb: number): number {
+    return Math.ceil((mb * 1e6) / MIB);
+}
+
+/** Percent of each band reserved, from the bottom up: [band size, fraction]. */
+type Bands = ReadonlyArray<readonly [size: number, fraction: number]>;
+function reservedByBands(total: number, bands: Bands): number {
+    let reserved = 0;
+    let rest = total;
+    for (const [size, fraction] of bands) {
+        const inBand = Math.min(rest, size);
+        reserved += inBand * fraction;
+        rest -= inBand;
+    }
+    return reserved;
+}
+
+/**
+ * GKE's reservation for system daemons and the kubelet (GKE docs, "Plan GKE Standard node
+ * sizes", node allocatable resources). CPU: 6% of the first core, 1% of the second, 0.5% of the
+ * next two, 0.25% of every core above four. Memory (GiB): 25% of the first 4, 20% of the next 4,
+ * 10% of the next 8, 6% of the next 112, 2% above 128 (255 MiB flat below 1 GiB), plus the
+ * kubelet's 100 MiB hard eviction threshold.
+ */
+const CPU_RESERVED_BANDS: Bands = [[1, 0.06], [1, 0.01], [2, 0.005], [Infinity, 0.0025]];
+const MEMORY_RESERVED_BANDS: Bands = [[4, 0.25], [4, 0.2], [8, 0.1], [112, 0.06], [Infinity, 0.02]];
+/**
+ * Image streaming reserves memory on top (GKE docs, "Use Image streaming", memory reservation):
+ * 10% of the first 4 GiB, 8% of the next 4, 4% of the next 8, 2.4% of the next 112, 0.8% above.
+ */
+const IMAGE_STREAMING_BANDS: Bands = [[4, 0.1], [4, 0.08], [8, 0.04], [112, 0.024], [Infinity, 0.008]];
+const EVICTION_THRESHOLD_MIB = 100;
+
+/**
+ * What one node of `machineType` offers pods (Kubernetes "allocatable"), by GKE's documented
+ * reservation formula, from the machine's nominal shape. The kernel keeps a little of the VM's
+ * memory, so a real node reports slightly less (tens to a few hundred MiB).
+ */
+export function nodeAllocatable(machineType: string, options: { imageStreaming?: boolean } = {}): PodResources {
+    const shape = machineShape(machineType);
+    if (!shape) {
+        throw new Error(`unknown machine type "${machineType}"; known series: ${KNOWN_MACHINE_SERIES.join(", ")}`);
+    }
+    const cpuMillis = Math.floor(shape.vcpus * 1000 - reservedByBands(shape.vcpus, CPU_RESERVED_BANDS) * 1000);
+    const memoryGiB = shape.memoryMb / 1024;
+    let reservedGiB = memoryGiB < 1 ? 255 / 1024 : reservedByBands(memoryGiB, MEMORY_RESERVED_BANDS);
+    if (options.imageStreaming) {
+        reservedGiB += reservedByBands(memoryGiB, IMAGE_STREAMING_BANDS);
+    }
+    const memoryMiB = Math.floor(shape.memoryMb - reservedGiB * 1024 - EVICTION_THRESHOLD_MIB);
+    return { cpuMillis, memoryMiB };
+}
+
+/**
+ * Ephemeral storage a node offers pods from its boot disk, in MiB (GKE docs, "Plan GKE
+ * Standard node sizes", local ephemeral storage reservation, boot disk without local SSD):
+ * eviction threshold 10% of the disk, system reservation min(50% of the disk, 6 GiB + 35% of
+ * the disk, 100 GiB). Node pool disk sizes are GiB. Images and containers' writable layers
+ * share the same disk, so large task images eat into what is left in practice.
+ */
+export function nodeEphemeralStorageMiB(bootDiskGb: number): number {
+    const evictionThreshold = 0.1 * bootDiskGb;
+    const systemReservation = Math.min(0.5 * bootDiskGb, 6 + 0.35 * bootDiskGb, 100);
+    return Math.floor((bootDiskGb - evictionThreshold - systemReservation) * 1024);
+}
+
+/**
+ * GKE's own pods, as requested, that we plan for (assumptions, not documented figures; sources:
+ * a GKE 1.29 node listing in cryptnono/cryptnono#34 and GKE's add-on manifests):
+ * - every node runs DaemonSets: fluentbit-gke (105m/230Mi), gke-metadata-server for Workload
+ *   Identity (100m/100Mi), ip-masq-agent (10m/16Mi), Dataplane V2's anetd, gke-metrics-agent,
+ *   pdcsi-node: about 400m / 600 MiB together;
+ * - the cluster runs add-on Deployments: kube-dns x2 (260m/110Mi each), konnectivity-agent x2
+ *   (15m/60Mi), their autoscalers, metrics-server, l7-default-backend: about 700m / 500 MiB, all
+ *   assumed on the node that also carries our services (a one-node dev pool does exactly that);
+ * - GPU nodes add the NVIDIA device plugin: about 50m / 100 MiB.
+ */
+export const GKE_SYSTEM_PODS = {
+    perNode: { cpuMillis: 400, memoryMiB: 600 },
+    clusterAddons: { cpuMillis: 700, memoryMiB: 500 },
+    perGpuNode: { cpuMillis: 50, memoryMiB: 100 },
+} as const;
+
+/** What the services of `ServicesSizing` request, per replica: the single source for validation. */
+export const SERVICE_POD_REQUESTS = {
+    metadata: { cpuMillis: 100, memoryMiB: 256 },
+    uiBackend: { cpuMillis: 250, memoryMiB: 512 },
+    argoWorkflowsController: { cpuMillis: 100, memoryMiB: 256 },
+} as const;
+
+/** The services settings the CPU pool has to carry. */
+export interface ServicesSizing {
+    readonly enabled: boolean;
+    readonly metadataReplicas: number;
+    readonly ui: boolean;
+    readonly uiReplicas: number;
+    readonly argoWorkflows: boolean;
+}
+
+/**
+ * The always-on services' requests in total, as deployed (tests/sizing.test.ts holds this to
+ * the rendered stacks: every Deployment and chart value that requests resources). Pods that
+ * request nothing (charts' defaults) take nothing from the scheduler's point of view.
+ */
+export function servicesRequests(s: ServicesSizing): PodResources {
+    if (!s.enabled) {
+        return { cpuMillis: 0, memoryMiB: 0 };
+    }
+    const parts: Array<[PodResources, number]> = [
+        [SERVICE_POD_REQUESTS.metadata, s.metadataReplicas],
+        [SERVICE_POD_REQUESTS.uiBackend, s.ui ? s.uiReplicas : 0],
+        // The controller runs as many replicas as the metadata service (components/services.ts).
+        [SERVICE_POD_REQUESTS.argoWorkflowsController, s.argoWorkflows ? s.metadataReplicas : 0],
+    ];
+    return parts.reduce(
+        (sum, [r, n]) => ({ cpuMillis: sum.cpuMillis + r.cpuMillis * n, memoryMiB: sum.memoryMiB + r.memoryMiB * n }),
+        { cpuMillis: 0, memoryMiB: 0 },
+    );
+}
+
+function minus(a: PodResources, ...others: PodResources[]): PodResources {
+    return others.reduce((r, o) => ({ cpuMillis: r.cpuMillis - o.cpuMillis, memoryMiB: r.memoryMiB - o.memoryMiB }), a);
+}
+
+/** A step size from what is left on a node (never negative). */
+function stepFrom(left: PodResources, diskMiB: number, gpus: number): StepSize {
+    return {
+        cpu: Math.max(0, Math.floor(left.cpuMillis / 10) / 100),
+        memoryMb: Math.max(0, mibToMb(left.memoryMiB)),
+        diskMb: Math.max(0, mibToMb(diskMiB)),
+        gpus,
+    };
+}
+
+/** The CPU pool's settings that decide what a step gets. */
+export interface CpuPoolSizing {
+    readonly machineType: string;
+    readonly maxNodes: number;
+    readonly diskSizeGb: number;
+}
+
+/**
+ * The largest step the CPU pool can run beside the services: on one node, after GKE's own pods,
+ * the cluster add-ons and all our services' requests (the worst case where everything shares a
+ * node, as on a one-node pool). Config validation requires Metaflow's default step to fit here.
+ */
+export function stepRoomBesideServices(pool: CpuPoolSizing, services: ServicesSizing): StepSize {
+    const left = minus(nodeAllocatable(pool.machineType), GKE_SYSTEM_PODS.perNode, GKE_SYSTEM_PODS.clusterAddons, servicesRequests(services));
+    return stepFrom(left, nodeEphemeralStorageMiB(pool.diskSizeGb), 0);
+}
+
+/**
+ * The largest step the CPU pool runs: a node of its own (the autoscaler adds one, up to
+ * maxNodes) minus GKE's DaemonSets. A pool of one node never gets a fresh node: there the step
+ * shares it with everything else.
+ */
+export function largestCpuStep(pool: CpuPoolSizing, services: ServicesSizing): StepSize {
+    if (pool.maxNodes <= 1) {
+        return stepRoomBesideServices(pool, services);
+    }
+    const left = minus(nodeAllocatable(pool.machineType), GKE_SYSTEM_PODS.perNode);
+    return stepFrom(left, nodeEphemeralStorageMiB(pool.diskSizeGb), 0);
+}
+
+/**
+ * The largest step a GPU pool runs: a whole node (the GPU taint keeps every other pod off),
+ * minus GKE's DaemonSets and the device plugin, with image streaming's reservation (our GPU
+ * pools stream images), and all the node's GPUs.
+ */
+export function largestGpuStep(pool: { machineType: string; diskSizeGb: number; gpusPerNode: number }): StepSize {
+    const left = minus(nodeAllocatable(pool.machineType, { imageStreaming: true }), GKE_SYSTEM_PODS.perNode, GKE_SYSTEM_PODS.perGpuNode);
+    return stepFrom(left, nodeEphemeralStorageMiB(pool.diskSizeGb), pool.gpusPerNode);
+}
+
+/** Whether a step of `step` size fits in `room`. */
+export function stepFits(step: Omit<StepSize, "gpus"> & { gpus?: number }, room: StepSize): boolean {
+    return step.cpu <= room.cpu && step.memoryMb <= room.memoryMb && step.diskMb <= room.diskMb && (step.gpus ?? 0) <= room.gpus;
+}
+
+/**
+ * Autopilot's limits for a Pod of the general-purpose compute class (GKE docs, "Resource
+ * requests in Autopilot", minimum and maximum requests): at least 50m CPU and 52 MiB, CPU to
+ * memory between 1:1 and 1:6.5 (GiB per vCPU), at most 30 vCPU and 110 GiB; ephemeral storage
+ * is held to 10 GiB, the general-purpose maximum on every version (newer ones allow more).
+ */
+export const AUTOPILOT_GENERAL_PURPOSE = {
+    minCpuMillis: 50,
+    maxCpuMillis: 30_000,
+    minMemoryMiB: 52,
+    maxMemoryMiB: 110 * 1024,
+    minGiBPerVcpu: 1,
+    maxGiBPerVcpu: 6.5,
+    maxEphemeralMiB: 10 * 1024,
+} as const;
+
+/** Why Autopilot would refuse (or resize) a step, or undefined when it takes it as asked. */
+export function autopilotStepProblem(step: Omit<StepSize, "gpus">): string | undefined {
+    const a = AUTOPILOT_GENERAL_PURPOSE;
+    const cpuMillis = step.cpu * 1000;
+    const memoryMiB = mbToMib(step.memoryMb);
+    const ratio = memoryMiB / 1024 / step.cpu;
+    if (cpuMillis < a.minCpuMillis || cpuMillis > a.maxCpuMillis) {
+        return `CPU must be ${a.minCpuMillis / 1000}-${a.maxCpuMillis / 1000} vCPU`;
+    }
+    if (memoryMiB < a.minMemoryMiB || memoryMiB > a.maxMemoryMiB) {
+        return `memory must be ${mibToMb(a.minMemoryMiB)}-${mibToMb(a.maxMemoryMiB)} MB`;
+    }
+    if (ratio < a.minGiBPerVcpu || ratio > a.maxGiBPerVcpu) {
+        return `memory must be ${a.minGiBPerVcpu}-${a.maxGiBPerVcpu} GiB per vCPU (here ${ratio.toFixed(2)})`;
+    }
+    if (mbToMib(step.diskMb) > a.maxEphemeralMiB) {
+        return `disk must be at most ${mibToMb(a.maxEphemeralMiB)} MB`;
+    }
+    return undefined;
+}
+
+/** The largest step Autopilot schedules on its general-purpose class. */
+export function largestAutopilotStep(): StepSize {
+    const a = AUTOPILOT_GENERAL_PURPOSE;
+    return { cpu: a.maxCpuMillis / 1000, memoryMb: mibToMb(a.maxMemoryMiB), diskMb: mibToMb(a.maxEphemeralMiB), gpus: 0 };
+}
+
+/** Smallest machine types of common series that run Metaflow's default step beside the services. */
+export function cpuMachinesThatFit(services: ServicesSizing, diskSizeGb: number): string[] {
+    const fits: string[] = [];
+    for (const series of ["e2-standard", "n2-standard", "e2-highmem"]) {
+        for (const vcpus of [2, 4, 8, 16, 32]) {
+            const machineType = `${series}-${vcpus}`;
+            if (machineShape(machineType) && stepFits(METAFLOW_DEFAULT_STEP, stepRoomBesideServices({ machineType, maxNodes: 1, diskSizeGb }, services))) {
+                fits.push(machineType);
+                break;
+            }
+        }
+    }
+    return fits;
+}
+
+/** The settings `largestSteps` reads (a subset of PlatformConfig). */
+export interface StepCapacityInput {
+    readonly cluster: { readonly mode: "standard" | "autopilot"; readonly cpuPool: CpuPoolSizing };
+    readonly services: ServicesSizing;
+    readonly gpuPools: ReadonlyArray<{ readonly name: string; readonly machineType: string; readonly diskSizeGb: number; readonly gpusPerNode: number }>;
+}
+
+/**
+ * The largest step each pool runs, keyed `cpu` for the CPU pool and by GPU pool name. In
+ * Autopilot there are no pools: `cpu` is the general-purpose class's maximum and GPU steps are
+ * sized by Autopilot from their requests (see the gpuScheduling output).
+ */
+export function largestSteps(cfg: StepCapacityInput): Record<string, StepSize> {
+    if (cfg.cluster.mode === "autopilot") {
+        return { cpu: largestAutopilotStep() };
+    }
+    const steps: Record<string, StepSize> = { cpu: largestCpuStep(cfg.cluster.cpuPool, cfg.services) };
+    for (const pool of cfg.gpuPools) {
+        steps[pool.name] = largestGpuStep(pool);
+    }
+    return steps;
 }

@@ -10,6 +10,7 @@
  * config is invalid or a mandatory policy is violated.
  */
 import { ConfigError } from "../components/config";
+import type { StepSize } from "../components/sizing";
 import { childrenOf } from "../tests/harness/query";
 import { checkRendered, formatReport } from "./policyCheck";
 import { OFFLINE_PROJECT, listStacks, readStackConfig, renderStack, type RenderOptions, type RenderedResource, type RenderedStack } from "../tests/harness/render";
@@ -99,6 +100,22 @@ function mask(value: unknown, secret: boolean): string {
     return text.length > 160 ? `${text.slice(0, 157)}...` : text;
 }
 
+/** The largest step each pool runs, as the decorator a user would write (from the largestStep output). */
+export function largestStepSection(stack: RenderedStack): string[] {
+    const steps = stack.outputs.largestStep?.value as Record<string, StepSize> | undefined;
+    if (!steps) {
+        return [];
+    }
+    const width = Math.max(...Object.keys(steps).map((k) => k.length));
+    return [
+        "Largest step per pool (bigger requests never schedule):",
+        ...Object.entries(steps).map(([pool, s]) => {
+            const gpu = s.gpus > 0 ? `gpu=${s.gpus}, ` : "";
+            return `  ${pool.padEnd(width)}  @kubernetes(${gpu}cpu=${s.cpu}, memory=${s.memoryMb}, disk=${s.diskMb})`;
+        }),
+    ];
+}
+
 /** Renders and prints one stack; returns false when the program fails. */
 export async function previewStack(name: string, options: RenderOptions = {}): Promise<{ ok: boolean; stack?: RenderedStack; text: string }> {
     const lines: string[] = [`Offline preview of stack "${name}" (rendered with mocks: no cloud calls were made)`, ""];
@@ -123,6 +140,7 @@ export async function previewStack(name: string, options: RenderOptions = {}): P
     for (const [key, out] of Object.entries(stack.outputs)) {
         lines.push(`  ${key}: ${mask(out.value, out.secret)}`);
     }
+    lines.push("", ...largestStepSection(stack));
     const report = formatReport(name, await checkRendered(stack));
     lines.push("", report.text);
     return { ok: !report.failed, stack, text: lines.join("\n") };
