@@ -92,6 +92,33 @@ describe("stack configuration", () => {
             assertProblem({ ...base, cluster: { cpuPool: { minNodes: 4, maxNodes: 2 } } }, "cluster.cpuPool.maxNodes", "minNodes (4)");
         });
 
+        it("a CPU pool that cannot run Metaflow's default step beside the services, with the machine types that fit", () => {
+            // e2-standard-2 offers pods 1930m; GKE's own pods and dev's services leave ~0.4 CPU.
+            assertProblem(
+                { ...base, cluster: { cpuPool: { machineType: "e2-standard-2" } } },
+                'cluster.cpuPool.machineType = "e2-standard-2"',
+                "cannot run Metaflow's default step (1 CPU, 4096 MB)",
+                "machine types that fit: e2-standard-4, n2-standard-4, e2-highmem-4",
+            );
+            // The services count: ten replicas each (4.5 CPU of requests) no longer fit an e2-standard-4 with a step.
+            assert.doesNotThrow(() => parsePlatformConfig({ ...base, cluster: { cpuPool: { machineType: "e2-standard-4" } } }));
+            assertProblem(
+                { ...base, services: { metadataReplicas: 10, uiReplicas: 10 }, database: { tier: "db-custom-4-15360" } },
+                'cluster.cpuPool.machineType = "e2-standard-4"',
+                "the services' requests (4500m CPU",
+                "machine types that fit: e2-standard-8",
+            );
+        });
+
+        it("a CPU machine type the catalog does not know, and a GPU pool named like the CPU pool", () => {
+            assertProblem({ ...base, cluster: { cpuPool: { machineType: "e2-standard-3" } } }, 'cluster.cpuPool.machineType = "e2-standard-3"', "use one of the series e2-standard");
+            assertProblem({ ...base, gpuPools: [{ name: "cpu" }] }, 'gpuPools[0].name = "cpu"', "largestStep");
+        });
+
+        it("Autopilot checks the profile's default step against Autopilot's limits instead of a pool", () => {
+            assert.doesNotThrow(() => parsePlatformConfig({ ...base, cluster: { mode: "autopilot", cpuPool: { machineType: "e2-standard-2" } } }));
+        });
+
         it("overlapping CIDR ranges", () => {
             assertProblem({ ...base, network: { podsCidr: "10.10.0.0/16" } }, "network.subnetCidr (10.10.0.0/20) overlaps metaflow-gcp:network.podsCidr (10.10.0.0/16)");
         });
