@@ -421,39 +421,9 @@ export function parsePlatformConfig(raw: Record<string, unknown>): PlatformConfi
         problem(["cluster", "deletionProtection"], "production clusters keep deletion protection on");
     }
 
-    // Steps fit the nodes: Metaflow's default step must run on the CPU pool beside the services.
-    if (cfg.cluster.mode === "standard") {
-        const pool = cfg.cluster.cpuPool;
-        if (!machineShape(pool.machineType)) {
-            problem(["cluster", "cpuPool", "machineType"], `not a machine type the catalog knows (components/catalog.ts); use one of the series ${KNOWN_MACHINE_SERIES.join(", ")}, e.g. e2-standard-4`);
-        } else {
-            const room = stepRoomBesideServices(pool, cfg.services);
-            const step = METAFLOW_DEFAULT_STEP;
-            const taken = servicesRequests(cfg.services);
-            if (!stepFits({ ...step, diskMb: 0 }, room)) {
-                const fits = cpuMachinesThatFit(cfg.services, pool.diskSizeGb);
-                problem(
-                    ["cluster", "cpuPool", "machineType"],
-                    `cannot run Metaflow's default step (${step.cpu} CPU, ${step.memoryMb} MB) beside the services: after GKE's own pods ` +
-                        `(~${GKE_SYSTEM_PODS.perNode.cpuMillis + GKE_SYSTEM_PODS.clusterAddons.cpuMillis}m CPU) and the services' requests ` +
-                        `(${taken.cpuMillis}m CPU, ${taken.memoryMiB} MiB) a node has ${room.cpu} CPU and ${room.memoryMb} MB left; ` +
-                        (fits.length > 0 ? `machine types that fit: ${fits.join(", ")} or larger` : "no machine up to 32 vCPUs fits; run fewer service replicas"),
-                );
-            }
-            if (room.diskMb < step.diskMb) {
-                problem(["cluster", "cpuPool", "diskSizeGb"], `leaves pods ${room.diskMb} MB of ephemeral storage after GKE's reservation; Metaflow's default step asks for ${step.diskMb} MB`);
-            }
-        }
-    } else {
-        const profileStep = { cpu: Number(AUTOPILOT_DEFAULT_RESOURCES.cpu), memoryMb: Number(AUTOPILOT_DEFAULT_RESOURCES.memoryMb), diskMb: Number(AUTOPILOT_DEFAULT_RESOURCES.diskMb) };
-        const refused = autopilotStepProblem(profileStep);
-        if (refused) {
-            problem(
-                ["cluster", "mode"],
-                `the profile's default step (METAFLOW_KUBERNETES_CPU/MEMORY/DISK = ${profileStep.cpu}, ${profileStep.memoryMb}, ${profileStep.diskMb}) ` +
-                    `is outside Autopilot's limits: ${refused}; fix AUTOPILOT_DEFAULT_RESOURCES in components/metaflowConfig.ts`,
-            );
-        }
+    // Steps fit the nodes
+    for (const [path, message] of stepCapacityProblems(cfg)) {
+        problem(path, message);
     }
 
     // GPU pools
@@ -567,6 +537,49 @@ export function parsePlatformConfig(raw: Record<string, unknown>): PlatformConfi
         storage: { ...cfg.storage, bucketName },
         services: { ...cfg.services, namespace: cfg.services.namespace ?? `metaflow-${cfg.environment}` },
     };
+}
+
+/**
+ * Metaflow's default step must run on the CPU pool beside GKE's own pods and the services (all
+ * on one node: the worst case, and what a one-node dev pool does); in Autopilot, the profile's
+ * default step must be within Autopilot's limits. Returns [key path, message] pairs.
+ */
+function stepCapacityProblems(cfg: Pick<ParsedConfig, "cluster" | "services">): Array<[PropertyKey[], string]> {
+    const problems: Array<[PropertyKey[], string]> = [];
+    if (cfg.cluster.mode === "autopilot") {
+        const step = { cpu: Number(AUTOPILOT_DEFAULT_RESOURCES.cpu), memoryMb: Number(AUTOPILOT_DEFAULT_RESOURCES.memoryMb), diskMb: Number(AUTOPILOT_DEFAULT_RESOURCES.diskMb) };
+        const refused = autopilotStepProblem(step);
+        if (refused) {
+            problems.push([
+                ["cluster", "mode"],
+                `the profile's default step (METAFLOW_KUBERNETES_CPU/MEMORY/DISK = ${step.cpu}, ${step.memoryMb}, ${step.diskMb}) ` +
+                    `is outside Autopilot's limits: ${refused}; fix AUTOPILOT_DEFAULT_RESOURCES in components/metaflowConfig.ts`,
+            ]);
+        }
+        return problems;
+    }
+    const pool = cfg.cluster.cpuPool;
+    if (!machineShape(pool.machineType)) {
+        problems.push([["cluster", "cpuPool", "machineType"], `not a machine type the catalog knows (components/catalog.ts); use one of the series ${KNOWN_MACHINE_SERIES.join(", ")}, e.g. e2-standard-4`]);
+        return problems;
+    }
+    const room = stepRoomBesideServices(pool, cfg.services);
+    const step = METAFLOW_DEFAULT_STEP;
+    if (!stepFits({ ...step, diskMb: 0 }, room)) {
+        const taken = servicesRequests(cfg.services);
+        const gke = GKE_SYSTEM_PODS.perNode.cpuMillis + GKE_SYSTEM_PODS.clusterAddons.cpuMillis;
+        const fits = cpuMachinesThatFit(cfg.services, pool.diskSizeGb);
+        problems.push([
+            ["cluster", "cpuPool", "machineType"],
+            `cannot run Metaflow's default step (${step.cpu} CPU, ${step.memoryMb} MB) beside the services: after GKE's own pods (~${gke}m CPU) ` +
+                `and the services' requests (${taken.cpuMillis}m CPU, ${taken.memoryMiB} MiB) a node has ${room.cpu} CPU and ${room.memoryMb} MB left; ` +
+                (fits.length > 0 ? `machine types that fit: ${fits.join(", ")} or larger` : "no machine up to 32 vCPUs fits; run fewer service replicas"),
+        ]);
+    }
+    if (room.diskMb < step.diskMb) {
+        problems.push([["cluster", "cpuPool", "diskSizeGb"], `leaves pods ${room.diskMb} MB of ephemeral storage after GKE's reservation; Metaflow's default step asks for ${step.diskMb} MB`]);
+    }
+    return problems;
 }
 
 /**
