@@ -22,6 +22,11 @@ export interface MetaflowClusterArgs {
     readonly subnetworkId: pulumi.Input<string>;
     /** Cluster settings from stack config (mode, channel, access, CPU pool). */
     readonly settings: ClusterConfig;
+    /**
+     * `gke-security-groups@<domain>`: turns on Google Groups for RBAC so RoleBindings can name
+     * Google Groups. Default: off (users and service accounts are bound by email either way).
+     */
+    readonly securityGroup?: string;
 }
 
 /**
@@ -102,6 +107,8 @@ export class MetaflowCluster extends pulumi.ComponentResource {
                 recurringWindow: { startTime: "2025-01-04T02:00:00Z", endTime: "2025-01-04T08:00:00Z", recurrence: "FREQ=WEEKLY;BYDAY=SA,SU" },
             },
             costManagementConfig: { enabled: true },
+            // Updated in place (terraform-provider-google dropped ForceNew in v4.33.0, #12310).
+            ...(args.securityGroup ? { authenticatorGroupsConfig: { securityGroup: args.securityGroup } } : {}),
         };
 
         if (this.autopilot) {

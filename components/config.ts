@@ -79,6 +79,10 @@ type ProfileDefaults = (typeof PROFILE_DEFAULTS)[Profile];
 const ENVIRONMENT_NAME = /^[a-z][a-z0-9]{1,11}$/;
 const POOL_NAME = /^[a-z][a-z0-9-]{0,18}[a-z0-9]$/;
 const ZONE_NAME = /^[a-z]+-[a-z]+\d+-[a-z]$/;
+/** An IAM principal a member may be: a Google account, a Google Group or a service account. */
+const MEMBER_PRINCIPAL = /^(user|group|serviceAccount):[^\s@]+@[^\s@]+\.[^\s@]+$/;
+/** IAM's special principals for everyone; never granted anything here. */
+const PUBLIC_PRINCIPALS = ["allUsers", "allAuthenticatedUsers"];
 
 const cidr = z.string().superRefine((value, ctx) => {
     try {
@@ -247,7 +251,13 @@ function platformSchema(d: ProfileDefaults) {
              * README "Access"), nothing project-wide beyond fetching cluster credentials.
              */
             members: z
-                .array(z.string().regex(/^(user|group|serviceAccount):[^\s@]+@[^\s@]+\.[^\s@]+$/, 'must be "user:<email>", "group:<email>" or "serviceAccount:<email>"'))
+                .array(
+                    z
+                        .string()
+                        // Public principals first, so they get their own reason rather than the format message.
+                        .refine((m) => !PUBLIC_PRINCIPALS.includes(m.replace(/^[a-zA-Z]+:/, "")), "public principals are never granted access; list people, groups or service accounts")
+                        .refine((m) => PUBLIC_PRINCIPALS.includes(m.replace(/^[a-zA-Z]+:/, "")) || MEMBER_PRINCIPAL.test(m), 'must be "user:<email>", "group:<email>" or "serviceAccount:<email>"'),
+                )
                 .default([]),
             /**
              * The `gke-security-groups@<domain>` Google Group that GKE's Google Groups for RBAC
@@ -524,6 +534,27 @@ export function parsePlatformConfig(raw: Record<string, unknown>): PlatformConfi
     }
     if (cfg.services.argoEvents && !cfg.services.argoWorkflows) {
         problem(["services", "argoEvents"], "Argo Events triggers Argo Workflows; enable services.argoWorkflows too");
+    }
+
+    // Access
+    const seenMembers = new Map<string, number>();
+    cfg.access.members.forEach((member, i) => {
+        // IAM compares emails case-insensitively; "user:A@x.com" and "user:a@x.com" are one person.
+        const key = member.toLowerCase();
+        const first = seenMembers.get(key);
+        if (first !== undefined) {
+            problem(["access", "members", i], `listed twice (also access.members[${first}]); list each principal once`);
+        } else {
+            seenMembers.set(key, i);
+        }
+    });
+    const firstGroup = cfg.access.members.findIndex((m) => m.startsWith("group:"));
+    if (firstGroup >= 0 && !cfg.access.securityGroup) {
+        problem(
+            ["access", "members", firstGroup],
+            "a group reaches the cluster only through GKE's Google Groups for RBAC; set access.securityGroup to your " +
+                "gke-security-groups@<domain> group (and nest this group in it), or list the people as user: members",
+        );
     }
 
     if (problems.length > 0) {

@@ -11,6 +11,8 @@ import type { PlatformConfig } from "./config";
 import { MetaflowDatabase } from "./database";
 import { GpuNodePool, maxGpus } from "./gpuNodePool";
 import { MetaflowIdentity } from "./identity";
+import { MemberGrants } from "./memberGrants";
+import { MemberRbac } from "./memberRbac";
 import { buildMetaflowProfile, type MetaflowProfile } from "./metaflowConfig";
 import { KUBERNETES_IDENTITIES, TASK_IDENTITY_USERS, platformLabels } from "./naming";
 import { MetaflowNetwork } from "./network";
@@ -32,6 +34,10 @@ export interface Platform {
     readonly identity: MetaflowIdentity;
     /** The Kubernetes half; undefined when `services.enabled` is false. */
     readonly services?: MetaflowServices;
+    /** What `access.members` may do on GCP; undefined when no member is listed. */
+    readonly memberGrants?: MemberGrants;
+    /** The members' Role in the Metaflow namespace; undefined without members or services. */
+    readonly memberRbac?: MemberRbac;
 }
 
 /** Creates the Google Cloud half of one environment. */
@@ -68,6 +74,7 @@ export function createPlatform(cfg: PlatformConfig): Platform {
             networkId: network.networkId,
             subnetworkId: network.subnetworkId,
             settings: cfg.cluster,
+            securityGroup: cfg.access.securityGroup,
         },
         afterApis,
     );
@@ -135,9 +142,10 @@ export function createPlatform(cfg: PlatformConfig): Platform {
     );
 
     let services: MetaflowServices | undefined;
+    let kubernetes: k8s.Provider | undefined;
     if (cfg.services.enabled && database) {
         // Built from the cluster's own outputs: no kubeconfig file, no staged applies.
-        const kubernetes = new k8s.Provider(
+        kubernetes = new k8s.Provider(
             "gke",
             { kubeconfig: cluster.kubeconfig, enableServerSideApply: true, deleteUnreachable: false },
             { dependsOn: [cluster] },
@@ -162,7 +170,17 @@ export function createPlatform(cfg: PlatformConfig): Platform {
         );
     }
 
-    return { apis, network, cluster, gpuPools, database, storage, identity, services };
+    const members = cfg.access.members;
+    const memberGrants =
+        members.length === 0
+            ? undefined
+            : new MemberGrants("members", { project: cfg.project, members, bucketName: storage.bucketName, registry: storage.registry }, afterApis);
+    const memberRbac =
+        members.length === 0 || !services || !kubernetes
+            ? undefined
+            : new MemberRbac("members", { namespace: services.namespace, members }, { providers: [kubernetes], dependsOn: [services] });
+
+    return { apis, network, cluster, gpuPools, database, storage, identity, services, memberGrants, memberRbac };
 }
 
 /** The Metaflow client profile for this environment (no secrets in it). */

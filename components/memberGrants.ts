@@ -1,0 +1,41 @@
+import * as gcp from "@pulumi/gcp";
+import * as pulumi from "@pulumi/pulumi";
+import { MEMBER_BUCKET_ROLE, MEMBER_PROJECT_ROLES, MEMBER_REGISTRY_ROLE, memberSlug } from "./memberAccess";
+import { childOptions } from "./options";
+
+export interface MemberGrantsArgs {
+    readonly project: string;
+    /** IAM principals (`user:`, `group:`, `serviceAccount:`), validated by the config schema. */
+    readonly members: string[];
+    /** The environment's datastore bucket: object read/write on it only. */
+    readonly bucketName: pulumi.Input<string>;
+    /** The environment's Docker repository: pull and push on it only. */
+    readonly registry: gcp.artifactregistry.Repository;
+}
+
+/**
+ * The Google Cloud half of what `access.members` may do: object read/write on this
+ * environment's bucket and pull/push on its registry (resource-level IAM, additive members, so
+ * grants made outside Pulumi are left alone), and at project level only the roles in
+ * MEMBER_PROJECT_ROLES (fetching cluster credentials). Kubernetes RBAC is MemberRbac's.
+ */
+export class MemberGrants extends pulumi.ComponentResource {
+    constructor(name: string, args: MemberGrantsArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("metaflow:gcp:MemberGrants", name, {}, opts);
+        const parent = childOptions(this, opts);
+
+        for (const member of args.members) {
+            const slug = memberSlug(member);
+            new gcp.storage.BucketIAMMember(`${name}-bucket-${slug}`, { bucket: args.bucketName, role: MEMBER_BUCKET_ROLE, member }, parent);
+            new gcp.artifactregistry.RepositoryIamMember(
+                `${name}-registry-${slug}`,
+                { project: args.project, location: args.registry.location, repository: args.registry.name, role: MEMBER_REGISTRY_ROLE, member },
+                parent,
+            );
+            for (const role of MEMBER_PROJECT_ROLES) {
+                new gcp.projects.IAMMember(`${name}-${role.split("/")[1]}-${slug}`, { project: args.project, role, member }, parent);
+            }
+        }
+        this.registerOutputs({ members: args.members });
+    }
+}

@@ -1,0 +1,43 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { MEMBER_RBAC_RULES, MEMBER_ROLE_NAME, rbacSubject } from "./memberAccess";
+import { childOptions, withDependencies } from "./options";
+
+export interface MemberRbacArgs {
+    /** The Metaflow namespace; the Role and RoleBinding live there and grant nothing outside it. */
+    readonly namespace: string;
+    /** IAM principals from `access.members`; GKE authenticates them, this binding authorizes them. */
+    readonly members: string[];
+}
+
+/**
+ * The in-cluster half of `access.members`: one namespaced Role with MEMBER_RBAC_RULES (what
+ * `run --with kubernetes`, `argo-workflows create/trigger` and `npm run tunnel` call) and one
+ * RoleBinding naming each member as GKE presents it (users and service accounts as User, groups
+ * as Group). Never a ClusterRole or ClusterRoleBinding.
+ */
+export class MemberRbac extends pulumi.ComponentResource {
+    public readonly role: k8s.rbac.v1.Role;
+
+    constructor(name: string, args: MemberRbacArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("metaflow:k8s:MemberRbac", name, {}, opts);
+        const parent = childOptions(this, opts);
+        const labels = { "app.kubernetes.io/part-of": "metaflow", "app.kubernetes.io/managed-by": "pulumi" };
+
+        this.role = new k8s.rbac.v1.Role(
+            `${name}-role`,
+            { metadata: { name: MEMBER_ROLE_NAME, namespace: args.namespace, labels }, rules: MEMBER_RBAC_RULES },
+            parent,
+        );
+        new k8s.rbac.v1.RoleBinding(
+            `${name}-binding`,
+            {
+                metadata: { name: MEMBER_ROLE_NAME, namespace: args.namespace, labels },
+                roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: MEMBER_ROLE_NAME },
+                subjects: args.members.map(rbacSubject),
+            },
+            withDependencies(parent, this.role),
+        );
+        this.registerOutputs({ role: MEMBER_ROLE_NAME });
+    }
+}
