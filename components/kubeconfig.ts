@@ -41,3 +41,21 @@ export function buildKubeconfig(input: KubeconfigInput): string {
         ],
     });
 }
+
+/**
+ * What a laptop needs to reach the cluster (stack output `kubeContext`, read by `npm run
+ * profile`). No CA: the DNS endpoint serves a publicly trusted certificate; with
+ * `controlPlaneAccess: authorizedNetworks` the IP endpoint's CA comes from the secret `kubeconfig`.
+ */
+export interface KubeContext {
+    /** Context, cluster and user name in the user's kubeconfig: `metaflow-<environment>`. */
+    readonly name: string;
+    /** `https://<DNS endpoint>` or `https://<IP>`. */
+    readonly server: string;
+    readonly controlPlaneAccess: "dns" | "authorizedNetworks";
+}
+
+/** One context name per environment, so dev and prod sit side by side in one kubeconfig. */
+export function kubeContextName(environment: string): string {
+    return `metaflow-${environment}`;
+}

@@ -11,6 +11,7 @@ import type { PlatformConfig } from "./config";
 import { MetaflowDatabase } from "./database";
 import { GpuNodePool, maxGpus } from "./gpuNodePool";
 import { MetaflowIdentity } from "./identity";
+import { kubeContextName, type KubeContext } from "./kubeconfig";
 import { MemberGrants } from "./memberGrants";
 import { MemberRbac } from "./memberRbac";
 import { buildMetaflowProfile, type MetaflowProfile } from "./metaflowConfig";
@@ -222,6 +223,9 @@ export function platformOutputs(cfg: PlatformConfig, p: Platform) {
         clusterName: p.cluster.name,
         clusterLocation: p.cluster.location,
         clusterEndpoint: p.cluster.endpoint,
+        kubeContext: p.cluster.endpoint.apply(
+            (endpoint): KubeContext => ({ name: kubeContextName(cfg.environment), server: `https://${endpoint}`, controlPlaneAccess: cfg.cluster.controlPlaneAccess }),
+        ),
         clusterMode: cfg.cluster.mode,
         kubeconfig: p.cluster.kubeconfig,
         bucketName: p.storage.bucketName,

@@ -1,16 +1,26 @@
 /**
- * Writes the Metaflow profile of a deployed stack to ~/.metaflowconfig/config_<stack>.json.
+ * Sets up a laptop for a deployed stack: writes its Metaflow profile to
+ * ~/.metaflowconfig/config_<stack>.json and its Kubernetes context (`metaflow-<env>`, through the
+ * cluster's DNS endpoint with gke-gcloud-auth-plugin) into your kubeconfig.
  *
- *   npm run profile -- dev                      reads `pulumi stack output metaflowConfig`
+ *   npm run profile -- dev                       reads `pulumi stack output` of stack dev
  *   npm run profile -- dev --from-file out.json  uses saved `pulumi stack output --json`
- *   npm run profile -- dev --dir /some/dir       writes somewhere else
+ *   npm run profile -- dev --dir /some/dir       writes the profile somewhere else
+ *   npm run profile -- dev --keep-context        adds the context but leaves current-context alone
+ *   npm run profile -- dev --no-kube-context     writes the Metaflow profile only
  *
+ * Metaflow's Kubernetes client always uses the kubeconfig's current context, so by default the
+ * new context becomes current (the previous one is printed, to switch back).
  * Then: export METAFLOW_PROFILE=dev (and run `npm run tunnel -- dev` in another terminal).
  */
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import * as YAML from "yaml";
+import type { KubeContext } from "../components/kubeconfig";
 import { METAFLOW_CONFIG_KEYS, type MetaflowProfile } from "../components/metaflowConfig";
+import { contextKubeconfig, kubeconfigPath, mergeKubeconfig, writeKubeconfig } from "./kubeContext";
+import { findOnPath } from "./prerequisites";
 import { flag, positional, readStackOutputs } from "./stackOutputs";
 
 /** Checks a profile before it is written: only real Metaflow keys, only string values. */
@@ -38,16 +48,63 @@ export function writeProfile(profile: MetaflowProfile, stack: string, dir: strin
     return file;
 }
 
+/** Checks the stack's `kubeContext` output. */
+export function checkKubeContext(value: unknown): KubeContext {
+    const v = value as Partial<KubeContext> | undefined;
+    if (!v || typeof v.name !== "string" || typeof v.server !== "string" || !/^https:\/\/\S+$/.test(v.server) || !["dns", "authorizedNetworks"].includes(String(v.controlPlaneAccess))) {
+        throw new Error("the stack has no usable kubeContext output; run `pulumi up` with this version of the program, or pass --no-kube-context");
+    }
+    return v as KubeContext;
+}
+
+/** The IP endpoint's CA, from the secret kubeconfig output (authorizedNetworks mode only). */
+function ipEndpointCa(stack: string, outputs: Record<string, any>, fromFile: string | undefined): string {
+    let kubeconfig = outputs.kubeconfig;
+    if (typeof kubeconfig !== "string" && !fromFile) {
+        kubeconfig = readStackOutputs(stack, { showSecrets: true, name: "kubeconfig" }).kubeconfig;
+    }
+    const ca = typeof kubeconfig === "string" ? YAML.parse(kubeconfig)?.clusters?.[0]?.cluster?.["certificate-authority-data"] : undefined;
+    if (typeof ca !== "string") {
+        throw new Error("the cluster's IP endpoint needs its CA from the kubeconfig output; save the outputs with --show-secrets, or pass --no-kube-context");
+    }
+    return ca;
+}
+
+/** Merges the environment's context into the user's kubeconfig and says what changed. */
+function setUpKubeContext(stack: string, outputs: Record<string, any>, argv: string[]): void {
+    const context = checkKubeContext(outputs.kubeContext);
+    const fromFile = flag(argv, "--from-file");
+    const caData = context.controlPlaneAccess === "dns" ? undefined : ipEndpointCa(stack, outputs, fromFile);
+    const file = kubeconfigPath(process.env, os.homedir());
+    const existing = fs.existsSync(file) ? fs.readFileSync(file, "utf8") : undefined;
+    const keep = argv.includes("--keep-context");
+    const merged = mergeKubeconfig(existing, contextKubeconfig(context, caData), { makeCurrent: !keep, file });
+    writeKubeconfig(file, merged.text);
+    console.log(`${merged.replaced ? "Updated" : "Added"} Kubernetes context ${context.name} in ${file} (${context.server}, credentials from gke-gcloud-auth-plugin).`);
+    if (merged.currentContext === context.name) {
+        const was = merged.previousContext && merged.previousContext !== context.name ? ` (was ${merged.previousContext}; switch back with \`kubectl config use-context ${merged.previousContext}\`)` : "";
+        console.log(`current-context is now ${context.name}${was}: Metaflow's Kubernetes client always uses the current context.`);
+    } else {
+        console.log(`current-context stays ${merged.previousContext}. Metaflow uses the current context: run \`kubectl config use-context ${context.name}\` before running flows.`);
+    }
+    if (!findOnPath("gke-gcloud-auth-plugin")) {
+        console.warn("Warning: gke-gcloud-auth-plugin is not on PATH; the context cannot authenticate until you run `gcloud components install gke-gcloud-auth-plugin`.");
+    }
+}
+
 function main(): void {
     const argv = process.argv.slice(2);
     const stack = positional(argv, ["--from-file", "--dir"]);
     if (!stack) {
-        throw new Error("usage: npm run profile -- <stack> [--from-file outputs.json] [--dir ~/.metaflowconfig]");
+        throw new Error("usage: npm run profile -- <stack> [--from-file outputs.json] [--dir ~/.metaflowconfig] [--keep-context] [--no-kube-context]");
     }
     const outputs = readStackOutputs(stack, { fromFile: flag(argv, "--from-file") });
     const profile = checkProfile(outputs.metaflowConfig);
     const file = writeProfile(profile, stack, flag(argv, "--dir") ?? path.join(os.homedir(), ".metaflowconfig"));
     console.log(`Wrote ${file} (${Object.keys(profile).length} keys).`);
+    if (!argv.includes("--no-kube-context")) {
+        setUpKubeContext(stack, outputs, argv);
+    }
     console.log(`Use it with:  export METAFLOW_PROFILE=${stack}`);
     console.log(`Reach the services with:  npm run tunnel -- ${stack}`);
 }

@@ -3,13 +3,16 @@
  *
  *   npm run push-image -- dev                 GPU image (the profile's default image)
  *   npm run push-image -- dev --variant cpu   slim CPU image
- *   npm run push-image -- dev --dry-run       print the commands only
+ *   npm run push-image -- dev --dry-run       say what it would run, run nothing
  *
- * Needs docker and gcloud (the registry login uses your gcloud credentials, no keys).
+ * Needs docker (with a running daemon) and gcloud; the registry login uses your gcloud
+ * credentials, no keys. Both are checked before `gcloud auth configure-docker` edits
+ * ~/.docker/config.json.
  */
-import { execFileSync } from "child_process";
+import { execFileSync, spawnSync } from "child_process";
 import * as path from "path";
 import { taskImageRef, type TaskImageVariant } from "../components/taskImage";
+import { requireCommands } from "./prerequisites";
 import { flag, positional, readStackOutputs } from "./stackOutputs";
 
 /** The commands that build and push one variant to `registryUrl`. */
@@ -23,10 +26,23 @@ export function pushPlan(registryUrl: string, variant: TaskImageVariant, dockerD
     ];
 }
 
+/** Throws unless `docker info` reaches a daemon (bounded: a hung socket counts as no daemon). */
+export function requireDockerDaemon(): void {
+    const info = spawnSync("docker", ["info", "--format", "{{.ServerVersion}}"], { encoding: "utf8", timeout: 20_000 });
+    if (info.error || info.status !== 0) {
+        const detail = (info.stderr || info.error?.message || "").trim().split("\n").slice(-3).join(" ");
+        throw new Error(
+            `docker is installed but no Docker daemon answers (\`docker info\` failed${detail ? `: ${detail}` : ""}). ` +
+                "Start Docker Desktop or the docker service (`sudo systemctl start docker`), then run this again. Nothing was changed.",
+        );
+    }
+}
+
 function main(): void {
     const argv = process.argv.slice(2);
     const stack = positional(argv, ["--variant"]);
     const variant = (flag(argv, "--variant") ?? "gpu") as TaskImageVariant;
+    const dryRun = argv.includes("--dry-run");
     if (!stack || !["gpu", "cpu"].includes(variant)) {
         throw new Error("usage: npm run push-image -- <stack> [--variant gpu|cpu] [--dry-run]");
     }
@@ -34,13 +50,25 @@ function main(): void {
     if (typeof registryUrl !== "string") {
         throw new Error(`stack ${stack} has no registryUrl output; deploy it first with \`pulumi up -s ${stack}\``);
     }
-    for (const command of pushPlan(registryUrl, variant, path.join(__dirname, "..", "docker"))) {
-        console.log(`$ ${command.join(" ")}`);
-        if (!argv.includes("--dry-run")) {
-            execFileSync(command[0], command.slice(1), { stdio: "inherit" });
-        }
+    const plan = pushPlan(registryUrl, variant, path.join(__dirname, "..", "docker"));
+    const image = taskImageRef(registryUrl, variant);
+    if (dryRun) {
+        console.log(`Dry run: would build and push ${image} with:`);
+        plan.forEach((command) => console.log(`  $ ${command.join(" ")}`));
+        console.log("Nothing was run: no Docker credential helper was configured, nothing was built or pushed.");
+        return;
     }
-    console.log(`Pushed ${taskImageRef(registryUrl, variant)}`);
+    // Before anything changes: the first command edits ~/.docker/config.json.
+    requireCommands([
+        { command: "docker", neededFor: "to build and push the image" },
+        { command: "gcloud", neededFor: "as Docker's credential helper for Artifact Registry" },
+    ]);
+    requireDockerDaemon();
+    for (const command of plan) {
+        console.log(`$ ${command.join(" ")}`);
+        execFileSync(command[0], command.slice(1), { stdio: "inherit" });
+    }
+    console.log(`Pushed ${image}`);
 }
 
 if (require.main === module) {

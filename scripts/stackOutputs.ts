@@ -1,18 +1,41 @@
 /** Reads a deployed stack's outputs with the Pulumi CLI (or from a saved JSON file). */
 import { execFileSync } from "child_process";
 import * as fs from "fs";
+import { requireCommands } from "./prerequisites";
 
-/** `pulumi stack output --json [--show-secrets] -s <stack>`, parsed. */
-export function readStackOutputs(stack: string, options: { showSecrets?: boolean; fromFile?: string } = {}): Record<string, any> {
+/**
+ * `pulumi stack output --json [--show-secrets] -s <stack> [<name>]`, parsed. With `name`, only
+ * that output is read (a secret one without exposing the others). Missing CLI and unreadable
+ * stacks fail with their real cause.
+ */
+export function readStackOutputs(stack: string, options: { showSecrets?: boolean; fromFile?: string; name?: string } = {}): Record<string, any> {
     if (options.fromFile) {
-        return JSON.parse(fs.readFileSync(options.fromFile, "utf8"));
+        let text: string;
+        try {
+            text = fs.readFileSync(options.fromFile, "utf8");
+        } catch (err) {
+            throw new Error(`cannot read ${options.fromFile}: ${(err as Error).message}`);
+        }
+        try {
+            return JSON.parse(text);
+        } catch {
+            throw new Error(`${options.fromFile} is not JSON; save it with \`pulumi stack output --json -s ${stack} > ${options.fromFile}\``);
+        }
     }
-    const args = ["stack", "output", "--json", "-s", stack, ...(options.showSecrets ? ["--show-secrets"] : [])];
+    requireCommands([{ command: "pulumi", neededFor: `to read the outputs of stack "${stack}" (or pass --from-file with saved \`pulumi stack output --json\`)` }]);
+    const args = ["stack", "output", "--json", "-s", stack, ...(options.showSecrets ? ["--show-secrets"] : []), ...(options.name ? [options.name] : [])];
+    let text: string;
     try {
-        return JSON.parse(execFileSync("pulumi", args, { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] }));
+        text = execFileSync("pulumi", args, { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
     } catch (err) {
         const detail = (err as { stderr?: string }).stderr?.trim() || (err as Error).message;
-        throw new Error(`could not read the outputs of stack "${stack}" with \`pulumi ${args.join(" ")}\`: ${detail}\nIs the stack deployed (\`pulumi up -s ${stack}\`) and are you logged in to its backend?`);
+        throw new Error(`\`pulumi ${args.join(" ")}\` failed: ${detail}\nIs the stack deployed (\`pulumi up -s ${stack}\`) and are you logged in to its backend (\`pulumi login\`)?`);
+    }
+    try {
+        const parsed = JSON.parse(text);
+        return options.name ? { [options.name]: parsed } : parsed;
+    } catch {
+        throw new Error(`\`pulumi ${args.join(" ")}\` printed something that is not JSON: ${text.slice(0, 200)}`);
     }
 }
 

@@ -5,8 +5,11 @@
  *
  *   npm run tunnel -- dev
  *
- * Needs kubectl and gke-gcloud-auth-plugin. The kubeconfig is read from the stack's secret
- * output into a private temporary file that is removed on exit.
+ * Needs the Pulumi CLI, kubectl and gke-gcloud-auth-plugin (checked first). The kubeconfig is
+ * read from the stack's secret output into a private temporary file that is removed on every
+ * exit (normal, error or signal). A forward that never comes up (no credentials, no access, no
+ * such service) stops the tunnel with kubectl's own message; only forwards that worked and then
+ * dropped are restarted.
  */
 import { spawn, type ChildProcess } from "child_process";
 import * as fs from "fs";
@@ -16,6 +19,7 @@ import { ARGO_SERVER_PORT } from "../components/argoWorkflows";
 import { ARGO_EVENTS_NAMES } from "../components/argoEvents";
 import { LOCAL_PORTS } from "../components/metaflowConfig";
 import { SERVICE_PORTS } from "../components/services";
+import { requireCommands } from "./prerequisites";
 import { positional, readStackOutputs } from "./stackOutputs";
 
 /** One local port forwarded to a Service. */
@@ -64,23 +68,89 @@ export function portForwardArgs(forward: Forward, namespace: string, kubeconfig:
     return ["port-forward", "--kubeconfig", kubeconfig, "--address", "127.0.0.1", "-n", namespace, `svc/${forward.service}`, `${forward.localPort}:${forward.remotePort}`];
 }
 
-function keepForwarding(forward: Forward, namespace: string, kubeconfig: string, stopping: () => boolean, children: Set<ChildProcess>): void {
+/** How long a forward may take to report "Forwarding from" before it counts as failed to start. */
+export const STARTUP_TIMEOUT_MS = 30_000;
+
+/** What to do when a port-forward exits. */
+export type ExitDecision = { readonly action: "fail" } | { readonly action: "retry"; readonly delayMs: number; readonly failures: number };
+
+/**
+ * A forward that never came up is a real problem (credentials, access, a missing Service) and
+ * retrying hides it: fail. One that worked and dropped is restarted with backoff; if it had
+ * stayed up a while, backoff starts anew.
+ */
+export function decideAfterExit(state: { everReady: boolean; failuresInARow: number; upForMs: number }): ExitDecision {
+    if (!state.everReady) {
+        return { action: "fail" };
+    }
+    const failures = state.upForMs > HEALTHY_AFTER_MS ? 1 : state.failuresInARow + 1;
+    return { action: "retry", delayMs: backoffMs(failures), failures };
+}
+
+/** The message for a forward that never worked, with kubectl's own words and what to check. */
+export function neverWorkedMessage(forward: Forward, stack: string, namespace: string, kubectlSaid: string, reason: string): string {
+    const said = kubectlSaid.trim() ? `kubectl said:\n  ${kubectlSaid.trim().split("\n").slice(-5).join("\n  ")}\n` : "";
+    return (
+        `the ${forward.label} forward (svc/${forward.service} in ${namespace}) never worked: ${reason}.\n${said}` +
+        "Check, in this order:\n" +
+        "  - gcloud is logged in (`gcloud auth login`); gke-gcloud-auth-plugin uses those credentials;\n" +
+        `  - you are listed in metaflow-gcp:access.members of stack ${stack} (bucket, registry, roles/container.clusterViewer and the namespace Role), or a group in it;\n` +
+        `  - the services are deployed (\`pulumi up -s ${stack}\`).`
+    );
+}
+
+interface Supervisor {
+    readonly stopping: () => boolean;
+    readonly children: Set<ChildProcess>;
+    readonly fail: (message: string) => void;
+}
+
+function keepForwarding(forward: Forward, stack: string, namespace: string, kubeconfig: string, supervisor: Supervisor): void {
     let failures = 0;
+    let everReady = false;
     const start = () => {
         const startedAt = Date.now();
-        const child = spawn("kubectl", portForwardArgs(forward, namespace, kubeconfig), { stdio: ["ignore", "ignore", "pipe"] });
-        children.add(child);
-        child.stderr?.on("data", (chunk: Buffer) => process.stderr.write(`[${forward.label}] ${chunk}`));
-        child.on("error", (err) => console.error(`[${forward.label}] cannot run kubectl: ${err.message}`));
+        let ready = false;
+        let stderr = "";
+        const child = spawn("kubectl", portForwardArgs(forward, namespace, kubeconfig), { stdio: ["ignore", "pipe", "pipe"] });
+        supervisor.children.add(child);
+        const startup = setTimeout(() => {
+            if (!ready && !everReady) {
+                supervisor.fail(neverWorkedMessage(forward, stack, namespace, stderr, `no "Forwarding from" after ${STARTUP_TIMEOUT_MS / 1000}s`));
+            }
+        }, STARTUP_TIMEOUT_MS);
+        child.stdout?.on("data", (chunk: Buffer) => {
+            if (!ready && chunk.toString().includes("Forwarding from")) {
+                ready = true;
+                everReady = true;
+                clearTimeout(startup);
+            }
+        });
+        child.stderr?.on("data", (chunk: Buffer) => {
+            stderr = (stderr + chunk.toString()).slice(-4000);
+            if (everReady) {
+                process.stderr.write(`[${forward.label}] ${chunk}`);
+            }
+        });
+        child.on("error", (err) => supervisor.fail(`cannot run kubectl: ${err.message}`));
         child.on("exit", (code) => {
-            children.delete(child);
-            if (stopping()) {
+            clearTimeout(startup);
+            supervisor.children.delete(child);
+            if (supervisor.stopping()) {
                 return;
             }
-            failures = Date.now() - startedAt > HEALTHY_AFTER_MS ? 1 : failures + 1;
-            const delay = backoffMs(failures);
-            console.error(`[${forward.label}] port-forward exited (code ${code}); reconnecting in ${delay / 1000}s`);
-            setTimeout(start, delay);
+            const decision = decideAfterExit({ everReady, failuresInARow: failures, upForMs: ready ? Date.now() - startedAt : 0 });
+            if (decision.action === "fail") {
+                supervisor.fail(neverWorkedMessage(forward, stack, namespace, stderr, `kubectl port-forward exited with code ${code}`));
+                return;
+            }
+            failures = decision.failures;
+            console.error(`[${forward.label}] port-forward exited (code ${code}); reconnecting in ${decision.delayMs / 1000}s`);
+            setTimeout(() => {
+                if (!supervisor.stopping()) {
+                    start();
+                }
+            }, decision.delayMs);
         });
     };
     start();
@@ -91,26 +161,50 @@ function main(): void {
     if (!stack) {
         throw new Error("usage: npm run tunnel -- <stack>");
     }
+    requireCommands([
+        { command: "pulumi", neededFor: `to read stack ${stack}'s kubeconfig and services` },
+        { command: "kubectl", neededFor: "for the port-forwards" },
+        { command: "gke-gcloud-auth-plugin", neededFor: "by kubectl to authenticate to GKE" },
+    ]);
     const outputs = readStackOutputs(stack, { showSecrets: true });
     const forwards = forwardsFor(outputs);
     const namespace: string = outputs.kubernetesNamespace;
+    if (typeof outputs.kubeconfig !== "string") {
+        throw new Error(`stack ${stack} has no kubeconfig output; deploy it with \`pulumi up -s ${stack}\``);
+    }
+
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "metaflow-tunnel-"));
+    // Registered before the file exists: every way out of the process removes it.
+    process.on("exit", () => fs.rmSync(dir, { recursive: true, force: true }));
     const kubeconfig = path.join(dir, "kubeconfig");
     fs.writeFileSync(kubeconfig, outputs.kubeconfig, { mode: 0o600 });
 
     let stopping = false;
     const children = new Set<ChildProcess>();
-    const stop = () => {
+    const stop = (code: number) => {
+        if (stopping) {
+            return;
+        }
         stopping = true;
         children.forEach((c) => c.kill());
-        fs.rmSync(dir, { recursive: true, force: true });
-        process.exit(0);
+        process.exit(code);
     };
-    process.on("SIGINT", stop);
-    process.on("SIGTERM", stop);
+    const supervisor: Supervisor = {
+        stopping: () => stopping,
+        children,
+        fail: (message) => {
+            if (!stopping) {
+                console.error(`tunnel: ${message}`);
+                stop(1);
+            }
+        },
+    };
+    process.on("SIGINT", () => stop(0));
+    process.on("SIGTERM", () => stop(0));
+    process.on("SIGHUP", () => stop(0));
 
     for (const forward of forwards) {
-        keepForwarding(forward, namespace, kubeconfig, () => stopping, children);
+        keepForwarding(forward, stack, namespace, kubeconfig, supervisor);
         console.log(`${forward.label.padEnd(20)} http://localhost:${forward.localPort}`);
     }
     console.log("Forwarding (reconnects automatically). Ctrl-C to stop.");

@@ -1,0 +1,312 @@
+/**
+ * The laptop scripts as a new user meets them: run for real (ts-node, as `npm run` does) with fake
+ * `pulumi`, `kubectl`, `gke-gcloud-auth-plugin`, `docker` and `gcloud` on a PATH of their own (no
+ * real tool is ever reached), a temporary HOME, TMPDIR and KUBECONFIG, and a hard time limit.
+ */
+import { strict as assert } from "assert";
+import { spawn } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import * as YAML from "yaml";
+import { buildKubeconfig } from "../components/kubeconfig";
+import { contextKubeconfig, kubeconfigPath, mergeKubeconfig } from "../scripts/kubeContext";
+import { findOnPath, requireCommands } from "../scripts/prerequisites";
+import { decideAfterExit, HEALTHY_AFTER_MS } from "../scripts/tunnel";
+import { REPO_ROOT } from "./harness/render";
+
+const TS_NODE = require.resolve("ts-node/dist/bin.js");
+
+interface Run {
+    code: number | null;
+    stdout: string;
+    stderr: string;
+}
+
+/** A sandbox: fake tools in bin/, and its own HOME, TMPDIR and KUBECONFIG. */
+function sandbox(tools: Record<string, string>) {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), "i8c-scripts-"));
+    const bin = path.join(root, "bin");
+    for (const dir of ["bin", "home", "tmp"]) {
+        fs.mkdirSync(path.join(root, dir));
+    }
+    for (const [name, body] of Object.entries(tools)) {
+        fs.writeFileSync(path.join(bin, name), `#!/bin/sh\n${body}\n`, { mode: 0o755 });
+    }
+    const env: NodeJS.ProcessEnv = {
+        PATH: bin, // only the fakes: /bin/sh runs them, they call /bin tools by absolute path
+        HOME: path.join(root, "home"),
+        TMPDIR: path.join(root, "tmp"),
+        KUBECONFIG: path.join(root, "home", "kubeconfig"),
+        LOG: path.join(root, "calls.log"),
+        OUTPUTS: path.join(root, "outputs.json"),
+    };
+    return { root, env, log: () => (fs.existsSync(env.LOG!) ? fs.readFileSync(env.LOG!, "utf8") : "") };
+}
+
+/**
+ * Runs `npm run <script>`'s entry point; SIGTERM once `stopWhen` holds (polled), SIGKILL after
+ * `limitMs` (the test then fails on the exit code).
+ */
+function runScript(script: string, args: string[], env: NodeJS.ProcessEnv, limitMs: number, stopWhen?: (stdout: string) => boolean): Promise<Run> {
+    return new Promise((resolve) => {
+        const child = spawn(process.execPath, [TS_NODE, "--transpile-only", path.join("scripts", script), ...args], { cwd: REPO_ROOT, env });
+        let stdout = "";
+        let stderr = "";
+        child.stdout.on("data", (c) => (stdout += c));
+        child.stderr.on("data", (c) => (stderr += c));
+        const hardLimit = setTimeout(() => child.kill("SIGKILL"), limitMs);
+        const poll = stopWhen === undefined ? undefined : setInterval(() => stopWhen(stdout) && child.kill("SIGTERM"), 100);
+        child.on("exit", (code) => {
+            clearTimeout(hardLimit);
+            if (poll) {
+                clearInterval(poll);
+            }
+            resolve({ code, stdout, stderr });
+        });
+    });
+}
+
+/** Temp files the tunnel left behind (ts-node's own compile cache is not ours). */
+function tunnelLeftovers(tmp: string): string[] {
+    return fs.readdirSync(tmp).filter((f) => f.startsWith("metaflow-tunnel-"));
+}
+
+const TUNNEL_OUTPUTS = {
+    // Only the metadata service: one forward, whatever else the stack enables.
+    metaflowConfig: { METAFLOW_SERVICE_URL: "http://localhost:8080" },
+    kubernetesNamespace: "metaflow-dev",
+    kubeconfig: buildKubeconfig({ name: "metaflow-dev", server: "https://gke-0123.us-central1-a.gke.goog" }),
+};
+const FAKE_PULUMI = '/bin/cat "$OUTPUTS"';
+
+type Box = ReturnType<typeof sandbox>;
+type Outcome = { run: Run; box: Box; ms: number };
+/**
+ * Subprocess scenarios. They start two at a time when the suite begins (each is mostly node
+ * start-up and timers), and each test awaits its own.
+ */
+const scenarios: Array<{ start: () => Promise<Outcome>; done: Promise<Outcome>; resolve: (o: Outcome) => void }> = [];
+function scenario(start: () => { box: Box; run: Promise<Run> }): () => Promise<Outcome> {
+    let resolve!: (o: Outcome) => void;
+    const done = new Promise<Outcome>((r) => (resolve = r));
+    scenarios.push({
+        start: async () => {
+            const t0 = Date.now();
+            const started = start();
+            return { box: started.box, run: await started.run, ms: Date.now() - t0 };
+        },
+        done,
+        resolve,
+    });
+    return () => done;
+}
+const CONCURRENCY = 2;
+function startAllScenarios(): void {
+    let next = 0;
+    const worker = async (): Promise<void> => {
+        while (next < scenarios.length) {
+            const s = scenarios[next++];
+            s.resolve(await s.start());
+        }
+    };
+    for (let i = 0; i < CONCURRENCY; i++) {
+        void worker();
+    }
+}
+/** Generous against a loaded machine; a hung script still ends the test. */
+const LIMIT_MS = 45_000;
+const OK = "exit 0";
+
+const REGISTRY_OUTPUTS = { registryUrl: "us-central1-docker.pkg.dev/acme-ml-dev/metaflow-dev" };
+const kubectlRuns = (box: Box) => box.log().split("\n").filter((l) => l.startsWith("kubectl")).length;
+
+const withoutPulumi = (["profile.ts", "pushImage.ts"] as const).map((script) => ({
+    script,
+    result: scenario(() => {
+        const box = sandbox({ kubectl: OK, "gke-gcloud-auth-plugin": OK, docker: OK, gcloud: OK });
+        return { box, run: runScript(script, ["dev"], box.env, LIMIT_MS) };
+    }),
+}));
+const tunnelWithoutTools = scenario(() => {
+    const box = sandbox({ "gke-gcloud-auth-plugin": OK });
+    return { box, run: runScript("tunnel.ts", ["dev"], box.env, LIMIT_MS) };
+});
+const tunnelUnauthorized = scenario(() => {
+    const box = sandbox({
+        pulumi: FAKE_PULUMI,
+        "gke-gcloud-auth-plugin": OK,
+        kubectl: 'echo kubectl >> "$LOG"; echo "error: You must be logged in to the server (Unauthorized)" >&2; exit 1',
+    });
+    fs.writeFileSync(box.env.OUTPUTS!, JSON.stringify(TUNNEL_OUTPUTS));
+    return { box, run: runScript("tunnel.ts", ["dev"], box.env, LIMIT_MS) };
+});
+const tunnelDrops = scenario(() => {
+    const box = sandbox({
+        pulumi: FAKE_PULUMI,
+        "gke-gcloud-auth-plugin": OK,
+        kubectl: 'echo kubectl >> "$LOG"; echo "Forwarding from 127.0.0.1:8080 -> 8080"; /bin/sleep 0.3; exit 1',
+    });
+    fs.writeFileSync(box.env.OUTPUTS!, JSON.stringify(TUNNEL_OUTPUTS));
+    return { box, run: runScript("tunnel.ts", ["dev"], box.env, LIMIT_MS, (stdout) => stdout.includes("Ctrl-C to stop") && kubectlRuns(box) >= 2) };
+});
+const pushWithoutDaemon = scenario(() => {
+    const box = sandbox({
+        pulumi: FAKE_PULUMI,
+        docker: 'echo "docker $*" >> "$LOG"; echo "Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?" >&2; exit 1',
+        gcloud: 'echo "gcloud $*" >> "$LOG"; exit 0',
+    });
+    fs.writeFileSync(box.env.OUTPUTS!, JSON.stringify(REGISTRY_OUTPUTS));
+    return { box, run: runScript("pushImage.ts", ["dev"], box.env, LIMIT_MS) };
+});
+const pushDryRun = scenario(() => {
+    const box = sandbox({ pulumi: FAKE_PULUMI, docker: 'echo "docker $*" >> "$LOG"', gcloud: 'echo "gcloud $*" >> "$LOG"' });
+    fs.writeFileSync(box.env.OUTPUTS!, JSON.stringify(REGISTRY_OUTPUTS));
+    return { box, run: runScript("pushImage.ts", ["dev", "--dry-run"], box.env, LIMIT_MS) };
+});
+
+const CONTEXT = { name: "metaflow-dev", server: "https://gke-0123.us-central1-a.gke.goog", controlPlaneAccess: "dns" as const };
+const SOMEONE_ELSES = YAML.stringify({
+    apiVersion: "v1",
+    kind: "Config",
+    preferences: { colors: true },
+    clusters: [{ name: "kind-local", cluster: { server: "https://127.0.0.1:6443" } }],
+    users: [{ name: "kind-local", user: { token: "keep-me" } }],
+    contexts: [{ name: "kind-local", context: { cluster: "kind-local", user: "kind-local", namespace: "web" } }],
+    "current-context": "kind-local",
+});
+const profileEndToEnd = scenario(() => {
+    const box = sandbox({ "gke-gcloud-auth-plugin": OK });
+    fs.writeFileSync(box.env.KUBECONFIG!, SOMEONE_ELSES);
+    const saved = path.join(box.root, "saved.json");
+    fs.writeFileSync(saved, JSON.stringify({ metaflowConfig: { METAFLOW_DEFAULT_DATASTORE: "gs" }, kubeContext: CONTEXT }));
+    return { box, run: runScript("profile.ts", ["dev", "--from-file", saved], box.env, LIMIT_MS) };
+});
+
+describe("laptop scripts (run with fake tools on a private PATH)", function () {
+    this.timeout(120_000);
+    before(startAllScenarios);
+
+    describe("fail fast with the real cause", () => {
+        for (const { script, result } of withoutPulumi) {
+            it(`${script} without the Pulumi CLI says the CLI is missing, not "is the stack deployed?"`, async () => {
+                const { run } = await result();
+                assert.equal(run.code, 1, run.stderr);
+                assert.match(run.stderr, /pulumi is not installed \(not found on PATH\).*https:\/\/www\.pulumi\.com\/docs\/install/);
+                assert.doesNotMatch(run.stderr, /deployed/);
+            });
+        }
+
+        it("tunnel without the Pulumi CLI and kubectl: exits non-zero naming both, before any temp kubeconfig exists", async () => {
+            const { run, box } = await tunnelWithoutTools();
+            assert.equal(run.code, 1, run.stderr);
+            assert.match(run.stderr, /pulumi is not installed \(not found on PATH\).*https:\/\/www\.pulumi\.com\/docs\/install/);
+            assert.match(run.stderr, /kubectl is not installed.*port-forwards/);
+            assert.doesNotMatch(run.stderr, /deployed/);
+            assert.deepEqual(tunnelLeftovers(box.env.TMPDIR!), []);
+        });
+
+        it("tunnel with kubectl but no credentials: stops with kubectl's message and what to check, never retries, removes the temp file", async () => {
+            const { run, box, ms } = await tunnelUnauthorized();
+            assert.equal(run.code, 1, run.stderr);
+            assert.ok(ms < 30_000, `stopped after ${ms} ms`);
+            assert.match(run.stderr, /metadata service forward \(svc\/metaflow-metadata in metaflow-dev\) never worked/);
+            assert.match(run.stderr, /Unauthorized/);
+            assert.match(run.stderr, /gcloud auth login/);
+            assert.match(run.stderr, /access\.members/);
+            assert.equal(kubectlRuns(box), 1, "kubectl was not retried");
+            assert.deepEqual(tunnelLeftovers(box.env.TMPDIR!), []);
+        });
+
+        it("tunnel restarts a forward that worked and dropped; SIGTERM stops it and removes the temp file", async () => {
+            const { run, box } = await tunnelDrops();
+            assert.equal(run.code, 0, run.stderr);
+            assert.ok(kubectlRuns(box) >= 2, `kubectl ran ${kubectlRuns(box)} time(s)`);
+            assert.match(run.stderr, /port-forward exited \(code 1\); reconnecting in 1s/);
+            assert.deepEqual(tunnelLeftovers(box.env.TMPDIR!), []);
+        });
+
+        it("tunnel decides: never worked = fail; dropped = retry with backoff, reset after a healthy run", () => {
+            assert.deepEqual(decideAfterExit({ everReady: false, failuresInARow: 0, upForMs: 0 }), { action: "fail" });
+            assert.deepEqual(decideAfterExit({ everReady: true, failuresInARow: 0, upForMs: 500 }), { action: "retry", delayMs: 1000, failures: 1 });
+            assert.deepEqual(decideAfterExit({ everReady: true, failuresInARow: 3, upForMs: 0 }), { action: "retry", delayMs: 8000, failures: 4 });
+            assert.deepEqual(decideAfterExit({ everReady: true, failuresInARow: 5, upForMs: HEALTHY_AFTER_MS + 1 }), { action: "retry", delayMs: 1000, failures: 1 });
+        });
+
+        it("push-image checks for a Docker daemon before gcloud edits ~/.docker/config.json", async () => {
+            const { run, box } = await pushWithoutDaemon();
+            assert.equal(run.code, 1, run.stderr);
+            assert.match(run.stderr, /no Docker daemon answers.*Cannot connect to the Docker daemon.*Nothing was changed/);
+            assert.doesNotMatch(box.log(), /gcloud/, "gcloud auth configure-docker never ran");
+            assert.equal(fs.existsSync(path.join(box.env.HOME!, ".docker")), false);
+        });
+
+        it("push-image --dry-run says what it would do, runs nothing and never says Pushed", async () => {
+            const { run, box } = await pushDryRun();
+            assert.equal(run.code, 0, run.stderr);
+            assert.match(run.stdout, /Dry run: would build and push us-central1-docker\.pkg\.dev\/acme-ml-dev\/metaflow-dev\/metaflow-task:\S+ with:/);
+            assert.match(run.stdout, /\$ gcloud auth configure-docker us-central1-docker\.pkg\.dev --quiet/);
+            assert.match(run.stdout, /Nothing was run/);
+            assert.doesNotMatch(run.stdout, /Pushed/);
+            assert.equal(box.log(), "");
+        });
+
+        it("tool lookup finds executables on PATH only, and lists every missing tool with how to install it", () => {
+            const box = sandbox({ kubectl: OK });
+            fs.writeFileSync(path.join(box.root, "bin", "not-executable"), "", { mode: 0o644 });
+            assert.equal(findOnPath("kubectl", box.env), path.join(box.root, "bin", "kubectl"));
+            assert.equal(findOnPath("not-executable", box.env), undefined);
+            assert.throws(
+                () => requireCommands([{ command: "kubectl", neededFor: "x" }, { command: "docker", neededFor: "to build" }, { command: "gcloud", neededFor: "to log in" }], box.env),
+                (err: Error) => !err.message.includes("kubectl") && /docker is not installed.*to build.*docs\.docker\.com/.test(err.message) && /gcloud is not installed/.test(err.message),
+            );
+        });
+    });
+
+    describe("npm run profile: the Kubernetes context Metaflow uses", () => {
+        it("merge: adds the context beside the others, which keep their values; replaces its own on re-run", () => {
+            const first = mergeKubeconfig(SOMEONE_ELSES, contextKubeconfig(CONTEXT), { makeCurrent: true });
+            const doc = YAML.parse(first.text);
+            assert.equal(first.previousContext, "kind-local");
+            assert.equal(doc["current-context"], "metaflow-dev");
+            assert.deepEqual(doc.preferences, { colors: true });
+            const before = YAML.parse(SOMEONE_ELSES);
+            for (const section of ["clusters", "users", "contexts"]) {
+                assert.deepEqual(doc[section][0], before[section][0], `${section}: the user's entry is untouched`);
+                assert.equal(doc[section].length, 2);
+            }
+            const user = doc.users.find((u: any) => u.name === "metaflow-dev").user;
+            assert.equal(user.exec.command, "gke-gcloud-auth-plugin");
+            assert.equal(doc.clusters.find((c: any) => c.name === "metaflow-dev").cluster["certificate-authority-data"], undefined, "DNS endpoint: public CA");
+            const again = mergeKubeconfig(first.text, contextKubeconfig(CONTEXT), { makeCurrent: true });
+            assert.equal(again.replaced, true);
+            assert.equal(YAML.parse(again.text).contexts.length, 2);
+        });
+
+        it("merge: --keep-context keeps current-context; an empty file gets ours; a broken file is refused untouched", () => {
+            assert.equal(YAML.parse(mergeKubeconfig(SOMEONE_ELSES, contextKubeconfig(CONTEXT), { makeCurrent: false }).text)["current-context"], "kind-local");
+            assert.equal(YAML.parse(mergeKubeconfig(undefined, contextKubeconfig(CONTEXT), { makeCurrent: false }).text)["current-context"], "metaflow-dev");
+            assert.throws(() => mergeKubeconfig("clusters: [unclosed", contextKubeconfig(CONTEXT), { makeCurrent: true, file: "/x/config" }), /\/x\/config is not valid YAML.*nothing was changed/);
+            assert.throws(() => mergeKubeconfig("clusters: 3\n", contextKubeconfig(CONTEXT), { makeCurrent: true }), /"clusters" is not a list/);
+        });
+
+        it("the IP endpoint (authorizedNetworks) carries its CA; the file is $KUBECONFIG's first entry, else ~/.kube/config", () => {
+            const ip = YAML.parse(contextKubeconfig({ ...CONTEXT, server: "https://203.0.113.17", controlPlaneAccess: "authorizedNetworks" }, "Q0E="));
+            assert.equal(ip.clusters[0].cluster["certificate-authority-data"], "Q0E=");
+            assert.equal(kubeconfigPath({ KUBECONFIG: ["/a/one", "/b/two"].join(path.delimiter) }, "/home/u"), "/a/one");
+            assert.equal(kubeconfigPath({}, "/home/u"), path.join("/home/u", ".kube", "config"));
+        });
+
+        it("end to end: writes the profile and the context into $KUBECONFIG (0600), switches and says from what", async () => {
+            const { run, box } = await profileEndToEnd();
+            assert.equal(run.code, 0, run.stderr);
+            assert.ok(fs.existsSync(path.join(box.env.HOME!, ".metaflowconfig", "config_dev.json")));
+            const written = YAML.parse(fs.readFileSync(box.env.KUBECONFIG!, "utf8"));
+            assert.deepEqual(written.contexts.map((c: any) => c.name), ["kind-local", "metaflow-dev"]);
+            assert.equal(written["current-context"], "metaflow-dev");
+            assert.equal(fs.statSync(box.env.KUBECONFIG!).mode & 0o777, 0o600);
+            assert.match(run.stdout, /current-context is now metaflow-dev \(was kind-local; switch back with `kubectl config use-context kind-local`\)/);
+            assert.doesNotMatch(run.stderr, /Warning/);
+        });
+    });
+});
