@@ -297,6 +297,16 @@ describe("laptop scripts (run with fake tools on a private PATH)", function () {
             assert.equal(kubeconfigPath({}, "/home/u"), path.join("/home/u", ".kube", "config"));
         });
 
+        it("the README's new-user prerequisites pin the Python packages the test suite runs against", () => {
+            const pins = fs.readFileSync(path.join(REPO_ROOT, "tests", "python", "requirements.txt"), "utf8");
+            const readme = fs.readFileSync(path.join(REPO_ROOT, "README.md"), "utf8");
+            const install = /pip install (metaflow==\S+) (kubernetes==\S+?)`/.exec(readme);
+            assert.ok(install, "README names `pip install metaflow==<v> kubernetes==<v>`");
+            for (const pin of install.slice(1)) {
+                assert.ok(pins.split("\n").includes(pin), `${pin} is not pinned in tests/python/requirements.txt`);
+            }
+        });
+
         it("end to end: writes the profile and the context into $KUBECONFIG (0600), switches and says from what", async () => {
             const { run, box } = await profileEndToEnd();
             assert.equal(run.code, 0, run.stderr);
