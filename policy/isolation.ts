@@ -1,5 +1,6 @@
 /** Isolation between environments: labels, no peering or sharing, own ranges, own identities. */
 import type { ResourceValidationPolicy } from "@pulumi/policy";
+import { MEMBER_BUCKET_ROLE, MEMBER_REGISTRY_ROLE } from "../components/memberAccess";
 import { cidrWithin, describe, forTypes, grantMembers } from "./helpers";
 import { GOOGLE_SOURCE_RANGES, IAM_GRANT_TYPES, T } from "./types";
 
@@ -52,17 +53,25 @@ export const firewallOwnRanges: ResourceValidationPolicy = {
 
 export const iamScopedToEnvironment: ResourceValidationPolicy = {
     name: "iam-scoped-to-environment",
-    description: "IAM grants on this environment's bucket, registry and service accounts name only this environment's identities.",
+    description:
+        "IAM grants on this environment's bucket, registry and service accounts name only this environment's identities, " +
+        "and its access.members with exactly their member role.",
     configSchema: {
         properties: {
             serviceAccountPrefix: { type: "string", description: "Account ID prefix of this environment's service accounts, e.g. mf-dev-" },
             namespace: { type: "string", description: "Kubernetes namespace whose service accounts may use Workload Identity" },
+            members: { type: "array", items: { type: "string" }, description: "The stack's access.members; default none" },
         },
         required: ["serviceAccountPrefix", "namespace"],
     },
     validateResource: forTypes(IAM_GRANT_TYPES.filter((t) => !t.startsWith("gcp:projects/")), (props, args, report) => {
-        const { serviceAccountPrefix, namespace } = args.getConfig<{ serviceAccountPrefix: string; namespace: string }>();
+        const { serviceAccountPrefix, namespace, members = [] } = args.getConfig<{ serviceAccountPrefix: string; namespace: string; members?: string[] }>();
+        // The one role a listed member may hold here (components/memberAccess.ts).
+        const memberRole = args.type.startsWith("gcp:storage/") ? MEMBER_BUCKET_ROLE : args.type.startsWith("gcp:artifactregistry/") ? MEMBER_REGISTRY_ROLE : undefined;
         for (const member of grantMembers(props)) {
+            if (members.includes(member) && props.role === memberRole) {
+                continue;
+            }
             const workloadIdentity = /^serviceAccount:[^@]+\.svc\.id\.goog\[([^/]+)\/[^\]]+\]$/.exec(member);
             if (workloadIdentity) {
                 if (workloadIdentity[1] !== namespace) {

@@ -6,7 +6,7 @@ import { policies } from "../policy/policies";
 import { checkRendered, formatReport, policyConfigFor } from "../scripts/policyCheck";
 import { committedStack } from "./harness/cache";
 import { one } from "./harness/query";
-import { REPO_ROOT, readStackConfig, type RenderedStack } from "./harness/render";
+import { REPO_ROOT, readStackConfig, renderStack, type RenderedStack } from "./harness/render";
 
 let dev: RenderedStack;
 let prod: RenderedStack;
@@ -90,6 +90,8 @@ describe("policy pack", () => {
             const network = JSON.parse(stackFile["metaflow-gcp:network"]);
             assert.deepEqual((config["firewall-own-ranges"] as any).allowedSourceRanges, [network.subnetCidr, network.podsCidr, network.servicesCidr, network.privateServiceAccessCidr]);
             assert.equal((config["iam-scoped-to-environment"] as any).namespace, `metaflow-${env}`);
+            const access = stackFile["metaflow-gcp:access"] ? JSON.parse(stackFile["metaflow-gcp:access"]) : {};
+            assert.deepEqual((config["iam-scoped-to-environment"] as any).members ?? [], access.members ?? [], "iam-scoped-to-environment.members = access.members");
             assert.equal((config["prod-database-ha-pitr-protected"] as any).production, stackFile["metaflow-gcp:production"] === "true");
         }
     });
@@ -134,6 +136,18 @@ describe("policy pack", () => {
             const badBucketGrant = mutated(dev, "gcp:storage/bucketIAMMember:BucketIAMMember", undefined, (p) => (p.member = `serviceAccount:${prodTask}`));
             const badWi = mutated(dev, "gcp:serviceaccount/iAMMember:IAMMember", "identity-wi-metaflow-task", (p) => (p.member = p.member.replace("metaflow-dev/", "metaflow-prod/")));
             await catches("iam-scoped-to-environment", [badBucketGrant, badWi], policyConfigFor("dev"), "not one of this environment's service accounts (mf-dev-*)", 'namespace "metaflow-prod"');
+        });
+
+        it("iam-scoped-to-environment: listed access.members hold exactly their member role, nobody else", async () => {
+            const alice = "user:alice@example.com";
+            const withMember = await renderStack("dev", { config: { "metaflow-gcp:access": { members: [alice] } } });
+            const grants = resourcesOf(withMember).filter((r) => r.props.member === alice && !r.type.startsWith("gcp:projects/"));
+            assert.equal(grants.length, 2, "bucket and registry grants");
+            const config = { ...policyConfigFor("dev"), "iam-scoped-to-environment": { ...(policyConfigFor("dev")["iam-scoped-to-environment"] as object), members: [alice] } };
+            assert.deepEqual(await checkRendered(withMember, config), []);
+            await catches("iam-scoped-to-environment", grants, policyConfigFor("dev"), `to ${alice}, which is not one of this environment's service accounts`);
+            const adminInstead = mutated(withMember, "gcp:storage/bucketIAMMember:BucketIAMMember", grants[0].name, (p) => (p.role = "roles/storage.admin"));
+            await catches("iam-scoped-to-environment", [adminInstead], config, `grants roles/storage.admin to ${alice}`);
         });
     });
 
