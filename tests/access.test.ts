@@ -119,7 +119,9 @@ describe("access.members: people who run and schedule flows", () => {
         });
 
         it("RBAC: one Role and RoleBinding in the Metaflow namespace; users and service accounts as User, groups as Group", () => {
-            const role = one(stack, "kubernetes:rbac.authorization.k8s.io/v1:Role", "members-role").inputs;
+            const roleResource = one(stack, "kubernetes:rbac.authorization.k8s.io/v1:Role", "members-role");
+            assert.match(roleResource.provider, /pulumi:providers:kubernetes::gke::/, "created through the cluster's own provider");
+            const role = roleResource.inputs;
             assert.equal(role.metadata.namespace, "metaflow-dev");
             assert.deepEqual(role.rules, MEMBER_RBAC_RULES);
             const binding = one(stack, "kubernetes:rbac.authorization.k8s.io/v1:RoleBinding", "members-binding").inputs;
