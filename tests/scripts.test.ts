@@ -23,9 +23,13 @@ interface Run {
     stderr: string;
 }
 
+/** Sandboxes made by this file, removed when it ends. */
+const sandboxes: string[] = [];
+
 /** A sandbox: fake tools in bin/, and its own HOME, TMPDIR and KUBECONFIG. */
 function sandbox(tools: Record<string, string>) {
-    const root = fs.mkdtempSync(path.join(os.tmpdir(), "i8c-scripts-"));
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), "metaflow-scripts-test-"));
+    sandboxes.push(root);
     const bin = path.join(root, "bin");
     for (const dir of ["bin", "home", "tmp"]) {
         fs.mkdirSync(path.join(root, dir));
@@ -186,6 +190,10 @@ const profileEndToEnd = scenario(() => {
 describe("laptop scripts (run with fake tools on a private PATH)", function () {
     this.timeout(120_000);
     before(startAllScenarios);
+    after(async () => {
+        await Promise.all(scenarios.map((s) => s.done));
+        sandboxes.forEach((root) => fs.rmSync(root, { recursive: true, force: true }));
+    });
 
     describe("fail fast with the real cause", () => {
         for (const { script, result } of withoutPulumi) {
