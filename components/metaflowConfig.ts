@@ -6,6 +6,11 @@
  * Every key this project may write, each read by Metaflow's `metaflow_config.py` through
  * `from_conf` (the file is `METAFLOW_` + the name). Keys outside this list are a bug: Metaflow
  * ignores unknown keys silently (e.g. `METAFLOW_DEFAULT_DOCKER_REGISTRY` does nothing).
+ *
+ * `METAFLOW_KUBERNETES_CONTAINER_REGISTRY` is deliberately absent: Metaflow prefixes it onto any
+ * image given without a registry (metaflow 2.19.39 `plugins/kubernetes/kubernetes_decorator.py`,
+ * `init`), so `@kubernetes(image="python:3.11")` would become `<our registry>/python:3.11`, an
+ * image that does not exist. The default image is fully qualified and needs no prefix.
  */
 export const METAFLOW_CONFIG_KEYS = [
     "METAFLOW_DEFAULT_DATASTORE",
@@ -18,7 +23,6 @@ export const METAFLOW_CONFIG_KEYS = [
     "METAFLOW_KUBERNETES_NAMESPACE",
     "METAFLOW_KUBERNETES_SERVICE_ACCOUNT",
     "METAFLOW_KUBERNETES_CONTAINER_IMAGE",
-    "METAFLOW_KUBERNETES_CONTAINER_REGISTRY",
     "METAFLOW_KUBERNETES_GPU_VENDOR",
     "METAFLOW_KUBERNETES_CPU",
     "METAFLOW_KUBERNETES_MEMORY",
@@ -53,7 +57,6 @@ export interface MetaflowProfileInput {
     readonly taskServiceAccount: string;
     /** In-cluster URL of the metadata service. */
     readonly metadataInternalUrl: string;
-    readonly registryUrl: string;
     readonly taskImage: string;
     readonly clusterMode: "standard" | "autopilot";
     readonly ui: boolean;
@@ -80,7 +83,6 @@ export function buildMetaflowProfile(input: MetaflowProfileInput): MetaflowProfi
         METAFLOW_KUBERNETES_NAMESPACE: input.namespace,
         METAFLOW_KUBERNETES_SERVICE_ACCOUNT: input.taskServiceAccount,
         METAFLOW_KUBERNETES_CONTAINER_IMAGE: input.taskImage,
-        METAFLOW_KUBERNETES_CONTAINER_REGISTRY: input.registryUrl,
         // GPU steps request nvidia.com/gpu and GKE adds the matching toleration to those pods only;
         // no global toleration or node selector is set, so CPU steps never land on GPU nodes.
         METAFLOW_KUBERNETES_GPU_VENDOR: "nvidia",

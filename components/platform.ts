@@ -196,7 +196,6 @@ export function metaflowProfile(cfg: PlatformConfig, p: Platform): pulumi.Output
             namespace: services.namespace,
             taskServiceAccount: KUBERNETES_IDENTITIES.task,
             metadataInternalUrl: services.metadataInternalUrl,
-            registryUrl,
             taskImage: taskImageRef(registryUrl),
             clusterMode: cfg.cluster.mode,
             ui: cfg.services.ui,

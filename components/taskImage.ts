@@ -5,8 +5,8 @@
  */
 export const TASK_IMAGE = {
     repository: "metaflow-task",
-    /** >= 2.12.26: earlier Argo heartbeat pods ran as the `default` KSA and got 403 on GCS (Netflix/metaflow#2060). */
-    metaflowVersion: "2.19.20",
+    /** Equal to the pin in docker/requirements.txt, where the reason for the version is. */
+    metaflowVersion: "2.19.39",
     torchVersion: "2.5.1",
     cudaVersion: "12.4",
 } as const;

@@ -134,13 +134,30 @@ describe("delivery", () => {
             assert.ok(TASK_IMAGE_TAG.startsWith(metaflow[1]));
         });
 
-        it("preinstalls the Google Cloud Storage client the gs datastore needs, pinned", () => {
-            for (const pkg of ["google-cloud-storage", "google-auth"]) {
-                assert.match(requirements, new RegExp(`^${pkg}==\\d+\\.\\d+\\.\\d+$`, "m"), pkg);
-            }
-            for (const line of requirements.split("\n").filter((l) => l.trim() && !l.startsWith("#"))) {
+        it("carries exactly Metaflow's gs bootstrap packages, each pinned, with the list's source recorded beside the pins", () => {
+            // The list itself is read from the installed Metaflow by tests/python/test_task_image.py;
+            // here: the recorded line names its source and version, and the pins are exactly that set.
+            const recorded = /^# bootstrap-packages \(metaflow (\S+), metaflow\/metaflow_environment\.py, _get_install_dependencies_cmd\("gs"\)\): (.+)$/m.exec(requirements);
+            assert.ok(recorded, "docker/requirements.txt records Metaflow's bootstrap list with its source");
+            assert.equal(recorded[1], TASK_IMAGE.metaflowVersion, "the list was read from the Metaflow the image pins");
+            const pins = requirements.split("\n").filter((l) => l.trim() && !l.startsWith("#"));
+            for (const line of pins) {
                 assert.match(line, /^[\w.-]+==[\w.]+$/, `unpinned requirement: ${line}`);
             }
+            const pinned = pins.map((l) => l.split("==")[0]).filter((name) => name !== "metaflow");
+            assert.deepEqual([...pinned].sort(), recorded[2].split(" ").sort());
+        });
+
+        it("in every stage: sets METAFLOW_SKIP_INSTALL_DEPENDENCIES, so the bootstrap never pip-installs as uid 1000", () => {
+            const instructions = dockerfile.getInstructions();
+            const stageStarts = instructions.map((inst, i) => (inst.getKeyword() === "FROM" ? i : -1)).filter((i) => i >= 0);
+            stageStarts.forEach((start, n) => {
+                const stage = instructions.slice(start, stageStarts[n + 1] ?? instructions.length);
+                const env = dockerfile.getENVs().filter((e) => stage.includes(e)).flatMap((e) => e.getProperties());
+                const skip = env.find((p) => p.getName() === "METAFLOW_SKIP_INSTALL_DEPENDENCIES");
+                // Metaflow tests `[ -z $METAFLOW_SKIP_INSTALL_DEPENDENCIES ]`: any non-empty value skips.
+                assert.equal(skip?.getValue(), "1", `stage ${n}`);
+            });
         });
 
         it("in every stage: installs the requirements, links python to Python 3 and runs as a non-root user", () => {

@@ -30,7 +30,7 @@ describe("metaflowConfig (the Metaflow client profile)", () => {
         }
     });
 
-    it("agrees with what was deployed: bucket, namespace, service account, registry, metadata service", () => {
+    it("agrees with what was deployed: bucket, namespace, service account, image in our registry, metadata service", () => {
         const profile = output(dev, "metaflowConfig");
         assert.equal(profile.METAFLOW_DEFAULT_DATASTORE, "gs");
         assert.equal(profile.METAFLOW_DATASTORE_SYSROOT_GS, `gs://${one(dev, "gcp:storage/bucket:Bucket").state.name}/metaflow`);
@@ -39,12 +39,25 @@ describe("metaflowConfig (the Metaflow client profile)", () => {
         const taskKsa = ofType(dev, "kubernetes:core/v1:ServiceAccount").find((s) => s.inputs.metadata.name === profile.METAFLOW_KUBERNETES_SERVICE_ACCOUNT);
         assert.ok(taskKsa, "the profile's service account exists in the namespace");
         assert.equal(taskKsa.inputs.metadata.namespace, namespace);
-        assert.equal(profile.METAFLOW_KUBERNETES_CONTAINER_REGISTRY, output(dev, "registryUrl"));
         assert.equal(profile.METAFLOW_KUBERNETES_CONTAINER_IMAGE, `${output(dev, "registryUrl")}/metaflow-task:${TASK_IMAGE_TAG}`);
         const metadataSvc = ofType(dev, "kubernetes:core/v1:Service").find((s) => s.inputs.metadata.name === "metaflow-metadata")!;
         assert.equal(profile.METAFLOW_SERVICE_INTERNAL_URL, `http://metaflow-metadata.${namespace}.svc.cluster.local:${metadataSvc.inputs.spec.ports[0].port}`);
         assert.equal(profile.METAFLOW_SERVICE_URL, "http://localhost:8080");
         assert.equal(profile.METAFLOW_DEFAULT_METADATA, "service");
+    });
+
+    it("never sets METAFLOW_KUBERNETES_CONTAINER_REGISTRY: an image given without a registry stays as written", async () => {
+        // Metaflow prefixes that registry onto any image without one (metaflow 2.19.39
+        // plugins/kubernetes/kubernetes_decorator.py); tests/python/test_argo_compile.py shows the
+        // compiled template keeps `python:3.11` as written.
+        const autopilot = await renderStack("dev", { config: { "metaflow-gcp:cluster": { mode: "autopilot" } } });
+        for (const stack of [dev, prod, autopilot]) {
+            const profile = output(stack, "metaflowConfig");
+            assert.ok(!("METAFLOW_KUBERNETES_CONTAINER_REGISTRY" in profile));
+            assert.ok(!Object.keys(profile).some((key) => key.endsWith("CONTAINER_REGISTRY")), "nor DEFAULT_CONTAINER_REGISTRY, its fallback");
+        }
+        assert.ok(!(METAFLOW_CONFIG_KEYS as readonly string[]).includes("METAFLOW_KUBERNETES_CONTAINER_REGISTRY"));
+        assert.throws(() => checkProfile({ METAFLOW_KUBERNETES_CONTAINER_REGISTRY: "x" }), /METAFLOW_KUBERNETES_CONTAINER_REGISTRY/, "npm run profile refuses it");
     });
 
     it("contains no secret: neither the database password nor the kubeconfig", () => {
