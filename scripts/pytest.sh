@@ -1,13 +1,10 @@
 #!/usr/bin/env bash
-# The Python test layer of `npm test`: builds .venv from tests/python/requirements.txt (only when
-# that file changed since the last build), then runs pytest on tests/python.
+# The Python test layer of `npm test`: builds .venv from tests/python/requirements.txt and
+# .venv-image from docker/requirements.txt (each only when its file changed since the last
+# build), then runs pytest on tests/python.
 # A fresh machine needs Python 3.11 (python3.11 or python3) and access to PyPI for the first run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-
-venv=.venv
-requirements=tests/python/requirements.txt
-stamp="$venv/.requirements.sha256"
 
 python_bin=""
 for candidate in python3.11 python3; do
@@ -21,15 +18,49 @@ if [ -z "$python_bin" ]; then
     exit 1
 fi
 
-want=$(sha256sum "$requirements" | cut -d' ' -f1)
-have=$(cat "$stamp" 2>/dev/null || true)
-if [ "$want" != "$have" ]; then
-    echo "pytest.sh: building $venv from $requirements (first run or requirements changed)"
-    rm -rf "$venv"
-    "$python_bin" -m venv "$venv"
-    "$venv/bin/python" -m pip install --quiet --disable-pip-version-check --no-input -r "$requirements"
-    echo "$want" > "$stamp"
+# The task image's steps run as uid 1000; the bootstrap test runs its environment as that uid,
+# so when we are root it needs a Python 3.11 that uid can execute (pyenv under /root is private).
+image_python=$python_bin
+if [ "$(id -u)" = 0 ]; then
+    image_python=""
+    for candidate in "$(command -v python3.11 || true)" "$(command -v python3 || true)" /usr/bin/python3.11 /usr/local/bin/python3.11; do
+        if [ -n "$candidate" ] && setpriv --reuid=1000 --regid=1000 --clear-groups "$candidate" -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else 1)' 2>/dev/null; then
+            image_python=$candidate
+            break
+        fi
+    done
+    if [ -z "$image_python" ]; then
+        echo "pytest.sh: no Python 3.11 that uid 1000 (the task image's user) can run; install the OS package python3.11" >&2
+        exit 1
+    fi
 fi
 
-# -p no:cacheprovider: no .pytest_cache in the work tree.
-exec "$venv/bin/python" -m pytest -q -p no:cacheprovider tests/python "$@"
+# build_venv PYTHON DIR REQUIREMENTS: (re)build DIR with PYTHON from REQUIREMENTS when the file's
+# hash changed since the last build (the hash is stamped inside DIR).
+build_venv() {
+    local python=$1 venv=$2 requirements=$3
+    local stamp="$venv/.requirements.sha256" want have
+    want=$(sha256sum "$requirements" | cut -d' ' -f1)
+    have=$(cat "$stamp" 2>/dev/null || true)
+    if [ "$want" != "$have" ]; then
+        echo "pytest.sh: building $venv from $requirements (first run or requirements changed)"
+        rm -rf "$venv"
+        "$python" -m venv "$venv"
+        if ! "$venv/bin/python" -m pip install --quiet --disable-pip-version-check --no-input -r "$requirements"; then
+            echo "pytest.sh: pip could not install $requirements into $venv (see pip's message above; PyPI reachable?)" >&2
+            rm -rf "$venv"
+            exit 1
+        fi
+        echo "$want" > "$stamp"
+    fi
+}
+
+# The test layer itself: Metaflow, the GCS emulator, the Argo Workflows models.
+build_venv "$python_bin" .venv tests/python/requirements.txt
+# What the task image installs (docker/requirements.txt), in its own environment: the bootstrap
+# test runs Metaflow's pod bootstrap with exactly these packages, as a non-root user.
+build_venv "$image_python" .venv-image docker/requirements.txt
+
+# -p no:cacheprovider: no .pytest_cache in the work tree. The warning filter: Metaflow's vendored
+# PyYAML imports the top-level `_yaml` module that PyYAML 6 deprecates (metaflow/_vendor/yaml/cyaml.py).
+exec .venv/bin/python -m pytest -q -p no:cacheprovider -W "ignore:The _yaml extension module:DeprecationWarning" tests/python "$@"

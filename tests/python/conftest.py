@@ -6,7 +6,12 @@ then ask the real Metaflow client what it makes of them.
 """
 import json
 import os
+import socket
 import subprocess
+import sys
+import threading
+import urllib.request
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -43,3 +48,194 @@ def isolated_home(tmp_path, monkeypatch):
         if key.startswith("METAFLOW_") and key != "METAFLOW_HOME":
             monkeypatch.delenv(key)
     return home
+
+
+# ---- offline Google Cloud: a GCS emulator and a metadata server, on loopback only -------------
+
+VENV_IMAGE = REPO_ROOT / ".venv-image"
+FLOWS = Path(__file__).resolve().parent / "flows"
+SAMPLE_FLOW = FLOWS / "sample_flow.py"
+TRIGGER_LINE = '@trigger(event="data_ready")\n'
+# Every subprocess the layer starts is bounded; nothing waits on the network.
+SUBPROCESS_TIMEOUT_S = 120
+
+
+def free_loopback_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class _MetadataServer(BaseHTTPRequestHandler):
+    """What google-auth asks GKE's metadata server for (google/auth/compute_engine/_metadata.py):
+    the `Metadata-Flavor: Google` ping, the project id, the service account and a token. Workload
+    Identity serves the same paths to our pods; here the token is a dummy the emulator ignores."""
+
+    def do_GET(self):
+        path = self.path.split("?")[0]
+        prefix = "/computeMetadata/v1/"
+        bodies = {
+            "project/project-id": "offline-project",
+            "instance/service-accounts/default/": json.dumps(
+                {"email": "metaflow-task@offline-project.iam.gserviceaccount.com", "aliases": ["default"], "scopes": []}
+            ),
+            "instance/service-accounts/default/token": json.dumps(
+                {"access_token": "offline-dummy-token", "expires_in": 3600, "token_type": "Bearer"}
+            ),
+            "universe/universe-domain": "googleapis.com",
+        }
+        body = bodies.get(path[len(prefix):], "") if path.startswith(prefix) else ""
+        self.send_response(200)
+        self.send_header("Metadata-Flavor", "Google")
+        self.send_header("Content-Type", "application/json" if body.startswith("{") else "text/plain")
+        self.end_headers()
+        self.wfile.write(body.encode())
+
+    def log_message(self, *args):
+        pass
+
+
+class OfflineGcp:
+    """A GCS emulator (gcp-storage-emulator, pinned in requirements.txt) and a metadata server,
+    both on 127.0.0.1, started once per session and stopped at its end."""
+
+    def __init__(self):
+        from gcp_storage_emulator.server import create_server
+
+        self._gcs_port = free_loopback_port()
+        self._gcs = create_server("127.0.0.1", self._gcs_port, in_memory=True)
+        self._gcs.start()
+        self._metadata = ThreadingHTTPServer(("127.0.0.1", 0), _MetadataServer)
+        threading.Thread(target=self._metadata.serve_forever, daemon=True).start()
+
+    @property
+    def storage_host(self):
+        return f"http://127.0.0.1:{self._gcs_port}"
+
+    def client_env(self):
+        """What points Google's client libraries at the fakes."""
+        metadata = f"127.0.0.1:{self._metadata.server_address[1]}"
+        return {"STORAGE_EMULATOR_HOST": self.storage_host, "GCE_METADATA_HOST": metadata, "GCE_METADATA_IP": metadata}
+
+    def create_bucket(self, name):
+        request = urllib.request.Request(
+            f"{self.storage_host}/storage/v1/b?project=offline-project",
+            data=json.dumps({"name": name}).encode(),
+            headers={"Content-Type": "application/json"},
+            method="POST",
+        )
+        with urllib.request.urlopen(request, timeout=10) as response:
+            assert response.status == 200, response.read()
+
+    def stop(self):
+        self._gcs.stop()
+        self._metadata.shutdown()
+        self._metadata.server_close()
+
+
+@pytest.fixture(scope="session")
+def offline_gcp(stack_outputs):
+    gcp = OfflineGcp()
+    for outputs in stack_outputs.values():
+        gcp.create_bucket(datastore_bucket(outputs["metaflowConfig"]))
+    yield gcp
+    gcp.stop()
+
+
+def datastore_bucket(profile):
+    root = profile["METAFLOW_DATASTORE_SYSROOT_GS"]
+    assert root.startswith("gs://"), root
+    return root[len("gs://"):].split("/")[0]
+
+
+def metaflow_env(home, stack, profile, extra=None):
+    """A clean environment for a Metaflow CLI subprocess: only `profile`, saved the way
+    `npm run profile` saves it (config_<stack>.json in METAFLOW_HOME), chosen by METAFLOW_PROFILE."""
+    config_dir = home / ".metaflowconfig"
+    config_dir.mkdir(parents=True, exist_ok=True)
+    (config_dir / f"config_{stack}.json").write_text(json.dumps(profile))
+    return {
+        "PATH": f"{Path(sys.executable).parent}:/usr/local/bin:/usr/bin:/bin",
+        "HOME": str(home),
+        "LANG": "C.UTF-8",
+        "METAFLOW_HOME": str(config_dir),
+        "METAFLOW_PROFILE": stack,
+        "USERNAME": "offline-test",
+        **(extra or {}),
+    }
+
+
+class CompiledFlow:
+    """One stack's `argo-workflows create --only-json` of the sample flow."""
+
+    def __init__(self, stack, profile, workdir, process):
+        self.stack, self.profile, self.workdir, self.process = stack, profile, workdir, process
+        self.template = json.loads(process.stdout) if process.returncode == 0 else None
+
+    @property
+    def step_templates(self):
+        """{step name: template} of the templates that run a Metaflow step."""
+        return {
+            t["name"]: t
+            for t in self.template["spec"]["templates"]
+            if "container" in t and any(e["name"] == "METAFLOW_STEP_NAME" for e in t["container"].get("env", []))
+        }
+
+
+def _sample_flow_for(profile):
+    """The sample flow; without @trigger where the stack has no Argo Events (Metaflow refuses it
+    there, which tests/python/test_argo_compile.py checks)."""
+    source = SAMPLE_FLOW.read_text()
+    assert source.count(TRIGGER_LINE) == 1
+    return source if "METAFLOW_ARGO_EVENTS_EVENT" in profile else source.replace(TRIGGER_LINE, "")
+
+
+def compile_flows(jobs, offline_gcp):
+    """Runs Metaflow's Argo compiler for each (stack, profile, flow source, workdir) in parallel."""
+    started = []
+    for stack, profile, source, workdir in jobs:
+        (workdir / "flow").mkdir(parents=True)
+        (workdir / "flow" / "sample_flow.py").write_text(source)
+        env = metaflow_env(workdir / "home", stack, profile, offline_gcp.client_env())
+        command = [sys.executable, "sample_flow.py", "--no-pylint", "argo-workflows", "create", "--only-json"]
+        process = subprocess.Popen(command, cwd=workdir / "flow", env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        started.append((stack, profile, workdir, process))
+    compiled = []
+    for stack, profile, workdir, process in started:
+        try:
+            stdout, stderr = process.communicate(timeout=SUBPROCESS_TIMEOUT_S)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            raise
+        done = subprocess.CompletedProcess(process.args, process.returncode, stdout, stderr)
+        compiled.append(CompiledFlow(stack, profile, workdir, done))
+    return compiled
+
+
+@pytest.fixture(scope="session")
+def _compilations(stack_outputs, offline_gcp, tmp_path_factory):
+    """All of the session's compiler runs, in parallel: ("flow", stack) is the sample flow for every
+    committed stack, ("trigger", stack) the flow with @trigger for every stack without Argo Events."""
+    jobs = {}
+    for stack, outputs in stack_outputs.items():
+        profile = outputs["metaflowConfig"]
+        jobs[("flow", stack)] = (stack, profile, _sample_flow_for(profile), tmp_path_factory.mktemp(f"argo-{stack}"))
+        if "METAFLOW_ARGO_EVENTS_EVENT" not in profile:
+            jobs[("trigger", stack)] = (stack, profile, SAMPLE_FLOW.read_text(), tmp_path_factory.mktemp(f"argo-{stack}-trigger"))
+    return dict(zip(jobs, compile_flows(list(jobs.values()), offline_gcp)))
+
+
+@pytest.fixture(scope="session")
+def compiled_flows(_compilations):
+    """{stack: CompiledFlow} for every committed stack, compiled against the GCS emulator (the
+    compiler uploads the code package to the stack's datastore, as it would to GCS)."""
+    compiled = {stack: c for (kind, stack), c in _compilations.items() if kind == "flow"}
+    for c in compiled.values():
+        assert c.process.returncode == 0, f"{c.stack}: argo-workflows create --only-json failed:\n{c.process.stderr}"
+    return compiled
+
+
+@pytest.fixture(scope="session")
+def trigger_without_argo_events(_compilations):
+    """{stack: CompiledFlow} of the flow with @trigger for the stacks without Argo Events."""
+    return {stack: c for (kind, stack), c in _compilations.items() if kind == "trigger"}

@@ -1,0 +1,34 @@
+"""The sample flow the Python layer compiles with Metaflow's own Argo Workflows compiler.
+
+What a team member's first production flow looks like: a CPU step on the profile's default
+image and sizes, a GPU step, a step on an image given without a registry, a daily schedule and
+an event trigger. Stacks without Argo Events get a copy without the @trigger line (conftest.py).
+"""
+from metaflow import FlowSpec, kubernetes, schedule, step, trigger
+
+
+@trigger(event="data_ready")
+@schedule(daily=True)
+class SampleFlow(FlowSpec):
+    @kubernetes
+    @step
+    def start(self):
+        self.next(self.train)
+
+    @kubernetes(gpu=1)
+    @step
+    def train(self):
+        self.next(self.report)
+
+    @kubernetes(image="python:3.11")
+    @step
+    def report(self):
+        self.next(self.end)
+
+    @step
+    def end(self):
+        pass
+
+
+if __name__ == "__main__":
+    SampleFlow()
