@@ -8,6 +8,7 @@ Sensor are not printed by --only-json (a TODO in that file); the template's anno
 they would be.
 """
 import json
+import re
 
 import pytest
 from hera.workflows.models import WorkflowTemplate
@@ -75,6 +76,54 @@ def test_gpus_are_requested_only_where_asked_and_no_step_is_pinned_to_a_pool(com
             # GKE adds the nvidia.com/gpu toleration to pods that request GPUs; CPU steps carry
             # neither selector nor toleration, so they never land on (or hold) a GPU node.
             assert not template.get("nodeSelector") and not template.get("tolerations"), (stack, name)
+
+
+# Kubernetes quantity suffixes (k8s.io/apimachinery resource.Quantity) as bytes or cores.
+QUANTITY = re.compile(r"^(\d+(?:\.\d+)?)(m|k|M|G|T|Ki|Mi|Gi|Ti)?$")
+SUFFIX = {None: 1, "m": 1e-3, "k": 1e3, "M": 1e6, "G": 1e9, "T": 1e12, "Ki": 2**10, "Mi": 2**20, "Gi": 2**30, "Ti": 2**40}
+
+
+def quantity(text):
+    match = QUANTITY.match(str(text))
+    assert match, f"not a Kubernetes quantity Metaflow would send: {text!r}"
+    return float(match.group(1)) * SUFFIX[match.group(2)]
+
+
+def step_size(template):
+    """The template's requests in Metaflow's units (vCPU, MB of 10^6 bytes, GPUs), like largestStep."""
+    resources = template["container"]["resources"]
+    requests, limits = resources.get("requests", {}), resources.get("limits") or {}
+    return {
+        "cpu": quantity(requests["cpu"]),
+        "memoryMb": quantity(requests["memory"]) / 1e6,
+        "diskMb": quantity(requests["ephemeral-storage"]) / 1e6,
+        "gpus": quantity(limits.get("nvidia.com/gpu", requests.get("nvidia.com/gpu", 0))),
+    }
+
+
+def fits(size, room):
+    return all(size[k] <= room[k] for k in ("cpu", "memoryMb", "diskMb", "gpus"))
+
+
+def test_every_step_fits_a_pool_it_can_land_on(compiled_flows, stack_outputs):
+    """CPU steps on the CPU pool; GPU steps (tolerating every GPU pool's taint) on some GPU pool.
+    The room per pool is the stack's `largestStep` output (components/sizing.ts)."""
+    for stack, compiled in compiled_flows.items():
+        rooms = stack_outputs[stack]["largestStep"]
+        for name, template in compiled.step_templates.items():
+            size = step_size(template)
+            if size["gpus"]:
+                gpu_rooms = [room for pool, room in rooms.items() if pool != "cpu"]
+                assert any(fits(size, room) for room in gpu_rooms), (stack, name, size, gpu_rooms)
+            else:
+                assert fits(size, rooms["cpu"]), (stack, name, size, rooms["cpu"])
+
+
+def test_the_fit_check_can_fail(compiled_flows, stack_outputs):
+    stack, compiled = next(iter(compiled_flows.items()))
+    cpu_room = stack_outputs[stack]["largestStep"]["cpu"]
+    assert step_size(compiled.step_templates["start"]) == {"cpu": 1, "memoryMb": 4096, "diskMb": 10240, "gpus": 0}
+    assert not fits({"cpu": 4, "memoryMb": 16000, "diskMb": 10240, "gpus": 0}, cpu_room), "the README's old example"
 
 
 def test_no_laptop_only_values_reach_the_cluster(compiled_flows):
