@@ -75,6 +75,8 @@ describe("delivery", () => {
             const pr = workflow("pull-request.yml");
             const runs = pr.jobs.checks.steps.map((s: any) => s.run).filter(Boolean);
             assert.ok(runs.includes("npm ci") && runs.includes("npm test") && runs.includes("npm run policy"));
+            const python = pr.jobs.checks.steps.find((s: any) => String(s.uses).startsWith("actions/setup-python@"));
+            assert.equal(python?.with["python-version"], "3.11", "scripts/pytest.sh needs Python 3.11");
             const previews = Object.values<any>(pr.jobs).filter((j) => j.uses === "./.github/workflows/pulumi.yml");
             assert.deepEqual(previews.map((j) => j.with.stack).sort(), ["dev", "prod"]);
             for (const job of previews) {
