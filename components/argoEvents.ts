@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { boundRole } from "./k8sCommon";
 import { childOptions, withDependencies } from "./options";
 import { ARGO_EVENTS_CHART, ARGO_HELM_REPO, JETSTREAM_VERSION } from "./versions";
+import { CONTAINER_RESOURCES, EVENTBUS_REPLICAS } from "./workloadRequests";
 
 /** Names Metaflow's @trigger integration is configured with. */
 export const ARGO_EVENTS_NAMES = { eventBus: "default", eventSource: "metaflow-webhook", event: "metaflow-event", webhookPort: 12000 } as const;
@@ -45,7 +46,11 @@ export class ArgoEvents extends pulumi.ComponentResource {
                 atomic: true,
                 cleanupOnFail: true,
                 timeout: 600,
-                values: { fullnameOverride: "argo-events", crds: { install: true, keep: true }, controller: { rbac: { namespaced: true } } },
+                values: {
+                    fullnameOverride: "argo-events",
+                    crds: { install: true, keep: true },
+                    controller: { rbac: { namespaced: true }, resources: CONTAINER_RESOURCES.argoEventsController },
+                },
             },
             parent,
         );
@@ -60,7 +65,12 @@ export class ArgoEvents extends pulumi.ComponentResource {
                 spec: {
                     jetstream: {
                         version: JETSTREAM_VERSION,
-                        replicas: 3,
+                        replicas: EVENTBUS_REPLICAS,
+                        // The controller copies only `resources` from each template onto the
+                        // StatefulSet's main, reloader and metrics containers.
+                        containerTemplate: { resources: CONTAINER_RESOURCES.jetstream },
+                        reloaderContainerTemplate: { resources: CONTAINER_RESOURCES.jetstreamReloader },
+                        metricsContainerTemplate: { resources: CONTAINER_RESOURCES.jetstreamMetrics },
                         ...(args.highAvailability
                             ? { affinity: { podAntiAffinity: { preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 100, podAffinityTerm: { topologyKey: "topology.kubernetes.io/zone", labelSelector: { matchLabels: { "eventbus-name": n.eventBus } } } }] } } }
                             : {}),
@@ -77,6 +87,7 @@ export class ArgoEvents extends pulumi.ComponentResource {
                 metadata: { name: n.eventSource, namespace: args.namespace },
                 spec: {
                     eventBusName: n.eventBus,
+                    template: { container: { resources: CONTAINER_RESOURCES.eventSource } },
                     service: { ports: [{ port: n.webhookPort, targetPort: n.webhookPort }] },
                     webhook: { [n.event]: { port: String(n.webhookPort), endpoint: `/${n.event}`, method: "POST" } },
                 },

@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { boundRole } from "./k8sCommon";
 import { childOptions } from "./options";
 import { ARGO_HELM_REPO, ARGO_WORKFLOWS_CHART } from "./versions";
+import { CONTAINER_RESOURCES } from "./workloadRequests";
 
 export const ARGO_SERVER_PORT = 2746;
 
@@ -56,7 +57,7 @@ export class ArgoWorkflows extends pulumi.ComponentResource {
                     controller: {
                         replicas,
                         workflowNamespaces: [args.namespace],
-                        resources: { requests: { cpu: "100m", memory: "256Mi" }, limits: { memory: "1Gi" } },
+                        resources: CONTAINER_RESOURCES.argoController,
                     },
                     server: {
                         enabled: true,
@@ -65,6 +66,7 @@ export class ArgoWorkflows extends pulumi.ComponentResource {
                         secure: false,
                         // Reached only via port-forward, which Kubernetes RBAC already gates.
                         authModes: ["server"],
+                        resources: CONTAINER_RESOURCES.argoServer,
                     },
                     // We manage the workflow service accounts and their Role ourselves.
                     workflow: { serviceAccount: { create: false }, rbac: { create: false } },

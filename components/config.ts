@@ -41,10 +41,15 @@ export const CONFIG_NAMESPACE = "metaflow-gcp";
  */
 export const PROFILE_DEFAULTS = {
     development: {
+        clusterMode: "standard",
         clusterRegional: false, // one zonal cluster per billing account is covered by GKE's free tier credit
         clusterDeletionProtection: false,
-        cpuPool: { machineType: "e2-standard-4", minNodes: 1, maxNodes: 3, spot: false, diskSizeGb: 100 },
+        // Spot: at most 40% of the on-demand price; a preempted node is replaced by the autoscaler
+        // (services restart on it). 50 GB holds the task and service images with room for steps.
+        cpuPool: { machineType: "e2-standard-4", minNodes: 1, maxNodes: 3, spot: true, diskSizeGb: 50 },
         gpuSpot: true,
+        databaseEnabled: true,
+        services: { enabled: true, ui: true, argoWorkflows: true },
         database: {
             tier: "db-g1-small",
             highAvailability: false,
@@ -57,10 +62,13 @@ export const PROFILE_DEFAULTS = {
         replicas: 1,
     },
     production: {
+        clusterMode: "standard",
         clusterRegional: true,
         clusterDeletionProtection: true,
         cpuPool: { machineType: "e2-standard-4", minNodes: 1, maxNodes: 6, spot: false, diskSizeGb: 100 },
         gpuSpot: false,
+        databaseEnabled: true,
+        services: { enabled: true, ui: true, argoWorkflows: true },
         database: {
             tier: "db-custom-2-7680",
             highAvailability: true,
@@ -72,9 +80,38 @@ export const PROFILE_DEFAULTS = {
         allowIapSsh: false,
         replicas: 2,
     },
+    /**
+     * `preset: personal`: one person, cost first (the personal-metaflow design). No Cloud SQL and
+     * no always-on services (local metadata, synced to the bucket by Metaflow); Autopilot, so
+     * nothing is billed for compute while no step runs and GKE's free-tier credit covers the
+     * cluster fee; spot GPUs; bucket and registry kept. Never combined with `production`.
+     */
+    personal: {
+        clusterMode: "autopilot",
+        clusterRegional: true, // Autopilot clusters are regional; the free-tier credit covers them too
+        clusterDeletionProtection: false,
+        cpuPool: { machineType: "e2-standard-4", minNodes: 1, maxNodes: 3, spot: true, diskSizeGb: 50 },
+        gpuSpot: true,
+        databaseEnabled: false,
+        // The Kubernetes half is only the namespace and the task identity steps run as.
+        services: { enabled: true, ui: false, argoWorkflows: false },
+        database: {
+            tier: "db-g1-small",
+            highAvailability: false,
+            deletionProtection: false,
+            backupRetentionCount: 7,
+            logRetentionDays: 1,
+        },
+        storage: { versioning: false, softDeleteDays: 0, forceDestroy: true, immutableTags: false },
+        allowIapSsh: false,
+        replicas: 1,
+    },
 } as const;
 export type Profile = keyof typeof PROFILE_DEFAULTS;
 type ProfileDefaults = (typeof PROFILE_DEFAULTS)[Profile];
+
+/** Named sets of defaults a stack can pick with `preset`, beside the one `production` picks. */
+export const PRESETS = ["personal"] as const;
 
 const ENVIRONMENT_NAME = /^[a-z][a-z0-9]{1,11}$/;
 const POOL_NAME = /^[a-z][a-z0-9-]{0,18}[a-z0-9]$/;
@@ -144,7 +181,7 @@ function platformSchema(d: ProfileDefaults) {
     const cluster = z
         .object({
             /** "standard" (node pools we manage) or "autopilot" (Google manages nodes). */
-            mode: z.enum(["standard", "autopilot"]).default("standard"),
+            mode: z.enum(["standard", "autopilot"]).default(d.clusterMode),
             /** Regional control plane and nodes across zones; zonal otherwise (Autopilot is always regional). */
             regional: z.boolean().default(d.clusterRegional),
             releaseChannel: z.enum(["RAPID", "REGULAR", "STABLE"]).default("REGULAR"),
@@ -188,7 +225,7 @@ function platformSchema(d: ProfileDefaults) {
              * Create Cloud SQL. Off = no metadata database (local metadata, as cost-first setups
              * do); the services need it, so `services.enabled` must then be false.
              */
-            enabled: z.boolean().default(true),
+            enabled: z.boolean().default(d.databaseEnabled),
             /** Always explicit: without it Postgres 16+ defaults to ENTERPRISE_PLUS (~$180/month minimum). */
             edition: z.enum(SQL_EDITIONS).default("ENTERPRISE"),
             tier: z.string().default(d.database.tier),
@@ -225,8 +262,11 @@ function platformSchema(d: ProfileDefaults) {
 
     const services = z
         .object({
-            /** Deploy the Kubernetes half (metadata service, UI, Argo). */
-            enabled: z.boolean().default(true),
+            /**
+             * Deploy the Kubernetes half (namespace, task identity, metadata service, UI, Argo).
+             * With `database.enabled` false only the namespace and the task identity are deployed.
+             */
+            enabled: z.boolean().default(d.services.enabled),
             /**
              * Kubernetes namespace; default `metaflow-<environment>`. Workload Identity pools are
              * per project, so two environments in one project must not share a namespace name.
@@ -234,10 +274,10 @@ function platformSchema(d: ProfileDefaults) {
             namespace: z.string().regex(/^[a-z][a-z0-9-]{1,30}[a-z0-9]$/).optional(),
             metadataReplicas: z.number().int().min(1).max(10).default(d.replicas),
             /** Deploy the Metaflow UI: the UI backend, which serves the UI bundled in its image. */
-            ui: z.boolean().default(true),
+            ui: z.boolean().default(d.services.ui),
             /** Replicas of the UI backend (each holds its own database pools, see sizing.ts). */
             uiReplicas: z.number().int().min(1).max(10).default(d.replicas),
-            argoWorkflows: z.boolean().default(true),
+            argoWorkflows: z.boolean().default(d.services.argoWorkflows),
             argoEvents: z.boolean().default(false),
             airflow: z.boolean().default(false),
         })
@@ -267,8 +307,31 @@ function platformSchema(d: ProfileDefaults) {
         })
         .strict();
 
+    const budget = z
+        .object({
+            /** Cloud Billing account ID, `XXXXXX-XXXXXX-XXXXXX`. */
+            billingAccount: z.string().regex(/^[0-9A-F]{6}-[0-9A-F]{6}-[0-9A-F]{6}$/, "must be a billing account ID like 012345-6789AB-CDEF01 (gcloud billing accounts list)"),
+            /** Monthly amount, in the billing account's currency. */
+            amount: z.number().int().positive(),
+            /** Alert when actual spend passes these fractions of the amount (1.0 = 100%). */
+            thresholds: z.array(z.number().positive().max(10)).min(1).default([0.5, 0.9, 1.0]),
+            /** Email recipients (each becomes a Cloud Monitoring email notification channel; at most 5). */
+            emails: z.array(z.string().regex(/^[^\s@]+@[^\s@]+\.[^\s@]+$/, "must be an email address")).max(5).default([]),
+            /** Pub/Sub topic for programmatic alerts, `projects/<project>/topics/<topic>`. */
+            pubsubTopic: z.string().regex(/^projects\/[a-z][a-z0-9-]{4,28}[a-z0-9]\/topics\/[A-Za-z][\w.~+%-]{2,254}$/, "must be projects/<project>/topics/<topic>").optional(),
+        })
+        .strict();
+    const billing = z
+        .object({
+            /** A Cloud Billing budget for this environment's project and `environment` label; off when unset. */
+            budget: budget.optional(),
+        })
+        .strict();
+
     return z
         .object({
+            /** A named set of defaults (`personal`); unset = the development or production profile. */
+            preset: z.enum(PRESETS).optional(),
             project: z.string().regex(/^[a-z][a-z0-9-]{4,28}[a-z0-9]$/, "must be a GCP project ID (6-30 lowercase letters, digits, dashes)"),
             region: z.string().regex(/^[a-z]+-[a-z]+\d+$/, "must be a GCP region such as us-central1").default("us-central1"),
             environment: z.string().regex(ENVIRONMENT_NAME, "must be 2-12 lowercase letters or digits, starting with a letter"),
@@ -284,6 +347,7 @@ function platformSchema(d: ProfileDefaults) {
             storage: storage.prefault({}),
             services: services.prefault({}),
             access: access.prefault({}),
+            billing: billing.prefault({}),
         })
         .strict();
 }
@@ -310,6 +374,7 @@ export type DatabaseConfig = PlatformConfig["database"];
 export type StorageConfig = PlatformConfig["storage"];
 export type ServicesConfig = PlatformConfig["services"];
 export type AccessConfig = PlatformConfig["access"];
+export type BillingConfig = PlatformConfig["billing"];
 
 /** Raised when stack config is invalid; lists every problem with its key. */
 export class ConfigError extends Error {
@@ -324,7 +389,7 @@ export class ConfigError extends Error {
 }
 
 /** Config keys the program reads, for the unknown-key check. */
-const TOP_LEVEL_KEYS = ["environment", "production", "zones", "labels", "network", "cluster", "gpuPools", "database", "storage", "services", "access"];
+const TOP_LEVEL_KEYS = ["preset", "environment", "production", "zones", "labels", "network", "cluster", "gpuPools", "database", "storage", "services", "access", "billing"];
 
 function keyName(path: ReadonlyArray<PropertyKey>): string {
     if (path.length === 0) {
@@ -356,7 +421,7 @@ function valueAt(raw: unknown, path: ReadonlyArray<PropertyKey>): unknown {
  */
 export function parsePlatformConfig(raw: Record<string, unknown>): PlatformConfig {
     const problems: string[] = [];
-    const profile: Profile = raw.production === true ? "production" : "development";
+    const profile: Profile = raw.preset === "personal" && raw.production !== true ? "personal" : raw.production === true ? "production" : "development";
     const result = platformSchema(PROFILE_DEFAULTS[profile]).safeParse(raw);
     if (!result.success) {
         for (const issue of result.error.issues) {
@@ -371,6 +436,10 @@ export function parsePlatformConfig(raw: Record<string, unknown>): PlatformConfi
         const shown = valueAt(cfg, path);
         problems.push(`${keyName(path)}${shown === undefined ? "" : ` = ${JSON.stringify(shown)}`}: ${message}`);
     };
+
+    if (cfg.preset === "personal" && cfg.production) {
+        problem(["preset"], "the personal preset has no database, no HA and no deletion protection; it is never a production environment (remove preset or production)");
+    }
 
     // Zones
     const knownZones = REGION_ZONES[cfg.region];
@@ -526,8 +595,13 @@ export function parsePlatformConfig(raw: Record<string, unknown>): PlatformConfi
     if (cfg.services.airflow && cfg.services.argoWorkflows) {
         problem(["services", "airflow"], "Airflow and Argo Workflows are alternative orchestrators; enable one (set services.argoWorkflows to false to use Airflow)");
     }
-    if (cfg.services.enabled && !cfg.database.enabled) {
-        problem(["services", "enabled"], "the metadata service and UI need the database; set database.enabled to true, or services.enabled to false for a services-free setup");
+    const needDatabase = (["ui", "argoWorkflows", "argoEvents", "airflow"] as const).filter((key) => cfg.services[key]);
+    if (cfg.services.enabled && !cfg.database.enabled && needDatabase.length > 0) {
+        problem(
+            ["services", "enabled"],
+            `the metadata service and UI need the database; set database.enabled to true, or without a database deploy only the task namespace ` +
+                `(set services.${needDatabase.join(", services.")} to false) or nothing (services.enabled false)`,
+        );
     }
     if (cfg.production && !cfg.database.enabled) {
         problem(["database", "enabled"], "production keeps run metadata in Cloud SQL; local metadata is for development only");

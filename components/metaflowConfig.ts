@@ -59,6 +59,11 @@ export interface MetaflowProfileInput {
     readonly metadataInternalUrl: string;
     readonly taskImage: string;
     readonly clusterMode: "standard" | "autopilot";
+    /**
+     * "service": the metadata service; "local": no service (no database), Metaflow keeps
+     * metadata in `.metaflow` and, for Kubernetes steps, syncs it to the datastore. Default "service".
+     */
+    readonly metadata?: "service" | "local";
     readonly ui: boolean;
     readonly argoWorkflows: boolean;
     /** Set when Argo Events is deployed. */
@@ -87,6 +92,11 @@ export function buildMetaflowProfile(input: MetaflowProfileInput): MetaflowProfi
         // no global toleration or node selector is set, so CPU steps never land on GPU nodes.
         METAFLOW_KUBERNETES_GPU_VENDOR: "nvidia",
     };
+    if (input.metadata === "local") {
+        profile.METAFLOW_DEFAULT_METADATA = "local";
+        delete profile.METAFLOW_SERVICE_URL;
+        delete profile.METAFLOW_SERVICE_INTERNAL_URL;
+    }
     if (input.ui) {
         profile.METAFLOW_UI_URL = `http://localhost:${LOCAL_PORTS.uiBackend}`;
     }

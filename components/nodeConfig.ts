@@ -1,6 +1,9 @@
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
 
+/** Boot disk type of every pool: SSD-backed, with a 3,000 IOPS / 140 MiB/s baseline at any size. */
+export const NODE_DISK_TYPE = "pd-balanced";
+
 /** Settings that differ between the node pools of one cluster. */
 export interface NodeSettings {
     readonly machineType: string;
@@ -27,7 +30,7 @@ export function hardenedNodeConfig(settings: NodeSettings): gcp.types.input.cont
     return {
         machineType: settings.machineType,
         diskSizeGb: settings.diskSizeGb,
-        diskType: "pd-balanced",
+        diskType: NODE_DISK_TYPE,
         imageType: "COS_CONTAINERD",
         spot: settings.spot,
         serviceAccount: settings.serviceAccount,

@@ -4,8 +4,9 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { ProjectApis } from "./apis";
+import { ProjectApis, REQUIRED_APIS } from "./apis";
 import { ARGO_EVENTS_NAMES } from "./argoEvents";
+import { BUDGET_API, EnvironmentBudget } from "./budget";
 import { MetaflowCluster } from "./cluster";
 import type { PlatformConfig } from "./config";
 import { MetaflowDatabase } from "./database";
@@ -39,12 +40,15 @@ export interface Platform {
     readonly memberGrants?: MemberGrants;
     /** The members' Role in the Metaflow namespace; undefined without members or services. */
     readonly memberRbac?: MemberRbac;
+    /** The billing budget; undefined unless `billing.budget` is set. */
+    readonly budget?: EnvironmentBudget;
 }
 
 /** Creates the Google Cloud half of one environment. */
 export function createPlatform(cfg: PlatformConfig): Platform {
     const labels = platformLabels(cfg);
-    const apis = new ProjectApis("apis", { project: cfg.project });
+    const budgetSettings = cfg.billing.budget;
+    const apis = new ProjectApis("apis", { project: cfg.project, apis: [...Object.keys(REQUIRED_APIS), ...(budgetSettings ? [BUDGET_API] : [])] });
     // Every component waits for the APIs, so a fresh project works in one `pulumi up`.
     const afterApis: pulumi.ComponentResourceOptions = { dependsOn: [apis] };
 
@@ -144,7 +148,7 @@ export function createPlatform(cfg: PlatformConfig): Platform {
 
     let services: MetaflowServices | undefined;
     let kubernetes: k8s.Provider | undefined;
-    if (cfg.services.enabled && database) {
+    if (cfg.services.enabled) {
         // Built from the cluster's own outputs: no kubeconfig file, no staged applies.
         kubernetes = new k8s.Provider(
             "gke",
@@ -157,7 +161,7 @@ export function createPlatform(cfg: PlatformConfig): Platform {
                 environment: cfg.environment,
                 settings: cfg.services,
                 taskServiceAccountEmail: identity.taskServiceAccountEmail,
-                database: {
+                database: database && {
                     host: database.host,
                     port: database.port,
                     name: database.databaseName,
@@ -181,7 +185,11 @@ export function createPlatform(cfg: PlatformConfig): Platform {
             ? undefined
             : new MemberRbac("members", { namespace: services.namespace, members }, { providers: [kubernetes], dependsOn: [services] });
 
-    return { apis, network, cluster, gpuPools, database, storage, identity, services, memberGrants, memberRbac };
+    const budget = budgetSettings
+        ? new EnvironmentBudget("budget", { project: cfg.project, environment: cfg.environment, settings: budgetSettings }, afterApis)
+        : undefined;
+
+    return { apis, network, cluster, gpuPools, database, storage, identity, services, memberGrants, memberRbac, budget };
 }
 
 /** The Metaflow client profile for this environment (no secrets in it). */
@@ -198,7 +206,8 @@ export function metaflowProfile(cfg: PlatformConfig, p: Platform): pulumi.Output
             metadataInternalUrl: services.metadataInternalUrl,
             taskImage: taskImageRef(registryUrl),
             clusterMode: cfg.cluster.mode,
-            ui: cfg.services.ui,
+            metadata: p.database ? "service" : "local",
+            ui: cfg.services.ui && p.database !== undefined,
             argoWorkflows: services.argoWorkflows !== undefined,
             argoEvents: services.argoEvents && {
                 eventBus: ARGO_EVENTS_NAMES.eventBus,

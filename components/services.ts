@@ -9,6 +9,7 @@ import { KUBERNETES_IDENTITIES, TASK_IDENTITY_USERS } from "./naming";
 import { childOptions, withDependencies } from "./options";
 import { METADATA_POOL_MAX } from "./sizing";
 import { METADATA_SERVICE_IMAGE } from "./versions";
+import { CONTAINER_RESOURCES } from "./workloadRequests";
 
 /** Ports of the Metaflow services; the UI backend also serves the UI itself. */
 export const SERVICE_PORTS = { metadata: 8080, uiBackend: 8083 } as const;
@@ -33,7 +34,11 @@ export interface MetaflowServicesArgs {
     readonly settings: ServicesConfig;
     /** Google service account the task and services KSAs act as (Workload Identity; see TASK_IDENTITY_USERS). */
     readonly taskServiceAccountEmail: pulumi.Input<string>;
-    readonly database: DatabaseConnection;
+    /**
+     * Where the metadata service finds Cloud SQL. Without a database only the namespace and the
+     * Workload Identity service accounts are created: steps run with local metadata.
+     */
+    readonly database?: DatabaseConnection;
     /** `gs://<bucket>/metaflow` */
     readonly datastoreRoot: pulumi.Input<string>;
 }
@@ -99,6 +104,11 @@ export class MetaflowServices extends pulumi.ComponentResource {
             services: serviceAccount("services"),
         };
 
+        if (!args.database) {
+            this.registerOutputs({ namespace: this.namespace });
+            return;
+        }
+
         const dbSecret = new k8s.core.v1.Secret(
             `${name}-db-secret`,
             {
@@ -137,7 +147,7 @@ export class MetaflowServices extends pulumi.ComponentResource {
                     command: [SERVICE_PYTHON, "/root/run_goose.py"],
                     env: dbEnv,
                     securityContext: RESTRICTED_CONTAINER,
-                    resources: { requests: { cpu: "50m", memory: "128Mi" }, limits: { memory: "256Mi" } },
+                    resources: CONTAINER_RESOURCES.metadataMigrations,
                 },
             ],
             containers: [
@@ -150,7 +160,7 @@ export class MetaflowServices extends pulumi.ComponentResource {
                     readinessProbe: httpProbe("/ping", "http", 5),
                     livenessProbe: httpProbe("/ping", "http", 30),
                     securityContext: RESTRICTED_CONTAINER,
-                    resources: { requests: { cpu: "100m", memory: "256Mi" }, limits: { memory: "512Mi" } },
+                    resources: CONTAINER_RESOURCES.metadata,
                 },
             ],
         });
@@ -188,7 +198,7 @@ export class MetaflowServices extends pulumi.ComponentResource {
                         readinessProbe: httpProbe("/ping", "http", 10),
                         livenessProbe: httpProbe("/ping", "http", 60),
                         securityContext: RESTRICTED_CONTAINER,
-                        resources: { requests: { cpu: "250m", memory: "512Mi" }, limits: { memory: "2Gi" } },
+                        resources: CONTAINER_RESOURCES.uiBackend,
                     },
                 ],
             });

@@ -177,7 +177,8 @@ async function run(stack: string, options: RenderOptions): Promise<{ stack: Rend
     const ctx = mockContext(config, config["gcp:project"]);
     const mocks: Mocks = {
         newResource: (args) => mockResourceState(args, ctx),
-        call: () => ({}),
+        // getProject answers with a project number, as the real invoke does (budget filters need it).
+        call: (args) => (args.token === "gcp:organizations/getProject:getProject" ? { projectId: args.inputs.projectId, number: "123456789012" } : {}),
     };
     const resources: RenderedResource[] = [];
     await pulumi.runtime.setMocks(mocks, project, stack, options.preview ?? false);

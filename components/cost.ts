@@ -1,0 +1,354 @@
+/**
+ * The cost estimate: what an environment costs per month while idle (at minimum size) and per
+ * hour for one step on each pool, at LIST PRICES (prices.ts). Pure: it works on a footprint, the
+ * few facts that drive the bill, built either from the validated config (preview, README) or
+ * from the resources a stack registers (the `cost-budget` policy), so both read one formula.
+ *
+ * Not in the idle figure, because they depend on use rather than on the configuration: Cloud
+ * SQL backups beyond the instance's storage, network egress and NAT data processing ($0.045 per
+ * GiB), Cloud Storage operations, logging and monitoring beyond their free allotments. Taxes and
+ * discounts (committed use, sustained use) are not applied.
+ */
+import { GLOBAL_PRICES, HOURS_PER_MONTH, PRICES_CHECKED, SPOT_MAX_FRACTION_OF_ON_DEMAND, regionPrices, type RegionPrices } from "./prices";
+import type { PlatformConfig } from "./config";
+import { AUTOPILOT_DEFAULT_RESOURCES } from "./metaflowConfig";
+import { NODE_DISK_TYPE } from "./nodeConfig";
+import { EVENTBUS_REPLICAS, alwaysOnPods, podRequest } from "./workloadRequests";
+
+/** Sizes the estimate assumes where the bill depends on data, not configuration. */
+export const COST_ASSUMPTIONS = {
+    /** Artifacts in the datastore bucket. */
+    bucketGb: 10,
+    /** Task images in the registry (one GPU image is about 8 GB; layers are shared). */
+    registryGb: 10,
+    /** Metaflow's default step: `@kubernetes` defaults (1 CPU, 4096 MB, 10240 MB disk). */
+    defaultStep: { cpu: 1, memoryGib: 4, diskGib: 10 },
+    /** Autopilot keeps a node for its system Pods even with no workload; NAT counts that VM. */
+    autopilotIdleVms: 1,
+} as const;
+
+/** A node pool as the bill sees it. */
+export interface PoolFootprint {
+    readonly name: string;
+    readonly machineType: string;
+    /** GPU type and count per node, for N1 attached GPUs and for reporting. */
+    readonly gpuType?: string;
+    readonly gpusPerNode: number;
+    /** Nodes kept when idle, in total. */
+    readonly minNodes: number;
+    readonly spot: boolean;
+    readonly diskType: string;
+    readonly diskSizeGb: number;
+}
+
+/** A set of always-on Pods billed by requests (Autopilot). */
+export interface PodFootprint {
+    readonly name: string;
+    readonly replicas: number;
+    readonly cpu: number;
+    readonly memoryGib: number;
+    readonly spot: boolean;
+}
+
+/** The facts that drive the bill. */
+export interface CostFootprint {
+    readonly region: string;
+    readonly autopilot: boolean;
+    /** Regional Standard clusters get no free-tier credit. */
+    readonly regional: boolean;
+    readonly nodePools: readonly PoolFootprint[];
+    /** GPU types steps may ask for in Autopilot (no node pools there). */
+    readonly autopilotGpuPools: readonly { readonly name: string; readonly gpuType: string; readonly spot: boolean }[];
+    readonly pods: readonly PodFootprint[];
+    readonly database?: { readonly edition: string; readonly tier: string; readonly highAvailability: boolean; readonly diskSizeGb: number };
+    readonly nat?: { readonly minPortsPerVm: number };
+    readonly bucket: boolean;
+    readonly registry: boolean;
+}
+
+/** One line of the monthly bill. */
+export interface LineItem {
+    readonly item: string;
+    readonly monthlyUsd: number;
+    /** How it was computed, with the unit prices. */
+    readonly detail: string;
+}
+
+/** What one step costs per hour on a pool. */
+export interface StepCost {
+    readonly pool: string;
+    readonly what: string;
+    readonly onDemandUsdPerHour?: number;
+    /** Upper bound: spot is at most 40% of on-demand (prices.ts). */
+    readonly spotUsdPerHour?: number;
+    /** What the pool is configured to use. */
+    readonly configured: "spot" | "on-demand";
+    readonly gpu: boolean;
+    /** Why a figure is missing. */
+    readonly note?: string;
+}
+
+export interface CostEstimate {
+    readonly region: string;
+    readonly pricesChecked: string;
+    readonly idle: readonly LineItem[];
+    readonly idleMonthlyUsd: number;
+    readonly steps: readonly StepCost[];
+    /** Things the price table cannot price; the totals leave them out. */
+    readonly unpriced: readonly string[];
+}
+
+const money = (usd: number) => `$${usd.toFixed(usd < 1 ? 4 : 2)}`;
+const round2 = (usd: number) => Math.round(usd * 100) / 100;
+
+/** Memory per vCPU of the predefined shapes, by family. */
+const MEMORY_PER_VCPU: Record<string, Record<string, number>> = {
+    e2: { standard: 4, highmem: 8, highcpu: 1 },
+    n2: { standard: 4, highmem: 8, highcpu: 1 },
+    n1: { standard: 3.75, highmem: 6.5, highcpu: 0.9 },
+};
+
+/** On-demand hourly price of one node: machine (with its GPUs) and nothing else. */
+export function machineHourlyUsd(prices: RegionPrices, machineType: string, gpuType: string | undefined, gpusPerNode: number): number | undefined {
+    const fixed = prices.gpuMachines[machineType] ?? prices.sharedCore[machineType];
+    if (fixed) {
+        return fixed.usd;
+    }
+    const match = /^(e2|n2|n1)-(standard|highmem|highcpu)-(\d+)$/.exec(machineType);
+    if (!match) {
+        return undefined;
+    }
+    const [, family, shape, vcpuText] = match;
+    const vcpus = Number(vcpuText);
+    const rates = prices.families[family as "e2" | "n2" | "n1"];
+    let usd = vcpus * rates.vcpu.usd + vcpus * MEMORY_PER_VCPU[family][shape] * rates.memoryGib.usd;
+    if (gpusPerNode > 0) {
+        const gpu = gpuType ? prices.attachedGpus[gpuType] : undefined;
+        if (!gpu) {
+            return undefined;
+        }
+        usd += gpusPerNode * gpu.usd;
+    }
+    return usd;
+}
+
+/** Monthly on-demand price of a Cloud SQL ENTERPRISE instance (HA doubles), storage apart. */
+function sqlMonthlyUsd(prices: RegionPrices, tier: string): number | undefined {
+    const shared = prices.cloudSql.sharedCore[tier];
+    if (shared) {
+        return shared.usd * HOURS_PER_MONTH;
+    }
+    const match = /^db-custom-(\d+)-(\d+)$/.exec(tier);
+    if (!match) {
+        return undefined;
+    }
+    const hourly = Number(match[1]) * prices.cloudSql.vcpu.usd + (Number(match[2]) / 1024) * prices.cloudSql.memoryGib.usd;
+    return hourly * HOURS_PER_MONTH;
+}
+
+/** Estimates the idle monthly bill and the hourly cost of a step on each pool. */
+export function estimateCost(f: CostFootprint): CostEstimate {
+    const prices = regionPrices(f.region);
+    const idle: LineItem[] = [];
+    const unpriced: string[] = [];
+    const steps: StepCost[] = [];
+    const g = GLOBAL_PRICES;
+
+    const fee = g.gkeClusterFee.usd * HOURS_PER_MONTH;
+    idle.push({ item: "GKE cluster fee", monthlyUsd: fee, detail: `${money(g.gkeClusterFee.usd)}/h x ${HOURS_PER_MONTH} h` });
+    if (f.autopilot || !f.regional) {
+        const credit = Math.min(fee, g.gkeFreeTierCredit.usd);
+        idle.push({
+            item: "GKE free-tier credit",
+            monthlyUsd: -credit,
+            detail: `${money(g.gkeFreeTierCredit.usd)}/month per billing account, zonal or Autopilot clusters only; one such cluster per billing account`,
+        });
+    }
+
+    if (!prices) {
+        unpriced.push(`region ${f.region}: no list prices recorded in components/prices.ts (nodes, disks, database, bucket)`);
+    }
+
+    let idleVms = 0;
+    for (const pool of f.nodePools) {
+        idleVms += pool.minNodes;
+        const onDemand = prices && machineHourlyUsd(prices, pool.machineType, pool.gpuType, pool.gpusPerNode);
+        const disk = prices?.disks[pool.diskType as keyof RegionPrices["disks"]];
+        const diskHourly = disk ? (pool.diskSizeGb * disk.usd) / HOURS_PER_MONTH : undefined;
+        if (prices && onDemand === undefined) {
+            unpriced.push(`node pool ${pool.name}: no list price for ${pool.machineType}${pool.gpusPerNode ? ` with ${pool.gpusPerNode} x ${pool.gpuType}` : ""}`);
+        }
+        if (prices && !disk) {
+            unpriced.push(`node pool ${pool.name}: no list price for disk type ${pool.diskType}`);
+        }
+        if (onDemand !== undefined && pool.minNodes > 0) {
+            const hourly = pool.spot ? onDemand * SPOT_MAX_FRACTION_OF_ON_DEMAND : onDemand;
+            idle.push({
+                item: `nodes: ${pool.name}`,
+                monthlyUsd: pool.minNodes * hourly * HOURS_PER_MONTH,
+                detail: `${pool.minNodes} x ${pool.machineType}${pool.spot ? " spot (at most 40% of " + money(onDemand) + "/h)" : ""} at ${money(hourly)}/h`,
+            });
+        }
+        if (disk && pool.minNodes > 0) {
+            idle.push({
+                item: `boot disks: ${pool.name}`,
+                monthlyUsd: pool.minNodes * pool.diskSizeGb * disk.usd,
+                detail: `${pool.minNodes} x ${pool.diskSizeGb} GB ${pool.diskType} at ${money(disk.usd)}/GB-month`,
+            });
+        }
+        steps.push({
+            pool: pool.name,
+            what: `one ${pool.machineType} node${pool.gpusPerNode ? ` (${pool.gpusPerNode} x ${pool.gpuType})` : ""} and its ${pool.diskSizeGb} GB disk`,
+            onDemandUsdPerHour: onDemand !== undefined && diskHourly !== undefined ? onDemand + diskHourly : undefined,
+            spotUsdPerHour: onDemand !== undefined && diskHourly !== undefined ? onDemand * SPOT_MAX_FRACTION_OF_ON_DEMAND + diskHourly : undefined,
+            configured: pool.spot ? "spot" : "on-demand",
+            gpu: pool.gpusPerNode > 0,
+        });
+    }
+
+    if (f.autopilot) {
+        idleVms += COST_ASSUMPTIONS.autopilotIdleVms;
+        const ap = prices?.autopilot;
+        for (const pod of f.pods) {
+            if (!ap) {
+                break;
+            }
+            const factor = pod.spot ? SPOT_MAX_FRACTION_OF_ON_DEMAND : 1;
+            const hourly = (pod.cpu * ap.vcpu.usd + pod.memoryGib * ap.memoryGib.usd) * factor;
+            idle.push({
+                item: `pods: ${pod.name}`,
+                monthlyUsd: pod.replicas * hourly * HOURS_PER_MONTH,
+                detail: `${pod.replicas} x (${pod.cpu} vCPU, ${pod.memoryGib.toFixed(2)} GiB) Autopilot requests${pod.spot ? " on spot" : ""}`,
+            });
+        }
+        const step = COST_ASSUMPTIONS.defaultStep;
+        const stepCpu = Number(AUTOPILOT_DEFAULT_RESOURCES.cpu);
+        const stepMemGib = Number(AUTOPILOT_DEFAULT_RESOURCES.memoryMb) / 1024;
+        const stepDiskGib = Number(AUTOPILOT_DEFAULT_RESOURCES.diskMb) / 1024;
+        const compute = ap ? stepCpu * ap.vcpu.usd + stepMemGib * ap.memoryGib.usd : undefined;
+        const ephemeral = ap ? stepDiskGib * ap.ephemeralGib.usd : undefined;
+        steps.push({
+            pool: "autopilot (CPU)",
+            what: `one default step Pod (${stepCpu} vCPU, ${stepMemGib} GiB, ${stepDiskGib} GiB ephemeral; Metaflow's own default is ${step.cpu}/${step.memoryGib}/${step.diskGib})`,
+            onDemandUsdPerHour: compute !== undefined && ephemeral !== undefined ? compute + ephemeral : undefined,
+            spotUsdPerHour: compute !== undefined && ephemeral !== undefined ? compute * SPOT_MAX_FRACTION_OF_ON_DEMAND + ephemeral : undefined,
+            configured: "on-demand",
+            gpu: false,
+        });
+        for (const pool of f.autopilotGpuPools) {
+            steps.push({
+                pool: pool.name,
+                what: `a ${pool.gpuType} step on Autopilot`,
+                configured: pool.spot ? "spot" : "on-demand",
+                gpu: true,
+                note: "Autopilot GPU Pod prices are not in components/prices.ts",
+            });
+            unpriced.push(`GPU pool ${pool.name}: Autopilot GPU Pod prices are not recorded`);
+        }
+    }
+
+    if (f.database) {
+        const db = f.database;
+        const monthly = prices && db.edition === "ENTERPRISE" ? sqlMonthlyUsd(prices, db.tier) : undefined;
+        const ha = db.highAvailability ? 2 : 1;
+        if (prices && monthly === undefined) {
+            unpriced.push(`database: no list price for ${db.edition} ${db.tier}`);
+        }
+        if (monthly !== undefined) {
+            idle.push({ item: "Cloud SQL instance", monthlyUsd: monthly * ha, detail: `${db.tier}${db.highAvailability ? ", HA (primary + standby: x2)" : ", zonal"}` });
+        }
+        if (prices) {
+            idle.push({
+                item: "Cloud SQL storage",
+                monthlyUsd: db.diskSizeGb * prices.cloudSql.ssdGib.usd * ha,
+                detail: `${db.diskSizeGb} GB SSD at ${money(prices.cloudSql.ssdGib.usd)}/GB-month${db.highAvailability ? " x2 (HA)" : ""}`,
+            });
+        }
+    }
+
+    if (f.nat) {
+        const vms = Math.max(idleVms, 0);
+        const gateway = vms > 32 ? g.natGatewayCap.usd : vms * g.natGatewayPerVm.usd;
+        idle.push({ item: "Cloud NAT gateway", monthlyUsd: gateway * HOURS_PER_MONTH, detail: `${vms} VM(s) at ${money(g.natGatewayPerVm.usd)}/VM-hour` });
+        // One address carries 64,512 ports; Cloud NAT (AUTO_ONLY) allocates what the VMs' minimum ports need.
+        const ips = Math.max(1, Math.ceil((vms * f.nat.minPortsPerVm) / 64_512));
+        idle.push({ item: "Cloud NAT IP address", monthlyUsd: ips * g.natIp.usd * HOURS_PER_MONTH, detail: `${ips} address(es) at ${money(g.natIp.usd)}/h` });
+    }
+    if (f.bucket && prices) {
+        idle.push({
+            item: "datastore bucket",
+            monthlyUsd: COST_ASSUMPTIONS.bucketGb * prices.gcsStandard.usd,
+            detail: `assumed ${COST_ASSUMPTIONS.bucketGb} GB Standard at ${money(prices.gcsStandard.usd)}/GB-month`,
+        });
+    }
+    if (f.registry) {
+        const billable = Math.max(0, COST_ASSUMPTIONS.registryGb - g.registryFreeGb.usd);
+        idle.push({
+            item: "task image registry",
+            monthlyUsd: billable * g.registryStorage.usd,
+            detail: `assumed ${COST_ASSUMPTIONS.registryGb} GB, first ${g.registryFreeGb.usd} GB free, ${money(g.registryStorage.usd)}/GB-month`,
+        });
+    }
+
+    const items = idle.map((i) => ({ ...i, monthlyUsd: round2(i.monthlyUsd) }));
+    return {
+        region: f.region,
+        pricesChecked: PRICES_CHECKED,
+        idle: items,
+        idleMonthlyUsd: round2(items.reduce((sum, i) => sum + i.monthlyUsd, 0)),
+        steps,
+        unpriced,
+    };
+}
+
+/** The footprint of a validated configuration. */
+export function footprintFromConfig(cfg: PlatformConfig): CostFootprint {
+    const autopilot = cfg.cluster.mode === "autopilot";
+    const s = cfg.services;
+    const pods = alwaysOnPods({
+        enabled: s.enabled,
+        metadata: cfg.database.enabled,
+        metadataReplicas: s.metadataReplicas,
+        ui: s.ui,
+        uiReplicas: s.uiReplicas,
+        argoWorkflows: s.argoWorkflows,
+        argoEvents: s.argoEvents && s.argoWorkflows,
+        eventBusReplicas: EVENTBUS_REPLICAS,
+    }).map((pod) => ({ name: pod.name, replicas: pod.replicas, ...podRequest(pod), spot: false }));
+    return {
+        region: cfg.region,
+        autopilot,
+        regional: autopilot || cfg.cluster.regional,
+        nodePools: autopilot
+            ? []
+            : [
+                  {
+                      name: "cpu",
+                      machineType: cfg.cluster.cpuPool.machineType,
+                      gpusPerNode: 0,
+                      minNodes: cfg.cluster.cpuPool.minNodes,
+                      spot: cfg.cluster.cpuPool.spot,
+                      diskType: NODE_DISK_TYPE,
+                      diskSizeGb: cfg.cluster.cpuPool.diskSizeGb,
+                  },
+                  ...cfg.gpuPools.map((p) => ({
+                      name: `gpu-${p.name}`,
+                      machineType: p.machineType,
+                      gpuType: p.gpuType,
+                      gpusPerNode: p.gpusPerNode,
+                      minNodes: p.minNodes,
+                      spot: p.spot,
+                      diskType: NODE_DISK_TYPE,
+                      diskSizeGb: p.diskSizeGb,
+                  })),
+              ],
+        autopilotGpuPools: autopilot ? cfg.gpuPools.map((p) => ({ name: `gpu-${p.name}`, gpuType: p.gpuType, spot: p.spot })) : [],
+        pods: autopilot ? pods : [],
+        database: cfg.database.enabled
+            ? { edition: cfg.database.edition, tier: cfg.database.tier, highAvailability: cfg.database.highAvailability, diskSizeGb: cfg.database.diskSizeGb }
+            : undefined,
+        nat: { minPortsPerVm: cfg.network.natMinPortsPerVm },
+        bucket: true,
+        registry: true,
+    };
+}
