@@ -209,7 +209,7 @@ export function estimateCost(f: CostFootprint): CostEstimate {
     if (f.autopilot) {
         idleVms += COST_ASSUMPTIONS.autopilotIdleVms;
         const ap = prices?.autopilot;
-        for (const pod of f.pods) {
+        for (const pod of [...f.pods].sort((a, b) => a.name.localeCompare(b.name))) {
             if (!ap) {
                 break;
             }

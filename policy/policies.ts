@@ -3,6 +3,7 @@
  * PolicyPack; tests and the offline check import this module and never start the pack's server.
  */
 import type { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
+import { costPolicies } from "./cost";
 import { isolationPolicies } from "./isolation";
 import { kubernetesPolicies } from "./kubernetes";
 import { productionPolicies } from "./production";
@@ -11,4 +12,4 @@ import { securityPolicies } from "./security";
 
 export type Policy = ResourceValidationPolicy | StackValidationPolicy;
 
-export const policies: Policy[] = [...isolationPolicies, ...securityPolicies, ...productionPolicies, ...quotaPolicies, ...kubernetesPolicies];
+export const policies: Policy[] = [...isolationPolicies, ...securityPolicies, ...productionPolicies, ...quotaPolicies, ...kubernetesPolicies, ...costPolicies];

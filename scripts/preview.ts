@@ -9,7 +9,9 @@
  * It ends with the policy pack's report on the rendered stack and exits non-zero when the
  * config is invalid or a mandatory policy is violated.
  */
-import { ConfigError } from "../components/config";
+import { CONFIG_NAMESPACE, ConfigError, parsePlatformConfig } from "../components/config";
+import { estimateCost, footprintFromConfig, type CostEstimate } from "../components/cost";
+import { HOURS_PER_MONTH } from "../components/prices";
 import type { StepSize } from "../components/sizing";
 import { childrenOf } from "../tests/harness/query";
 import { checkRendered, formatReport } from "./policyCheck";
@@ -116,6 +118,49 @@ export function largestStepSection(stack: RenderedStack): string[] {
     ];
 }
 
+/** The validated config a rendered stack was built from. */
+export function renderedConfig(stack: RenderedStack) {
+    const raw: Record<string, unknown> = {};
+    for (const [fullKey, text] of Object.entries(stack.config)) {
+        const [ns, key] = fullKey.split(":", 2);
+        if (ns === CONFIG_NAMESPACE) {
+            try {
+                raw[key] = JSON.parse(text);
+            } catch {
+                raw[key] = text;
+            }
+        }
+    }
+    raw.project = stack.config["gcp:project"];
+    raw.region = stack.config["gcp:region"];
+    raw.environment ??= stack.stack;
+    return parsePlatformConfig(raw);
+}
+
+const usd = (value: number | undefined) => (value === undefined ? "not priced" : `$${value.toFixed(value < 10 ? 4 : 2)}`);
+
+/** The cost section: idle monthly bill by line item and the hourly price of a step per pool. */
+export function costSection(estimate: CostEstimate): string[] {
+    const width = Math.max(...estimate.idle.map((i) => i.item.length), 10);
+    const lines = [
+        `Estimated cost at LIST PRICES (${estimate.region}, prices checked ${estimate.pricesChecked}, ${HOURS_PER_MONTH} h/month; no discounts, taxes, egress or usage-based charges):`,
+        "  Idle, per month (minimum size):",
+    ];
+    for (const item of estimate.idle) {
+        const amount = `${item.monthlyUsd < 0 ? "-" : ""}$${Math.abs(item.monthlyUsd).toFixed(2)}`;
+        lines.push(`    ${item.item.padEnd(width)}  ${amount.padStart(9)}  ${item.detail}`);
+    }
+    lines.push(`    ${"total".padEnd(width)}  ${`$${estimate.idleMonthlyUsd.toFixed(2)}`.padStart(9)}`);
+    lines.push("  One step, per hour (spot: the most it can cost, 40% of on-demand):");
+    for (const step of estimate.steps) {
+        lines.push(`    ${step.pool}: on-demand ${usd(step.onDemandUsdPerHour)}, spot ${usd(step.spotUsdPerHour)} (configured: ${step.configured}; ${step.what})${step.note ? ` — ${step.note}` : ""}`);
+    }
+    for (const missing of estimate.unpriced) {
+        lines.push(`  not priced: ${missing}`);
+    }
+    return lines;
+}
+
 /** Renders and prints one stack; returns false when the program fails. */
 export async function previewStack(name: string, options: RenderOptions = {}): Promise<{ ok: boolean; stack?: RenderedStack; text: string }> {
     const lines: string[] = [`Offline preview of stack "${name}" (rendered with mocks: no cloud calls were made)`, ""];
@@ -141,6 +186,7 @@ export async function previewStack(name: string, options: RenderOptions = {}): P
         lines.push(`  ${key}: ${mask(out.value, out.secret)}`);
     }
     lines.push("", ...largestStepSection(stack));
+    lines.push("", ...costSection(estimateCost(footprintFromConfig(renderedConfig(stack)))));
     const report = formatReport(name, await checkRendered(stack));
     lines.push("", report.text);
     return { ok: !report.failed, stack, text: lines.join("\n") };

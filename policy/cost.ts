@@ -1,0 +1,170 @@
+/**
+ * Cost budget: the stack's estimated idle bill and its GPU step price stay within the
+ * environment's limits. The estimate is the platform's own (components/cost.ts, list prices from
+ * components/prices.ts), computed here from the resources the stack registers, so the policy
+ * judges what would be deployed, not what a config file claims.
+ */
+import type { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
+import { estimateCost, type CostFootprint, type PodFootprint, type PoolFootprint } from "../components/cost";
+import { cpuCores, gibibytes } from "../components/workloadRequests";
+
+/** Type tokens this policy reads (kept here: the policy is self-contained). */
+const TYPES = {
+    cluster: "gcp:container/cluster:Cluster",
+    nodePool: "gcp:container/nodePool:NodePool",
+    sqlInstance: "gcp:sql/databaseInstance:DatabaseInstance",
+    routerNat: "gcp:compute/routerNat:RouterNat",
+    bucket: "gcp:storage/bucket:Bucket",
+    registry: "gcp:artifactregistry/repository:Repository",
+    deployment: "kubernetes:apps/v1:Deployment",
+    helmRelease: "kubernetes:helm.sh/v3:Release",
+    eventBus: "kubernetes:argoproj.io/v1alpha1:EventBus",
+    eventSource: "kubernetes:argoproj.io/v1alpha1:EventSource",
+} as const;
+
+/** What Autopilot bills a container that sets no requests (GKE Autopilot resource requests docs). */
+const AUTOPILOT_DEFAULT_REQUEST = { cpu: 0.5, memoryGib: 2 };
+
+type Resources = { requests?: { cpu?: string; memory?: string } } | undefined;
+
+function request(resources: Resources): { cpu: number; memoryGib: number } {
+    const cpu = resources?.requests?.cpu;
+    const memory = resources?.requests?.memory;
+    return {
+        cpu: cpu !== undefined ? cpuCores(String(cpu)) : AUTOPILOT_DEFAULT_REQUEST.cpu,
+        memoryGib: memory !== undefined ? gibibytes(String(memory)) : AUTOPILOT_DEFAULT_REQUEST.memoryGib,
+    };
+}
+
+function pod(name: string, replicas: number, containers: Resources[], init: Resources[] = []): PodFootprint {
+    const main = containers.map(request);
+    const initial = init.map(request);
+    const cpu = Math.max(main.reduce((s, r) => s + r.cpu, 0), ...initial.map((r) => r.cpu), 0);
+    const memoryGib = Math.max(main.reduce((s, r) => s + r.memoryGib, 0), ...initial.map((r) => r.memoryGib), 0);
+    return { name, replicas, cpu, memoryGib, spot: false };
+}
+
+/** Always-on Pods as Autopilot bills them, from Deployments, the Argo charts' values and the Argo Events CRs. */
+function podsOf(resources: PolicyResource[]): PodFootprint[] {
+    const pods: PodFootprint[] = [];
+    for (const r of resources) {
+        const p = r.props;
+        if (r.type === TYPES.deployment) {
+            const spec = p.spec?.template?.spec ?? {};
+            const selector = p.spec?.template?.spec?.nodeSelector ?? {};
+            const found = pod(p.metadata?.name ?? r.name, Number(p.spec?.replicas ?? 1), (spec.containers ?? []).map((c: any) => c.resources), (spec.initContainers ?? []).map((c: any) => c.resources));
+            pods.push({ ...found, spot: selector["cloud.google.com/gke-spot"] === "true" });
+        } else if (r.type === TYPES.helmRelease && (p.chart === "argo-workflows" || p.chart === "argo-events")) {
+            const v = p.values ?? {};
+            pods.push(pod(`${p.chart}-controller`, Number(v.controller?.replicas ?? 1), [v.controller?.resources]));
+            if (p.chart === "argo-workflows" && v.server?.enabled !== false) {
+                pods.push(pod(`${p.chart}-server`, Number(v.server?.replicas ?? 1), [v.server?.resources]));
+            }
+        } else if (r.type === TYPES.eventBus && p.spec?.jetstream) {
+            const js = p.spec.jetstream;
+            pods.push(pod(`eventbus-${p.metadata?.name ?? r.name}`, Number(js.replicas ?? 3), [js.containerTemplate?.resources, js.reloaderContainerTemplate?.resources, js.metricsContainerTemplate?.resources]));
+        } else if (r.type === TYPES.eventSource) {
+            pods.push(pod(`eventsource-${p.metadata?.name ?? r.name}`, Number(p.spec?.replicas ?? 1), [p.spec?.template?.container?.resources]));
+        }
+    }
+    return pods;
+}
+
+function nodePoolOf(r: PolicyResource): PoolFootprint {
+    const p = r.props;
+    const zones = Array.isArray(p.nodeLocations) && p.nodeLocations.length > 0 ? p.nodeLocations.length : 1;
+    const a = p.autoscaling ?? {};
+    const minNodes =
+        a.totalMinNodeCount !== undefined
+            ? Number(a.totalMinNodeCount)
+            : a.minNodeCount !== undefined
+              ? Number(a.minNodeCount) * zones
+              : Number(p.nodeCount ?? p.initialNodeCount ?? 1) * zones;
+    const accelerators: any[] = p.nodeConfig?.guestAccelerators ?? [];
+    return {
+        name: p.name ?? r.name,
+        machineType: p.nodeConfig?.machineType ?? "e2-medium",
+        gpuType: accelerators[0]?.type,
+        gpusPerNode: accelerators.reduce((s, g) => s + (Number(g.count) || 0), 0),
+        minNodes,
+        spot: p.nodeConfig?.spot === true || p.nodeConfig?.preemptible === true,
+        diskType: p.nodeConfig?.diskType ?? "pd-balanced",
+        diskSizeGb: Number(p.nodeConfig?.diskSizeGb ?? 100),
+    };
+}
+
+/** The cost footprint of a stack's resources; undefined when it has no cluster. */
+export function footprintFromResources(resources: PolicyResource[]): CostFootprint | undefined {
+    const cluster = resources.find((r) => r.type === TYPES.cluster);
+    if (!cluster) {
+        return undefined;
+    }
+    const location: string = cluster.props.location ?? "";
+    const zonal = /^[a-z]+-[a-z]+\d+-[a-z]$/.test(location);
+    const autopilot = cluster.props.enableAutopilot === true;
+    const sql = resources.find((r) => r.type === TYPES.sqlInstance);
+    const nat = resources.find((r) => r.type === TYPES.routerNat);
+    return {
+        region: zonal ? location.slice(0, location.lastIndexOf("-")) : location,
+        autopilot,
+        regional: autopilot || !zonal,
+        nodePools: resources.filter((r) => r.type === TYPES.nodePool).map(nodePoolOf),
+        autopilotGpuPools: [],
+        pods: autopilot ? podsOf(resources) : [],
+        database: sql && {
+            edition: sql.props.settings?.edition ?? "ENTERPRISE_PLUS",
+            tier: sql.props.settings?.tier ?? "",
+            highAvailability: sql.props.settings?.availabilityType === "REGIONAL",
+            diskSizeGb: Number(sql.props.settings?.diskSize ?? 10),
+        },
+        nat: nat && { minPortsPerVm: Number(nat.props.minPortsPerVm ?? 64) },
+        bucket: resources.some((r) => r.type === TYPES.bucket),
+        registry: resources.some((r) => r.type === TYPES.registry),
+    };
+}
+
+export const costBudget: StackValidationPolicy = {
+    name: "cost-budget",
+    description: "The estimated idle monthly bill and the hourly price of a GPU step (list prices) stay within the environment's limits.",
+    configSchema: {
+        properties: {
+            maxIdleMonthlyUsd: { type: "number", minimum: 0 },
+            maxGpuHourUsd: { type: "number", minimum: 0 },
+        },
+        required: ["maxIdleMonthlyUsd", "maxGpuHourUsd"],
+    },
+    validateStack: (args, report) => {
+        const { maxIdleMonthlyUsd, maxGpuHourUsd } = args.getConfig<{ maxIdleMonthlyUsd: number; maxGpuHourUsd: number }>();
+        const footprint = footprintFromResources(args.resources);
+        if (!footprint) {
+            return;
+        }
+        const estimate = estimateCost(footprint);
+        if (estimate.unpriced.length > 0) {
+            report(`The budget cannot be checked: ${estimate.unpriced.join("; ")}. Add the list prices to components/prices.ts (with their source) or disable cost-budget for this environment.`);
+        }
+        if (estimate.idleMonthlyUsd > maxIdleMonthlyUsd) {
+            // The fee and the free-tier credit are one line here: what the cluster costs after the credit.
+            const credit = estimate.idle.find((i) => i.item === "GKE free-tier credit")?.monthlyUsd ?? 0;
+            const lines = estimate.idle
+                .filter((i) => i.item !== "GKE free-tier credit")
+                .map((i) => (i.item === "GKE cluster fee" ? { item: "GKE cluster fee after credit", monthlyUsd: i.monthlyUsd + credit } : i));
+            const top = lines.sort((a, b) => b.monthlyUsd - a.monthlyUsd).slice(0, 3).map((i) => `${i.item} $${i.monthlyUsd.toFixed(2)}`);
+            report(
+                `Idle cost is about $${estimate.idleMonthlyUsd.toFixed(2)}/month at list prices, over this environment's limit of $${maxIdleMonthlyUsd} ` +
+                    `(largest: ${top.join(", ")}). Shrink the minimum size (spot, smaller machines or disks, database tier) or raise maxIdleMonthlyUsd in the policy config.`,
+            );
+        }
+        for (const step of estimate.steps.filter((s) => s.gpu)) {
+            const hourly = step.configured === "spot" ? step.spotUsdPerHour : step.onDemandUsdPerHour;
+            if (hourly !== undefined && hourly > maxGpuHourUsd) {
+                report(
+                    `A step on GPU pool ${step.pool} costs about $${hourly.toFixed(2)}/hour (${step.configured}, ${step.what}), over this environment's limit of $${maxGpuHourUsd}/hour. ` +
+                        `Use spot or a smaller machine, or raise maxGpuHourUsd in the policy config.`,
+                );
+            }
+        }
+    },
+};
+
+export const costPolicies = [costBudget];

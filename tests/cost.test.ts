@@ -1,0 +1,230 @@
+import { strict as assert } from "assert";
+import { parsePlatformConfig } from "../components/config";
+import { COST_ASSUMPTIONS, estimateCost, footprintFromConfig, machineHourlyUsd, type CostEstimate } from "../components/cost";
+import { GLOBAL_PRICES, HOURS_PER_MONTH, REGION_PRICES, SPOT_MAX_FRACTION_OF_ON_DEMAND } from "../components/prices";
+import { REGION_ZONES } from "../components/catalog";
+import { costBudget, footprintFromResources } from "../policy/cost";
+import { runPolicies, type OfflineResource } from "../policy/offline";
+import { policyConfigFor } from "../scripts/policyCheck";
+import { costSection, previewStack, renderedConfig } from "../scripts/preview";
+import { committedStack } from "./harness/cache";
+import { renderStack, type RenderedStack } from "./harness/render";
+
+const H = HOURS_PER_MONTH;
+const P = REGION_PRICES["us-central1"];
+
+function itemsOf(estimate: CostEstimate): Record<string, number> {
+    return Object.fromEntries(estimate.idle.map((i) => [i.item, i.monthlyUsd]));
+}
+
+function resourcesOf(stack: RenderedStack): OfflineResource[] {
+    return stack.resources.filter((r) => r.custom).map((r) => ({ type: r.type, name: r.name, urn: r.urn, props: structuredClone(r.inputs) }));
+}
+
+const r2 = (x: number) => Math.round(x * 100) / 100;
+
+describe("cost estimate (list prices)", () => {
+    let dev: RenderedStack;
+    let prod: RenderedStack;
+    before(async () => {
+        dev = await committedStack("dev");
+        prod = await committedStack("prod");
+    });
+
+    it("dev idles at $78.90/month by hand: spot e2-standard-4, 50 GB disk, db-g1-small, NAT, credit covers the zonal cluster", () => {
+        const estimate = estimateCost(footprintFromConfig(renderedConfig(dev)));
+        // Hand-computed from Google's us-central1 list prices (components/prices.ts):
+        //   e2-standard-4 = 4 x $0.021811 + 16 GiB x $0.002923 = $0.134012/h; spot at most 40%: $0.0536048/h x 730 = $39.13
+        //   50 GB pd-balanced x $0.10 = $5.00; db-g1-small $0.035/h x 730 = $25.55; 20 GB SSD x $0.17 = $3.40
+        //   NAT: 1 VM x $0.0014 x 730 = $1.02, 1 IP x $0.005 x 730 = $3.65; bucket 10 GB x $0.02 = $0.20; registry 9.5 GB x $0.10 = $0.95
+        assert.deepEqual(itemsOf(estimate), {
+            "GKE cluster fee": 73,
+            "GKE free-tier credit": -73,
+            "nodes: cpu": 39.13,
+            "boot disks: cpu": 5,
+            "Cloud SQL instance": 25.55,
+            "Cloud SQL storage": 3.4,
+            "Cloud NAT gateway": 1.02,
+            "Cloud NAT IP address": 3.65,
+            "datastore bucket": 0.2,
+            "task image registry": 0.95,
+        });
+        assert.equal(estimate.idleMonthlyUsd, 78.9);
+        assert.deepEqual(estimate.unpriced, []);
+    });
+
+    it("prod idles at $499.55/month by hand: regional fee (no credit), 2 on-demand nodes, HA db-custom-2-7680", () => {
+        const estimate = estimateCost(footprintFromConfig(renderedConfig(prod)));
+        // db-custom-2-7680 = 2 x $0.0413 + 7.5 GiB x $0.007 = $0.1351/h x 730 = $98.623, HA x2 = $197.25; storage 20 x $0.17 x 2 = $6.80
+        assert.deepEqual(itemsOf(estimate), {
+            "GKE cluster fee": 73,
+            "nodes: cpu": r2(2 * 0.134012 * H),
+            "boot disks: cpu": 20,
+            "Cloud SQL instance": 197.25,
+            "Cloud SQL storage": 6.8,
+            "Cloud NAT gateway": 2.04,
+            "Cloud NAT IP address": 3.65,
+            "datastore bucket": 0.2,
+            "task image registry": 0.95,
+        });
+        assert.equal(estimate.idleMonthlyUsd, 499.55);
+    });
+
+    it("prices one step per pool, spot and on-demand: the L4 node-hour with its disk", () => {
+        const estimate = estimateCost(footprintFromConfig(renderedConfig(dev)));
+        const l4 = estimate.steps.find((s) => s.pool === "gpu-l4")!;
+        const disk = (200 * 0.1) / H;
+        assert.ok(Math.abs(l4.onDemandUsdPerHour! - (0.85362431 + disk)) < 1e-9);
+        assert.ok(Math.abs(l4.spotUsdPerHour! - (0.85362431 * 0.4 + disk)) < 1e-9);
+        assert.equal(l4.configured, "spot");
+        assert.equal(l4.gpu, true);
+        assert.equal(estimate.steps.find((s) => s.pool === "cpu")!.gpu, false);
+    });
+
+    it("the estimate from the stack's resources (what the policy sees) equals the one from its config", async () => {
+        for (const stack of [dev, prod, await renderStack("dev", { config: { "metaflow-gcp:cluster": { mode: "autopilot" } } })]) {
+            const fromConfig = estimateCost(footprintFromConfig(renderedConfig(stack)));
+            const fromResources = estimateCost(footprintFromResources(resourcesOf(stack) as any)!);
+            assert.deepEqual(fromResources.idle, fromConfig.idle, stack.stack);
+            assert.deepEqual(
+                fromResources.steps.filter((s) => s.gpu),
+                fromConfig.steps.filter((s) => s.gpu && s.onDemandUsdPerHour !== undefined),
+            );
+        }
+    });
+
+    it("Autopilot bills the always-on Pods by their requests (dev in Autopilot: 0.55 vCPU, 1.19 GiB)", async () => {
+        const stack = await renderStack("dev", { config: { "metaflow-gcp:cluster": { mode: "autopilot" } } });
+        const estimate = estimateCost(footprintFromConfig(renderedConfig(stack)));
+        const pods = estimate.idle.filter((i) => i.item.startsWith("pods: ")).reduce((s, i) => s + i.monthlyUsd, 0);
+        // metadata 100m/256Mi, UI backend 250m/512Mi, UI 50m/64Mi, Argo controller 100m/256Mi, Argo server 50m/128Mi
+        const expected = (0.55 * P.autopilot.vcpu.usd + (1216 / 1024) * P.autopilot.memoryGib.usd) * H;
+        assert.ok(Math.abs(pods - expected) < 0.03, `${pods} vs ${expected}`);
+        assert.equal(itemsOf(estimate)["GKE free-tier credit"], -73, "Autopilot clusters get the credit");
+    });
+
+    it("spot is priced at Google's guaranteed ceiling, 40% of on-demand", () => {
+        assert.equal(SPOT_MAX_FRACTION_OF_ON_DEMAND, 0.4);
+        const cfg = parsePlatformConfig({ project: "my-project-1", environment: "dev", cluster: { cpuPool: { spot: false } } });
+        const onDemand = itemsOf(estimateCost(footprintFromConfig(cfg)))["nodes: cpu"];
+        assert.equal(onDemand, r2(0.134012 * H));
+    });
+
+    it("machine prices: families by vCPU and memory, N1 with attached T4s, fixed G2/A2 shapes, unknown types unpriced", () => {
+        // n1-standard-4 = 4 x $0.031611 + 15 GiB x $0.004237 + 1 T4 x $0.35
+        assert.ok(Math.abs(machineHourlyUsd(P, "n1-standard-4", "nvidia-tesla-t4", 1)! - (4 * 0.031611 + 15 * 0.004237 + 0.35)) < 1e-12);
+        assert.ok(Math.abs(machineHourlyUsd(P, "n2-highmem-8", undefined, 0)! - (8 * 0.031611 + 64 * 0.004237)) < 1e-12);
+        assert.equal(machineHourlyUsd(P, "a2-highgpu-1g", "nvidia-tesla-a100", 1), 3.673385);
+        assert.equal(machineHourlyUsd(P, "a3-highgpu-8g", "nvidia-h100-80gb", 8), undefined);
+        assert.equal(machineHourlyUsd(P, "n1-standard-4", "nvidia-h100-80gb", 1), undefined);
+    });
+
+    it("every price names its source page; the credit and fee are Google's published figures", () => {
+        const all = [...Object.values(GLOBAL_PRICES), ...Object.values(REGION_PRICES).flatMap((r) => JSON.stringify(r).match(/"source":"[^"]+"/g) ?? [])];
+        for (const price of all) {
+            assert.match(typeof price === "string" ? price : price.source, /https:\/\/cloud\.google\.com\//);
+        }
+        assert.equal(GLOBAL_PRICES.gkeFreeTierCredit.usd, 74.4);
+        assert.equal(GLOBAL_PRICES.gkeClusterFee.usd * H, 73);
+    });
+
+    it("a catalog region without recorded prices is reported as not priced, never guessed", () => {
+        const unpricedRegions = Object.keys(REGION_ZONES).filter((r) => !REGION_PRICES[r]);
+        assert.ok(unpricedRegions.length > 0);
+        const cfg = parsePlatformConfig({ project: "my-project-1", environment: "dev", region: "europe-west4", gpuPools: [] });
+        const estimate = estimateCost(footprintFromConfig(cfg));
+        assert.match(estimate.unpriced.join("\n"), /region europe-west4: no list prices recorded/);
+        assert.equal(estimate.idle.some((i) => i.item.startsWith("nodes")), false);
+    });
+
+    it("npm run preview prints the bill by line item and the step prices", async () => {
+        const text = (await previewStack("dev")).text;
+        assert.match(text, /Estimated cost at LIST PRICES \(us-central1, prices checked \d{4}-\d\d-\d\d/);
+        assert.match(text, /^ {4}GKE free-tier credit +-\$73\.00 /m);
+        assert.match(text, /^ {4}total +\$78\.90$/m);
+        assert.match(text, /^ {4}gpu-l4: on-demand \$0\.8810, spot \$0\.3688 \(configured: spot;/m);
+        assert.deepEqual(costSection(estimateCost(footprintFromConfig(parsePlatformConfig({ project: "my-project-1", environment: "xy", region: "us-east4", gpuPools: [] })))).filter((l) => l.includes("not priced:")).length, 1);
+    });
+});
+
+describe("personal preset", () => {
+    const personal = () => parsePlatformConfig({ project: "my-project-1", environment: "me", preset: "personal" });
+
+    it("defaults: Autopilot, no Cloud SQL, only the task namespace on the cluster, spot GPUs, bucket and registry kept", () => {
+        const cfg = personal();
+        assert.equal(cfg.cluster.mode, "autopilot");
+        assert.equal(cfg.database.enabled, false);
+        assert.deepEqual([cfg.services.enabled, cfg.services.ui, cfg.services.argoWorkflows, cfg.services.argoEvents], [true, false, false, false]);
+        assert.ok(cfg.gpuPools.every((p) => p.spot));
+    });
+
+    it(`idles at $6/month or less by our own estimate (NAT IP and gateway, ${COST_ASSUMPTIONS.bucketGb} GB bucket, ${COST_ASSUMPTIONS.registryGb} GB registry)`, () => {
+        const estimate = estimateCost(footprintFromConfig(personal()));
+        assert.ok(estimate.idleMonthlyUsd <= 6, String(estimate.idleMonthlyUsd));
+        const items = itemsOf(estimate);
+        assert.equal(items["GKE cluster fee"] + items["GKE free-tier credit"], 0, "the credit covers the Autopilot fee");
+        assert.equal(estimate.idle.some((i) => i.item.startsWith("Cloud SQL") || i.item.startsWith("pods") || i.item.startsWith("nodes")), false);
+        assert.equal(estimate.idleMonthlyUsd, r2(0.0014 * H + 0.005 * H + 0.2 + 0.95));
+    });
+
+    it("is refused together with production: true, naming the key", () => {
+        assert.throws(() => parsePlatformConfig({ project: "my-project-1", environment: "me", preset: "personal", production: true }), /metaflow-gcp:preset = "personal": the personal preset .* never a production environment/);
+        assert.throws(() => parsePlatformConfig({ project: "my-project-1", environment: "me", preset: "team" }), /metaflow-gcp:preset = "team"/);
+    });
+
+    it("renders no database and no services, the task identity's namespace, and a profile with local metadata", async () => {
+        const stack = await renderStack("dev", { config: { "metaflow-gcp:preset": "personal", "metaflow-gcp:cluster": undefined, "metaflow-gcp:database": undefined, "metaflow-gcp:services": undefined } });
+        const types = stack.resources.map((r) => r.type);
+        assert.equal(types.includes("gcp:sql/databaseInstance:DatabaseInstance"), false);
+        assert.equal(types.includes("kubernetes:apps/v1:Deployment"), false);
+        assert.equal(types.includes("kubernetes:helm.sh/v3:Release"), false);
+        assert.equal(types.includes("gcp:container/nodePool:NodePool"), false);
+        assert.ok(types.includes("kubernetes:core/v1:Namespace"));
+        const task = stack.resources.find((r) => r.type === "kubernetes:core/v1:ServiceAccount" && r.inputs.metadata.name === "metaflow-task");
+        assert.ok(task?.inputs.metadata.annotations["iam.gke.io/gcp-service-account"]);
+        const profile = stack.outputs.metaflowConfig.value;
+        assert.equal(profile.METAFLOW_DEFAULT_METADATA, "local");
+        assert.equal(profile.METAFLOW_SERVICE_URL, undefined);
+        assert.equal(profile.METAFLOW_KUBERNETES_NAMESPACE, "metaflow-dev");
+    });
+});
+
+describe("cost-budget policy", () => {
+    it("passes the committed stacks within their limits", async () => {
+        for (const name of ["dev", "prod"]) {
+            const violations = await runPolicies([costBudget], resourcesOf(await committedStack(name)), policyConfigFor(name));
+            assert.deepEqual(violations, [], name);
+        }
+    });
+
+    it("fails a stack over its idle limit, with the largest items named", async () => {
+        const violations = await runPolicies([costBudget], resourcesOf(await committedStack("dev")), { "cost-budget": { maxIdleMonthlyUsd: 40, maxGpuHourUsd: 0.5 } });
+        assert.equal(violations.length, 1);
+        assert.match(violations[0].message, /Idle cost is about \$78\.90\/month at list prices, over this environment's limit of \$40 \(largest: nodes: cpu \$39\.13, Cloud SQL instance \$25\.55, boot disks: cpu \$5\.00\)/);
+    });
+
+    it("fails an on-demand GPU pool over the GPU-hour limit (prod's L4 at $0.88/h against $0.5)", async () => {
+        const violations = await runPolicies([costBudget], resourcesOf(await committedStack("prod")), { "cost-budget": { maxIdleMonthlyUsd: 1000, maxGpuHourUsd: 0.5 } });
+        assert.equal(violations.length, 1);
+        assert.match(violations[0].message, /GPU pool gpu-l4 costs about \$0\.88\/hour \(on-demand, one g2-standard-8 node/);
+    });
+
+    it("in Autopilot, a container without requests is billed at Autopilot's default 0.5 vCPU / 2 GiB", async () => {
+        const stack = await renderStack("dev", { config: { "metaflow-gcp:cluster": { mode: "autopilot" } } });
+        const resources = resourcesOf(stack);
+        const base = estimateCost(footprintFromResources(resources as any)!).idleMonthlyUsd;
+        const server = resources.find((r) => r.type === "kubernetes:apps/v1:Deployment" && r.props.metadata.name === "metaflow-ui")!;
+        delete server.props.spec.template.spec.containers[0].resources;
+        const without = estimateCost(footprintFromResources(resources as any)!).idleMonthlyUsd;
+        const ap = P.autopilot;
+        const delta = ((0.5 - 0.05) * ap.vcpu.usd + (2 - 64 / 1024) * ap.memoryGib.usd) * H;
+        assert.ok(Math.abs(without - base - delta) < 0.02, `${without - base} vs ${delta}`);
+    });
+
+    it("refuses to judge what it cannot price", async () => {
+        const resources = resourcesOf(await committedStack("dev"));
+        resources.find((r) => r.type === "gcp:container/nodePool:NodePool" && r.props.name === "cpu")!.props.nodeConfig.machineType = "c4-standard-4";
+        const violations = await runPolicies([costBudget], resources, { "cost-budget": { maxIdleMonthlyUsd: 1000, maxGpuHourUsd: 10 } });
+        assert.match(violations[0].message, /The budget cannot be checked: node pool cpu: no list price for c4-standard-4/);
+    });
+});
