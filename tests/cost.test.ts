@@ -1,4 +1,7 @@
 import { strict as assert } from "assert";
+import * as fs from "fs";
+import * as path from "path";
+import * as YAML from "yaml";
 import { parsePlatformConfig } from "../components/config";
 import { COST_ASSUMPTIONS, estimateCost, footprintFromConfig, machineHourlyUsd, type CostEstimate } from "../components/cost";
 import { GLOBAL_PRICES, HOURS_PER_MONTH, REGION_PRICES, SPOT_MAX_FRACTION_OF_ON_DEMAND } from "../components/prices";
@@ -8,7 +11,7 @@ import { runPolicies, type OfflineResource } from "../policy/offline";
 import { policyConfigFor } from "../scripts/policyCheck";
 import { costSection, previewStack, renderedConfig } from "../scripts/preview";
 import { committedStack } from "./harness/cache";
-import { renderStack, type RenderedStack } from "./harness/render";
+import { REPO_ROOT, renderStack, type RenderedStack } from "./harness/render";
 
 const H = HOURS_PER_MONTH;
 const P = REGION_PRICES["us-central1"];
@@ -22,6 +25,13 @@ function resourcesOf(stack: RenderedStack): OfflineResource[] {
 }
 
 const r2 = (x: number) => Math.round(x * 100) / 100;
+
+let autopilotRender: Promise<RenderedStack> | undefined;
+/** dev switched to Autopilot, rendered once for this file. */
+function autopilotDev(): Promise<RenderedStack> {
+    autopilotRender ??= renderStack("dev", { config: { "metaflow-gcp:cluster": { mode: "autopilot" } } });
+    return autopilotRender;
+}
 
 describe("cost estimate (list prices)", () => {
     let dev: RenderedStack;
@@ -70,6 +80,14 @@ describe("cost estimate (list prices)", () => {
         assert.equal(estimate.idleMonthlyUsd, 499.55);
     });
 
+    it("the README states the dev and prod figures the estimate computes", () => {
+        const readme = fs.readFileSync(path.join(REPO_ROOT, "README.md"), "utf8");
+        for (const [name, stack] of [["dev", dev], ["prod", prod]] as const) {
+            const idle = estimateCost(footprintFromConfig(renderedConfig(stack))).idleMonthlyUsd.toFixed(2);
+            assert.ok(readme.includes(`**${name}: $${idle}/month idle**`), `README should state ${name} at $${idle}`);
+        }
+    });
+
     it("prices one step per pool, spot and on-demand: the L4 node-hour with its disk", () => {
         const estimate = estimateCost(footprintFromConfig(renderedConfig(dev)));
         const l4 = estimate.steps.find((s) => s.pool === "gpu-l4")!;
@@ -82,7 +100,7 @@ describe("cost estimate (list prices)", () => {
     });
 
     it("the estimate from the stack's resources (what the policy sees) equals the one from its config", async () => {
-        for (const stack of [dev, prod, await renderStack("dev", { config: { "metaflow-gcp:cluster": { mode: "autopilot" } } })]) {
+        for (const stack of [dev, prod, await autopilotDev()]) {
             const fromConfig = estimateCost(footprintFromConfig(renderedConfig(stack)));
             const fromResources = estimateCost(footprintFromResources(resourcesOf(stack) as any)!);
             assert.deepEqual(fromResources.idle, fromConfig.idle, stack.stack);
@@ -94,7 +112,7 @@ describe("cost estimate (list prices)", () => {
     });
 
     it("Autopilot bills the always-on Pods by their requests (dev in Autopilot: 0.55 vCPU, 1.19 GiB)", async () => {
-        const stack = await renderStack("dev", { config: { "metaflow-gcp:cluster": { mode: "autopilot" } } });
+        const stack = await autopilotDev();
         const estimate = estimateCost(footprintFromConfig(renderedConfig(stack)));
         const pods = estimate.idle.filter((i) => i.item.startsWith("pods: ")).reduce((s, i) => s + i.monthlyUsd, 0);
         // metadata 100m/256Mi, UI backend 250m/512Mi, UI 50m/64Mi, Argo controller 100m/256Mi, Argo server 50m/128Mi
@@ -167,6 +185,18 @@ describe("personal preset", () => {
         assert.equal(estimate.idleMonthlyUsd, r2(0.0014 * H + 0.005 * H + 0.2 + 0.95));
     });
 
+    it("the README's Pulumi.personal.yaml example is valid and idles at the figure the README states", () => {
+        const readme = fs.readFileSync(path.join(REPO_ROOT, "README.md"), "utf8");
+        const block = /```yaml\n# Pulumi\.personal\.yaml\n([\s\S]*?)```/.exec(readme);
+        assert.ok(block, "README shows a Pulumi.personal.yaml");
+        const raw: Record<string, unknown> = { project: "my-project-1" };
+        for (const [key, value] of Object.entries(YAML.parse(block[1]).config as Record<string, unknown>)) {
+            raw[key.split(":")[1]] = value;
+        }
+        const estimate = estimateCost(footprintFromConfig(parsePlatformConfig(raw)));
+        assert.ok(readme.includes(`idles at **$${estimate.idleMonthlyUsd.toFixed(2)}/month**`), `README should state $${estimate.idleMonthlyUsd.toFixed(2)}`);
+    });
+
     it("is refused together with production: true, naming the key", () => {
         assert.throws(() => parsePlatformConfig({ project: "my-project-1", environment: "me", preset: "personal", production: true }), /metaflow-gcp:preset = "personal": the personal preset .* never a production environment/);
         assert.throws(() => parsePlatformConfig({ project: "my-project-1", environment: "me", preset: "team" }), /metaflow-gcp:preset = "team"/);
@@ -210,7 +240,7 @@ describe("cost-budget policy", () => {
     });
 
     it("in Autopilot, a container without requests is billed at Autopilot's default 0.5 vCPU / 2 GiB", async () => {
-        const stack = await renderStack("dev", { config: { "metaflow-gcp:cluster": { mode: "autopilot" } } });
+        const stack = await autopilotDev();
         const resources = resourcesOf(stack);
         const base = estimateCost(footprintFromResources(resources as any)!).idleMonthlyUsd;
         const server = resources.find((r) => r.type === "kubernetes:apps/v1:Deployment" && r.props.metadata.name === "metaflow-ui")!;
