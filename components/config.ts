@@ -42,6 +42,7 @@ export const CONFIG_NAMESPACE = "metaflow-gcp";
 export const PROFILE_DEFAULTS = {
     development: {
         clusterMode: "standard",
+        spotSteps: false,
         clusterRegional: false, // one zonal cluster per billing account is covered by GKE's free tier credit
         clusterDeletionProtection: false,
         // Spot: at most 40% of the on-demand price; a preempted node is replaced by the autoscaler
@@ -63,6 +64,7 @@ export const PROFILE_DEFAULTS = {
     },
     production: {
         clusterMode: "standard",
+        spotSteps: false,
         clusterRegional: true,
         clusterDeletionProtection: true,
         cpuPool: { machineType: "e2-standard-4", minNodes: 1, maxNodes: 6, spot: false, diskSizeGb: 100 },
@@ -88,6 +90,8 @@ export const PROFILE_DEFAULTS = {
      */
     personal: {
         clusterMode: "autopilot",
+        // Every step asks for a Spot Pod (at most 40% of the price); a preempted step retries with @retry.
+        spotSteps: true,
         clusterRegional: true, // Autopilot clusters are regional; the free-tier credit covers them too
         clusterDeletionProtection: false,
         cpuPool: { machineType: "e2-standard-4", minNodes: 1, maxNodes: 3, spot: true, diskSizeGb: 50 },
@@ -182,6 +186,11 @@ function platformSchema(d: ProfileDefaults) {
         .object({
             /** "standard" (node pools we manage) or "autopilot" (Google manages nodes). */
             mode: z.enum(["standard", "autopilot"]).default(d.clusterMode),
+            /**
+             * Autopilot only: the Metaflow profile asks for Spot Pods for every step
+             * (METAFLOW_KUBERNETES_NODE_SELECTOR cloud.google.com/gke-spot=true).
+             */
+            spotSteps: z.boolean().default(d.spotSteps),
             /** Regional control plane and nodes across zones; zonal otherwise (Autopilot is always regional). */
             regional: z.boolean().default(d.clusterRegional),
             releaseChannel: z.enum(["RAPID", "REGULAR", "STABLE"]).default("REGULAR"),
@@ -492,6 +501,9 @@ export function parsePlatformConfig(raw: Record<string, unknown>): PlatformConfi
     });
     if (cfg.cluster.controlPlaneAccess === "authorizedNetworks" && cfg.cluster.authorizedNetworks.length === 0) {
         problem(["cluster", "authorizedNetworks"], 'controlPlaneAccess "authorizedNetworks" needs at least one CIDR, or use controlPlaneAccess "dns"');
+    }
+    if (cfg.cluster.spotSteps && cfg.cluster.mode !== "autopilot") {
+        problem(["cluster", "spotSteps"], "Spot Pods for steps are an Autopilot setting; in standard mode make a pool spot (cluster.cpuPool.spot, gpuPools[].spot)");
     }
     if (cfg.cluster.cpuPool.maxNodes < cfg.cluster.cpuPool.minNodes) {
         problem(["cluster", "cpuPool", "maxNodes"], `must be at least cluster.cpuPool.minNodes (${cfg.cluster.cpuPool.minNodes})`);

@@ -54,6 +54,8 @@ export interface PodFootprint {
 export interface CostFootprint {
     readonly region: string;
     readonly autopilot: boolean;
+    /** Autopilot: steps run as Spot Pods. */
+    readonly spotSteps?: boolean;
     /** Regional Standard clusters get no free-tier credit. */
     readonly regional: boolean;
     readonly nodePools: readonly PoolFootprint[];
@@ -232,7 +234,7 @@ export function estimateCost(f: CostFootprint): CostEstimate {
             what: `one default step Pod (${stepCpu} vCPU, ${stepMemGib} GiB, ${stepDiskGib} GiB ephemeral; Metaflow's own default is ${step.cpu}/${step.memoryGib}/${step.diskGib})`,
             onDemandUsdPerHour: compute !== undefined && ephemeral !== undefined ? compute + ephemeral : undefined,
             spotUsdPerHour: compute !== undefined && ephemeral !== undefined ? compute * SPOT_MAX_FRACTION_OF_ON_DEMAND + ephemeral : undefined,
-            configured: "on-demand",
+            configured: f.spotSteps ? "spot" : "on-demand",
             gpu: false,
         });
         for (const pool of f.autopilotGpuPools) {
@@ -318,6 +320,7 @@ export function footprintFromConfig(cfg: PlatformConfig): CostFootprint {
     return {
         region: cfg.region,
         autopilot,
+        spotSteps: autopilot && cfg.cluster.spotSteps,
         regional: autopilot || cfg.cluster.regional,
         nodePools: autopilot
             ? []

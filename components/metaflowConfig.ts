@@ -23,6 +23,7 @@ export const METAFLOW_CONFIG_KEYS = [
     "METAFLOW_KUBERNETES_NAMESPACE",
     "METAFLOW_KUBERNETES_SERVICE_ACCOUNT",
     "METAFLOW_KUBERNETES_CONTAINER_IMAGE",
+    "METAFLOW_KUBERNETES_NODE_SELECTOR",
     "METAFLOW_KUBERNETES_GPU_VENDOR",
     "METAFLOW_KUBERNETES_CPU",
     "METAFLOW_KUBERNETES_MEMORY",
@@ -50,6 +51,9 @@ export const LOCAL_PORTS = { metadata: 8080, uiBackend: 8083, argoServer: 2746, 
  */
 export const AUTOPILOT_DEFAULT_RESOURCES = { cpu: "1", memoryMb: "4096", diskMb: "8192" } as const;
 
+/** The node label that makes an Autopilot Pod a Spot Pod (GKE docs, "Spot Pods"). */
+export const SPOT_POD_SELECTOR = { key: "cloud.google.com/gke-spot", value: "true" } as const;
+
 /** What the profile is built from. */
 export interface MetaflowProfileInput {
     readonly datastoreRoot: string;
@@ -65,6 +69,8 @@ export interface MetaflowProfileInput {
      */
     readonly metadata?: "service" | "local";
     readonly ui: boolean;
+    /** Autopilot: every step asks for a Spot Pod (GKE adds the matching toleration itself). */
+    readonly spotSteps?: boolean;
     readonly argoWorkflows: boolean;
     /** Set when Argo Events is deployed. */
     readonly argoEvents?: {
@@ -104,6 +110,10 @@ export function buildMetaflowProfile(input: MetaflowProfileInput): MetaflowProfi
         profile.METAFLOW_KUBERNETES_CPU = AUTOPILOT_DEFAULT_RESOURCES.cpu;
         profile.METAFLOW_KUBERNETES_MEMORY = AUTOPILOT_DEFAULT_RESOURCES.memoryMb;
         profile.METAFLOW_KUBERNETES_DISK = AUTOPILOT_DEFAULT_RESOURCES.diskMb;
+        if (input.spotSteps) {
+            // metaflow_config.py KUBERNETES_NODE_SELECTOR: "k=v,..."; used when a step sets no node_selector.
+            profile.METAFLOW_KUBERNETES_NODE_SELECTOR = `${SPOT_POD_SELECTOR.key}=${SPOT_POD_SELECTOR.value}`;
+        }
     }
     if (input.argoWorkflows) {
         profile.METAFLOW_ARGO_WORKFLOWS_UI_URL = `http://localhost:${LOCAL_PORTS.argoServer}`;

@@ -206,6 +206,7 @@ export function metaflowProfile(cfg: PlatformConfig, p: Platform): pulumi.Output
             metadataInternalUrl: services.metadataInternalUrl,
             taskImage: taskImageRef(registryUrl),
             clusterMode: cfg.cluster.mode,
+            spotSteps: cfg.cluster.spotSteps,
             metadata: p.database ? "service" : "local",
             ui: cfg.services.ui && p.database !== undefined,
             argoWorkflows: services.argoWorkflows !== undefined,

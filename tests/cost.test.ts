@@ -216,6 +216,13 @@ describe("personal preset", () => {
         assert.equal(profile.METAFLOW_DEFAULT_METADATA, "local");
         assert.equal(profile.METAFLOW_SERVICE_URL, undefined);
         assert.equal(profile.METAFLOW_KUBERNETES_NAMESPACE, "metaflow-dev");
+        // Steps ask for Spot Pods: metaflow_config.py reads KUBERNETES_NODE_SELECTOR as "k=v,..." (Metaflow 2.19).
+        assert.equal(profile.METAFLOW_KUBERNETES_NODE_SELECTOR, "cloud.google.com/gke-spot=true");
+        assert.equal((await autopilotDev()).outputs.metaflowConfig.value.METAFLOW_KUBERNETES_NODE_SELECTOR, undefined, "only when spotSteps is on");
+    });
+
+    it("spot steps are an Autopilot setting: refused in standard mode", () => {
+        assert.throws(() => parsePlatformConfig({ project: "my-project-1", environment: "dev", cluster: { spotSteps: true } }), /metaflow-gcp:cluster\.spotSteps = true: Spot Pods for steps are an Autopilot setting/);
     });
 });
 
