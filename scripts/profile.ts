@@ -106,7 +106,9 @@ function main(): void {
         setUpKubeContext(stack, outputs, argv);
     }
     console.log(`Use it with:  export METAFLOW_PROFILE=${stack}`);
-    console.log(`Reach the services with:  npm run tunnel -- ${stack}`);
+    if (profile.METAFLOW_DEFAULT_METADATA !== "local") {
+        console.log(`Reach the services with:  npm run tunnel -- ${stack}`);
+    }
 }
 
 if (require.main === module) {

@@ -36,6 +36,10 @@ export function forwardsFor(outputs: { metaflowConfig?: Record<string, string> }
     if (!profile) {
         throw new Error("the stack has no metaflowConfig output: the services are not deployed (services.enabled is false?)");
     }
+    if (profile.METAFLOW_DEFAULT_METADATA === "local") {
+        // database.enabled false (e.g. preset personal): no metadata service, UI or Argo to reach.
+        throw new Error("this environment runs no services (local metadata): there is nothing to tunnel to; run flows with the profile alone");
+    }
     const forwards: Forward[] = [{ label: "metadata service", service: "metaflow-metadata", localPort: LOCAL_PORTS.metadata, remotePort: SERVICE_PORTS.metadata }];
     if (profile.METAFLOW_UI_URL) {
         // The UI backend serves the UI and its API on one port (one origin for the browser).

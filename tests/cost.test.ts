@@ -10,6 +10,7 @@ import { costBudget, footprintFromResources } from "../policy/cost";
 import { runPolicies, type OfflineResource } from "../policy/offline";
 import { policyConfigFor } from "../scripts/policyCheck";
 import { costSection, previewStack, renderedConfig } from "../scripts/preview";
+import { forwardsFor } from "../scripts/tunnel";
 import { committedStack } from "./harness/cache";
 import { REPO_ROOT, renderStack, type RenderedStack } from "./harness/render";
 
@@ -219,6 +220,7 @@ describe("personal preset", () => {
         // Steps ask for Spot Pods: metaflow_config.py reads KUBERNETES_NODE_SELECTOR as "k=v,..." (Metaflow 2.19).
         assert.equal(profile.METAFLOW_KUBERNETES_NODE_SELECTOR, "cloud.google.com/gke-spot=true");
         assert.equal((await autopilotDev()).outputs.metaflowConfig.value.METAFLOW_KUBERNETES_NODE_SELECTOR, undefined, "only when spotSteps is on");
+        assert.throws(() => forwardsFor({ metaflowConfig: profile }), /runs no services \(local metadata\): there is nothing to tunnel to/);
     });
 
     it("spot steps are an Autopilot setting: refused in standard mode", () => {
