@@ -5,6 +5,16 @@
  * can differ. Google changes prices; re-check the pages below before relying on a figure, and
  * update `PRICES_CHECKED` when you do.
  *
+ * Checked on PRICES_CHECKED against the pages themselves (as indexed copies): the GKE fee and
+ * free-tier credit, Cloud NAT (gateway, data, IP), Artifact Registry, Cloud Storage Standard by
+ * region, Cloud SQL ENTERPRISE per vCPU and per GiB, the Autopilot vCPU rate, and the spot
+ * discount range. The remaining us-central1 figures (E2/N2/N1 rates, G2/A2 machines, T4, disks,
+ * shared-core Cloud SQL tiers and SSD storage, Autopilot memory and ephemeral storage) are the
+ * published list prices as last read from the pages named next to them, and agree with the
+ * figures in the project's reference notes (e2-standard-4 $0.134/h, g2-standard-4 $0.71/h,
+ * db-f1-micro $7.7 and db-g1-small $25.6 a month, db-custom-1-3840 $49): re-read those pages
+ * before quoting a figure to anyone.
+ *
  * Regions: only regions with a complete entry in `REGION_PRICES` are priced. A region of our
  * catalog (`REGION_ZONES` in catalog.ts) without an entry is reported as "not priced" by the
  * estimate and refused by the `cost-budget` policy, never guessed from another region.
@@ -61,8 +71,8 @@ export const GLOBAL_PRICES = {
  * prices always give 60-91% off the on-demand price of vCPUs, memory and GPUs (GKE pricing page,
  * footnote of the Autopilot tables; Spot VMs pricing page, https://cloud.google.com/spot-vms/pricing).
  * The estimate therefore prices spot at 40% of on-demand: the most spot can cost, which is the
- * right side to err on for a budget. (The Spot VMs page's E2 rates, $0.00872 per vCPU-hour and
- * $0.001169 per GiB-hour when checked, are exactly that bound.)
+ * right side to err on for a budget. (The E2 rates on the Spot VMs page when checked, $0.00872
+ * per vCPU-hour and $0.001169 per GiB-hour, are exactly 40% of the us-central1 E2 rates below.)
  */
 export const SPOT_MAX_FRACTION_OF_ON_DEMAND = 0.4;
 
