@@ -4,6 +4,7 @@
  * the largest Metaflow step each pool runs.
  */
 import { KNOWN_MACHINE_SERIES, machineShape } from "./catalog";
+import { EVENTBUS_REPLICAS, alwaysOnPods, podRequest } from "./workloadRequests";
 
 /** Per-replica connection pool of the metadata service (MF_METADATA_DB_POOL_MAX). */
 export const METADATA_POOL_MAX = 10;
@@ -152,13 +153,6 @@ export const GKE_SYSTEM_PODS = {
     perGpuNode: { cpuMillis: 50, memoryMiB: 100 },
 } as const;
 
-/** What the services of `ServicesSizing` request, per replica: the single source for validation. */
-export const SERVICE_POD_REQUESTS = {
-    metadata: { cpuMillis: 100, memoryMiB: 256 },
-    uiBackend: { cpuMillis: 250, memoryMiB: 512 },
-    argoWorkflowsController: { cpuMillis: 100, memoryMiB: 256 },
-} as const;
-
 /** The services settings the CPU pool has to carry. */
 export interface ServicesSizing {
     readonly enabled: boolean;
@@ -166,25 +160,34 @@ export interface ServicesSizing {
     readonly ui: boolean;
     readonly uiReplicas: number;
     readonly argoWorkflows: boolean;
+    /** Argo Events: its controller, the JetStream EventBus and the webhook EventSource. Default false. */
+    readonly argoEvents?: boolean;
 }
 
 /**
- * The always-on services' requests in total, as deployed (tests/sizing.test.ts holds this to
- * the rendered stacks: every Deployment and chart value that requests resources). Pods that
- * request nothing (charts' defaults) take nothing from the scheduler's point of view.
+ * The always-on services' requests in total, as deployed: every Pod of `alwaysOnPods`, whose
+ * container sizes are the single table in workloadRequests.ts (tests/sizing.test.ts holds this
+ * to the rendered stacks: every Deployment, chart value and Argo Events resource).
  */
 export function servicesRequests(s: ServicesSizing): PodResources {
-    if (!s.enabled) {
-        return { cpuMillis: 0, memoryMiB: 0 };
-    }
-    const parts: Array<[PodResources, number]> = [
-        [SERVICE_POD_REQUESTS.metadata, s.metadataReplicas],
-        [SERVICE_POD_REQUESTS.uiBackend, s.ui ? s.uiReplicas : 0],
-        // The controller runs as many replicas as the metadata service (components/services.ts).
-        [SERVICE_POD_REQUESTS.argoWorkflowsController, s.argoWorkflows ? s.metadataReplicas : 0],
-    ];
-    return parts.reduce(
-        (sum, [r, n]) => ({ cpuMillis: sum.cpuMillis + r.cpuMillis * n, memoryMiB: sum.memoryMiB + r.memoryMiB * n }),
+    const pods = alwaysOnPods({
+        enabled: s.enabled,
+        metadata: true,
+        metadataReplicas: s.metadataReplicas,
+        ui: s.ui,
+        uiReplicas: s.uiReplicas,
+        argoWorkflows: s.argoWorkflows,
+        argoEvents: (s.argoEvents ?? false) && s.argoWorkflows,
+        eventBusReplicas: EVENTBUS_REPLICAS,
+    });
+    return pods.reduce(
+        (sum, pod) => {
+            const r = podRequest(pod);
+            return {
+                cpuMillis: sum.cpuMillis + Math.round(pod.replicas * r.cpu * 1000),
+                memoryMiB: sum.memoryMiB + Math.round(pod.replicas * r.memoryGib * 1024),
+            };
+        },
         { cpuMillis: 0, memoryMiB: 0 },
     );
 }

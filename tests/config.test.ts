@@ -100,12 +100,12 @@ describe("stack configuration", () => {
                 "cannot run Metaflow's default step (1 CPU, 4096 MB)",
                 "machine types that fit: e2-standard-4, n2-standard-4, e2-highmem-4",
             );
-            // The services count: ten replicas each (4.5 CPU of requests) no longer fit an e2-standard-4 with a step.
+            // The services count: ten replicas each (5 CPU of requests with the Argo server) no longer fit an e2-standard-4 with a step.
             assert.doesNotThrow(() => parsePlatformConfig({ ...base, cluster: { cpuPool: { machineType: "e2-standard-4" } } }));
             assertProblem(
                 { ...base, services: { metadataReplicas: 10, uiReplicas: 10 }, database: { tier: "db-custom-4-15360" } },
                 'cluster.cpuPool.machineType = "e2-standard-4"',
-                "the services' requests (4500m CPU",
+                "the services' requests (5000m CPU",
                 "machine types that fit: e2-standard-8",
             );
         });

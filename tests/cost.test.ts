@@ -112,12 +112,12 @@ describe("cost estimate (list prices)", () => {
         }
     });
 
-    it("Autopilot bills the always-on Pods by their requests (dev in Autopilot: 0.55 vCPU, 1.19 GiB)", async () => {
+    it("Autopilot bills the always-on Pods by their requests (dev in Autopilot: 0.5 vCPU, 1.125 GiB)", async () => {
         const stack = await autopilotDev();
         const estimate = estimateCost(footprintFromConfig(renderedConfig(stack)));
         const pods = estimate.idle.filter((i) => i.item.startsWith("pods: ")).reduce((s, i) => s + i.monthlyUsd, 0);
-        // metadata 100m/256Mi, UI backend 250m/512Mi, UI 50m/64Mi, Argo controller 100m/256Mi, Argo server 50m/128Mi
-        const expected = (0.55 * P.autopilot.vcpu.usd + (1216 / 1024) * P.autopilot.memoryGib.usd) * H;
+        // metadata 100m/256Mi, UI backend 250m/512Mi, Argo controller 100m/256Mi, Argo server 50m/128Mi
+        const expected = (0.5 * P.autopilot.vcpu.usd + (1152 / 1024) * P.autopilot.memoryGib.usd) * H;
         assert.ok(Math.abs(pods - expected) < 0.03, `${pods} vs ${expected}`);
         assert.equal(itemsOf(estimate)["GKE free-tier credit"], -73, "Autopilot clusters get the credit");
     });
@@ -252,11 +252,11 @@ describe("cost-budget policy", () => {
         const stack = await autopilotDev();
         const resources = resourcesOf(stack);
         const base = estimateCost(footprintFromResources(resources as any)!).idleMonthlyUsd;
-        const server = resources.find((r) => r.type === "kubernetes:apps/v1:Deployment" && r.props.metadata.name === "metaflow-ui")!;
-        delete server.props.spec.template.spec.containers[0].resources;
+        const backend = resources.find((r) => r.type === "kubernetes:apps/v1:Deployment" && r.props.metadata.name === "metaflow-ui-backend")!;
+        delete backend.props.spec.template.spec.containers[0].resources;
         const without = estimateCost(footprintFromResources(resources as any)!).idleMonthlyUsd;
         const ap = P.autopilot;
-        const delta = ((0.5 - 0.05) * ap.vcpu.usd + (2 - 64 / 1024) * ap.memoryGib.usd) * H;
+        const delta = ((0.5 - 0.25) * ap.vcpu.usd + (2 - 0.5) * ap.memoryGib.usd) * H;
         assert.ok(Math.abs(without - base - delta) < 0.02, `${without - base} vs ${delta}`);
     });
 

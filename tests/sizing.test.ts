@@ -173,10 +173,22 @@ describe("the services' requests that validation plans for are the ones deployed
                 deployed.cpuMillis += chart.cpuMillis;
                 deployed.memoryMiB += chart.memoryMiB;
             }
+            // Argo Events' own Pods: the EventBus StatefulSet (main, reloader, metrics per replica) and the EventSource.
+            for (const bus of ofType(stack, "kubernetes:argoproj.io/v1alpha1:EventBus")) {
+                const js = bus.inputs.spec.jetstream;
+                const pod = podRequests({ containers: [js.containerTemplate, js.reloaderContainerTemplate, js.metricsContainerTemplate] });
+                deployed.cpuMillis += js.replicas * pod.cpuMillis;
+                deployed.memoryMiB += js.replicas * pod.memoryMiB;
+            }
+            for (const source of ofType(stack, "kubernetes:argoproj.io/v1alpha1:EventSource")) {
+                const pod = podRequests({ containers: [source.inputs.spec.template.container] });
+                deployed.cpuMillis += pod.cpuMillis;
+                deployed.memoryMiB += pod.memoryMiB;
+            }
             assert.deepEqual(
                 servicesRequests(configOf(stack).services),
                 { cpuMillis: Math.round(deployed.cpuMillis), memoryMiB: Math.round(deployed.memoryMiB) },
-                "a container's requests changed: update SERVICE_POD_REQUESTS/servicesRequests in components/sizing.ts so validation plans for them",
+                "a container's requests changed: keep CONTAINER_RESOURCES/alwaysOnPods (components/workloadRequests.ts) in step so validation plans for them",
             );
         });
     }
