@@ -17,6 +17,12 @@ export const REQUIRED_APIS: Record<string, string> = {
     "monitoring.googleapis.com": "node and workload metrics",
 };
 
+/** APIs the optional HTTPS endpoint adds (MetaflowEndpoint). */
+export const ENDPOINT_APIS: Record<string, string> = {
+    "certificatemanager.googleapis.com": "Google-managed certificate for the endpoint's hostname",
+    "iap.googleapis.com": "Identity-Aware Proxy in front of the endpoint's backends",
+};
+
 export interface ProjectApisArgs {
     /** Project to enable the APIs in. */
     readonly project: pulumi.Input<string>;

@@ -24,6 +24,11 @@ export interface ArgoWorkflowsArgs {
     readonly workflowServiceAccounts: string[];
     /** Controller and server replicas. Default 1. */
     readonly replicas?: number;
+    /**
+     * Base href of the server's UI when a proxy serves it under a path and strips that path
+     * (chart value `server.baseHref`, env ARGO_BASE_HREF). Default "/".
+     */
+    readonly baseHref?: string;
 }
 
 /**
@@ -64,9 +69,11 @@ export class ArgoWorkflows extends pulumi.ComponentResource {
                         replicas,
                         serviceType: "ClusterIP",
                         secure: false,
-                        // Reached only via port-forward, which Kubernetes RBAC already gates.
+                        // Reached via port-forward (gated by Kubernetes RBAC) or through the IAP endpoint
+                        // (gated by IAP to access.members); never exposed otherwise.
                         authModes: ["server"],
                         resources: CONTAINER_RESOURCES.argoServer,
+                        baseHref: args.baseHref ?? "/",
                     },
                     // We manage the workflow service accounts and their Role ourselves.
                     workflow: { serviceAccount: { create: false }, rbac: { create: false } },

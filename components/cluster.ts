@@ -109,6 +109,9 @@ export class MetaflowCluster extends pulumi.ComponentResource {
             costManagementConfig: { enabled: true },
             // Updated in place (terraform-provider-google dropped ForceNew in v4.33.0, #12310).
             ...(args.securityGroup ? { authenticatorGroupsConfig: { securityGroup: args.securityGroup } } : {}),
+            // Installs the Gateway API and GKE policy CRDs the optional HTTPS endpoint uses; no
+            // load balancer exists until a Gateway is created.
+            gatewayApiConfig: { channel: "CHANNEL_STANDARD" },
         };
 
         if (this.autopilot) {

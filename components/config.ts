@@ -337,6 +337,21 @@ function platformSchema(d: ProfileDefaults) {
         })
         .strict();
 
+    const endpoint = z
+        .object({
+            /** DNS name users reach the platform at; you create its A record (see the `endpoint` output). */
+            hostname: z
+                .string()
+                .regex(/^(?=.{4,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/, "must be a fully qualified lowercase DNS name you control, e.g. metaflow.example.com"),
+            /** Client ID of the OAuth client IAP uses (created in the console, see README). */
+            oauthClientId: z
+                .string()
+                .regex(/^[0-9]+-[a-z0-9]+\.apps\.googleusercontent\.com$/, 'must be an OAuth client ID, "<number>-<id>.apps.googleusercontent.com"'),
+            /** Its secret; must be a Pulumi secret (`pulumi config set --secret --path endpoint.oauthClientSecret`). */
+            oauthClientSecret: z.string().min(1, "must not be empty"),
+        })
+        .strict();
+
     return z
         .object({
             /** A named set of defaults (`personal`); unset = the development or production profile. */
@@ -357,6 +372,8 @@ function platformSchema(d: ProfileDefaults) {
             services: services.prefault({}),
             access: access.prefault({}),
             billing: billing.prefault({}),
+            /** Optional IAP-protected HTTPS endpoint for the UI, metadata service and Argo. */
+            endpoint: endpoint.optional(),
         })
         .strict();
 }
@@ -385,6 +402,17 @@ export type ServicesConfig = PlatformConfig["services"];
 export type AccessConfig = PlatformConfig["access"];
 export type BillingConfig = PlatformConfig["billing"];
 
+export type EndpointConfig = NonNullable<PlatformConfig["endpoint"]>;
+
+/** How the raw config was stored, as far as the program can tell. */
+export interface ParseOptions {
+    /**
+     * Top-level keys (without namespace) the stack stores as secrets. When given, a key that must
+     * be secret and is not is an error; tests that build config by hand leave it out.
+     */
+    readonly secretKeys?: readonly string[];
+}
+
 /** Raised when stack config is invalid; lists every problem with its key. */
 export class ConfigError extends Error {
     constructor(public readonly problems: string[]) {
@@ -398,7 +426,37 @@ export class ConfigError extends Error {
 }
 
 /** Config keys the program reads, for the unknown-key check. */
-const TOP_LEVEL_KEYS = ["preset", "environment", "production", "zones", "labels", "network", "cluster", "gpuPools", "database", "storage", "services", "access", "billing"];
+const TOP_LEVEL_KEYS = ["preset", "environment", "production", "zones", "labels", "network", "cluster", "gpuPools", "database", "storage", "services", "access", "billing", "endpoint"];
+
+/** Config values never shown in an error message (path from the top-level key). */
+const SECRET_PATHS: ReadonlyArray<ReadonlyArray<string>> = [["endpoint", "oauthClientSecret"]];
+
+/** A value for an error message, with secret values replaced by "[secret]" wherever they sit. */
+function shownValue(root: unknown, path: ReadonlyArray<PropertyKey>): unknown {
+    for (const secret of SECRET_PATHS) {
+        const common = Math.min(path.length, secret.length);
+        if (secret.slice(0, common).every((part, i) => part === path[i])) {
+            if (path.length >= secret.length) {
+                return "[secret]";
+            }
+            // An ancestor of the secret: show it with the secret masked.
+            const value = valueAt(root, path);
+            return value === undefined ? undefined : maskAt(value, secret.slice(path.length));
+        }
+    }
+    return valueAt(root, path);
+}
+
+function maskAt(value: unknown, path: ReadonlyArray<string>): unknown {
+    if (path.length === 0) {
+        return "[secret]";
+    }
+    if (value === null || typeof value !== "object" || !(path[0] in value)) {
+        return value;
+    }
+    const record = value as Record<string, unknown>;
+    return { ...record, [path[0]]: maskAt(record[path[0]], path.slice(1)) };
+}
 
 function keyName(path: ReadonlyArray<PropertyKey>): string {
     if (path.length === 0) {
@@ -428,13 +486,13 @@ function valueAt(raw: unknown, path: ReadonlyArray<PropertyKey>): unknown {
  * Validates raw config values (as read from the stack) and resolves derived settings. Pure:
  * tests call it with plain objects. Throws ConfigError listing every problem.
  */
-export function parsePlatformConfig(raw: Record<string, unknown>): PlatformConfig {
+export function parsePlatformConfig(raw: Record<string, unknown>, options: ParseOptions = {}): PlatformConfig {
     const problems: string[] = [];
     const profile: Profile = raw.preset === "personal" && raw.production !== true ? "personal" : raw.production === true ? "production" : "development";
     const result = platformSchema(PROFILE_DEFAULTS[profile]).safeParse(raw);
     if (!result.success) {
         for (const issue of result.error.issues) {
-            const shown = valueAt(raw, issue.path);
+            const shown = shownValue(raw, issue.path);
             const value = shown === undefined ? "" : ` = ${JSON.stringify(shown)}`;
             problems.push(`${keyName(issue.path)}${value}: ${issue.message}`);
         }
@@ -442,7 +500,7 @@ export function parsePlatformConfig(raw: Record<string, unknown>): PlatformConfi
     }
     const cfg = result.data;
     const problem = (path: ReadonlyArray<PropertyKey>, message: string) => {
-        const shown = valueAt(cfg, path);
+        const shown = shownValue(cfg, path);
         problems.push(`${keyName(path)}${shown === undefined ? "" : ` = ${JSON.stringify(shown)}`}: ${message}`);
     };
 
@@ -643,6 +701,24 @@ export function parsePlatformConfig(raw: Record<string, unknown>): PlatformConfi
         );
     }
 
+    // Endpoint
+    if (cfg.endpoint) {
+        if (options.secretKeys && !options.secretKeys.includes("endpoint")) {
+            // The CLI marks a structured key secret when any value under it is; the stack file
+            // then holds the client secret encrypted. Never show the value itself.
+            problems.push(
+                `${CONFIG_NAMESPACE}:endpoint.oauthClientSecret: is stored in plain text; store it as a secret with ` +
+                    "`pulumi config set --secret --path endpoint.oauthClientSecret <value>` (and remove the plain value from Pulumi.<stack>.yaml)",
+            );
+        }
+        if (!cfg.services.enabled) {
+            problem(["services", "enabled"], "the endpoint serves the Metaflow services; set services.enabled to true or remove endpoint");
+        }
+        if (cfg.access.members.length === 0) {
+            problem(["access", "members"], "the endpoint admits only access.members through IAP; list at least one principal or remove endpoint");
+        }
+    }
+
     if (problems.length > 0) {
         throw new ConfigError(problems);
     }
@@ -706,6 +782,7 @@ function stepCapacityProblems(cfg: Pick<ParsedConfig, "cluster" | "services">): 
 export function loadPlatformConfig(): PlatformConfig {
     const all = pulumi.runtime.allConfig();
     const raw: Record<string, unknown> = {};
+    const secretKeys: string[] = [];
     const problems: string[] = [];
     for (const [fullKey, text] of Object.entries(all)) {
         const [ns, key] = fullKey.split(":", 2);
@@ -717,6 +794,9 @@ export function loadPlatformConfig(): PlatformConfig {
             continue;
         }
         raw[key] = parseConfigValue(text);
+        if (isSecretConfigKey(fullKey)) {
+            secretKeys.push(key);
+        }
     }
     if (problems.length > 0) {
         throw new ConfigError(problems);
@@ -728,7 +808,18 @@ export function loadPlatformConfig(): PlatformConfig {
     }
     raw.region = gcp.get("region");
     raw.environment ??= pulumi.getStack();
-    return parsePlatformConfig(raw);
+    return parsePlatformConfig(raw, { secretKeys });
+}
+
+/**
+ * Whether the CLI handed this key to the program as a secret. The engine passes the list in
+ * PULUMI_CONFIG_SECRET_KEYS and the SDK reads it in `runtime/config` `isConfigSecret`
+ * (@pulumi/pulumi 3.248.0), which its typings mark internal.
+ */
+function isSecretConfigKey(fullKey: string): boolean {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const runtimeConfig = require("@pulumi/pulumi/runtime/config") as { isConfigSecret(key: string): boolean };
+    return runtimeConfig.isConfigSecret(fullKey);
 }
 
 /** Stack config arrives as strings; objects, arrays, numbers and booleans as JSON text. */

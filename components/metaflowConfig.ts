@@ -2,6 +2,8 @@
  * The Metaflow client profile a user saves as `~/.metaflowconfig/config_<stack>.json`. Pure:
  * built from plain values so tests check every key against what was deployed.
  */
+import { ENDPOINT_PATHS, endpointUrl } from "./endpointRoutes";
+
 /**
  * Every key this project may write, each read by Metaflow's `metaflow_config.py` through
  * `from_conf` (the file is `METAFLOW_` + the name). Keys outside this list are a bug: Metaflow
@@ -35,6 +37,10 @@ export const METAFLOW_CONFIG_KEYS = [
     "METAFLOW_ARGO_EVENTS_SERVICE_ACCOUNT",
     "METAFLOW_ARGO_EVENTS_WEBHOOK_URL",
     "METAFLOW_ARGO_EVENTS_INTERNAL_WEBHOOK_URL",
+    // Read through `from_conf` by this project's client extension (client/, package
+    // metaflow-gcp-iap), which Metaflow loads as a config extension; plain Metaflow ignores them.
+    "METAFLOW_GCP_IAP_CLIENT_ID",
+    "METAFLOW_GCP_IAP_SERVICE_ACCOUNT",
 ] as const;
 export type MetaflowConfigKey = (typeof METAFLOW_CONFIG_KEYS)[number];
 export type MetaflowProfile = Partial<Record<MetaflowConfigKey, string>>;
@@ -72,6 +78,13 @@ export interface MetaflowProfileInput {
     /** Autopilot: every step asks for a Spot Pod (GKE adds the matching toleration itself). */
     readonly spotSteps?: boolean;
     readonly argoWorkflows: boolean;
+    /** Set when the IAP endpoint is deployed: the laptop then uses its https URLs. */
+    readonly endpoint?: {
+        readonly hostname: string;
+        readonly oauthClientId: string;
+        /** Service account the client extension mints ID tokens as. */
+        readonly clientServiceAccount: string;
+    };
     /** Set when Argo Events is deployed. */
     readonly argoEvents?: {
         readonly eventBus: string;
@@ -125,6 +138,24 @@ export function buildMetaflowProfile(input: MetaflowProfileInput): MetaflowProfi
         profile.METAFLOW_ARGO_EVENTS_SERVICE_ACCOUNT = input.argoEvents.serviceAccount;
         profile.METAFLOW_ARGO_EVENTS_WEBHOOK_URL = `http://localhost:${LOCAL_PORTS.argoWebhook}/${input.argoEvents.event}`;
         profile.METAFLOW_ARGO_EVENTS_INTERNAL_WEBHOOK_URL = input.argoEvents.internalWebhookUrl;
+    }
+    if (input.endpoint) {
+        // The laptop goes through the IAP endpoint; pods keep METAFLOW_SERVICE_INTERNAL_URL, which
+        // Metaflow hands them as their METAFLOW_SERVICE_URL. `npm run tunnel` still works with
+        // the local URLs of a profile built without the endpoint.
+        const url = (path: string) => endpointUrl(input.endpoint!.hostname, path);
+        profile.METAFLOW_SERVICE_URL = url(ENDPOINT_PATHS.metadata);
+        profile.METAFLOW_GCP_IAP_CLIENT_ID = input.endpoint.oauthClientId;
+        profile.METAFLOW_GCP_IAP_SERVICE_ACCOUNT = input.endpoint.clientServiceAccount;
+        if (input.ui) {
+            profile.METAFLOW_UI_URL = url(ENDPOINT_PATHS.ui);
+        }
+        if (input.argoWorkflows) {
+            profile.METAFLOW_ARGO_WORKFLOWS_UI_URL = url(ENDPOINT_PATHS.argo);
+        }
+        if (input.argoEvents) {
+            profile.METAFLOW_ARGO_EVENTS_WEBHOOK_URL = `${url(ENDPOINT_PATHS.events)}/${input.argoEvents.event}`;
+        }
     }
     return profile;
 }

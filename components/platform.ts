@@ -4,12 +4,13 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { ProjectApis, REQUIRED_APIS } from "./apis";
+import { ENDPOINT_APIS, ProjectApis, REQUIRED_APIS } from "./apis";
 import { ARGO_EVENTS_NAMES } from "./argoEvents";
 import { BUDGET_API, EnvironmentBudget } from "./budget";
 import { MetaflowCluster } from "./cluster";
 import type { PlatformConfig } from "./config";
 import { MetaflowDatabase } from "./database";
+import { MetaflowEndpoint } from "./endpoint";
 import { GpuNodePool, maxGpus } from "./gpuNodePool";
 import { MetaflowIdentity } from "./identity";
 import { kubeContextName, type KubeContext } from "./kubeconfig";
@@ -42,13 +43,18 @@ export interface Platform {
     readonly memberRbac?: MemberRbac;
     /** The billing budget; undefined unless `billing.budget` is set. */
     readonly budget?: EnvironmentBudget;
+    /** The IAP-protected HTTPS endpoint; undefined unless `endpoint` is configured. */
+    readonly endpoint?: MetaflowEndpoint;
 }
 
 /** Creates the Google Cloud half of one environment. */
 export function createPlatform(cfg: PlatformConfig): Platform {
     const labels = platformLabels(cfg);
     const budgetSettings = cfg.billing.budget;
-    const apis = new ProjectApis("apis", { project: cfg.project, apis: [...Object.keys(REQUIRED_APIS), ...(budgetSettings ? [BUDGET_API] : [])] });
+    const apis = new ProjectApis("apis", {
+        project: cfg.project,
+        apis: [...Object.keys(REQUIRED_APIS), ...(budgetSettings ? [BUDGET_API] : []), ...(cfg.endpoint ? Object.keys(ENDPOINT_APIS) : [])],
+    });
     // Every component waits for the APIs, so a fresh project works in one `pulumi up`.
     const afterApis: pulumi.ComponentResourceOptions = { dependsOn: [apis] };
 
@@ -148,6 +154,7 @@ export function createPlatform(cfg: PlatformConfig): Platform {
 
     let services: MetaflowServices | undefined;
     let kubernetes: k8s.Provider | undefined;
+    let endpoint: MetaflowEndpoint | undefined;
     if (cfg.services.enabled) {
         // Built from the cluster's own outputs: no kubeconfig file, no staged applies.
         kubernetes = new k8s.Provider(
@@ -169,10 +176,28 @@ export function createPlatform(cfg: PlatformConfig): Platform {
                     password: database.password,
                 },
                 datastoreRoot: storage.datastoreRoot,
+                publicBaseUrl: cfg.endpoint ? `https://${cfg.endpoint.hostname}` : undefined,
             },
             // Pods need nodes to land on and their Workload Identity bindings in place.
             { providers: [kubernetes], dependsOn: [identity, ...gpuPools, cluster] },
         );
+        if (cfg.endpoint) {
+            endpoint = new MetaflowEndpoint(
+                "endpoint",
+                {
+                    project: cfg.project,
+                    environment: cfg.environment,
+                    labels,
+                    namespace: services.namespace,
+                    hostname: cfg.endpoint.hostname,
+                    oauthClientId: cfg.endpoint.oauthClientId,
+                    oauthClientSecret: pulumi.secret(cfg.endpoint.oauthClientSecret),
+                    members: cfg.access.members,
+                    services: { ui: cfg.services.ui, argoWorkflows: services.argoWorkflows !== undefined, argoEvents: services.argoEvents !== undefined },
+                },
+                { providers: [kubernetes], dependsOn: [apis, services] },
+            );
+        }
     }
 
     const members = cfg.access.members;
@@ -189,7 +214,7 @@ export function createPlatform(cfg: PlatformConfig): Platform {
         ? new EnvironmentBudget("budget", { project: cfg.project, environment: cfg.environment, settings: budgetSettings }, afterApis)
         : undefined;
 
-    return { apis, network, cluster, gpuPools, database, storage, identity, services, memberGrants, memberRbac, budget };
+    return { apis, network, cluster, gpuPools, database, storage, identity, services, memberGrants, memberRbac, budget, endpoint };
 }
 
 /** The Metaflow client profile for this environment (no secrets in it). */
@@ -198,7 +223,8 @@ export function metaflowProfile(cfg: PlatformConfig, p: Platform): pulumi.Output
     if (!services) {
         return undefined;
     }
-    return pulumi.all([p.storage.datastoreRoot, p.storage.registryUrl]).apply(([datastoreRoot, registryUrl]) =>
+    const clientAccountOutput = p.endpoint ? p.endpoint.clientServiceAccountEmail : pulumi.output("");
+    return pulumi.all([p.storage.datastoreRoot, p.storage.registryUrl, clientAccountOutput]).apply(([datastoreRoot, registryUrl, clientAccount]) =>
         buildMetaflowProfile({
             datastoreRoot,
             namespace: services.namespace,
@@ -210,6 +236,7 @@ export function metaflowProfile(cfg: PlatformConfig, p: Platform): pulumi.Output
             metadata: p.database ? "service" : "local",
             ui: cfg.services.ui && p.database !== undefined,
             argoWorkflows: services.argoWorkflows !== undefined,
+            endpoint: p.endpoint && cfg.endpoint && { hostname: p.endpoint.hostname, oauthClientId: cfg.endpoint.oauthClientId, clientServiceAccount: clientAccount },
             argoEvents: services.argoEvents && {
                 eventBus: ARGO_EVENTS_NAMES.eventBus,
                 eventSource: ARGO_EVENTS_NAMES.eventSource,
@@ -271,6 +298,7 @@ export function platformOutputs(cfg: PlatformConfig, p: Platform) {
          */
         largestStep: largestSteps(cfg),
         kubernetesNamespace: p.services?.namespace,
+        endpoint: p.endpoint?.summary(),
         metaflowConfig: metaflowProfile(cfg, p),
     };
 }

@@ -41,6 +41,11 @@ export interface MetaflowServicesArgs {
     readonly database?: DatabaseConnection;
     /** `gs://<bucket>/metaflow` */
     readonly datastoreRoot: pulumi.Input<string>;
+    /**
+     * `https://<hostname>` when the IAP endpoint serves the UI and Argo (MetaflowEndpoint);
+     * undefined when they are reached through `npm run tunnel` only.
+     */
+    readonly publicBaseUrl?: string;
 }
 
 /**
@@ -212,6 +217,8 @@ export class MetaflowServices extends pulumi.ComponentResource {
                     namespace: ns,
                     workflowServiceAccounts: [KUBERNETES_IDENTITIES.argoWorkflow, KUBERNETES_IDENTITIES.task],
                     replicas: s.metadataReplicas,
+                    // Behind the endpoint the UI lives under /argo/ (the load balancer strips it).
+                    baseHref: args.publicBaseUrl ? "/argo/" : undefined,
                 },
                 { parent: this, dependsOn: [namespace, this.serviceAccounts.argoWorkflow, this.serviceAccounts.task] },
             );

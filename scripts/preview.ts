@@ -98,7 +98,8 @@ function mask(value: unknown, secret: boolean): string {
     if (secret) {
         return "[secret]";
     }
-    const text = typeof value === "string" ? value : JSON.stringify(value);
+    // An optional output that is off (e.g. `endpoint`) resolves to undefined.
+    const text = typeof value === "string" ? value : (JSON.stringify(value) ?? "(not set)");
     return text.length > 160 ? `${text.slice(0, 157)}...` : text;
 }
 

@@ -36,7 +36,15 @@ export function mockResourceState(args: MockResourceArgs, ctx: MockContext): Moc
         case "gcp:compute/subnetwork:Subnetwork":
             return { id: `projects/${project}/regions/${inputs.region}/subnetworks/${name}`, state: { ...inputs, name } };
         case "gcp:compute/globalAddress:GlobalAddress":
-            return { id: `projects/${project}/global/addresses/${name}`, state: { ...inputs, name } };
+            return {
+                id: `projects/${project}/global/addresses/${name}`,
+                // External addresses get one from Google (here from TEST-NET-3, RFC 5737).
+                state: { ...inputs, name, address: inputs.address ?? (inputs.addressType === "EXTERNAL" ? `203.0.113.${parseInt(digest(name, 2), 16) % 200 + 20}` : undefined) },
+            };
+        case "gcp:certificatemanager/certificate:Certificate":
+            return { id: `projects/${project}/locations/global/certificates/${name}`, state: { ...inputs, name } };
+        case "gcp:certificatemanager/certificateMap:CertificateMap":
+            return { id: `projects/${project}/locations/global/certificateMaps/${name}`, state: { ...inputs, name } };
         case "gcp:serviceaccount/account:Account": {
             const email = `${inputs.accountId}@${project}.iam.gserviceaccount.com`;
             return {

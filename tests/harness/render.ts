@@ -68,6 +68,11 @@ export interface RenderOptions {
     readonly config?: Record<string, unknown>;
     /** Render as `pulumi preview` would (unknown computed values stay unknown). Default false. */
     readonly preview?: boolean;
+    /**
+     * Full config keys the CLI would mark secret (`pulumi config set --secret`), as it lists them
+     * in PULUMI_CONFIG_SECRET_KEYS. Default: the keys whose stack-file value holds a `secure:` entry.
+     */
+    readonly secretKeys?: readonly string[];
 }
 
 /** A failed render: the error, and what had been registered before it. */
@@ -103,6 +108,16 @@ export function readStackConfig(stack: string): Record<string, string> {
         out[key] = encodeConfigValue(value);
     }
     return out;
+}
+
+/** Keys of a stack file whose value is, or contains, a `secure:` (encrypted) value. */
+export function stackSecretKeys(stack: string): string[] {
+    const doc = YAML.parse(fs.readFileSync(path.join(REPO_ROOT, `Pulumi.${stack}.yaml`), "utf8")) ?? {};
+    const holdsSecret = (value: unknown): boolean =>
+        value !== null && typeof value === "object" && ("secure" in value || Object.values(value as Record<string, unknown>).some(holdsSecret));
+    return Object.entries<unknown>(doc.config ?? {})
+        .filter(([, value]) => holdsSecret(value))
+        .map(([key]) => key);
 }
 
 function encodeConfigValue(value: unknown): string {
@@ -166,6 +181,7 @@ async function resolveOutput(value: unknown): Promise<RenderedOutput> {
 async function run(stack: string, options: RenderOptions): Promise<{ stack: RenderedStack } | { failure: RenderFailure }> {
     const project = projectName();
     const config = readStackConfig(stack);
+    const secretKeys = options.secretKeys ?? stackSecretKeys(stack);
     for (const [key, value] of Object.entries(options.config ?? {})) {
         if (value === undefined) {
             delete config[key];
@@ -183,7 +199,7 @@ async function run(stack: string, options: RenderOptions): Promise<{ stack: Rend
     const resources: RenderedResource[] = [];
     await pulumi.runtime.setMocks(mocks, project, stack, options.preview ?? false);
     setMockOptions(new RecordingMonitor(mocks, resources), project, stack, options.preview ?? false);
-    setAllConfig(config);
+    setAllConfig(config, [...secretKeys]);
 
     delete require.cache[require.resolve(ENTRY)];
     let exported: Record<string, unknown>;
