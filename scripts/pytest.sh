@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The Python test layer of `npm test`: builds .venv from tests/python/requirements.txt and
 # .venv-image from docker/requirements.txt (each only when its file changed since the last
-# build), then runs pytest on tests/python.
+# build), installs the client extension (client/) into .venv, then runs pytest on tests/python
+# and client/tests.
 # A fresh machine needs Python 3.11 (python3.11 or python3) and access to PyPI for the first run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -61,6 +62,23 @@ build_venv "$python_bin" .venv tests/python/requirements.txt
 # test runs Metaflow's pod bootstrap with exactly these packages, as a non-root user.
 build_venv "$image_python" .venv-image docker/requirements.txt
 
+# The client extension (client/, package metaflow-gcp-iap), editable so its tests and Metaflow's
+# extension loader see the work tree; reinstalled when its pyproject.toml changes (its dependency
+# google-auth is pinned in requirements.txt). compat mode puts client/ on sys.path through a plain
+# .pth: setuptools' default import hook hides the namespace package metaflow_extensions from
+# Metaflow's extension discovery, and pip ignores --config-settings on a requirements-file line.
+client_stamp=.venv/.client.sha256
+client_want=$(sha256sum client/pyproject.toml | cut -d' ' -f1)
+if [ "$client_want" != "$(cat "$client_stamp" 2>/dev/null || true)" ]; then
+    if ! .venv/bin/python -m pip install --quiet --disable-pip-version-check --no-input --no-deps \
+        --config-settings editable_mode=compat -e ./client; then
+        echo "pytest.sh: pip could not install the client extension (client/) into .venv (see pip's message above)" >&2
+        exit 1
+    fi
+    echo "$client_want" > "$client_stamp"
+fi
+
 # -p no:cacheprovider: no .pytest_cache in the work tree. The warning filter: Metaflow's vendored
 # PyYAML imports the top-level `_yaml` module that PyYAML 6 deprecates (metaflow/_vendor/yaml/cyaml.py).
-exec .venv/bin/python -m pytest -q -p no:cacheprovider -W "ignore:The _yaml extension module:DeprecationWarning" tests/python "$@"
+# client/tests are the extension's own standard-library unittest cases; pytest collects them too.
+exec .venv/bin/python -m pytest -q -p no:cacheprovider -W "ignore:The _yaml extension module:DeprecationWarning" tests/python client/tests "$@"
