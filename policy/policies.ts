@@ -4,6 +4,7 @@
  */
 import type { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 import { costPolicies } from "./cost";
+import { exposurePolicies } from "./exposure";
 import { isolationPolicies } from "./isolation";
 import { kubernetesPolicies } from "./kubernetes";
 import { productionPolicies } from "./production";
@@ -12,4 +13,4 @@ import { securityPolicies } from "./security";
 
 export type Policy = ResourceValidationPolicy | StackValidationPolicy;
 
-export const policies: Policy[] = [...isolationPolicies, ...securityPolicies, ...productionPolicies, ...quotaPolicies, ...kubernetesPolicies, ...costPolicies];
+export const policies: Policy[] = [...isolationPolicies, ...securityPolicies, ...productionPolicies, ...quotaPolicies, ...kubernetesPolicies, ...costPolicies, ...exposurePolicies];

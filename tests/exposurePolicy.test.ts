@@ -1,0 +1,67 @@
+import { strict as assert } from "assert";
+import { runPolicies, type OfflineResource, type Violation } from "../policy/offline";
+import { policies } from "../policy/policies";
+import { policyConfigFor } from "../scripts/policyCheck";
+import { committedStack } from "./harness/cache";
+import { renderStack, stackSecretKeys, type RenderedStack } from "./harness/render";
+
+const POLICY = "external-exposure-behind-iap";
+const BACKEND_POLICY = "kubernetes:networking.gke.io/v1:GCPBackendPolicy";
+
+function resourcesOf(stack: RenderedStack): OfflineResource[] {
+    return stack.resources.filter((r) => r.custom).map((r) => ({ type: r.type, name: r.name, urn: r.urn, props: structuredClone(r.inputs) }));
+}
+
+async function check(resources: OfflineResource[], stack: string): Promise<Violation[]> {
+    const policy = policies.find((p) => p.name === POLICY);
+    assert.ok(policy, `no policy ${POLICY}`);
+    return runPolicies([policy], resources, policyConfigFor(stack));
+}
+
+describe(`policy ${POLICY}`, () => {
+    let withEndpoint: RenderedStack;
+    before(async () => {
+        withEndpoint = await renderStack("prod", {
+            config: {
+                "metaflow-gcp:endpoint": {
+                    hostname: "metaflow.example.com",
+                    oauthClientId: "123456789012-abcdefghijklmnop.apps.googleusercontent.com",
+                    oauthClientSecret: "GOCSPX-test-only-not-a-real-secret",
+                },
+                "metaflow-gcp:access": { members: ["group:ml-team@example.com"] },
+            },
+            secretKeys: [...stackSecretKeys("prod"), "metaflow-gcp:endpoint"],
+        });
+    });
+
+    it("passes the committed stacks and the IAP-protected endpoint", async () => {
+        assert.deepEqual(await check(resourcesOf(await committedStack("dev")), "dev"), []);
+        assert.deepEqual(await check(resourcesOf(withEndpoint), "prod"), []);
+    });
+
+    it("refuses the same Gateway when one backend's IAP is off or its policy is missing", async () => {
+        const iapOff = resourcesOf(withEndpoint).map((r) =>
+            r.type === BACKEND_POLICY && r.props.spec.targetRef.name === "metaflow-metadata" ? { ...r, props: { ...r.props, spec: { ...r.props.spec, default: { timeoutSec: 120 } } } } : r,
+        );
+        const found = await check(iapOff, "prod");
+        assert.equal(found.length, 1, found.map((v) => v.message).join(" | "));
+        assert.match(found[0].message, /to Service metaflow-prod\/metaflow-metadata, which has no GCPBackendPolicy with iap\.enabled/);
+        const missing = resourcesOf(withEndpoint).filter((r) => r.type !== BACKEND_POLICY);
+        assert.equal((await check(missing, "prod")).length, 5);
+    });
+
+    it("refuses an external Ingress and a public LoadBalancer Service; allows internal ones", async () => {
+        const base = { metadata: { name: "x", namespace: "metaflow-prod" } };
+        const bad: OfflineResource[] = [
+            { type: "kubernetes:networking.k8s.io/v1:Ingress", name: "ui-ingress", urn: "urn:ingress", props: { ...base, spec: { rules: [] } } },
+            { type: "kubernetes:core/v1:Service", name: "ui-lb", urn: "urn:lb", props: { ...base, spec: { type: "LoadBalancer", ports: [{ port: 80 }] } } },
+        ];
+        const found = await check(bad, "prod");
+        assert.deepEqual(found.map((v) => v.message.split(" ")[0]).sort(), ['Ingress', 'Service']);
+        const internal: OfflineResource[] = [
+            { type: "kubernetes:networking.k8s.io/v1:Ingress", name: "i", urn: "urn:i", props: { ...base, spec: { ingressClassName: "gce-internal" } } },
+            { type: "kubernetes:core/v1:Service", name: "s", urn: "urn:s", props: { metadata: { ...base.metadata, annotations: { "networking.gke.io/load-balancer-type": "Internal" } }, spec: { type: "LoadBalancer" } } },
+        ];
+        assert.deepEqual(await check(internal, "prod"), []);
+    });
+});
