@@ -106,7 +106,11 @@ function main(): void {
         setUpKubeContext(stack, outputs, argv);
     }
     console.log(`Use it with:  export METAFLOW_PROFILE=${stack}`);
-    if (profile.METAFLOW_DEFAULT_METADATA !== "local") {
+    if (profile.METAFLOW_GCP_IAP_CLIENT_ID) {
+        // The endpoint is on: the profile's https URLs need the client extension to sign requests.
+        console.log(`The services are at ${profile.METAFLOW_SERVICE_URL} behind IAP. Once per laptop:`);
+        console.log('  pip install "metaflow-gcp-iap @ git+<this repository>#subdirectory=client" && gcloud auth application-default login');
+    } else if (profile.METAFLOW_DEFAULT_METADATA !== "local") {
         console.log(`Reach the services with:  npm run tunnel -- ${stack}`);
     }
 }

@@ -7,14 +7,14 @@ import { ENDPOINT_NAMES, GATEWAY_CLASS, IAP_ACCESSOR_ROLE, ID_TOKEN_CREATOR_ROLE
 import { ARGO_SERVER_SERVICE, ARGO_WEBHOOK_SERVICE, LONG_LIVED_TIMEOUT_SEC, endpointBackends } from "../components/endpointRoutes";
 import { ConfigError, parsePlatformConfig } from "../components/config";
 import { committedStack } from "./harness/cache";
+import { EXAMPLE_ENDPOINT, EXAMPLE_MEMBERS, withEndpoint } from "./harness/endpointExample";
 import { ofType, one, output } from "./harness/query";
 import { renderStack, renderStackFailure, stackSecretKeys, type RenderedResource, type RenderedStack } from "./harness/render";
 
-const HOSTNAME = "metaflow-dev.example.com";
-const CLIENT_ID = "123456789012-abcdefghijklmnopqrstuvwxyz012345.apps.googleusercontent.com";
-// A stand-in for the OAuth client secret: a test value, never a real one.
-const CLIENT_SECRET = "GOCSPX-test-only-not-a-real-secret";
-const MEMBERS = ["user:ada@example.com", "group:ml-team@example.com"];
+const HOSTNAME = EXAMPLE_ENDPOINT.hostname;
+const CLIENT_ID = EXAMPLE_ENDPOINT.oauthClientId;
+const CLIENT_SECRET = EXAMPLE_ENDPOINT.oauthClientSecret;
+const MEMBERS = EXAMPLE_MEMBERS;
 
 const GATEWAY = "kubernetes:gateway.networking.k8s.io/v1:Gateway";
 const HTTP_ROUTE = "kubernetes:gateway.networking.k8s.io/v1:HTTPRoute";
@@ -25,14 +25,11 @@ const DEPLOYMENT = "kubernetes:apps/v1:Deployment";
 const SECRET = "kubernetes:core/v1:Secret";
 const RELEASE = "kubernetes:helm.sh/v3:Release";
 
-const endpointConfig = { hostname: HOSTNAME, oauthClientId: CLIENT_ID, oauthClientSecret: CLIENT_SECRET };
+const endpointConfig = { ...EXAMPLE_ENDPOINT };
 
 /** A stack with the endpoint on, its secret stored the way `pulumi config set --secret` does. */
 function renderWithEndpoint(stack: string, extra: Record<string, unknown> = {}): Promise<RenderedStack> {
-    return renderStack(stack, {
-        config: { "metaflow-gcp:endpoint": endpointConfig, "metaflow-gcp:access": { members: MEMBERS }, ...extra },
-        secretKeys: [...stackSecretKeys(stack), "metaflow-gcp:endpoint"],
-    });
+    return renderStack(stack, withEndpoint(stack, extra));
 }
 
 function byName(stack: RenderedStack, type: string, name: string): RenderedResource | undefined {

@@ -3,7 +3,8 @@ import { runPolicies, type OfflineResource, type Violation } from "../policy/off
 import { policies } from "../policy/policies";
 import { policyConfigFor } from "../scripts/policyCheck";
 import { committedStack } from "./harness/cache";
-import { renderStack, stackSecretKeys, type RenderedStack } from "./harness/render";
+import { withEndpoint as endpointOptions } from "./harness/endpointExample";
+import { renderStack, type RenderedStack } from "./harness/render";
 
 const POLICY = "external-exposure-behind-iap";
 const BACKEND_POLICY = "kubernetes:networking.gke.io/v1:GCPBackendPolicy";
@@ -21,17 +22,7 @@ async function check(resources: OfflineResource[], stack: string): Promise<Viola
 describe(`policy ${POLICY}`, () => {
     let withEndpoint: RenderedStack;
     before(async () => {
-        withEndpoint = await renderStack("prod", {
-            config: {
-                "metaflow-gcp:endpoint": {
-                    hostname: "metaflow.example.com",
-                    oauthClientId: "123456789012-abcdefghijklmnop.apps.googleusercontent.com",
-                    oauthClientSecret: "GOCSPX-test-only-not-a-real-secret",
-                },
-                "metaflow-gcp:access": { members: ["group:ml-team@example.com"] },
-            },
-            secretKeys: [...stackSecretKeys("prod"), "metaflow-gcp:endpoint"],
-        });
+        withEndpoint = await renderStack("prod", endpointOptions("prod"));
     });
 
     it("passes the committed stacks and the IAP-protected endpoint", async () => {

@@ -1,5 +1,10 @@
-"""A local HTTP server on 127.0.0.1 that records what it receives, for the client's tests."""
+"""Test helpers: a local HTTP server on 127.0.0.1 that records what it receives, and a runner
+for metaflow_probe.py (the real Metaflow in a fresh interpreter)."""
 import json
+import os
+import subprocess
+import sys
+import tempfile
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -42,3 +47,23 @@ class RecordingServer(object):
     def __exit__(self, *exc):
         self._httpd.shutdown()
         self._httpd.server_close()
+
+
+PROBE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "metaflow_probe.py")
+
+
+def run_probe(metaflow_env, profile=None):
+    """Runs metaflow_probe.py with only the given METAFLOW_ settings (and profile); returns its JSON."""
+    with tempfile.TemporaryDirectory() as home:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("METAFLOW_")}
+        env.update(HOME=home, METAFLOW_HOME=os.path.join(home, ".metaflowconfig"), USER="tester")
+        if profile is not None:
+            os.makedirs(env["METAFLOW_HOME"])
+            with open(os.path.join(env["METAFLOW_HOME"], "config_endpoint.json"), "w") as f:
+                json.dump(profile, f)
+            env["METAFLOW_PROFILE"] = "endpoint"
+        env.update(metaflow_env)
+        done = subprocess.run([sys.executable, PROBE], env=env, capture_output=True, text=True, timeout=120)
+    if done.returncode != 0:
+        raise AssertionError("probe failed:\n" + done.stderr)
+    return json.loads(done.stdout.strip().splitlines()[-1])

@@ -1,0 +1,68 @@
+"""The profile the program emits with the HTTPS endpoint on, loaded by the real Metaflow with the
+client extension (client/) installed: the laptop signs its requests, pods get no token.
+
+The example endpoint (tests/harness/endpointExample.ts) is rendered under the mocks; a local stub
+on 127.0.0.1 stands in for https://<hostname>/metadata (no network), everything else in the
+profile is used as emitted.
+"""
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from conftest import REPO_ROOT, STACKS
+
+sys.path.insert(0, str(REPO_ROOT / "client" / "tests"))
+from stub_server import RecordingServer, run_probe  # noqa: E402
+
+HEARTBEAT = "/flows/F/runs/1/heartbeat"
+
+
+@pytest.fixture(scope="session")
+def endpoint_outputs():
+    """{stack: outputs} of every committed stack with the example endpoint turned on."""
+    result = subprocess.run(
+        [str(REPO_ROOT / "node_modules" / ".bin" / "ts-node"), "--transpile-only", "tests/harness/exportStack.ts", "--endpoint", *STACKS],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**os.environ, "PULUMI_CONFIG_PASSPHRASE": ""},
+    )
+    if result.returncode != 0:
+        raise RuntimeError(f"exportStack --endpoint failed:\n{result.stderr}")
+    return json.loads(result.stdout)
+
+
+def test_the_laptop_profile_points_at_the_endpoint_and_pods_at_the_cluster(endpoint_outputs):
+    for stack, outputs in endpoint_outputs.items():
+        profile = outputs["metaflowConfig"]
+        assert profile["METAFLOW_SERVICE_URL"] == outputs["endpoint"]["urls"]["metadata"], stack
+        assert profile["METAFLOW_SERVICE_URL"].startswith("https://"), stack
+        assert profile["METAFLOW_SERVICE_INTERNAL_URL"].endswith(".svc.cluster.local:8080"), stack
+        assert profile["METAFLOW_GCP_IAP_SERVICE_ACCOUNT"] == outputs["endpoint"]["clientServiceAccount"], stack
+
+
+def test_real_metaflow_with_the_emitted_profile_signs_every_request_and_serializes_no_token(endpoint_outputs):
+    for stack, outputs in endpoint_outputs.items():
+        profile = dict(outputs["metaflowConfig"])
+        with RecordingServer({"/ping": (200, "OK"), HEARTBEAT: (200, json.dumps({"wait_time_in_seconds": 10}))}) as stub:
+            profile["METAFLOW_SERVICE_URL"] = stub.url  # stands in for https://<hostname>/metadata
+            seen = run_probe({}, profile)
+        assert seen["headers_type"] == "IapServiceHeaders", stack
+        assert seen["client_id"] == outputs["metaflowConfig"]["METAFLOW_GCP_IAP_CLIENT_ID"], stack
+        assert [h.get("authorization", "").startswith("Bearer laptop-token-") for _, _, h, _ in stub.requests] == [True, True], stack
+        assert json.loads(seen["kubernetes_env"]) == {} and json.loads(seen["argo_env"]) == {}, stack
+
+
+def test_without_the_endpoint_the_committed_profiles_leave_metaflow_unchanged(stack_outputs):
+    for stack, outputs in stack_outputs.items():
+        profile = dict(outputs["metaflowConfig"])
+        assert "METAFLOW_GCP_IAP_CLIENT_ID" not in profile, stack
+        with RecordingServer({"/ping": (200, "OK"), HEARTBEAT: (200, json.dumps({"wait_time_in_seconds": 10}))}) as stub:
+            profile["METAFLOW_SERVICE_URL"] = stub.url  # stands in for the tunnel's localhost URL
+            seen = run_probe({}, profile)
+        assert seen["headers_type"] == "dict", stack
+        assert all("authorization" not in h for _, _, h, _ in stub.requests), stack
