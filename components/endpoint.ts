@@ -158,7 +158,9 @@ export class MetaflowEndpoint extends pulumi.ComponentResource {
                 metadata: {
                     name: ENDPOINT_NAMES.gateway,
                     namespace: ns,
-                    // Certificate Manager map, the way GKE attaches managed certificates to external Gateways.
+                    // Certificate Manager map: GKE docs "Secure a Gateway" (restrictions): Google-managed
+                    // Certificate Manager certificates work with global Gateways; the Gateway controller
+                    // does not support ManagedCertificate objects; certmap excludes tls.certificateRefs.
                     annotations: { "networking.gke.io/certmap": certificateMap.name },
                 },
                 spec: {
