@@ -42,7 +42,7 @@ export interface EndpointServices {
 }
 
 /** Path prefixes of the endpoint, also used by the Metaflow profile. */
-export const ENDPOINT_PATHS = { ui: "/", uiApi: "/api", metadata: "/metadata", argo: "/argo", events: "/events" } as const;
+export const ENDPOINT_PATHS = { ui: "/", metadata: "/metadata", argo: "/argo", events: "/events" } as const;
 
 /**
  * The Argo Workflows chart's server Service: `<fullnameOverride>-server` on `server.servicePort`
@@ -73,27 +73,18 @@ export function endpointBackends(services: EndpointServices): EndpointBackend[] 
         },
     ];
     if (services.ui) {
-        backends.push(
-            {
-                name: "ui-backend",
-                pathPrefix: ENDPOINT_PATHS.uiApi,
-                // Served under PATH_PREFIX=/api already; its websockets (/api/ws) live as long as a tab.
-                stripPrefix: false,
-                service: "metaflow-ui-backend",
-                port: SERVICE_PORTS.uiBackend,
-                healthCheck: { port: SERVICE_PORTS.uiBackend, path: "/api/ping" },
-                timeoutSec: LONG_LIVED_TIMEOUT_SEC,
-            },
-            {
-                name: "ui",
-                pathPrefix: ENDPOINT_PATHS.ui,
-                stripPrefix: false,
-                service: "metaflow-ui",
-                port: SERVICE_PORTS.ui,
-                healthCheck: { port: SERVICE_PORTS.ui, path: "/" },
-                timeoutSec: REQUEST_TIMEOUT_SEC,
-            },
-        );
+        backends.push({
+            name: "ui",
+            pathPrefix: ENDPOINT_PATHS.ui,
+            // The UI backend serves the bundled UI and its API on one origin, both at its root
+            // (MetaflowServices): everything not claimed by a longer prefix goes there. Its
+            // websockets (/ws) live as long as a browser tab.
+            stripPrefix: false,
+            service: "metaflow-ui-backend",
+            port: SERVICE_PORTS.uiBackend,
+            healthCheck: { port: SERVICE_PORTS.uiBackend, path: "/ping" },
+            timeoutSec: LONG_LIVED_TIMEOUT_SEC,
+        });
     }
     if (services.argoWorkflows) {
         backends.push({

@@ -42,8 +42,8 @@ export interface MetaflowServicesArgs {
     /** `gs://<bucket>/metaflow` */
     readonly datastoreRoot: pulumi.Input<string>;
     /**
-     * `https://<hostname>` when the IAP endpoint serves the UI and Argo (MetaflowEndpoint);
-     * undefined when they are reached through `npm run tunnel` only.
+     * `https://<hostname>` when the IAP endpoint serves the services (MetaflowEndpoint): Argo's UI
+     * then lives under /argo/. Undefined when they are reached through `npm run tunnel` only.
      */
     readonly publicBaseUrl?: string;
 }

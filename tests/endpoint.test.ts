@@ -102,10 +102,10 @@ describe("HTTPS endpoint behind IAP", () => {
         assert.deepEqual(certificate.inputs.managed, { domains: [HOSTNAME] });
     });
 
-    it("routes /, /api, /metadata and /argo (and /events where Argo Events runs) on the hostname only", () => {
+    it("routes / (UI and its API, one origin), /metadata and /argo (and /events where Argo Events runs) on the hostname only", () => {
         const paths = (stack: RenderedStack) => one(stack, HTTP_ROUTE).inputs.spec.rules.map((r: any) => r.matches[0].path.value).sort();
-        assert.deepEqual(paths(dev), ["/", "/api", "/argo", "/metadata"]);
-        assert.deepEqual(paths(prod), ["/", "/api", "/argo", "/events", "/metadata"]);
+        assert.deepEqual(paths(dev), ["/", "/argo", "/metadata"]);
+        assert.deepEqual(paths(prod), ["/", "/argo", "/events", "/metadata"]);
         assert.deepEqual(one(dev, HTTP_ROUTE).inputs.spec.hostnames, [HOSTNAME]);
         assert.deepEqual(one(dev, HTTP_ROUTE).inputs.spec.parentRefs, [{ name: ENDPOINT_NAMES.gateway, sectionName: "https" }]);
     });
@@ -198,7 +198,7 @@ describe("HTTPS endpoint behind IAP", () => {
         assert.deepEqual(webhook.inputs.spec.default.config, { type: "TCP", tcpHealthCheck: { portSpecification: "USE_FIXED_PORT", port: ARGO_EVENTS_NAMES.webhookPort } });
     });
 
-    it("strips /metadata, /argo and /events for backends that serve at their root, not /api", () => {
+    it("strips /metadata, /argo and /events for backends that serve at their root", () => {
         const rules = one(prod, HTTP_ROUTE).inputs.spec.rules;
         const rewritten = rules.filter((r: any) => r.filters?.some((f: any) => f.urlRewrite?.path?.replacePrefixMatch === "/")).map((r: any) => r.matches[0].path.value);
         assert.deepEqual(rewritten.sort(), ["/argo", "/events", "/metadata"]);
@@ -236,7 +236,6 @@ describe("HTTPS endpoint behind IAP", () => {
         assert.deepEqual(endpoint.dnsRecord, { name: `${HOSTNAME}.`, type: "A", ttl: 300, value: address.state.address });
         assert.deepEqual(endpoint.urls, {
             metadata: `https://${HOSTNAME}/metadata`,
-            "ui-backend": `https://${HOSTNAME}/api`,
             ui: `https://${HOSTNAME}/`,
             argo: `https://${HOSTNAME}/argo`,
             events: `https://${HOSTNAME}/events`,

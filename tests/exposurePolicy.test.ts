@@ -38,7 +38,7 @@ describe(`policy ${POLICY}`, () => {
         assert.equal(found.length, 1, found.map((v) => v.message).join(" | "));
         assert.match(found[0].message, /to Service metaflow-prod\/metaflow-metadata, which has no GCPBackendPolicy with iap\.enabled/);
         const missing = resourcesOf(withEndpoint).filter((r) => r.type !== BACKEND_POLICY);
-        assert.equal((await check(missing, "prod")).length, 5);
+        assert.equal((await check(missing, "prod")).length, 4);
     });
 
     it("refuses an external Ingress and a public LoadBalancer Service; allows internal ones", async () => {
