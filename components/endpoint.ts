@@ -2,6 +2,7 @@ import * as gcp from "@pulumi/gcp";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { ENDPOINT_PATHS, endpointBackends, endpointUrl, type EndpointBackend, type EndpointServices } from "./endpointRoutes";
+import { ENDPOINT_CLIENT_ACCOUNT, MEMBER_ENDPOINT_CLIENT_ROLE } from "./memberAccess";
 import { resourceName, serviceAccountId } from "./naming";
 import { childOptions, withDependencies } from "./options";
 
@@ -18,7 +19,7 @@ export const OAUTH_SECRET_KEY = "key";
 /** Who may pass IAP: role on the IAP resource, limited by a condition to this endpoint's host. */
 export const IAP_ACCESSOR_ROLE = "roles/iap.httpsResourceAccessor";
 /** Lets a member mint ID tokens (nothing else) as the endpoint's client service account. */
-export const ID_TOKEN_CREATOR_ROLE = "roles/iam.serviceAccountOpenIdTokenCreator";
+export const ID_TOKEN_CREATOR_ROLE = MEMBER_ENDPOINT_CLIENT_ROLE;
 
 export interface MetaflowEndpointArgs {
     readonly project: string;
@@ -109,7 +110,7 @@ export class MetaflowEndpoint extends pulumi.ComponentResource {
             `${name}-client`,
             {
                 project: args.project,
-                accountId: serviceAccountId(args.environment, "iap"),
+                accountId: serviceAccountId(args.environment, ENDPOINT_CLIENT_ACCOUNT),
                 displayName: `Metaflow ${args.environment} endpoint client`,
                 description: `ID tokens for ${args.hostname} (IAP); members impersonate it from the Metaflow client.`,
             },

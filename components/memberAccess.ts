@@ -32,6 +32,16 @@ export const MEMBER_BUCKET_ROLE = "roles/storage.objectUser";
  */
 export const MEMBER_REGISTRY_ROLE = "roles/artifactregistry.writer";
 
+/**
+ * With the HTTPS endpoint on: mint OpenID Connect ID tokens (`iam.serviceAccounts.getOpenIdToken`
+ * only; no access tokens, no keys) as the endpoint's client service account `mf-<env>-iap`, on
+ * that account only. The Metaflow client extension presents them to IAP (MetaflowEndpoint).
+ */
+export const MEMBER_ENDPOINT_CLIENT_ROLE = "roles/iam.serviceAccountOpenIdTokenCreator";
+
+/** Account ID suffix of the endpoint's client service account (`mf-<env>-<suffix>`). */
+export const ENDPOINT_CLIENT_ACCOUNT = "iap";
+
 /** Name of the namespaced Role (and its RoleBinding) members are bound to. */
 export const MEMBER_ROLE_NAME = "metaflow-member";
 

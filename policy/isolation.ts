@@ -1,6 +1,6 @@
 /** Isolation between environments: labels, no peering or sharing, own ranges, own identities. */
 import type { ResourceValidationPolicy } from "@pulumi/policy";
-import { MEMBER_BUCKET_ROLE, MEMBER_REGISTRY_ROLE } from "../components/memberAccess";
+import { ENDPOINT_CLIENT_ACCOUNT, MEMBER_BUCKET_ROLE, MEMBER_ENDPOINT_CLIENT_ROLE, MEMBER_REGISTRY_ROLE } from "../components/memberAccess";
 import { cidrWithin, describe, forTypes, grantMembers } from "./helpers";
 import { GOOGLE_SOURCE_RANGES, IAM_GRANT_TYPES, T } from "./types";
 
@@ -67,7 +67,13 @@ export const iamScopedToEnvironment: ResourceValidationPolicy = {
     validateResource: forTypes(IAM_GRANT_TYPES.filter((t) => !t.startsWith("gcp:projects/")), (props, args, report) => {
         const { serviceAccountPrefix, namespace, members = [] } = args.getConfig<{ serviceAccountPrefix: string; namespace: string; members?: string[] }>();
         // The one role a listed member may hold here (components/memberAccess.ts).
-        const memberRole = args.type.startsWith("gcp:storage/") ? MEMBER_BUCKET_ROLE : args.type.startsWith("gcp:artifactregistry/") ? MEMBER_REGISTRY_ROLE : undefined;
+        const memberRole = args.type.startsWith("gcp:storage/")
+            ? MEMBER_BUCKET_ROLE
+            : args.type.startsWith("gcp:artifactregistry/")
+              ? MEMBER_REGISTRY_ROLE
+              : args.type.startsWith("gcp:serviceaccount/") && isEndpointClientAccount(props.serviceAccountId, serviceAccountPrefix)
+                ? MEMBER_ENDPOINT_CLIENT_ROLE
+                : undefined;
         for (const member of grantMembers(props)) {
             if (members.includes(member) && props.role === memberRole) {
                 continue;
@@ -85,5 +91,10 @@ export const iamScopedToEnvironment: ResourceValidationPolicy = {
         }
     }),
 };
+
+/** `projects/<p>/serviceAccounts/<prefix>iap@...`: the HTTPS endpoint's client account (MetaflowEndpoint). */
+function isEndpointClientAccount(serviceAccountId: unknown, serviceAccountPrefix: string): boolean {
+    return typeof serviceAccountId === "string" && serviceAccountId.includes(`/serviceAccounts/${serviceAccountPrefix}${ENDPOINT_CLIENT_ACCOUNT}@`);
+}
 
 export const isolationPolicies = [environmentLabel, noNetworkSharing, firewallOwnRanges, iamScopedToEnvironment];

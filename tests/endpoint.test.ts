@@ -6,6 +6,7 @@ import { ARGO_EVENTS_NAMES } from "../components/argoEvents";
 import { ENDPOINT_NAMES, GATEWAY_CLASS, IAP_ACCESSOR_ROLE, ID_TOKEN_CREATOR_ROLE, OAUTH_SECRET_KEY } from "../components/endpoint";
 import { ARGO_SERVER_SERVICE, ARGO_WEBHOOK_SERVICE, LONG_LIVED_TIMEOUT_SEC, endpointBackends } from "../components/endpointRoutes";
 import { ConfigError, parsePlatformConfig } from "../components/config";
+import { checkRendered, formatReport, policyConfigFor } from "../scripts/policyCheck";
 import { committedStack } from "./harness/cache";
 import { EXAMPLE_ENDPOINT, EXAMPLE_MEMBERS, withEndpoint } from "./harness/endpointExample";
 import { ofType, one, output } from "./harness/query";
@@ -222,6 +223,26 @@ describe("HTTPS endpoint behind IAP", () => {
         assert.deepEqual(projectGrants, []);
     });
 
+    it("passes the whole policy pack, with the stack's members in its policy config", async () => {
+        for (const stack of [dev, prod]) {
+            const config = policyConfigFor(stack.stack);
+            const withMembers = { ...config, "iam-scoped-to-environment": { ...(config["iam-scoped-to-environment"] as object), members: MEMBERS } };
+            const report = formatReport(stack.stack, await checkRendered(stack, withMembers));
+            assert.equal(report.failed, false, report.text);
+        }
+        // The token-creator grant is allowed on the endpoint's client account only.
+        const config = policyConfigFor("dev");
+        const withMembers = { ...config, "iam-scoped-to-environment": { ...(config["iam-scoped-to-environment"] as object), members: MEMBERS } };
+        const elsewhere: RenderedStack = {
+            ...dev,
+            resources: dev.resources.map((r) =>
+                r.inputs.role === ID_TOKEN_CREATOR_ROLE ? { ...r, inputs: { ...r.inputs, serviceAccountId: r.inputs.serviceAccountId.replace("/mf-dev-iap@", "/mf-dev-task@") } } : r,
+            ),
+        };
+        const found = (await checkRendered(elsewhere, withMembers)).filter((v) => v.policy === "iam-scoped-to-environment");
+        assert.equal(found.length, MEMBERS.length, found.map((v) => v.message).join(" | "));
+    });
+
     it("enables the Certificate Manager and IAP APIs only with the endpoint", async () => {
         const apis = (stack: RenderedStack) => ofType(stack, "gcp:projects/service:Service").map((s) => s.inputs.service);
         for (const api of Object.keys(ENDPOINT_APIS)) {
@@ -260,11 +281,11 @@ describe("HTTPS endpoint behind IAP", () => {
 });
 
 describe("endpoint config", () => {
-    const base = { project: "metaflow-test", environment: "dev", access: { members: MEMBERS } };
+    const base = { project: "metaflow-test", environment: "dev", access: { members: MEMBERS, securityGroup: "gke-security-groups@example.com" } };
 
     it("refuses a client secret stored in plain text, without showing it, before anything is created", async () => {
         const failure = await renderStackFailure("dev", {
-            config: { "metaflow-gcp:endpoint": endpointConfig, "metaflow-gcp:access": { members: MEMBERS } },
+            config: { "metaflow-gcp:endpoint": endpointConfig, "metaflow-gcp:access": { members: MEMBERS, securityGroup: "gke-security-groups@example.com" } },
             secretKeys: stackSecretKeys("dev"),
         });
         assert.ok(failure.error instanceof ConfigError, failure.error.message);

@@ -15,7 +15,8 @@ export const EXAMPLE_MEMBERS = ["user:ada@example.com", "group:ml-team@example.c
 /** Render options that turn the endpoint on for `stack` (plus any other config overrides). */
 export function withEndpoint(stack: string, extra: Record<string, unknown> = {}): RenderOptions {
     return {
-        config: { "metaflow-gcp:endpoint": EXAMPLE_ENDPOINT, "metaflow-gcp:access": { members: EXAMPLE_MEMBERS }, ...extra },
+        // A group member needs Google Groups for RBAC (access.securityGroup).
+        config: { "metaflow-gcp:endpoint": EXAMPLE_ENDPOINT, "metaflow-gcp:access": { members: EXAMPLE_MEMBERS, securityGroup: "gke-security-groups@example.com" }, ...extra },
         secretKeys: [...stackSecretKeys(stack), "metaflow-gcp:endpoint"],
     };
 }
