@@ -713,6 +713,8 @@ export function parsePlatformConfig(raw: Record<string, unknown>, options: Parse
         }
         if (!cfg.services.enabled) {
             problem(["services", "enabled"], "the endpoint serves the Metaflow services; set services.enabled to true or remove endpoint");
+        } else if (!cfg.database.enabled) {
+            problem(["database", "enabled"], "the endpoint serves the metadata service, which needs the database; set database.enabled to true or remove endpoint");
         }
         if (cfg.access.members.length === 0) {
             problem(["access", "members"], "the endpoint admits only access.members through IAP; list at least one principal or remove endpoint");

@@ -327,5 +327,9 @@ describe("endpoint config", () => {
             () => parsePlatformConfig({ ...base, services: { enabled: false }, endpoint: endpointConfig }, { secretKeys: ["endpoint"] }),
             /metaflow-gcp:services\.enabled = false: the endpoint serves the Metaflow services/,
         );
+        assert.throws(
+            () => parsePlatformConfig({ ...base, database: { enabled: false }, services: { ui: false, argoWorkflows: false }, endpoint: endpointConfig }, { secretKeys: ["endpoint"] }),
+            /metaflow-gcp:database\.enabled = false: the endpoint serves the metadata service, which needs the database/,
+        );
     });
 });
