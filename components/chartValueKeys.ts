@@ -26,6 +26,8 @@ export const ARGO_WORKFLOWS_VALUE_KEYS = [
     "server.serviceType",
     "server.secure",
     "server.authModes",
+    // values.yaml `server.baseHref: /`, rendered as env ARGO_BASE_HREF in server-deployment.yaml.
+    "server.baseHref",
     "server.resources.*",
     "workflow.serviceAccount.create",
     "workflow.rbac.create",
