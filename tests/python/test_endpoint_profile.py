@@ -12,7 +12,7 @@ import sys
 
 import pytest
 
-from conftest import REPO_ROOT, STACKS
+from conftest import REPO_ROOT, STACKS, _sample_flow_for, compile_flows
 
 sys.path.insert(0, str(REPO_ROOT / "client" / "tests"))
 from stub_server import RecordingServer, run_probe  # noqa: E402
@@ -66,3 +66,23 @@ def test_without_the_endpoint_the_committed_profiles_leave_metaflow_unchanged(st
             seen = run_probe({}, profile)
         assert seen["headers_type"] == "dict", stack
         assert all("authorization" not in h for _, _, h, _ in stub.requests), stack
+
+
+def test_argo_templates_compiled_on_a_laptop_with_the_extension_carry_no_token(endpoint_outputs, offline_gcp, tmp_path):
+    """Metaflow's own compiler (`argo-workflows create --only-json`), run with the endpoint profile
+    and the extension installed, as on a laptop: the WorkflowTemplate's steps get the static
+    headers only and the in-cluster URL, never an Authorization header or the IAP settings."""
+    static = {"x-team": "ml"}
+    jobs = []
+    for stack, outputs in endpoint_outputs.items():
+        profile = {**outputs["metaflowConfig"], "METAFLOW_SERVICE_HEADERS": json.dumps(static)}
+        jobs.append((stack, profile, _sample_flow_for(profile), tmp_path / stack))
+    for compiled in compile_flows(jobs, offline_gcp):
+        assert compiled.process.returncode == 0, f"{compiled.stack}:\n{compiled.process.stderr}"
+        text = json.dumps(compiled.template)
+        assert "Authorization" not in text and "Bearer" not in text and "GCP_IAP" not in text, compiled.stack
+        assert compiled.step_templates, compiled.stack
+        for name, template in compiled.step_templates.items():
+            env = {e["name"]: e.get("value") for e in template["container"].get("env", [])}
+            assert json.loads(env["METAFLOW_SERVICE_HEADERS"]) == static, (compiled.stack, name)
+            assert env["METAFLOW_SERVICE_URL"] == compiled.profile["METAFLOW_SERVICE_INTERNAL_URL"], (compiled.stack, name)
