@@ -3,7 +3,7 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-    { ignores: ["node_modules/**", "bin/**", "policy/node_modules/**", ".venv/**", ".venv-image/**"] },
+    { ignores: ["node_modules/**", "bin/**", "policy/node_modules/**", ".venv/**", ".venv-image/**", ".venv-airflow/**"] },
     js.configs.recommended,
     ...tseslint.configs.recommended,
     {

@@ -1,44 +1,100 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { childOptions } from "./options";
+import * as random from "@pulumi/random";
+import { AIRFLOW_RELEASE, AIRFLOW_SECRETS, airflowValues } from "./airflowValues";
+import { childOptions, withDependencies } from "./options";
 import { AIRFLOW_CHART } from "./versions";
+
+/** Where Airflow finds its metadata database (its own database and user on the Cloud SQL instance). */
+export interface AirflowDatabase {
+    readonly host: pulumi.Input<string>;
+    readonly port: number;
+    readonly name: pulumi.Input<string>;
+    readonly user: pulumi.Input<string>;
+    /** Secret output; written only into a Kubernetes Secret. */
+    readonly password: pulumi.Output<string>;
+}
 
 export interface AirflowArgs {
     readonly namespace: string;
-    /** Service account the scheduler and task pods run as (the Workload Identity task KSA). */
+    /** Kubernetes service account every Airflow component runs as; created here, bound by Workload Identity. */
     readonly serviceAccount: string;
+    /** Google service account that KSA acts as (access to gs://<bucket>/airflow/ only). */
+    readonly googleServiceAccountEmail: pulumi.Input<string>;
+    /** Datastore bucket: DAGs under airflow/dags, task logs under airflow/logs. */
+    readonly bucketName: pulumi.Input<string>;
+    readonly database: AirflowDatabase;
+    /** Scheduler, webserver and triggerer replicas (the environment's service replica count). */
+    readonly replicas: number;
 }
 
 /**
- * Apache Airflow as an alternative orchestrator (`python flow.py airflow create`), from the
- * pinned official chart with the KubernetesExecutor. Its scheduler and workers run as the task
- * identity so DAG tasks reach the datastore with no keys.
+ * The SQLAlchemy URL of the metadata database, TLS required (Cloud SQL enforces it). User and
+ * password are percent-encoded; the chart reads the URL from the Secret's `connection` key.
+ */
+export function metadataConnectionUrl(db: { host: string; port: number; name: string; user: string; password: string }): string {
+    const user = encodeURIComponent(db.user);
+    const password = encodeURIComponent(db.password);
+    return `postgresql://${user}:${password}@${db.host}:${db.port}/${encodeURIComponent(db.name)}?sslmode=require`;
+}
+
+/**
+ * Apache Airflow as the alternative orchestrator (`python flow.py airflow create`), from the
+ * pinned official chart: KubernetesExecutor, metadata on Cloud SQL over TLS, DAG files mounted
+ * read-only from the datastore bucket through GKE's Cloud Storage FUSE driver, task logs written
+ * to the bucket. Metaflow's task pods themselves run as the task identity (the compiled DAG
+ * names it from the Metaflow profile).
  */
 export class Airflow extends pulumi.ComponentResource {
     public readonly release: k8s.helm.v3.Release;
+    public readonly serviceAccount: k8s.core.v1.ServiceAccount;
 
     constructor(name: string, args: AirflowArgs, opts?: pulumi.ComponentResourceOptions) {
         super("metaflow:k8s:Airflow", name, {}, opts);
-        const useTaskIdentity = { create: false, name: args.serviceAccount };
+        const parent = childOptions(this, opts);
+        const ns = args.namespace;
+
+        this.serviceAccount = new k8s.core.v1.ServiceAccount(
+            `${name}-sa`,
+            { metadata: { name: args.serviceAccount, namespace: ns, annotations: { "iam.gke.io/gcp-service-account": args.googleServiceAccountEmail } } },
+            parent,
+        );
+
+        const connection = pulumi
+            .all([args.database.host, args.database.name, args.database.user, args.database.password])
+            .apply(([host, dbName, user, password]) => metadataConnectionUrl({ host, port: args.database.port, name: dbName, user, password }));
+        // Fernet key: 32 random bytes, URL-safe base64 with padding (what Fernet.generate_key() returns).
+        const fernet = new random.RandomId(`${name}-fernet`, { byteLength: 32 }, parent);
+        const webserverKey = new random.RandomPassword(`${name}-webserver-key`, { length: 48, special: false }, parent);
+        const secret = (key: keyof typeof AIRFLOW_SECRETS, value: pulumi.Output<string>) =>
+            new k8s.core.v1.Secret(
+                `${name}-${key}`,
+                {
+                    metadata: { name: AIRFLOW_SECRETS[key].name, namespace: ns },
+                    type: "Opaque",
+                    stringData: { [AIRFLOW_SECRETS[key].key]: pulumi.secret(value) },
+                },
+                parent,
+            );
+        const secrets = [
+            secret("metadata", connection),
+            secret("fernet", fernet.b64Url.apply((id) => `${id}=`)),
+            secret("webserver", webserverKey.result),
+        ];
+
         this.release = new k8s.helm.v3.Release(
             `${name}-release`,
             {
-                name: "airflow",
+                name: AIRFLOW_RELEASE,
                 chart: AIRFLOW_CHART.name,
                 version: AIRFLOW_CHART.version,
                 repositoryOpts: { repo: AIRFLOW_CHART.repo },
-                namespace: args.namespace,
+                namespace: ns,
                 atomic: true,
                 timeout: 900,
-                values: {
-                    executor: "KubernetesExecutor",
-                    scheduler: { serviceAccount: useTaskIdentity },
-                    workers: { serviceAccount: useTaskIdentity },
-                    triggerer: { serviceAccount: useTaskIdentity },
-                    webserver: { service: { type: "ClusterIP" } },
-                },
+                values: pulumi.output(args.bucketName).apply((bucketName) => airflowValues({ serviceAccount: args.serviceAccount, bucketName, replicas: args.replicas })),
             },
-            childOptions(this, opts),
+            withDependencies(parent, this.serviceAccount, ...secrets),
         );
         this.registerOutputs({ release: this.release.status });
     }

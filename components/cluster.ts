@@ -27,6 +27,12 @@ export interface MetaflowClusterArgs {
      * Google Groups. Default: off (users and service accounts are bound by email either way).
      */
     readonly securityGroup?: string;
+    /**
+     * Turn on GKE's Cloud Storage FUSE CSI driver add-on (Standard mode; Autopilot has it on).
+     * An in-place update: terraform-provider-google's `addons_config.gcs_fuse_csi_driver_config`
+     * is Optional+Computed without ForceNew. Default: false.
+     */
+    readonly gcsFuseCsiDriver?: boolean;
 }
 
 /**
@@ -152,6 +158,7 @@ export class MetaflowCluster extends pulumi.ComponentResource {
                         gcePersistentDiskCsiDriverConfig: { enabled: true },
                         httpLoadBalancing: { disabled: false },
                         horizontalPodAutoscaling: { disabled: false },
+                        gcsFuseCsiDriverConfig: { enabled: args.gcsFuseCsiDriver ?? false },
                     },
                 },
                 // The default pool's node config is dropped with the pool; ignore its drift.

@@ -24,6 +24,7 @@ import { AUTOPILOT_DEFAULT_RESOURCES } from "./metaflowConfig";
 import {
     GKE_SYSTEM_PODS,
     METAFLOW_DEFAULT_STEP,
+    airflowConnections,
     autopilotStepProblem,
     connectionCapacity,
     cpuMachinesThatFit,
@@ -636,14 +637,19 @@ export function parsePlatformConfig(raw: Record<string, unknown>, options: Parse
         }
     }
     const demand = cfg.services.enabled
-        ? { metadataReplicas: cfg.services.metadataReplicas, uiReplicas: cfg.services.ui ? cfg.services.uiReplicas : 0 }
-        : { metadataReplicas: 0, uiReplicas: 0 };
+        ? {
+              metadataReplicas: cfg.services.metadataReplicas,
+              uiReplicas: cfg.services.ui ? cfg.services.uiReplicas : 0,
+              airflowReplicas: cfg.services.airflow ? cfg.services.metadataReplicas : 0,
+          }
+        : { metadataReplicas: 0, uiReplicas: 0, airflowReplicas: 0 };
     const maxConnections = cfg.database.maxConnections ?? Math.max(maxConnectionsFor(demand), 50);
     if (tier.ok && maxConnections > connectionCapacity(tier.memoryMb)) {
         problem(
             ["database", "tier"],
             `carries about ${connectionCapacity(tier.memoryMb)} connections but the services need max_connections=${maxConnections} ` +
-                `(metadata x${demand.metadataReplicas}, UI x${demand.uiReplicas}); choose a larger tier or fewer replicas`,
+                `(metadata x${demand.metadataReplicas}, UI x${demand.uiReplicas}` +
+                `${demand.airflowReplicas ? `, Airflow ${airflowConnections(demand.airflowReplicas)} connections` : ""}); choose a larger tier or fewer replicas`,
         );
     }
 
@@ -664,6 +670,12 @@ export function parsePlatformConfig(raw: Record<string, unknown>, options: Parse
     // Services
     if (cfg.services.airflow && cfg.services.argoWorkflows) {
         problem(["services", "airflow"], "Airflow and Argo Workflows are alternative orchestrators; enable one (set services.argoWorkflows to false to use Airflow)");
+    }
+    if (cfg.services.airflow && !cfg.database.enabled) {
+        problem(["services", "airflow"], "Airflow keeps its metadata in its own database on the environment's Cloud SQL instance; set database.enabled to true, or services.airflow to false");
+    }
+    if (cfg.services.airflow && !cfg.services.enabled) {
+        problem(["services", "airflow"], "Airflow runs on the cluster with the other services; set services.enabled to true, or services.airflow to false");
     }
     const needDatabase = (["ui", "argoWorkflows", "argoEvents", "airflow"] as const).filter((key) => cfg.services[key]);
     if (cfg.services.enabled && !cfg.database.enabled && needDatabase.length > 0) {

@@ -49,7 +49,7 @@ export type MetaflowProfile = Partial<Record<MetaflowConfigKey, string>>;
  * Local ports the port-forward script uses; the profile's local URLs point at them. The UI
  * backend serves the UI and its API on one port.
  */
-export const LOCAL_PORTS = { metadata: 8080, uiBackend: 8083, argoServer: 2746, argoWebhook: 12000 } as const;
+export const LOCAL_PORTS = { metadata: 8080, uiBackend: 8083, argoServer: 2746, argoWebhook: 12000, airflowUi: 8090 } as const;
 
 /**
  * Pod sizes Autopilot accepts for Metaflow's default step (1 vCPU : 4 GiB fits its CPU:memory

@@ -4,6 +4,8 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { AirflowCloud } from "./airflowCloud";
+import { AIRFLOW_BUCKET_PREFIXES, AIRFLOW_WEBSERVER } from "./airflowValues";
 import { ENDPOINT_APIS, ProjectApis, REQUIRED_APIS } from "./apis";
 import { ARGO_EVENTS_NAMES } from "./argoEvents";
 import { BUDGET_API, EnvironmentBudget } from "./budget";
@@ -45,6 +47,8 @@ export interface Platform {
     readonly budget?: EnvironmentBudget;
     /** The IAP-protected HTTPS endpoint; undefined unless `endpoint` is configured. */
     readonly endpoint?: MetaflowEndpoint;
+    /** Airflow's database, user and Google identity; undefined unless `services.airflow` is on. */
+    readonly airflowCloud?: AirflowCloud;
 }
 
 /** Creates the Google Cloud half of one environment. */
@@ -86,6 +90,8 @@ export function createPlatform(cfg: PlatformConfig): Platform {
             subnetworkId: network.subnetworkId,
             settings: cfg.cluster,
             securityGroup: cfg.access.securityGroup,
+            // Airflow reads its DAG folder from the bucket through the Cloud Storage FUSE driver.
+            gcsFuseCsiDriver: cfg.services.enabled && cfg.services.airflow,
         },
         afterApis,
     );
@@ -152,6 +158,22 @@ export function createPlatform(cfg: PlatformConfig): Platform {
         afterApis,
     );
 
+    const airflowCloud =
+        cfg.services.enabled && cfg.services.airflow && database
+            ? new AirflowCloud(
+                  "airflow",
+                  {
+                      project: cfg.project,
+                      environment: cfg.environment,
+                      instanceName: database.instance.name,
+                      bucketName: storage.bucketName,
+                      namespace: cfg.services.namespace,
+                      workloadPoolReady: cluster.cluster,
+                  },
+                  afterApis,
+              )
+            : undefined;
+
     let services: MetaflowServices | undefined;
     let kubernetes: k8s.Provider | undefined;
     let endpoint: MetaflowEndpoint | undefined;
@@ -177,9 +199,23 @@ export function createPlatform(cfg: PlatformConfig): Platform {
                 },
                 datastoreRoot: storage.datastoreRoot,
                 publicBaseUrl: cfg.endpoint ? `https://${cfg.endpoint.hostname}` : undefined,
+                airflow:
+                    airflowCloud && database
+                        ? {
+                              googleServiceAccountEmail: airflowCloud.serviceAccountEmail,
+                              bucketName: storage.bucketName,
+                              database: {
+                                  host: database.host,
+                                  port: database.port,
+                                  name: airflowCloud.database.name,
+                                  user: airflowCloud.user.name,
+                                  password: airflowCloud.password,
+                              },
+                          }
+                        : undefined,
             },
             // Pods need nodes to land on and their Workload Identity bindings in place.
-            { providers: [kubernetes], dependsOn: [identity, ...gpuPools, cluster] },
+            { providers: [kubernetes], dependsOn: [identity, ...gpuPools, cluster, ...(airflowCloud ? [airflowCloud] : [])] },
         );
         if (cfg.endpoint) {
             endpoint = new MetaflowEndpoint(
@@ -214,7 +250,7 @@ export function createPlatform(cfg: PlatformConfig): Platform {
         ? new EnvironmentBudget("budget", { project: cfg.project, environment: cfg.environment, settings: budgetSettings }, afterApis)
         : undefined;
 
-    return { apis, network, cluster, gpuPools, database, storage, identity, services, memberGrants, memberRbac, budget, endpoint };
+    return { apis, network, cluster, gpuPools, database, storage, identity, services, memberGrants, memberRbac, budget, endpoint, airflowCloud };
 }
 
 /** The Metaflow client profile for this environment (no secrets in it). */
@@ -299,6 +335,17 @@ export function platformOutputs(cfg: PlatformConfig, p: Platform) {
         largestStep: largestSteps(cfg),
         kubernetesNamespace: p.services?.namespace,
         endpoint: p.endpoint?.summary(),
+        // Only when Airflow is on: `npm run tunnel` and `npm run airflow-deploy` read it.
+        ...(p.services?.airflow
+            ? {
+                  airflow: {
+                      dagsUrl: pulumi.interpolate`gs://${p.storage.bucketName}/${AIRFLOW_BUCKET_PREFIXES.dags}`,
+                      logsUrl: pulumi.interpolate`gs://${p.storage.bucketName}/${AIRFLOW_BUCKET_PREFIXES.logs}`,
+                      webserverService: AIRFLOW_WEBSERVER.service,
+                      webserverPort: AIRFLOW_WEBSERVER.port,
+                  },
+              }
+            : {}),
         metaflowConfig: metaflowProfile(cfg, p),
     };
 }

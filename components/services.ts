@@ -1,6 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { Airflow } from "./airflow";
+import { Airflow, type AirflowDatabase } from "./airflow";
+import { AIRFLOW_KSA } from "./airflowCloud";
 import { ArgoEvents } from "./argoEvents";
 import { ArgoWorkflows } from "./argoWorkflows";
 import type { ServicesConfig } from "./config";
@@ -46,6 +47,12 @@ export interface MetaflowServicesArgs {
      * then lives under /argo/. Undefined when they are reached through `npm run tunnel` only.
      */
     readonly publicBaseUrl?: string;
+    /** What Airflow needs from the Google Cloud half; required when `settings.airflow` is on. */
+    readonly airflow?: {
+        readonly googleServiceAccountEmail: pulumi.Input<string>;
+        readonly bucketName: pulumi.Input<string>;
+        readonly database: AirflowDatabase;
+    };
 }
 
 /**
@@ -231,10 +238,20 @@ export class MetaflowServices extends pulumi.ComponentResource {
             );
         }
         if (s.airflow) {
+            if (!args.airflow) {
+                throw new pulumi.ResourceError("services.airflow is on but no Airflow database and identity were passed to MetaflowServices", this);
+            }
             this.airflow = new Airflow(
                 `${name}-airflow`,
-                { namespace: ns, serviceAccount: KUBERNETES_IDENTITIES.task },
-                { parent: this, dependsOn: [namespace, this.serviceAccounts.task] },
+                {
+                    namespace: ns,
+                    serviceAccount: AIRFLOW_KSA,
+                    googleServiceAccountEmail: args.airflow.googleServiceAccountEmail,
+                    bucketName: args.airflow.bucketName,
+                    database: args.airflow.database,
+                    replicas: s.metadataReplicas,
+                },
+                { parent: this, dependsOn: [namespace] },
             );
         }
 

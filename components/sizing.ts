@@ -18,15 +18,51 @@ export const RESERVED_CONNECTIONS = 15;
 /** A Postgres backend costs memory; ~12 MB each keeps shared_buffers and work_mem room. */
 const MB_PER_CONNECTION = 12;
 
+/**
+ * Airflow's database settings, passed to every Airflow process through the chart's `config`
+ * (apache-airflow 2.10.5 `airflow/config_templates/config.yml`: `[database]
+ * sql_alchemy_pool_size` default 5, `sql_alchemy_max_overflow` default 10, `[webserver] workers`
+ * default 4, `[scheduler] parsing_processes` default 2, `[core] parallelism` default 32). The
+ * defaults allow 15 connections per process and 32 task pods: more than a small Cloud SQL tier
+ * carries, so they are set smaller and counted here.
+ */
+export const AIRFLOW_DB = {
+    poolSize: 2,
+    maxOverflow: 1,
+    /** Gunicorn workers per webserver replica. */
+    webserverWorkers: 2,
+    /** DAG-parsing processes of the DAG processor (each opens its own pool). */
+    parsingProcesses: 2,
+    /** Task instances running at once: one KubernetesExecutor worker pod each. */
+    parallelism: 8,
+    /** A worker pod runs `airflow tasks run` and the forked task process, each with a pool. */
+    processesPerWorkerPod: 2,
+} as const;
+
+/** Connections Airflow holds at peak with `replicas` schedulers, webservers and triggerers. */
+export function airflowConnections(replicas: number): number {
+    const perProcess = AIRFLOW_DB.poolSize + AIRFLOW_DB.maxOverflow;
+    const processes =
+        replicas /* schedulers */ +
+        (1 + AIRFLOW_DB.parsingProcesses) /* one DAG processor */ +
+        replicas /* triggerers */ +
+        replicas * AIRFLOW_DB.webserverWorkers +
+        AIRFLOW_DB.parallelism * AIRFLOW_DB.processesPerWorkerPod;
+    return processes * perProcess;
+}
+
 /** Replica counts of the services that hold database pools. */
 export interface ConnectionDemand {
     readonly metadataReplicas: number;
     readonly uiReplicas: number;
+    /** Replicas of Airflow's scheduler, webserver and triggerer; 0 when Airflow is off. */
+    readonly airflowReplicas?: number;
 }
 
 /** Connections the services need at peak, before headroom. */
 export function requiredConnections(demand: ConnectionDemand): number {
-    return demand.metadataReplicas * METADATA_POOL_MAX + demand.uiReplicas * UI_BACKEND_CONNECTIONS + RESERVED_CONNECTIONS;
+    const airflow = demand.airflowReplicas ? airflowConnections(demand.airflowReplicas) : 0;
+    return demand.metadataReplicas * METADATA_POOL_MAX + demand.uiReplicas * UI_BACKEND_CONNECTIONS + airflow + RESERVED_CONNECTIONS;
 }
 
 /** The `max_connections` flag to set: demand plus 25% headroom for rolling updates, rounded up to 10. */
@@ -162,6 +198,8 @@ export interface ServicesSizing {
     readonly argoWorkflows: boolean;
     /** Argo Events: its controller, the JetStream EventBus and the webhook EventSource. Default false. */
     readonly argoEvents?: boolean;
+    /** Airflow's scheduler, DAG processor, triggerer and webserver (as many replicas as the metadata service). */
+    readonly airflow?: boolean;
 }
 
 /**
@@ -179,6 +217,7 @@ export function servicesRequests(s: ServicesSizing): PodResources {
         argoWorkflows: s.argoWorkflows,
         argoEvents: (s.argoEvents ?? false) && s.argoWorkflows,
         eventBusReplicas: EVENTBUS_REPLICAS,
+        airflow: s.airflow ?? false,
     });
     return pods.reduce(
         (sum, pod) => {

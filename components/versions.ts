@@ -30,5 +30,24 @@ export const ARGO_EVENTS_CHART = { name: "argo-events", version: "2.4.21" } as c
 /** NATS JetStream version of the EventBus; one the Argo Events 1.9 controller ships a config for. */
 export const JETSTREAM_VERSION = "2.10.10";
 
-/** Apache Airflow chart 1.16.0 (Airflow 2.10.x): Metaflow's Airflow integration targets Airflow 2. */
+/**
+ * Apache Airflow chart 1.16.0: the last chart line whose default Airflow is 2.x (2.10.5), so its
+ * templates and `airflowVersion`-gated branches are the ones released and tested with our image.
+ * Later lines default to Airflow 3, which Metaflow's Airflow integration cannot use (its compiled
+ * DAGs import `airflow.kubernetes.secret` and `airflow.sensors.external_task_sensor`, gone in 3).
+ * We never enable the chart's bundled PostgreSQL (its Bitnami image is no longer published,
+ * apache/airflow#56498) nor Redis (KubernetesExecutor needs no broker).
+ */
 export const AIRFLOW_CHART = { name: "airflow", version: "1.16.0", repo: "https://airflow.apache.org" } as const;
+
+/**
+ * The official Airflow image, 2.10.5 on Python 3.11 (the Python of our task images and of the
+ * test layer). Why 2.10.5 and not 2.11: Metaflow 2.19's compiled DAG reads
+ * `get_provider_info()["versions"]` of the cncf-kubernetes provider, which providers >= 10.4
+ * no longer carry (KeyError at import: measured in tests/python/airflow with 10.4.3, 10.5.0,
+ * 10.8.0, 10.10.0; 9.0.1 through 10.3.1 import). Airflow 2.10.5 (released February 2025) was
+ * frozen with its constraints before provider 10.4 (spring 2025) existed; Airflow 2.11 was built
+ * with newer providers. The test layer pins the same Airflow and a provider of that
+ * range (tests/python/airflow/requirements.txt).
+ */
+export const AIRFLOW_IMAGE = { repository: "apache/airflow", tag: "2.10.5-python3.11", airflowVersion: "2.10.5" } as const;

@@ -48,6 +48,23 @@ export const CONTAINER_RESOURCES = {
     jetstreamMetrics: sized("10m", "32Mi", "64Mi"),
     /** Webhook EventSource (`spec.template.container`). */
     eventSource: sized("50m", "64Mi", "256Mi"),
+    /**
+     * Airflow (chart values, components/airflowValues.ts). Kept modest so that with two replicas
+     * of each (prod) an e2-standard-4 still runs Metaflow's default step beside every service.
+     */
+    airflowScheduler: sized("200m", "512Mi", "1Gi"),
+    airflowDagProcessor: sized("100m", "384Mi", "768Mi"),
+    airflowTriggerer: sized("50m", "192Mi", "384Mi"),
+    /** Two gunicorn workers: memory-bound, nearly idle on CPU between page loads. */
+    airflowWebserver: sized("100m", "768Mi", "1536Mi"),
+    /** The chart's log-groomer sidecar (a shell loop deleting old local logs). */
+    airflowLogGroomer: sized("10m", "32Mi", "128Mi"),
+    /** A KubernetesExecutor worker Pod: runs KubernetesPodOperator, which starts the step's Pod and follows it. */
+    airflowWorker: sized("100m", "384Mi", "768Mi"),
+    /** The chart's database migration Job (per upgrade). */
+    airflowMigrations: sized("100m", "384Mi", "768Mi"),
+    /** GKE's Cloud Storage FUSE sidecar (DAG folder), set through `gke-gcsfuse/*` Pod annotations. */
+    gcsFuseSidecar: sized("50m", "64Mi", "256Mi"),
 } as const satisfies Record<string, ContainerResources>;
 
 /** CPU cores of a Kubernetes CPU quantity ("250m", "1", "0.5"). */
@@ -93,9 +110,11 @@ export interface AlwaysOnSettings {
     readonly argoEvents: boolean;
     /** JetStream replicas of the EventBus. */
     readonly eventBusReplicas: number;
+    /** Airflow's scheduler, triggerer and webserver (metadataReplicas each) and one DAG processor. Default false. */
+    readonly airflow?: boolean;
 }
 
-/** Every always-on Pod (Airflow's are counted by its own component). */
+/** Every always-on Pod. */
 export function alwaysOnPods(s: AlwaysOnSettings): AlwaysOnPod[] {
     if (!s.enabled) {
         return [];
@@ -116,6 +135,12 @@ export function alwaysOnPods(s: AlwaysOnSettings): AlwaysOnPod[] {
         pods.push({ name: "argo-events-controller", replicas: 1, containers: [r.argoEventsController] });
         pods.push({ name: "eventbus-jetstream", replicas: s.eventBusReplicas, containers: [r.jetstream, r.jetstreamReloader, r.jetstreamMetrics] });
         pods.push({ name: "eventsource-webhook", replicas: 1, containers: [r.eventSource] });
+    }
+    if (s.airflow) {
+        pods.push({ name: "airflow-scheduler", replicas: s.metadataReplicas, containers: [r.airflowScheduler, r.airflowLogGroomer, r.gcsFuseSidecar] });
+        pods.push({ name: "airflow-dag-processor", replicas: 1, containers: [r.airflowDagProcessor, r.airflowLogGroomer, r.gcsFuseSidecar] });
+        pods.push({ name: "airflow-triggerer", replicas: s.metadataReplicas, containers: [r.airflowTriggerer, r.airflowLogGroomer] });
+        pods.push({ name: "airflow-webserver", replicas: s.metadataReplicas, containers: [r.airflowWebserver] });
     }
     return pods;
 }

@@ -81,4 +81,4 @@ fi
 # -p no:cacheprovider: no .pytest_cache in the work tree. The warning filter: Metaflow's vendored
 # PyYAML imports the top-level `_yaml` module that PyYAML 6 deprecates (metaflow/_vendor/yaml/cyaml.py).
 # client/tests are the extension's own standard-library unittest cases; pytest collects them too.
-exec .venv/bin/python -m pytest -q -p no:cacheprovider -W "ignore:The _yaml extension module:DeprecationWarning" tests/python client/tests "$@"
+exec .venv/bin/python -m pytest -q -p no:cacheprovider -W "ignore:The _yaml extension module:DeprecationWarning" --ignore=tests/python/airflow tests/python client/tests "$@"

@@ -31,7 +31,7 @@ export interface Forward {
 }
 
 /** The forwards a deployed stack needs, from its outputs (what is enabled is read from metaflowConfig). */
-export function forwardsFor(outputs: { metaflowConfig?: Record<string, string> }): Forward[] {
+export function forwardsFor(outputs: { metaflowConfig?: Record<string, string>; airflow?: { webserverService: string; webserverPort: number } }): Forward[] {
     const profile = outputs.metaflowConfig;
     if (!profile) {
         throw new Error("the stack has no metaflowConfig output: the services are not deployed (services.enabled is false?)");
@@ -55,6 +55,9 @@ export function forwardsFor(outputs: { metaflowConfig?: Record<string, string> }
             localPort: LOCAL_PORTS.argoWebhook,
             remotePort: ARGO_EVENTS_NAMES.webhookPort,
         });
+    }
+    if (outputs.airflow) {
+        forwards.push({ label: "Airflow UI", service: outputs.airflow.webserverService, localPort: LOCAL_PORTS.airflowUi, remotePort: outputs.airflow.webserverPort });
     }
     return forwards;
 }

@@ -88,13 +88,15 @@ describe("metaflowConfig (the Metaflow client profile)", () => {
     });
 
     it("turning Argo Workflows and the UI off removes their keys (Airflow instead)", async () => {
-        const stack = await renderStack("dev", { config: { "metaflow-gcp:services": { argoWorkflows: false, airflow: true, ui: false } } });
+        const stack = await renderStack("dev", {
+            config: { "metaflow-gcp:services": { argoWorkflows: false, airflow: true, ui: false }, "metaflow-gcp:database": { tier: "db-custom-1-3840" } },
+        });
         const profile = output(stack, "metaflowConfig");
         assert.equal(profile.METAFLOW_ARGO_WORKFLOWS_UI_URL, undefined);
         assert.equal(profile.METAFLOW_UI_URL, undefined);
         assert.ok(!ofType(stack, "kubernetes:helm.sh/v3:Release").some((r) => r.inputs.chart === "argo-workflows"));
         const airflow = ofType(stack, "kubernetes:helm.sh/v3:Release").find((r) => r.inputs.chart === "airflow")!;
-        assert.equal(airflow.inputs.values.scheduler.serviceAccount.name, "metaflow-task");
+        assert.equal(airflow.inputs.values.scheduler.serviceAccount.name, "airflow");
         assert.equal(ofType(stack, "kubernetes:apps/v1:Deployment").filter((d) => d.inputs.metadata.name.startsWith("metaflow-ui")).length, 0);
     });
 

@@ -101,6 +101,11 @@ export function mockResourceState(args: MockResourceArgs, ctx: MockContext): Moc
         }
         case "random:index/randomPassword:RandomPassword":
             return { id: "none", state: { ...inputs, result: mockPassword(args.name, inputs.length ?? 16) } };
+        case "random:index/randomId:RandomId": {
+            // The provider's encodings of byteLength random bytes (base64 without/with padding, hex).
+            const bytes = Buffer.from(digest(args.name, (inputs.byteLength ?? 8) * 2), "hex");
+            return { id: bytes.toString("base64url"), state: { ...inputs, b64Url: bytes.toString("base64url"), b64Std: bytes.toString("base64"), hex: bytes.toString("hex") } };
+        }
         default:
             break;
     }

@@ -1,0 +1,116 @@
+/**
+ * The Google Cloud half of Airflow: its own database and user on the environment's Cloud SQL
+ * instance, and its own Google service account with access to the `airflow/` prefix of the
+ * datastore bucket only (DAG files to read, task logs to write), reached through Workload
+ * Identity from Airflow's Kubernetes service account.
+ */
+import * as gcp from "@pulumi/gcp";
+import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+import { serviceAccountId, workloadIdentityMember } from "./naming";
+import { childOptions, withDependencies } from "./options";
+
+/** Database and role of Airflow's metadata, beside Metaflow's on the same instance. */
+export const AIRFLOW_DB_NAME = "airflow";
+export const AIRFLOW_DB_USER = "airflow";
+/** Kubernetes service account of every Airflow component (scheduler, DAG processor, workers, ...). */
+export const AIRFLOW_KSA = "airflow";
+/** Objects Airflow may read and write: DAG files and task logs. */
+export const AIRFLOW_PREFIX = "airflow/";
+
+/**
+ * The IAM condition that limits a bucket grant to `airflow/`: object operations are evaluated
+ * on `projects/_/buckets/<b>/objects/<name>`, listing and bucket reads on the bucket itself
+ * (cloud.google.com/storage/docs/access-control/iam#conditions, resource.name).
+ */
+export function airflowPrefixCondition(bucketName: string): string {
+    const bucket = `projects/_/buckets/${bucketName}`;
+    return `resource.name == "${bucket}" || resource.name.startsWith("${bucket}/objects/${AIRFLOW_PREFIX}")`;
+}
+
+export interface AirflowCloudArgs {
+    readonly project: string;
+    readonly environment: string;
+    /** The Cloud SQL instance (name) that already holds Metaflow's database. */
+    readonly instanceName: pulumi.Input<string>;
+    readonly bucketName: pulumi.Input<string>;
+    /** Kubernetes namespace of the Airflow release. */
+    readonly namespace: string;
+    /** The cluster: it creates the Workload Identity pool that IAM members refer to. */
+    readonly workloadPoolReady: pulumi.Resource;
+}
+
+/** Airflow's database, user (generated password, secret) and Google identity. */
+export class AirflowCloud extends pulumi.ComponentResource {
+    public readonly database: gcp.sql.Database;
+    public readonly user: gcp.sql.User;
+    /** Generated password (secret). */
+    public readonly password: pulumi.Output<string>;
+    public readonly serviceAccount: gcp.serviceaccount.Account;
+    public readonly serviceAccountEmail: pulumi.Output<string>;
+
+    constructor(name: string, args: AirflowCloudArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("metaflow:gcp:AirflowCloud", name, {}, opts);
+        const parent = childOptions(this, opts);
+
+        const password = new random.RandomPassword(
+            `${name}-db-password`,
+            // URL-safe symbols only: the password goes into a SQLAlchemy URL.
+            { length: 32, special: true, overrideSpecial: "-_", minLower: 2, minUpper: 2, minNumeric: 2 },
+            parent,
+        );
+        this.password = pulumi.secret(password.result);
+        this.database = new gcp.sql.Database(`${name}-db`, { project: args.project, instance: args.instanceName, name: AIRFLOW_DB_NAME }, parent);
+        this.user = new gcp.sql.User(
+            `${name}-db-user`,
+            {
+                project: args.project,
+                instance: args.instanceName,
+                name: AIRFLOW_DB_USER,
+                password: this.password,
+                // Postgres refuses to drop a role that owns objects; let destroy go on.
+                deletionPolicy: "ABANDON",
+            },
+            parent,
+        );
+
+        this.serviceAccount = new gcp.serviceaccount.Account(
+            `${name}-gsa`,
+            {
+                project: args.project,
+                accountId: serviceAccountId(args.environment, "airflow"),
+                displayName: `Metaflow ${args.environment} Airflow`,
+                description: "Airflow scheduler, DAG processor, webserver and workers: reads DAGs from and writes task logs to gs://<bucket>/airflow/ (Workload Identity only, no keys).",
+            },
+            parent,
+        );
+        this.serviceAccountEmail = this.serviceAccount.email;
+        new gcp.serviceaccount.IAMMember(
+            `${name}-wi`,
+            {
+                serviceAccountId: this.serviceAccount.name,
+                role: "roles/iam.workloadIdentityUser",
+                member: workloadIdentityMember(args.project, args.namespace, AIRFLOW_KSA),
+            },
+            withDependencies(parent, args.workloadPoolReady),
+        );
+        // objectUser: read DAGs, write and rewrite log files (the GCS log handler rewrites an
+        // object when it appends); limited to airflow/ by the condition.
+        new gcp.storage.BucketIAMMember(
+            `${name}-bucket-airflow`,
+            {
+                bucket: args.bucketName,
+                role: "roles/storage.objectUser",
+                member: pulumi.interpolate`serviceAccount:${this.serviceAccount.email}`,
+                condition: {
+                    title: "airflow-prefix-only",
+                    description: "DAG files and task logs under airflow/ only",
+                    expression: pulumi.output(args.bucketName).apply(airflowPrefixCondition),
+                },
+            },
+            parent,
+        );
+
+        this.registerOutputs({ serviceAccountEmail: this.serviceAccountEmail });
+    }
+}

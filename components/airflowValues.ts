@@ -1,0 +1,176 @@
+/**
+ * The Helm values of the Airflow release, as a pure function of a few decisions, so tests can
+ * check every key against the chart's own list (tests/fixtures/airflow-chart-keys.json) and the
+ * component stays declarative. Keys are those of apache/airflow `chart/values.yaml` (chart
+ * 1.16.0 line); see that fixture for the sources.
+ */
+import { AIRFLOW_DB } from "./sizing";
+import { CONTAINER_RESOURCES } from "./workloadRequests";
+import { AIRFLOW_IMAGE } from "./versions";
+
+/**
+ * Secrets the Airflow release reads, and the key of each the chart's env vars take
+ * (apache/airflow chart/templates/_helpers.yaml, "standard_airflow_environment":
+ * AIRFLOW__DATABASE__SQL_ALCHEMY_CONN <- `connection`, AIRFLOW__CORE__FERNET_KEY <- `fernet-key`,
+ * AIRFLOW__WEBSERVER__SECRET_KEY <- `webserver-secret-key`).
+ */
+export const AIRFLOW_SECRETS = {
+    /** `data.metadataSecretName`: a SQLAlchemy URL. */
+    metadata: { name: "airflow-metadata", key: "connection" },
+    /** `fernetKeySecretName`: encrypts connections and variables in the database. */
+    fernet: { name: "airflow-fernet-key", key: "fernet-key" },
+    /** `webserverSecretKeySecretName`: signs webserver sessions; static so restarts keep them. */
+    webserver: { name: "airflow-webserver-secret-key", key: "webserver-secret-key" },
+} as const;
+
+/** Helm release name; the chart names its Services `<release>-<component>`. */
+export const AIRFLOW_RELEASE = "airflow";
+/** The web UI Service (`<release>-webserver`) and port (chart `ports.airflowUI`). */
+export const AIRFLOW_WEBSERVER = { service: `${AIRFLOW_RELEASE}-webserver`, port: 8080 } as const;
+/** Prefixes under the datastore bucket: DAG files (mounted read-only) and task logs. */
+export const AIRFLOW_BUCKET_PREFIXES = { dags: "airflow/dags", logs: "airflow/logs" } as const;
+/** Where the DAG folder is mounted: the image's default `dags_folder` ($AIRFLOW_HOME/dags). */
+export const AIRFLOW_DAGS_PATH = "/opt/airflow/dags";
+/** The CSI driver of GKE's Cloud Storage FUSE add-on. */
+export const GCS_FUSE_DRIVER = "gcsfuse.csi.storage.gke.io";
+
+export interface AirflowValuesInput {
+    /** Kubernetes service account every Airflow component runs as (Workload Identity). */
+    readonly serviceAccount: string;
+    readonly bucketName: string;
+    /** Replicas of the scheduler, webserver and triggerer; > 1 adds PDBs and zone spread. */
+    readonly replicas: number;
+}
+
+/** Container sizes: the one table in components/workloadRequests.ts (validation and cost read it too). */
+const R = CONTAINER_RESOURCES;
+const GROOMER = R.airflowLogGroomer;
+
+/**
+ * Pod annotations that make GKE inject its Cloud Storage FUSE sidecar, with requests and a memory
+ * limit for it (GKE docs "Configure the Cloud Storage FUSE CSI driver sidecar container":
+ * `gke-gcsfuse/volumes`, `gke-gcsfuse/cpu-request`, `gke-gcsfuse/memory-request`,
+ * `gke-gcsfuse/memory-limit`).
+ */
+export const GCS_FUSE_POD_ANNOTATIONS = {
+    "gke-gcsfuse/volumes": "true",
+    "gke-gcsfuse/cpu-request": CONTAINER_RESOURCES.gcsFuseSidecar.requests.cpu,
+    "gke-gcsfuse/memory-request": CONTAINER_RESOURCES.gcsFuseSidecar.requests.memory,
+    "gke-gcsfuse/memory-limit": CONTAINER_RESOURCES.gcsFuseSidecar.limits.memory,
+};
+
+/** The read-only DAG folder: `gs://<bucket>/airflow/dags` through the CSI driver (ephemeral volume). */
+export function dagsVolume(bucketName: string) {
+    return {
+        name: "dags",
+        csi: {
+            driver: GCS_FUSE_DRIVER,
+            readOnly: true,
+            volumeAttributes: {
+                bucketName,
+                // only-dir: mount just the DAG prefix; implicit-dirs: folders without placeholder objects.
+                mountOptions: `implicit-dirs,only-dir=${AIRFLOW_BUCKET_PREFIXES.dags}`,
+            },
+        },
+    };
+}
+const DAGS_MOUNT = { name: "dags", mountPath: AIRFLOW_DAGS_PATH, readOnly: true };
+
+/** Values of the official Airflow chart for one environment. */
+export function airflowValues(input: AirflowValuesInput) {
+    const serviceAccount = { create: false, name: input.serviceAccount };
+    const ha = input.replicas > 1;
+    const spread = (component: string) =>
+        ha
+            ? [
+                  {
+                      maxSkew: 1,
+                      topologyKey: "topology.kubernetes.io/zone",
+                      whenUnsatisfiable: "ScheduleAnyway" as const,
+                      labelSelector: { matchLabels: { tier: "airflow", component, release: AIRFLOW_RELEASE } },
+                  },
+              ]
+            : [];
+    const withDags = {
+        podAnnotations: GCS_FUSE_POD_ANNOTATIONS,
+        extraVolumes: [dagsVolume(input.bucketName)],
+        extraVolumeMounts: [DAGS_MOUNT],
+    };
+    return {
+        executor: "KubernetesExecutor",
+        airflowVersion: AIRFLOW_IMAGE.airflowVersion,
+        defaultAirflowRepository: AIRFLOW_IMAGE.repository,
+        defaultAirflowTag: AIRFLOW_IMAGE.tag,
+        // External database only: the bundled PostgreSQL's Bitnami image is gone (apache/airflow#56498).
+        postgresql: { enabled: false },
+        redis: { enabled: false },
+        statsd: { enabled: false },
+        data: { metadataSecretName: AIRFLOW_SECRETS.metadata.name },
+        fernetKeySecretName: AIRFLOW_SECRETS.fernet.name,
+        webserverSecretKeySecretName: AIRFLOW_SECRETS.webserver.name,
+        // Task logs go to the bucket through Application Default Credentials (Workload Identity):
+        // a connection URI with no key makes the Google provider fall back to them.
+        env: [{ name: "AIRFLOW_CONN_GOOGLE_CLOUD_DEFAULT", value: "google-cloud-platform://" }],
+        config: {
+            core: { parallelism: String(AIRFLOW_DB.parallelism) },
+            database: {
+                sql_alchemy_pool_size: String(AIRFLOW_DB.poolSize),
+                sql_alchemy_max_overflow: String(AIRFLOW_DB.maxOverflow),
+            },
+            logging: {
+                remote_logging: "True",
+                remote_base_log_folder: `gs://${input.bucketName}/${AIRFLOW_BUCKET_PREFIXES.logs}`,
+                remote_log_conn_id: "google_cloud_default",
+            },
+            scheduler: { parsing_processes: String(AIRFLOW_DB.parsingProcesses) },
+            webserver: { workers: String(AIRFLOW_DB.webserverWorkers) },
+        },
+        scheduler: {
+            replicas: input.replicas,
+            serviceAccount,
+            ...withDags,
+            resources: R.airflowScheduler,
+            logGroomerSidecar: { resources: GROOMER },
+            podDisruptionBudget: { enabled: ha },
+            topologySpreadConstraints: spread("scheduler"),
+        },
+        dagProcessor: {
+            enabled: true,
+            replicas: 1,
+            serviceAccount,
+            ...withDags,
+            resources: R.airflowDagProcessor,
+            logGroomerSidecar: { resources: GROOMER },
+        },
+        triggerer: {
+            replicas: input.replicas,
+            serviceAccount,
+            // Logs go to the bucket; no 100Gi volume per triggerer.
+            persistence: { enabled: false },
+            resources: R.airflowTriggerer,
+            logGroomerSidecar: { resources: GROOMER },
+            topologySpreadConstraints: spread("triggerer"),
+        },
+        webserver: {
+            replicas: input.replicas,
+            serviceAccount,
+            service: { type: "ClusterIP" },
+            // No default admin/admin user: the UI is reached only through `npm run tunnel`
+            // (port-forward, gated by Kubernetes RBAC), where everyone is Admin, as with Argo's UI.
+            defaultUser: { enabled: false },
+            webserverConfig: 'AUTH_ROLE_PUBLIC = "Admin"\n',
+            resources: R.airflowWebserver,
+            podDisruptionBudget: { enabled: ha },
+            topologySpreadConstraints: spread("webserver"),
+        },
+        // KubernetesExecutor: one pod per task instance, built from these values.
+        workers: {
+            serviceAccount,
+            ...withDags,
+            resources: R.airflowWorker,
+        },
+        migrateDatabaseJob: { serviceAccount, resources: R.airflowMigrations },
+    };
+}
+
+export type AirflowValues = ReturnType<typeof airflowValues>;

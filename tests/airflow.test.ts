@@ -1,0 +1,328 @@
+import { strict as assert } from "assert";
+import * as fs from "fs";
+import * as path from "path";
+import { Pod } from "kubernetes-models/v1/Pod";
+import { metadataConnectionUrl } from "../components/airflow";
+import { AIRFLOW_KSA, airflowPrefixCondition } from "../components/airflowCloud";
+import { AIRFLOW_DAGS_PATH, AIRFLOW_SECRETS, GCS_FUSE_DRIVER, airflowValues } from "../components/airflowValues";
+import { ConfigError, parsePlatformConfig } from "../components/config";
+import { LOCAL_PORTS } from "../components/metaflowConfig";
+import { airflowConnections, servicesRequests } from "../components/sizing";
+import { AIRFLOW_CHART, AIRFLOW_IMAGE } from "../components/versions";
+import { checkRendered } from "../scripts/policyCheck";
+import { forwardsFor } from "../scripts/tunnel";
+import { committedStack } from "./harness/cache";
+import { ofType, one } from "./harness/query";
+import { REPO_ROOT, renderStack, renderStackFailure, type RenderedStack } from "./harness/render";
+
+const RELEASE = "kubernetes:helm.sh/v3:Release";
+const SECRET = "kubernetes:core/v1:Secret";
+/** Airflow on, Argo off, and a tier whose memory carries Airflow's pools (db-g1-small does not). */
+const AIRFLOW_ON = {
+    "metaflow-gcp:services": { argoWorkflows: false, airflow: true },
+    "metaflow-gcp:database": { tier: "db-custom-1-3840" },
+};
+const base = { project: "acme-ml-dev", region: "us-central1", environment: "dev" };
+
+function airflowRelease(stack: RenderedStack) {
+    const found = ofType(stack, RELEASE).filter((r) => r.inputs.chart === "airflow");
+    assert.equal(found.length, 1, `${stack.stack}: Airflow releases`);
+    return found[0];
+}
+
+function problemsOf(raw: Record<string, unknown>): string[] {
+    try {
+        parsePlatformConfig(raw);
+    } catch (err) {
+        assert.ok(err instanceof ConfigError);
+        return err.problems;
+    }
+    return assert.fail("accepted");
+}
+
+/** Every key path of a values object; lists stop at `key[]`, as in the verified key list. */
+function keyPaths(value: unknown, prefix = ""): string[] {
+    if (Array.isArray(value)) {
+        return [`${prefix}[]`];
+    }
+    if (value !== null && typeof value === "object") {
+        return Object.entries(value).flatMap(([k, v]) => keyPaths(v, prefix ? `${prefix}.${k}` : k));
+    }
+    return [prefix];
+}
+
+function allowed(pathName: string, patterns: string[]): boolean {
+    const parts = pathName.split(".");
+    return patterns.some((pattern) => {
+        const p = pattern.split(".");
+        return p.length === parts.length && p.every((seg, i) => seg === "*" || seg === parts[i]);
+    });
+}
+
+describe("Airflow", () => {
+    let dev: RenderedStack;
+    let prod: RenderedStack;
+    before(async () => {
+        dev = await renderStack("dev", { config: AIRFLOW_ON });
+        prod = await renderStack("prod", { config: { "metaflow-gcp:services": { argoWorkflows: false, airflow: true } } });
+    });
+
+    describe("bad input is refused before anything is created", () => {
+        it("without the database", async () => {
+            const problems = problemsOf({ ...base, database: { enabled: false }, services: { enabled: true, argoWorkflows: false, airflow: true } });
+            assert.ok(problems.some((p) => p.startsWith("metaflow-gcp:services.airflow = true: Airflow keeps its metadata in its own database")), problems.join("\n"));
+            const failure = await renderStackFailure("dev", {
+                config: { "metaflow-gcp:database": { enabled: false }, "metaflow-gcp:services": { argoWorkflows: false, airflow: true } },
+            });
+            assert.match(failure.error.message, /services\.airflow = true: Airflow keeps its metadata/);
+            assert.equal(failure.resources.length, 0);
+        });
+
+        it("with Argo Workflows, or without the services", () => {
+            assert.ok(problemsOf({ ...base, services: { airflow: true } }).some((p) => p.includes("alternative orchestrators")));
+            assert.ok(problemsOf({ ...base, services: { enabled: false, argoWorkflows: false, airflow: true } }).some((p) => p.includes("Airflow runs on the cluster")));
+        });
+
+        it("on a database tier too small for Airflow's connection pools", async () => {
+            const failure = await renderStackFailure("dev", { config: { "metaflow-gcp:services": { argoWorkflows: false, airflow: true } } });
+            assert.match(failure.error.message, /database\.tier = "db-g1-small": carries about 141 connections .*Airflow 69 connections/);
+            assert.equal(failure.resources.length, 0);
+        });
+    });
+
+    it("max_connections counts Airflow's pools (per-process pool x processes) on top of the services'", () => {
+        // 1 scheduler + (1 + 2) DAG-processor processes + 1 triggerer + 2 gunicorn workers + 8 task pods x 2 = 23 processes x 3.
+        assert.equal(airflowConnections(1), 69);
+        assert.equal(airflowConnections(2), 81);
+        const without = parsePlatformConfig({ ...base, services: { argoWorkflows: false }, database: { tier: "db-custom-1-3840" } }).database.maxConnections;
+        const withAirflow = parsePlatformConfig({ ...base, services: { argoWorkflows: false, airflow: true }, database: { tier: "db-custom-1-3840" } }).database.maxConnections;
+        assert.equal(withAirflow - without, Math.ceil(((75 + 69) * 1.25) / 10) * 10 - Math.ceil((75 * 1.25) / 10) * 10);
+        const flag = one(dev, "gcp:sql/databaseInstance:DatabaseInstance").inputs.settings.databaseFlags.find((f: { name: string }) => f.name === "max_connections");
+        assert.equal(flag.value, String(withAirflow));
+    });
+
+    it("has its own database and user on the environment's Cloud SQL instance, with a secret generated password", () => {
+        const instance = one(dev, "gcp:sql/databaseInstance:DatabaseInstance");
+        const databases = ofType(dev, "gcp:sql/database:Database");
+        assert.deepEqual(databases.map((d) => d.inputs.name).sort(), ["airflow", "metaflow"]);
+        const user = one(dev, "gcp:sql/user:User", "airflow-db-user");
+        assert.equal(user.inputs.name, "airflow");
+        for (const r of [...databases, user]) {
+            assert.equal(r.inputs.instance, instance.state.name, r.name);
+        }
+        assert.ok(user.inputs.password.length >= 32, "generated password");
+        const plainOutputs = JSON.stringify(Object.values(dev.outputs).filter((o) => !o.secret));
+        assert.ok(!plainOutputs.includes(user.inputs.password), "the password is in no plain output");
+    });
+
+    it("delivers the metadata connection (TLS required) through the Secret the chart reads", () => {
+        const secret = ofType(dev, SECRET).find((s) => s.inputs.metadata.name === AIRFLOW_SECRETS.metadata.name)!;
+        assert.ok(secret, "metadata Secret");
+        assert.deepEqual(Object.keys(secret.inputs.stringData), ["connection"]);
+        assert.ok(secret.inputs.stringData.connection.includes(encodeURIComponent(one(dev, "gcp:sql/user:User", "airflow-db-user").inputs.password)));
+        const url = new URL(secret.inputs.stringData.connection);
+        const instance = one(dev, "gcp:sql/databaseInstance:DatabaseInstance");
+        assert.equal(url.protocol, "postgresql:");
+        assert.equal(url.hostname, instance.state.privateIpAddress);
+        assert.equal(url.port, "5432");
+        assert.equal(url.pathname, "/airflow");
+        assert.equal(url.username, "airflow");
+        assert.equal(url.searchParams.get("sslmode"), "require");
+        const values = airflowRelease(dev).inputs.values;
+        assert.equal(values.data.metadataSecretName, secret.inputs.metadata.name);
+        assert.equal(values.postgresql.enabled, false);
+        assert.equal(values.redis.enabled, false);
+        // The chart's own secret keys.
+        for (const key of ["fernet", "webserver"] as const) {
+            const s = ofType(dev, SECRET).find((r) => r.inputs.metadata.name === AIRFLOW_SECRETS[key].name)!;
+            assert.deepEqual(Object.keys(s.inputs.stringData), [AIRFLOW_SECRETS[key].key]);
+        }
+        assert.equal(values.fernetKeySecretName, AIRFLOW_SECRETS.fernet.name);
+        assert.equal(values.webserverSecretKeySecretName, AIRFLOW_SECRETS.webserver.name);
+    });
+
+    it("percent-encodes user and password in the connection URL", () => {
+        const url = metadataConnectionUrl({ host: "10.0.0.3", port: 5432, name: "airflow", user: "air flow", password: "p@ss/word" });
+        assert.equal(url, "postgresql://air%20flow:p%40ss%2Fword@10.0.0.3:5432/airflow?sslmode=require");
+        assert.equal(decodeURIComponent(new URL(url).password), "p@ss/word");
+    });
+
+    it("the fernet key is 32 bytes in URL-safe base64 with padding, as Fernet requires", () => {
+        const s = ofType(dev, SECRET).find((r) => r.inputs.metadata.name === AIRFLOW_SECRETS.fernet.name)!;
+        const key: string = s.inputs.stringData["fernet-key"];
+        assert.match(key, /^[A-Za-z0-9_-]{43}=$/);
+        assert.equal(Buffer.from(key, "base64url").length, 32);
+    });
+
+    it("runs the KubernetesExecutor from the pinned chart and image", () => {
+        const release = airflowRelease(dev);
+        assert.equal(release.inputs.version, AIRFLOW_CHART.version);
+        assert.equal(release.inputs.values.executor, "KubernetesExecutor");
+        assert.equal(release.inputs.values.defaultAirflowTag, AIRFLOW_IMAGE.tag);
+        assert.equal(release.inputs.values.airflowVersion, AIRFLOW_IMAGE.airflowVersion);
+        assert.ok(AIRFLOW_IMAGE.tag.startsWith(`${AIRFLOW_IMAGE.airflowVersion}-`));
+    });
+
+    it("every component runs as the Airflow service account, bound by Workload Identity to the Airflow Google identity", () => {
+        const values = airflowRelease(dev).inputs.values;
+        for (const component of ["scheduler", "dagProcessor", "triggerer", "webserver", "workers", "migrateDatabaseJob"]) {
+            assert.deepEqual(values[component].serviceAccount, { create: false, name: AIRFLOW_KSA }, component);
+        }
+        const ksa = ofType(dev, "kubernetes:core/v1:ServiceAccount").find((s) => s.inputs.metadata.name === AIRFLOW_KSA)!;
+        const gsa = one(dev, "gcp:serviceaccount/account:Account", "airflow-gsa");
+        assert.equal(gsa.inputs.accountId, "mf-dev-airflow");
+        assert.equal(ksa.inputs.metadata.annotations["iam.gke.io/gcp-service-account"], gsa.state.email);
+        const binding = one(dev, "gcp:serviceaccount/iAMMember:IAMMember", "airflow-wi");
+        assert.equal(binding.inputs.role, "roles/iam.workloadIdentityUser");
+        assert.equal(binding.inputs.member, `serviceAccount:${dev.config["gcp:project"] ?? "metaflow-offline"}.svc.id.goog[metaflow-dev/airflow]`);
+        // The task identity is not Airflow's: Metaflow's step pods name it themselves (tests/python/airflow).
+        assert.notEqual(AIRFLOW_KSA, "metaflow-task");
+    });
+
+    it("the Airflow identity reaches only gs://<bucket>/airflow/ (condition on the bucket grant)", () => {
+        const grant = one(dev, "gcp:storage/bucketIAMMember:BucketIAMMember", "airflow-bucket-airflow");
+        const bucket = one(dev, "gcp:storage/bucket:Bucket").inputs.name;
+        assert.equal(grant.inputs.bucket, bucket);
+        assert.equal(grant.inputs.role, "roles/storage.objectUser");
+        assert.equal(grant.inputs.condition.expression, airflowPrefixCondition(bucket));
+        assert.equal(
+            airflowPrefixCondition("b"),
+            'resource.name == "projects/_/buckets/b" || resource.name.startsWith("projects/_/buckets/b/objects/airflow/")',
+        );
+    });
+
+    it("mounts gs://<bucket>/airflow/dags read-only into the scheduler, DAG processor and workers", () => {
+        const values = airflowRelease(dev).inputs.values;
+        const bucket = one(dev, "gcp:storage/bucket:Bucket").inputs.name;
+        for (const component of ["scheduler", "dagProcessor", "workers"]) {
+            const c = values[component];
+            assert.equal(c.podAnnotations["gke-gcsfuse/volumes"], "true", component);
+            assert.deepEqual(c.extraVolumes, [
+                { name: "dags", csi: { driver: GCS_FUSE_DRIVER, readOnly: true, volumeAttributes: { bucketName: bucket, mountOptions: "implicit-dirs,only-dir=airflow/dags" } } },
+            ]);
+            assert.deepEqual(c.extraVolumeMounts, [{ name: "dags", mountPath: AIRFLOW_DAGS_PATH, readOnly: true }]);
+        }
+        assert.equal(values.webserver.extraVolumes, undefined, "the webserver reads serialized DAGs from the database");
+    });
+
+    it("the mount is a valid Kubernetes pod spec (Kubernetes OpenAPI schema)", () => {
+        const values = airflowValues({ serviceAccount: "airflow", bucketName: "b", replicas: 2 });
+        for (const component of ["scheduler", "dagProcessor", "workers"] as const) {
+            const c = values[component];
+            const pod = new Pod({
+                metadata: { name: "p", annotations: { ...c.podAnnotations } },
+                spec: {
+                    serviceAccountName: "airflow",
+                    containers: [{ name: "base", image: "apache/airflow", volumeMounts: [...c.extraVolumeMounts], resources: c.resources }],
+                    volumes: [...c.extraVolumes],
+                    topologySpreadConstraints: "topologySpreadConstraints" in c ? [...c.topologySpreadConstraints] : [],
+                },
+            });
+            assert.doesNotThrow(() => pod.validate(), component);
+        }
+    });
+
+    it("turns on GKE's Cloud Storage FUSE driver only when Airflow is on", async () => {
+        const gke = (s: RenderedStack) => one(s, "gcp:container/cluster:Cluster").inputs.addonsConfig.gcsFuseCsiDriverConfig.enabled;
+        assert.equal(gke(dev), true);
+        assert.equal(gke(await committedStack("dev")), false);
+        assert.equal(gke(await committedStack("prod")), false);
+    });
+
+    it("writes task logs to gs://<bucket>/airflow/logs with Application Default Credentials", () => {
+        const values = airflowRelease(dev).inputs.values;
+        const bucket = one(dev, "gcp:storage/bucket:Bucket").inputs.name;
+        assert.deepEqual(values.config.logging, {
+            remote_logging: "True",
+            remote_base_log_folder: `gs://${bucket}/airflow/logs`,
+            remote_log_conn_id: "google_cloud_default",
+        });
+        assert.deepEqual(values.env, [{ name: "AIRFLOW_CONN_GOOGLE_CLOUD_DEFAULT", value: "google-cloud-platform://" }]);
+    });
+
+    it("every container has CPU and memory requests and a memory limit (incl. the FUSE sidecar)", () => {
+        const values = airflowRelease(dev).inputs.values;
+        const containers = [
+            values.scheduler.resources, values.scheduler.logGroomerSidecar.resources,
+            values.dagProcessor.resources, values.dagProcessor.logGroomerSidecar.resources,
+            values.triggerer.resources, values.triggerer.logGroomerSidecar.resources,
+            values.webserver.resources, values.workers.resources, values.migrateDatabaseJob.resources,
+        ];
+        for (const r of containers) {
+            assert.ok(r.requests.cpu && r.requests.memory && r.limits.memory, JSON.stringify(r));
+        }
+        for (const component of ["scheduler", "dagProcessor", "workers"]) {
+            const a = values[component].podAnnotations;
+            assert.ok(a["gke-gcsfuse/cpu-request"] && a["gke-gcsfuse/memory-request"] && a["gke-gcsfuse/memory-limit"], component);
+        }
+        // Containers the chart would add without requests are off.
+        assert.equal(values.statsd.enabled, false);
+        assert.equal(values.triggerer.persistence.enabled, false);
+    });
+
+    it("the CPU pool and the cost estimate plan for Airflow's always-on containers exactly as the values request them (FUSE sidecars included)", () => {
+        const cpu = (q: string) => (q.endsWith("m") ? Number(q.slice(0, -1)) : Number(q) * 1000);
+        const mib = (q: string) => (q.endsWith("Gi") ? Number(q.slice(0, -2)) * 1024 : Number(q.slice(0, -2)));
+        for (const [stack, replicas] of [[dev, 1], [prod, 2]] as const) {
+            const values = airflowRelease(stack).inputs.values;
+            const total = { cpuMillis: 0, memoryMiB: 0 };
+            for (const component of ["scheduler", "dagProcessor", "triggerer", "webserver"]) {
+                const c = values[component];
+                const containers = [c.resources.requests, c.logGroomerSidecar?.resources.requests].filter(Boolean);
+                if (c.podAnnotations?.["gke-gcsfuse/volumes"] === "true") {
+                    containers.push({ cpu: c.podAnnotations["gke-gcsfuse/cpu-request"], memory: c.podAnnotations["gke-gcsfuse/memory-request"] });
+                }
+                for (const r of containers) {
+                    total.cpuMillis += c.replicas * cpu(r.cpu);
+                    total.memoryMiB += c.replicas * mib(r.memory);
+                }
+            }
+            const services = { enabled: true, metadataReplicas: replicas, ui: true, uiReplicas: replicas, argoWorkflows: false };
+            const withAirflow = servicesRequests({ ...services, airflow: true });
+            const without = servicesRequests(services);
+            assert.deepEqual({ cpuMillis: withAirflow.cpuMillis - without.cpuMillis, memoryMiB: withAirflow.memoryMiB - without.memoryMiB }, total, stack.stack);
+        }
+    });
+
+    it("prod gets replicas, PDBs and zone spread like the other services; dev runs one of each", () => {
+        const p = airflowRelease(prod).inputs.values;
+        const d = airflowRelease(dev).inputs.values;
+        for (const component of ["scheduler", "webserver", "triggerer"]) {
+            assert.equal(p[component].replicas, 2, component);
+            assert.equal(d[component].replicas, 1, component);
+            assert.equal(p[component].topologySpreadConstraints[0].topologyKey, "topology.kubernetes.io/zone");
+            assert.deepEqual(d[component].topologySpreadConstraints, []);
+        }
+        assert.equal(p.scheduler.podDisruptionBudget.enabled, true);
+        assert.equal(p.webserver.podDisruptionBudget.enabled, true);
+        assert.equal(d.scheduler.podDisruptionBudget.enabled, false);
+        assert.equal(p.dagProcessor.replicas, 1);
+    });
+
+    it("uses only values keys verified in the chart's values.yaml (tests/fixtures/airflow-chart-keys.json)", () => {
+        const fixture = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, "tests/fixtures/airflow-chart-keys.json"), "utf8"));
+        assert.equal(fixture.pinned, AIRFLOW_CHART.version, "the key list was verified for another chart version");
+        for (const stack of [dev, prod]) {
+            const unknown = keyPaths(airflowRelease(stack).inputs.values).filter((k) => !allowed(k, fixture.keys));
+            assert.deepEqual(unknown, [], `${stack.stack}: keys not in the verified list`);
+        }
+        assert.ok(!allowed("scheduler.extraVolume[]", fixture.keys), "the check rejects a misspelt key");
+    });
+
+    it("passes the policy pack with Airflow on; in dev only the idle-cost limit objects (the larger database tier)", async () => {
+        assert.deepEqual((await checkRendered(prod)).filter((v) => v.enforcementLevel === "mandatory"), []);
+        const devViolations = (await checkRendered(dev)).filter((v) => v.enforcementLevel === "mandatory");
+        assert.deepEqual(devViolations.map((v) => v.policy), ["cost-budget"]);
+        assert.match(devViolations[0].message, /Cloud SQL instance/);
+    });
+
+    it("exports the DAG folder and the web UI for the tunnel; the tunnel forwards the UI", () => {
+        const airflow = dev.outputs.airflow.value as { dagsUrl: string; webserverService: string; webserverPort: number };
+        const bucket = one(dev, "gcp:storage/bucket:Bucket").inputs.name;
+        assert.equal(airflow.dagsUrl, `gs://${bucket}/airflow/dags`);
+        const forwards = forwardsFor({ metaflowConfig: dev.outputs.metaflowConfig.value as Record<string, string>, airflow });
+        const ui = forwards.find((f) => f.label === "Airflow UI")!;
+        assert.deepEqual([ui.service, ui.remotePort, ui.localPort], ["airflow-webserver", 8080, LOCAL_PORTS.airflowUi]);
+        assert.equal(new Set(forwards.map((f) => f.localPort)).size, forwards.length, "local ports are distinct");
+    });
+});
