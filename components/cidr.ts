@@ -76,3 +76,34 @@ export function findOverlaps(blocks: Record<string, string>): Array<[string, str
 export function isWholeInternet(cidr: string): boolean {
     return cidr.trim() === "0.0.0.0/0";
 }
+
+/** First and last address of a block, as unsigned 32-bit numbers. */
+function addressRange(cidr: string): [number, number] {
+    const normalized = normalizeCidr(cidr);
+    if (normalized === undefined) {
+        throw new Error(`"${cidr}" is not an IPv4 CIDR block`);
+    }
+    const [network, prefixLength] = ipaddr.IPv4.parseCIDR(normalized);
+    const first = network.toByteArray().reduce((n, byte) => n * 256 + byte, 0);
+    return [first, first + 2 ** (32 - prefixLength) - 1];
+}
+
+/**
+ * True when the blocks together cover every IPv4 address: `0.0.0.0/0`, but also `0.0.0.0/1` +
+ * `128.0.0.0/1` or any other split that an exact-match check on `0.0.0.0/0` misses. Text that
+ * is no IPv4 CIDR is ignored; host bits are normalized away, as GCP does.
+ */
+export function coversWholeInternet(cidrs: readonly string[]): boolean {
+    const ranges = cidrs
+        .filter((c) => normalizeCidr(c) !== undefined)
+        .map(addressRange)
+        .sort((a, b) => a[0] - b[0]);
+    let next = 0; // first address not yet covered
+    for (const [first, last] of ranges) {
+        if (first > next) {
+            return false;
+        }
+        next = Math.max(next, last + 1);
+    }
+    return next > 0xffffffff;
+}

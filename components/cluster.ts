@@ -2,7 +2,7 @@ import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
 import type { ClusterConfig } from "./config";
 import { buildKubeconfig } from "./kubeconfig";
-import { serviceAccountId } from "./naming";
+import { serviceAccountEmail, serviceAccountId } from "./naming";
 import { POD_RANGE_NAME, SERVICE_RANGE_NAME } from "./network";
 import { SAFE_UPGRADES, hardenedNodeConfig } from "./nodeConfig";
 import { childOptions, withDependencies } from "./options";
@@ -45,6 +45,8 @@ export interface MetaflowClusterArgs {
 export class MetaflowCluster extends pulumi.ComponentResource {
     public readonly cluster: gcp.container.Cluster;
     public readonly nodeServiceAccount: gcp.serviceaccount.Account;
+    /** The node service account's email, known before it exists (see `serviceAccountEmail`). */
+    public readonly nodeServiceAccountEmail: string;
     /** The CPU pool; undefined in Autopilot mode. */
     public readonly cpuPool?: gcp.container.NodePool;
     public readonly name: pulumi.Output<string>;
@@ -76,12 +78,14 @@ export class MetaflowCluster extends pulumi.ComponentResource {
             },
             parent,
         );
+        this.nodeServiceAccountEmail = serviceAccountEmail(args.project, serviceAccountId(args.environment, "nodes"));
+        // The cluster and its pools wait for these grants, and so for the account itself.
         const nodeRoles = NODE_SERVICE_ACCOUNT_ROLES.map(
             (role) =>
                 new gcp.projects.IAMMember(
                     `${name}-nodes-${role.split("/")[1]}`,
-                    { project: args.project, role, member: pulumi.interpolate`serviceAccount:${this.nodeServiceAccount.email}` },
-                    parent,
+                    { project: args.project, role, member: `serviceAccount:${this.nodeServiceAccountEmail}` },
+                    withDependencies(parent, this.nodeServiceAccount),
                 ),
         );
 
@@ -128,7 +132,7 @@ export class MetaflowCluster extends pulumi.ComponentResource {
                     enableAutopilot: true,
                     clusterAutoscaling: {
                         autoProvisioningDefaults: {
-                            serviceAccount: this.nodeServiceAccount.email,
+                            serviceAccount: this.nodeServiceAccountEmail,
                             oauthScopes: ["https://www.googleapis.com/auth/cloud-platform"],
                         },
                     },
@@ -145,7 +149,7 @@ export class MetaflowCluster extends pulumi.ComponentResource {
                     initialNodeCount: 1,
                     // Even that short-lived pool must not run as the Compute Engine default SA.
                     nodeConfig: {
-                        serviceAccount: this.nodeServiceAccount.email,
+                        serviceAccount: this.nodeServiceAccountEmail,
                         oauthScopes: ["https://www.googleapis.com/auth/cloud-platform"],
                         workloadMetadataConfig: { mode: "GKE_METADATA" },
                         shieldedInstanceConfig: { enableSecureBoot: true, enableIntegrityMonitoring: true },
@@ -184,7 +188,7 @@ export class MetaflowCluster extends pulumi.ComponentResource {
                         machineType: s.cpuPool.machineType,
                         diskSizeGb: s.cpuPool.diskSizeGb,
                         spot: s.cpuPool.spot,
-                        serviceAccount: this.nodeServiceAccount.email,
+                        serviceAccount: this.nodeServiceAccountEmail,
                         resourceLabels: args.labels,
                         labels: { "metaflow.org/pool": "cpu" },
                     }),

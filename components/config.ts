@@ -19,7 +19,7 @@ import {
     machineShape,
     pairGpuMachine,
 } from "./catalog";
-import { findOverlaps, isPrivateCidr, isWholeInternet, parseIpv4Cidr } from "./cidr";
+import { coversWholeInternet, findOverlaps, isPrivateCidr, isWholeInternet, parseIpv4Cidr } from "./cidr";
 import { AUTOPILOT_DEFAULT_RESOURCES } from "./metaflowConfig";
 import {
     GKE_SYSTEM_PODS,
@@ -483,6 +483,53 @@ function valueAt(raw: unknown, path: ReadonlyArray<PropertyKey>): unknown {
     return value;
 }
 
+/** Names that hold credentials, wherever they appear in a structured value. */
+const SECRET_NAME = /(password|passwd|secret|token|credential|(^|[-_.])key$|apikey|privatekey|accesskey)/i;
+
+/** Copy of a value with anything under a credential-like name replaced by "[secret]". */
+function redacted(value: unknown, name = ""): unknown {
+    if (SECRET_NAME.test(name)) {
+        return "[secret]";
+    }
+    if (Array.isArray(value)) {
+        return value.map((v) => redacted(v));
+    }
+    if (value !== null && typeof value === "object") {
+        return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, redacted(v, k)]));
+    }
+    return value;
+}
+
+/** ` = <value>` for messages, secrets and credential-like names redacted; "" when there is no value. */
+function shownSuffix(root: unknown, path: ReadonlyArray<PropertyKey>): string {
+    const value = shownValue(root, path);
+    return value === undefined ? "" : ` = ${JSON.stringify(redacted(value, String(path[path.length - 1] ?? "")))}`;
+}
+
+/** The keys the schema allows for the object at `path`, if it is an object. */
+function objectKeysAt(schema: z.ZodType, path: ReadonlyArray<PropertyKey>): string[] | undefined {
+    // zod 4's schema definitions (`_zod.def`): wrappers hold `innerType`, arrays `element`, objects `shape`.
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    let node: any = schema;
+    const unwrap = () => {
+        while (node && ["default", "prefault", "optional", "nullable", "pipe"].includes(node._zod?.def?.type)) {
+            node = node._zod.def.innerType ?? node._zod.def.in;
+        }
+    };
+    unwrap();
+    for (const part of path) {
+        if (node?._zod?.def?.type === "array") {
+            node = node._zod.def.element;
+        } else if (node?._zod?.def?.type === "object") {
+            node = node._zod.def.shape[part as string];
+        } else {
+            return undefined;
+        }
+        unwrap();
+    }
+    return node?._zod?.def?.type === "object" ? Object.keys(node._zod.def.shape) : undefined;
+}
+
 /**
  * Validates raw config values (as read from the stack) and resolves derived settings. Pure:
  * tests call it with plain objects. Throws ConfigError listing every problem.
@@ -490,19 +537,23 @@ function valueAt(raw: unknown, path: ReadonlyArray<PropertyKey>): unknown {
 export function parsePlatformConfig(raw: Record<string, unknown>, options: ParseOptions = {}): PlatformConfig {
     const problems: string[] = [];
     const profile: Profile = raw.preset === "personal" && raw.production !== true ? "personal" : raw.production === true ? "production" : "development";
-    const result = platformSchema(PROFILE_DEFAULTS[profile]).safeParse(raw);
+    const schema = platformSchema(PROFILE_DEFAULTS[profile]);
+    const result = schema.safeParse(raw);
     if (!result.success) {
         for (const issue of result.error.issues) {
-            const shown = shownValue(raw, issue.path);
-            const value = shown === undefined ? "" : ` = ${JSON.stringify(shown)}`;
-            problems.push(`${keyName(issue.path)}${value}: ${issue.message}`);
+            if (issue.code === "unrecognized_keys") {
+                // The value is not echoed: an unknown key may well be a misplaced password.
+                const valid = objectKeysAt(schema, issue.path);
+                problems.push(`${keyName(issue.path)}: unknown key${issue.keys.length === 1 ? "" : "s"} ${issue.keys.map((k) => `"${k}"`).join(", ")}${valid ? `; valid keys: ${valid.join(", ")}` : ""}`);
+                continue;
+            }
+            problems.push(`${keyName(issue.path)}${shownSuffix(raw, issue.path)}: ${issue.message}`);
         }
         throw new ConfigError(problems);
     }
     const cfg = result.data;
     const problem = (path: ReadonlyArray<PropertyKey>, message: string) => {
-        const shown = shownValue(cfg, path);
-        problems.push(`${keyName(path)}${shown === undefined ? "" : ` = ${JSON.stringify(shown)}`}: ${message}`);
+        problems.push(`${keyName(path)}${shownSuffix(cfg, path)}: ${message}`);
     };
 
     if (cfg.preset === "personal" && cfg.production) {
@@ -558,6 +609,10 @@ export function parsePlatformConfig(raw: Record<string, unknown>, options: Parse
             problem(["cluster", "authorizedNetworks", i, "cidr"], "would open the control plane to the whole internet; list your office/VPN/CI ranges instead");
         }
     });
+    const authorized = cfg.cluster.authorizedNetworks.map((n) => n.cidr);
+    if (!authorized.some(isWholeInternet) && coversWholeInternet(authorized)) {
+        problem(["cluster", "authorizedNetworks"], `${authorized.join(" + ")} together cover every IPv4 address: the control plane would be open to the whole internet`);
+    }
     if (cfg.cluster.controlPlaneAccess === "authorizedNetworks" && cfg.cluster.authorizedNetworks.length === 0) {
         problem(["cluster", "authorizedNetworks"], 'controlPlaneAccess "authorizedNetworks" needs at least one CIDR, or use controlPlaneAccess "dns"');
     }
@@ -746,6 +801,9 @@ export function parsePlatformConfig(raw: Record<string, unknown>, options: Parse
     };
 }
 
+/** Config namespaces a stack file may use: ours, and the providers' own. */
+const KNOWN_NAMESPACES = [CONFIG_NAMESPACE, "gcp", "kubernetes", "random", "pulumi"];
+
 /**
  * Metaflow's default step must run on the CPU pool beside GKE's own pods and the services (all
  * on one node: the worst case, and what a one-node dev pool does); in Autopilot, the profile's
@@ -790,39 +848,88 @@ function stepCapacityProblems(cfg: Pick<ParsedConfig, "cluster" | "services">): 
 }
 
 /**
- * Reads this stack's config from the Pulumi runtime and validates it. Unknown keys in our
- * namespace are errors (a typo would otherwise silently fall back to a default).
+ * Keys whose values are credentials: Pulumi secrets only (`pulumi config set --secret`).
+ * `gcp:credentials` is a service-account key; anything named like a password, secret, token or
+ * key is treated the same.
  */
-export function loadPlatformConfig(): PlatformConfig {
-    const all = pulumi.runtime.allConfig();
+export function mustBeSecret(fullKey: string): boolean {
+    const key = fullKey.split(":").pop() ?? "";
+    return fullKey === "gcp:credentials" || /(password|passwd|secret|token|credential|(^|[-_.])key$|apikey|privatekey|accesskey)/i.test(key);
+}
+
+/** Nearest known name, for "did you mean" in messages. */
+function closest(name: string, candidates: string[]): string | undefined {
+    const distance = (a: string, b: string) => {
+        const d = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array(b.length).fill(0)]);
+        for (let j = 1; j <= b.length; j++) d[0][j] = j;
+        for (let i = 1; i <= a.length; i++)
+            for (let j = 1; j <= b.length; j++) d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+        return d[a.length][b.length];
+    };
+    const best = candidates.map((c) => ({ c, d: distance(name.toLowerCase(), c) })).sort((x, y) => x.d - y.d)[0];
+    return best && best.d <= Math.max(2, Math.floor(name.length / 3)) ? best.c : undefined;
+}
+
+/**
+ * Validates a stack's flat config (`namespace:key` -> string, as the Pulumi CLI hands it to a
+ * program) and resolves it. Pure: the program, the offline tools and tests share it.
+ * `secretKeys` are the keys Pulumi marks secret (`PULUMI_CONFIG_SECRET_KEYS`). Every problem is
+ * reported at once; values of keys that must be secret are never echoed.
+ */
+export function platformConfigFrom(all: Record<string, string>, stack: string, secretKeys: ReadonlySet<string> = new Set()): PlatformConfig {
     const raw: Record<string, unknown> = {};
-    const secretKeys: string[] = [];
+    const secretTopLevelKeys: string[] = [];
     const problems: string[] = [];
     for (const [fullKey, text] of Object.entries(all)) {
-        const [ns, key] = fullKey.split(":", 2);
+        const colon = fullKey.indexOf(":");
+        if (colon < 0) {
+            problems.push(`${fullKey}: key has no namespace; write ${CONFIG_NAMESPACE}:${fullKey} (or gcp:${fullKey} for a provider setting)`);
+            continue;
+        }
+        const ns = fullKey.slice(0, colon);
+        const key = fullKey.slice(colon + 1);
+        if (mustBeSecret(fullKey) && !secretKeys.has(fullKey)) {
+            problems.push(`${fullKey}: holds a credential in plain text (value not shown); remove it from the stack file and run \`pulumi config set --secret ${fullKey}\`${fullKey === "gcp:credentials" ? ", or better, use Workload Identity / gcloud application-default credentials instead of a key" : ""}`);
+            continue;
+        }
+        if (!KNOWN_NAMESPACES.includes(ns)) {
+            const guess = closest(ns, KNOWN_NAMESPACES);
+            problems.push(`${fullKey}: unknown config namespace "${ns}"${guess ? `; did you mean ${guess}:${key}?` : ""} (namespaces: ${KNOWN_NAMESPACES.join(", ")})`);
+            continue;
+        }
         if (ns !== CONFIG_NAMESPACE) {
             continue;
         }
         if (!TOP_LEVEL_KEYS.includes(key)) {
-            problems.push(`${fullKey}: unknown key; known keys: ${TOP_LEVEL_KEYS.map((k) => `${CONFIG_NAMESPACE}:${k}`).join(", ")}`);
+            const guess = closest(key, TOP_LEVEL_KEYS);
+            problems.push(`${fullKey}: unknown key${guess ? `; did you mean ${CONFIG_NAMESPACE}:${guess}?` : ""} known keys: ${TOP_LEVEL_KEYS.map((k) => `${CONFIG_NAMESPACE}:${k}`).join(", ")}`);
             continue;
         }
         raw[key] = parseConfigValue(text);
-        if (isSecretConfigKey(fullKey)) {
-            secretKeys.push(key);
+        if (secretKeys.has(fullKey)) {
+            secretTopLevelKeys.push(key);
         }
     }
     if (problems.length > 0) {
         throw new ConfigError(problems);
     }
-    const gcp = new pulumi.Config("gcp");
-    raw.project = gcp.get("project");
+    raw.project = all["gcp:project"];
     if (raw.project === undefined) {
         throw new ConfigError(["gcp:project: not set; run `pulumi config set gcp:project <your-project-id>`"]);
     }
-    raw.region = gcp.get("region");
-    raw.environment ??= pulumi.getStack();
-    return parsePlatformConfig(raw, { secretKeys });
+    raw.region = all["gcp:region"];
+    raw.environment ??= stack;
+    return parsePlatformConfig(raw, { secretKeys: secretTopLevelKeys });
+}
+
+/**
+ * Reads this stack's config from the Pulumi runtime and validates it. Unknown keys and
+ * namespaces are errors (a typo would otherwise silently fall back to a default), and so are
+ * credentials that are not Pulumi secrets.
+ */
+export function loadPlatformConfig(): PlatformConfig {
+    const all = pulumi.runtime.allConfig();
+    return platformConfigFrom(all, pulumi.getStack(), new Set(Object.keys(all).filter(isSecretConfigKey)));
 }
 
 /**

@@ -1,6 +1,6 @@
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
-import { serviceAccountId, workloadIdentityMember } from "./naming";
+import { serviceAccountEmail, serviceAccountId, workloadIdentityMember } from "./naming";
 import { childOptions, withDependencies } from "./options";
 
 export interface MetaflowIdentityArgs {
@@ -10,8 +10,11 @@ export interface MetaflowIdentityArgs {
     readonly bucketName: pulumi.Input<string>;
     /** The environment's Docker repository (name and location); read access only. */
     readonly registry: gcp.artifactregistry.Repository;
-    /** Node service account email; nodes pull task images from the registry. */
-    readonly nodeServiceAccountEmail: pulumi.Input<string>;
+    /**
+     * Node service account email; nodes pull task images from the registry. The account must
+     * exist before `workloadPoolReady` (the cluster runs its nodes as it).
+     */
+    readonly nodeServiceAccountEmail: string;
     /** Kubernetes namespace of the workloads that act as the task identity. */
     readonly namespace: string;
     /** Kubernetes service accounts (in `namespace`) allowed to act as the task identity. */
@@ -49,7 +52,10 @@ export class MetaflowIdentity extends pulumi.ComponentResource {
             parent,
         );
         this.taskServiceAccountEmail = this.taskServiceAccount.email;
-        const taskMember = pulumi.interpolate`serviceAccount:${this.taskServiceAccount.email}`;
+        // Built from the account ID, so it is known in a first preview (policies check it there);
+        // the grants depend on the account explicitly instead.
+        const taskMember = `serviceAccount:${serviceAccountEmail(args.project, serviceAccountId(args.environment, "task"))}`;
+        const afterTaskAccount = withDependencies(parent, this.taskServiceAccount);
 
         this.workloadIdentityMembers = args.kubernetesServiceAccounts.map((ksa) =>
             workloadIdentityMember(args.project, args.namespace, ksa),
@@ -66,7 +72,7 @@ export class MetaflowIdentity extends pulumi.ComponentResource {
         new gcp.storage.BucketIAMMember(
             `${name}-bucket-objects`,
             { bucket: args.bucketName, role: "roles/storage.objectAdmin", member: taskMember },
-            parent,
+            afterTaskAccount,
         );
         new gcp.artifactregistry.RepositoryIamMember(
             `${name}-registry-task-reader`,
@@ -77,7 +83,7 @@ export class MetaflowIdentity extends pulumi.ComponentResource {
                 role: "roles/artifactregistry.reader",
                 member: taskMember,
             },
-            parent,
+            afterTaskAccount,
         );
         // Image pulls are made by the kubelet with the node's identity.
         new gcp.artifactregistry.RepositoryIamMember(
@@ -87,9 +93,9 @@ export class MetaflowIdentity extends pulumi.ComponentResource {
                 location: args.registry.location,
                 repository: args.registry.name,
                 role: "roles/artifactregistry.reader",
-                member: pulumi.interpolate`serviceAccount:${args.nodeServiceAccountEmail}`,
+                member: `serviceAccount:${args.nodeServiceAccountEmail}`,
             },
-            parent,
+            withDependencies(parent, args.workloadPoolReady),
         );
 
         this.registerOutputs({ taskServiceAccountEmail: this.taskServiceAccountEmail });

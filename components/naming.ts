@@ -18,6 +18,16 @@ export function serviceAccountId(environment: string, role: string): string {
     return id;
 }
 
+/**
+ * `<accountId>@<project>.iam.gserviceaccount.com`, the email GCP gives a service account. Built
+ * from what we choose rather than read from the account's `email` output: the value is then
+ * known in a first `pulumi preview`, so IAM grants and node pools can be checked before
+ * anything exists. Users of it must depend on the account resource explicitly.
+ */
+export function serviceAccountEmail(project: string, accountId: string): string {
+    return `${accountId}@${project}.iam.gserviceaccount.com`;
+}
+
 /** Labels every labelable resource carries; `environment` is what the policy pack checks. */
 export function platformLabels(cfg: Pick<PlatformConfig, "environment" | "labels">): Record<string, string> {
     return {

@@ -128,10 +128,10 @@ export const costBudget: StackValidationPolicy = {
     description: "The estimated idle monthly bill and the hourly price of a GPU step (list prices) stay within the environment's limits.",
     configSchema: {
         properties: {
-            maxIdleMonthlyUsd: { type: "number", minimum: 0 },
-            maxGpuHourUsd: { type: "number", minimum: 0 },
+            // Defaults: a new environment's budget (dev's) until policy/limits/<stack>.json sets its own.
+            maxIdleMonthlyUsd: { type: "number", minimum: 0, default: 85 },
+            maxGpuHourUsd: { type: "number", minimum: 0, default: 0.5 },
         },
-        required: ["maxIdleMonthlyUsd", "maxGpuHourUsd"],
     },
     validateStack: (args, report) => {
         const { maxIdleMonthlyUsd, maxGpuHourUsd } = args.getConfig<{ maxIdleMonthlyUsd: number; maxGpuHourUsd: number }>();

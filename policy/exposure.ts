@@ -31,9 +31,14 @@ const namespaceOf = (r: PolicyResource): string => r.props.metadata?.namespace ?
 
 export const exposureBehindIap: StackValidationPolicy = {
     name: "external-exposure-behind-iap",
-    description: "External Gateways route only to Services with IAP on (GCPBackendPolicy); no external Ingress or LoadBalancer Service.",
+    description: "External Gateways route only to Services with IAP on (GCPBackendPolicy); no external Ingress, no external LoadBalancer or NodePort Service.",
     validateStack: (args, report) => {
         const resources = args.resources;
+        // A NodePort opens the port on every node's address; nodes are private, but the port is
+        // reachable from anything in the VPC (and from the internet if a node ever gets a public IP).
+        for (const r of resources.filter((x) => x.type === TYPES.service && x.props.spec?.type === "NodePort")) {
+            report(`${describe(r)} is a NodePort Service: it opens a port on every node, outside IAP; use ClusterIP behind the IAP endpoint.`, r.urn);
+        }
         for (const r of resources.filter((x) => x.type === TYPES.service && x.props.spec?.type === "LoadBalancer")) {
             if (r.props.metadata?.annotations?.["networking.gke.io/load-balancer-type"] !== "Internal") {
                 report(`${describe(r)} is a LoadBalancer Service reachable from the internet without IAP; use ClusterIP behind the IAP endpoint.`, r.urn);

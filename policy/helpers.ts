@@ -1,6 +1,50 @@
 /** Small pure helpers shared by the policies. */
 import type { ReportViolation, ResourceValidationArgs } from "@pulumi/policy";
+import { REGION_ZONES } from "../components/catalog";
 import { cidrContains, normalizeCidr } from "../components/cidr";
+
+// The error the pack's property proxy throws when a policy reads a value unknown during a
+// preview (@pulumi/policy 1.21 `proxy.js` l.60-63); internal, so not in the typings.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { UnknownValueError } = require("@pulumi/policy/proxy") as { UnknownValueError: new (...args: any[]) => Error };
+
+/** What `peek` returns for a value that is unknown until the update runs. */
+export const UNKNOWN: unique symbol = Symbol("unknown until the update runs");
+
+/**
+ * Reads a value that may be unknown during a preview. The engine's proxy throws on such a read,
+ * which makes the server report "can't run during preview" for the whole policy; a policy that
+ * can still decide without the value peeks at it instead.
+ */
+export function peek<T>(read: () => T): T | typeof UNKNOWN {
+    try {
+        return read();
+    } catch (err) {
+        if (err instanceof UnknownValueError) {
+            return UNKNOWN;
+        }
+        throw err;
+    }
+}
+
+/** Every known string in a value, with its path; unknown parts are skipped. */
+export function knownStrings(value: unknown, path = ""): Array<{ path: string; value: string }> {
+    if (typeof value === "string") {
+        return [{ path, value }];
+    }
+    if (value === null || typeof value !== "object") {
+        return [];
+    }
+    const found: Array<{ path: string; value: string }> = [];
+    // Object.keys does not throw on the proxy; reading an unknown member does.
+    for (const key of Object.keys(value)) {
+        const child = peek(() => (value as Record<string, unknown>)[key]);
+        if (child !== UNKNOWN) {
+            found.push(...knownStrings(child, Array.isArray(value) ? `${path}[${key}]` : path ? `${path}.${key}` : key));
+        }
+    }
+    return found;
+}
 
 type Check = (props: Record<string, any>, args: ResourceValidationArgs, report: ReportViolation) => void;
 
@@ -18,12 +62,29 @@ export function describe(args: { type: string; name: string }): string {
     return `${args.type.split(":").pop()} "${args.name}"`;
 }
 
-/** The members of an IAM grant (`member` or `members`). */
+/**
+ * The known members of an IAM grant: `member`, `members`, or the bindings of an IAM policy
+ * document (`policyData`). Unknown members are left out.
+ */
 export function grantMembers(props: Record<string, any>): string[] {
-    if (typeof props.member === "string") {
-        return [props.member];
+    const member = peek(() => props.member);
+    if (typeof member === "string") {
+        return [member];
     }
-    return Array.isArray(props.members) ? props.members.filter((m: unknown): m is string => typeof m === "string") : [];
+    const members = peek(() => props.members);
+    if (members !== UNKNOWN && Array.isArray(members)) {
+        return knownStrings(members).map((m) => m.value);
+    }
+    const policyData = peek(() => props.policyData);
+    if (typeof policyData === "string") {
+        try {
+            const doc = JSON.parse(policyData) as { bindings?: Array<{ members?: string[] }> };
+            return (doc.bindings ?? []).flatMap((b) => b.members ?? []);
+        } catch {
+            return [];
+        }
+    }
+    return [];
 }
 
 /** The region of a location: a zone (`us-central1-a`) or a region (`us-central1`). */
@@ -44,13 +105,19 @@ export function cidrWithin(inner: string, outer: string): boolean {
 
 /** GPUs and node limits of a node pool, as the autoscaler will use them. */
 export interface PoolFootprint {
+    readonly machineType?: string;
     /** GPUs per node (0 for CPU pools). */
     readonly gpusPerNode: number;
     readonly gpuType?: string;
     /** Most nodes the pool can reach in total. */
     readonly maxNodes: number;
-    /** Zones the pool spans (1 when not listed). */
+    /**
+     * Zones the pool spans: its nodeLocations; for a regional pool without them, every zone of
+     * the region (GKE's default), from the catalog; 1 for a zonal pool.
+     */
     readonly zones: number;
+    /** True when the pool is regional and lists no nodeLocations. */
+    readonly regionWide: boolean;
     /** True when limits are per zone (min/maxNodeCount), false for totals. */
     readonly perZone: boolean;
 }
@@ -62,7 +129,12 @@ export interface PoolFootprint {
 export function poolFootprint(props: Record<string, any>): PoolFootprint {
     const accelerators: any[] = props.nodeConfig?.guestAccelerators ?? [];
     const gpusPerNode = accelerators.reduce((sum, a) => sum + (Number(a.count) || 0), 0);
-    const zones = Array.isArray(props.nodeLocations) && props.nodeLocations.length > 0 ? props.nodeLocations.length : 1;
+    const location = peek(() => props.location);
+    const regional = typeof location === "string" && !/-[a-z]$/.test(location);
+    const listed = Array.isArray(props.nodeLocations) && props.nodeLocations.length > 0 ? props.nodeLocations.length : 0;
+    const regionWide = regional && listed === 0;
+    // A region missing from the catalog counts as 3 zones, the smallest GCP region.
+    const zones = listed > 0 ? listed : regionWide ? (REGION_ZONES[location]?.length ?? 3) : 1;
     const autoscaling = props.autoscaling ?? {};
     let maxNodes: number;
     let perZone: boolean;
@@ -73,8 +145,9 @@ export function poolFootprint(props: Record<string, any>): PoolFootprint {
         maxNodes = Number(autoscaling.maxNodeCount) * zones;
         perZone = true;
     } else {
-        maxNodes = Number(props.nodeCount ?? props.initialNodeCount ?? 1) * zones;
+        const nodeCount = peek(() => props.nodeCount);
+        maxNodes = Number((nodeCount === UNKNOWN ? undefined : nodeCount) ?? props.initialNodeCount ?? 1) * zones;
         perZone = true;
     }
-    return { gpusPerNode, gpuType: accelerators[0]?.type, maxNodes, zones, perZone };
+    return { machineType: props.nodeConfig?.machineType, gpusPerNode, gpuType: accelerators[0]?.type, maxNodes, zones, perZone, regionWide };
 }

@@ -1,7 +1,8 @@
 /** Isolation between environments: labels, no peering or sharing, own ranges, own identities. */
 import type { ResourceValidationPolicy } from "@pulumi/policy";
+import { cidrsOverlap, normalizeCidr } from "../components/cidr";
 import { ENDPOINT_CLIENT_ACCOUNT, MEMBER_BUCKET_ROLE, MEMBER_ENDPOINT_CLIENT_ROLE, MEMBER_REGISTRY_ROLE } from "../components/memberAccess";
-import { cidrWithin, describe, forTypes, grantMembers } from "./helpers";
+import { cidrWithin, describe, forTypes, grantMembers, knownStrings, peek } from "./helpers";
 import { GOOGLE_SOURCE_RANGES, IAM_GRANT_TYPES, T } from "./types";
 
 /** Where each labelable type keeps its labels. */
@@ -60,7 +61,7 @@ export const iamScopedToEnvironment: ResourceValidationPolicy = {
         properties: {
             serviceAccountPrefix: { type: "string", description: "Account ID prefix of this environment's service accounts, e.g. mf-dev-" },
             namespace: { type: "string", description: "Kubernetes namespace whose service accounts may use Workload Identity" },
-            members: { type: "array", items: { type: "string" }, description: "The stack's access.members; default none" },
+            members: { type: "array", items: { type: "string" }, default: [], description: "The stack's access.members" },
         },
         required: ["serviceAccountPrefix", "namespace"],
     },
@@ -71,7 +72,7 @@ export const iamScopedToEnvironment: ResourceValidationPolicy = {
             ? MEMBER_BUCKET_ROLE
             : args.type.startsWith("gcp:artifactregistry/")
               ? MEMBER_REGISTRY_ROLE
-              : args.type.startsWith("gcp:serviceaccount/") && isEndpointClientAccount(props.serviceAccountId, serviceAccountPrefix)
+              : args.type.startsWith("gcp:serviceaccount/") && isEndpointClientAccount(peek(() => props.serviceAccountId), serviceAccountPrefix)
                 ? MEMBER_ENDPOINT_CLIENT_ROLE
                 : undefined;
         for (const member of grantMembers(props)) {
@@ -86,7 +87,7 @@ export const iamScopedToEnvironment: ResourceValidationPolicy = {
                 continue;
             }
             if (!member.startsWith(`serviceAccount:${serviceAccountPrefix}`)) {
-                report(`${describe(args)} grants ${props.role} to ${member}, which is not one of this environment's service accounts (${serviceAccountPrefix}*).`);
+                report(`${describe(args)} grants ${props.role} to ${member}, which is not one of this environment's service accounts (${serviceAccountPrefix}*) nor one of its access.members holding their member role.`);
             }
         }
     }),
@@ -97,4 +98,113 @@ function isEndpointClientAccount(serviceAccountId: unknown, serviceAccountPrefix
     return typeof serviceAccountId === "string" && serviceAccountId.includes(`/serviceAccounts/${serviceAccountPrefix}${ENDPOINT_CLIENT_ACCOUNT}@`);
 }
 
-export const isolationPolicies = [environmentLabel, noNetworkSharing, firewallOwnRanges, iamScopedToEnvironment];
+
+/** What the generated policy config says about each other environment in the repository. */
+interface OtherEnvironment {
+    stack: string;
+    environment: string;
+    network: string;
+    subnetwork: string;
+    cluster: string;
+    bucket: string;
+    namespace: string;
+    serviceAccountPrefix: string;
+    ranges: string[];
+}
+
+/** Fields of a Kubernetes object (or Helm release) that hold a namespace. */
+const NAMESPACE_FIELDS = /^(metadata\.namespace|namespace|subjects\[\d+\]\.namespace)$/;
+
+/** How the string at `path` refers to another environment's thing, if it does. */
+function referenceTo(path: string, value: string, other: OtherEnvironment, kubernetes: boolean): string | undefined {
+    const field = path.split(/[.[]/).pop() ?? "";
+    // A bare name counts only in a field that holds that kind of name; a URL or path anywhere.
+    if (value.endsWith(`networks/${other.network}`) || (/network$/i.test(field) && value === other.network)) {
+        return `network ${other.network}`;
+    }
+    if (value.endsWith(`/subnetworks/${other.subnetwork}`) || (/subnetwork$/i.test(field) && value === other.subnetwork)) {
+        return `subnet ${other.subnetwork}`;
+    }
+    if (value.endsWith(`/clusters/${other.cluster}`) || (field === "cluster" && value === other.cluster)) {
+        return `cluster ${other.cluster}`;
+    }
+    if (value === other.bucket || value.startsWith(`gs://${other.bucket}/`) || value === `gs://${other.bucket}` || value.endsWith(`/b/${other.bucket}`)) {
+        return `bucket ${other.bucket}`;
+    }
+    if (value.includes(`.svc.id.goog[${other.namespace}/`) || (kubernetes && NAMESPACE_FIELDS.test(path) && value === other.namespace)) {
+        return `namespace ${other.namespace}`;
+    }
+    if (new RegExp(`^(serviceAccount:)?${other.serviceAccountPrefix}[a-z0-9-]*@`).test(value) || value.includes(`/serviceAccounts/${other.serviceAccountPrefix}`)) {
+        return `service account ${value.replace(/^serviceAccount:/, "")}`;
+    }
+    if (/(^|\.)(labels|resourceLabels|userLabels)\.environment$/.test(path) && value === other.environment) {
+        return `environment name ${other.environment}`;
+    }
+    const cidr = normalizeCidr(value);
+    if (cidr !== undefined && !cidr.endsWith("/0")) {
+        const overlapping = other.ranges.find((r) => cidrsOverlap(r, cidr));
+        if (overlapping) {
+            return `address range ${overlapping} (${value} overlaps it)`;
+        }
+    }
+    return undefined;
+}
+
+
+export const noCrossEnvironmentReferences: ResourceValidationPolicy = {
+    name: "no-cross-environment-references",
+    description: "No resource refers to another environment's network, subnet, cluster, bucket, namespace, service accounts, address ranges or environment label (every other stack file of the repository).",
+    configSchema: {
+        properties: {
+            otherEnvironments: {
+                type: "array",
+                default: [],
+                items: {
+                    type: "object",
+                    properties: {
+                        stack: { type: "string" },
+                        environment: { type: "string" },
+                        network: { type: "string" },
+                        subnetwork: { type: "string" },
+                        cluster: { type: "string" },
+                        bucket: { type: "string" },
+                        namespace: { type: "string" },
+                        serviceAccountPrefix: { type: "string" },
+                        ranges: { type: "array", items: { type: "string" } },
+                    },
+                    required: ["stack", "environment", "network", "subnetwork", "cluster", "bucket", "namespace", "serviceAccountPrefix", "ranges"],
+                },
+            },
+        },
+    },
+    validateResource: (args, report) => {
+        const { otherEnvironments } = args.getConfig<{ otherEnvironments: OtherEnvironment[] }>();
+        if (otherEnvironments.length === 0) {
+            return;
+        }
+        const seen = new Set<string>();
+        const strings = knownStrings(args.props);
+        // Names and ranges that are not a single string: the network's own name, and a
+        // Private Service Access range given as address + prefixLength.
+        if (args.type === T.network && typeof args.props.name === "string") {
+            strings.push({ path: "name (network)", value: `networks/${args.props.name}` });
+        }
+        const address = peek(() => args.props.address);
+        const prefixLength = peek(() => args.props.prefixLength);
+        if (args.type === T.globalAddress && typeof address === "string" && typeof prefixLength === "number") {
+            strings.push({ path: "address/prefixLength", value: `${address}/${prefixLength}` });
+        }
+        for (const { path, value } of strings) {
+            for (const other of otherEnvironments) {
+                const found = referenceTo(path, value, other, args.type.startsWith("kubernetes:"));
+                const key = `${other.stack}:${found}`;
+                if (found && !seen.has(key)) {
+                    seen.add(key);
+                    report(`${describe(args)} refers to stack ${other.stack}'s ${found} at ${path}; environments never share or reach into each other's resources.`);
+                }
+            }
+        }
+    },
+};
+
+export const isolationPolicies = [environmentLabel, noNetworkSharing, firewallOwnRanges, iamScopedToEnvironment, noCrossEnvironmentReferences];

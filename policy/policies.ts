@@ -5,12 +5,25 @@
 import type { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 import { costPolicies } from "./cost";
 import { exposurePolicies } from "./exposure";
+import { iamPolicies } from "./iam";
 import { isolationPolicies } from "./isolation";
 import { kubernetesPolicies } from "./kubernetes";
+import { nodePolicies } from "./nodes";
 import { productionPolicies } from "./production";
 import { quotaPolicies } from "./quotas";
 import { securityPolicies } from "./security";
 
 export type Policy = ResourceValidationPolicy | StackValidationPolicy;
 
-export const policies: Policy[] = [...isolationPolicies, ...securityPolicies, ...productionPolicies, ...quotaPolicies, ...kubernetesPolicies, ...costPolicies, ...exposurePolicies];
+/** One module per group of rules; a new module adds its array here. */
+export const policies: Policy[] = [
+    ...isolationPolicies,
+    ...securityPolicies,
+    ...iamPolicies,
+    ...nodePolicies,
+    ...productionPolicies,
+    ...quotaPolicies,
+    ...kubernetesPolicies,
+    ...costPolicies,
+    ...exposurePolicies,
+];

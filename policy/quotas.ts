@@ -7,7 +7,8 @@ import { T } from "./types";
 export const gpuQuota: StackValidationPolicy = {
     name: "gpu-quota",
     description: "The GPUs all pools can reach at full scale (max nodes x GPUs per node, per-zone limits times zones) stay within the environment's budget.",
-    configSchema: { properties: { maxTotalGpus: { type: "integer", minimum: 0 } }, required: ["maxTotalGpus"] },
+    // Defaults are a new environment's budget when policy/limits/<stack>.json says nothing.
+    configSchema: { properties: { maxTotalGpus: { type: "integer", minimum: 0, default: 4 } } },
     validateStack: (args, report) => {
         const { maxTotalGpus } = args.getConfig<{ maxTotalGpus: number }>();
         const pools = args.resources.filter((r) => r.type === T.nodePool).map((r) => ({ name: r.name, ...poolFootprint(r.props) })).filter((p) => p.gpusPerNode > 0);
@@ -24,10 +25,9 @@ export const allowedGpuAndMachines: ResourceValidationPolicy = {
     description: "Node pools use only the environment's allowed GPU types and machine families.",
     configSchema: {
         properties: {
-            allowedGpuTypes: { type: "array", items: { type: "string" } },
-            allowedMachineFamilies: { type: "array", items: { type: "string" } },
+            allowedGpuTypes: { type: "array", items: { type: "string" }, default: ["nvidia-l4"] },
+            allowedMachineFamilies: { type: "array", items: { type: "string" }, default: ["e2", "g2"] },
         },
-        required: ["allowedGpuTypes", "allowedMachineFamilies"],
     },
     validateResource: forTypes([T.nodePool], (props, args, report) => {
         const { allowedGpuTypes, allowedMachineFamilies } = args.getConfig<{ allowedGpuTypes: string[]; allowedMachineFamilies: string[] }>();
@@ -46,7 +46,7 @@ export const allowedGpuAndMachines: ResourceValidationPolicy = {
 export const maxNodesPerPool: ResourceValidationPolicy = {
     name: "max-nodes-per-pool",
     description: "No node pool can grow past the environment's per-pool node limit.",
-    configSchema: { properties: { maxNodesPerPool: { type: "integer", minimum: 1 } }, required: ["maxNodesPerPool"] },
+    configSchema: { properties: { maxNodesPerPool: { type: "integer", minimum: 1, default: 5 } } },
     validateResource: forTypes([T.nodePool], (props, args, report) => {
         const { maxNodesPerPool: limit } = args.getConfig<{ maxNodesPerPool: number }>();
         const pool = poolFootprint(props);

@@ -1,9 +1,8 @@
 /** Security baseline: hardened GKE, private Cloud SQL, private buckets, no keys, no primitive roles. */
 import type { ResourceValidationPolicy } from "@pulumi/policy";
+import { coversWholeInternet } from "../components/cidr";
 import { describe, forTypes } from "./helpers";
 import { IAM_GRANT_TYPES, T } from "./types";
-
-const INTERNET = ["0.0.0.0/0", "::/0"];
 
 export const gkePrivateNodes: ResourceValidationPolicy = {
     name: "gke-private-nodes",
@@ -69,9 +68,9 @@ export const gkeControlPlaneNotPublic: ResourceValidationPolicy = {
             report(`${describe(args)} has no masterAuthorizedNetworksConfig: its IP endpoint accepts any source. List authorized networks or use the DNS endpoint.`);
             return;
         }
-        const open = (man.cidrBlocks ?? []).filter((b: any) => INTERNET.includes(b.cidrBlock));
-        if (open.length > 0) {
-            report(`${describe(args)} authorizes ${open.map((b: any) => b.cidrBlock).join(", ")}: the control plane would be open to the whole internet.`);
+        const blocks: string[] = (man.cidrBlocks ?? []).map((b: any) => String(b.cidrBlock));
+        if (coversWholeInternet(blocks)) {
+            report(`${describe(args)} authorizes ${blocks.join(", ")}, which together cover every IPv4 address: the control plane would be open to the whole internet.`);
         }
         if (man.gcpPublicCidrsAccessEnabled === true) {
             report(`${describe(args)} admits all of Google Cloud's public IPs to the control plane (gcpPublicCidrsAccessEnabled).`);
@@ -130,11 +129,12 @@ export const noPrimitiveRoles: ResourceValidationPolicy = {
 
 export const noIngressFromInternet: ResourceValidationPolicy = {
     name: "no-ingress-from-internet",
-    description: "No firewall rule admits traffic from 0.0.0.0/0.",
+    description: "No firewall rule admits traffic from the whole internet: 0.0.0.0/0, ::/0, or source ranges that together cover every address.",
     validateResource: forTypes([T.firewall], (props, args, report) => {
-        if ((props.direction ?? "INGRESS") === "INGRESS" && ((props.sourceRanges ?? []) as string[]).some((r) => INTERNET.includes(r))) {
+        const sources = (props.sourceRanges ?? []) as string[];
+        if ((props.direction ?? "INGRESS") === "INGRESS" && (sources.includes("::/0") || coversWholeInternet(sources))) {
             const ports = (props.allows ?? []).map((a: any) => `${a.protocol}${a.ports ? ":" + a.ports.join(",") : ""}`).join(" ");
-            report(`${describe(args)} admits ${ports || "traffic"} from the whole internet (0.0.0.0/0); use IAP (35.235.240.0/20) for SSH.`);
+            report(`${describe(args)} admits ${ports || "traffic"} from the whole internet (${sources.join(", ")}); use IAP (35.235.240.0/20) for SSH.`);
         }
     }),
 };

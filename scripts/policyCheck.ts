@@ -1,41 +1,52 @@
 /**
- * Offline policy check: renders a stack with the test harness, runs every policy of the pack
- * with that stack's policy config (policy/config/<stack>.json) and prints a report. Exits
- * non-zero on any mandatory violation. What CI and pull requests run without cloud credentials.
+ * Offline policy check: renders a stack with the test harness, twice — as after `pulumi up`
+ * (provider-computed values known) and as its first `pulumi preview` (nothing exists yet, so
+ * those values are unknown) — and runs the pack on both through @pulumi/policy's own server
+ * handlers (policy/offline.ts), with the `--policy-pack-config` file `npm run policy-config`
+ * writes. Also checks the stack is isolated from every other stack file. Exits non-zero on any
+ * mandatory violation or config error; every stack is checked and every failure reported.
  *
  *   npm run policy -- dev        one stack
- *   npm run policy               every stack
+ *   npm run policy               every stack (Pulumi.<stack>.yaml in the repository)
  */
-import * as fs from "fs";
-import * as path from "path";
-import { runPolicies, type PackConfig, type Violation } from "../policy/offline";
+import { runPolicies, type OfflineResource, type PackConfig, type Violation } from "../policy/offline";
 import { policies } from "../policy/policies";
-import { REPO_ROOT, listStacks, renderStack, type RenderedStack } from "../tests/harness/render";
+import { listStacks, renderStack, type RenderedStack } from "../tests/harness/render";
+import { isolationClashes, policyConfigFor, stackFacts } from "./policyConfig";
 
-/** The `--policy-pack-config` file of a stack. */
-export function policyConfigFor(stack: string): PackConfig {
-    const file = path.join(REPO_ROOT, "policy", "config", `${stack}.json`);
-    if (!fs.existsSync(file)) {
-        throw new Error(`no policy config for stack "${stack}": create ${path.relative(REPO_ROOT, file)} (see README, Policy pack)`);
-    }
-    return JSON.parse(fs.readFileSync(file, "utf8"));
+export { policyConfigFor } from "./policyConfig";
+
+/** The resources of a rendered stack as the engine sends them: inputs to `analyze`, outputs to `analyzeStack`. */
+export function engineResources(stack: RenderedStack): OfflineResource[] {
+    return stack.resources.map((r) => ({
+        type: r.type,
+        name: r.name,
+        urn: r.urn,
+        props: r.wireInputs,
+        outputs: r.wireState,
+        protect: r.protect,
+        ignoreChanges: r.ignoreChanges,
+        parent: r.parentUrn,
+        dependencies: r.dependencies,
+    }));
 }
 
-/** Runs the pack on a rendered stack. */
+/** Runs the pack on a rendered stack with its generated policy config. */
 export async function checkRendered(stack: RenderedStack, config: PackConfig = policyConfigFor(stack.stack)): Promise<Violation[]> {
-    const resources = stack.resources
-        .filter((r) => r.custom)
-        .map((r) => ({ type: r.type, name: r.name, urn: r.urn, props: r.inputs, protect: r.protect, ignoreChanges: r.ignoreChanges, parent: r.parentUrn }));
-    return runPolicies(policies, resources, config);
+    return runPolicies(policies, engineResources(stack), config, { configSource: `for stack ${stack.stack}` });
 }
 
 /** A readable report; `failed` is true when a mandatory policy was violated. */
-export function formatReport(stack: string, violations: Violation[]): { text: string; failed: boolean } {
+export function formatReport(stack: string, violations: Violation[], title = ""): { text: string; failed: boolean } {
     const mandatory = violations.filter((v) => v.enforcementLevel === "mandatory");
-    const lines = [`Policy pack metaflow-gcp on stack "${stack}": ${policies.length} policies, ${violations.length} violation(s), ${mandatory.length} mandatory.`];
+    const undecided = violations.filter((v) => v.couldNotRunInPreview);
+    const lines = [
+        `Policy pack metaflow-gcp on stack "${stack}"${title ? ` (${title})` : ""}: ${policies.length} policies, ${violations.length - undecided.length} violation(s), ${mandatory.length} mandatory` +
+            (undecided.length > 0 ? `, ${undecided.length} could not run during preview.` : "."),
+    ];
     for (const v of violations) {
         const where = v.resource ? `${v.resource.type} ${v.resource.name}` : "(stack)";
-        lines.push(`  [${v.enforcementLevel}] ${v.policy}: ${where}`, `      ${v.message}`);
+        lines.push(`  [${v.couldNotRunInPreview ? "advisory, can't run in preview" : v.enforcementLevel}] ${v.policy}: ${where}`, `      ${v.message.replace(/\n/g, "\n      ")}`);
     }
     if (violations.length === 0) {
         lines.push("  ✓ every policy passed");
@@ -43,15 +54,50 @@ export function formatReport(stack: string, violations: Violation[]): { text: st
     return { text: lines.join("\n"), failed: mandatory.length > 0 };
 }
 
-async function main(): Promise<void> {
-    const requested = process.argv.slice(2).filter((a) => !a.startsWith("-"));
+/** Checks one stack: isolation from the other stack files, then the pack after `up` and on a first preview. */
+export async function checkStack(stack: string, allStacks: string[] = listStacks(), renders: ReadonlyArray<"up" | "preview"> = ["up", "preview"]): Promise<{ text: string; failed: boolean }> {
+    const clashes = isolationClashes(stackFacts(stack), allStacks.map(stackFacts));
+    const parts: string[] = [];
     let failed = false;
-    for (const stack of requested.length > 0 ? requested : listStacks()) {
-        const report = formatReport(stack, await checkRendered(await renderStack(stack)));
-        console.log(report.text, "\n");
+    if (clashes.length > 0) {
+        failed = true;
+        parts.push(`Stack "${stack}" is not isolated from the other stacks of this repository (${clashes.length} clash(es)):\n${clashes.map((c) => `  ✗ ${c}`).join("\n")}`);
+    }
+    const config = policyConfigFor(stack, allStacks);
+    for (const preview of renders.map((r) => r === "preview")) {
+        const rendered = await renderStack(stack, { preview, offlineProject: false });
+        const report = formatReport(stack, await checkRendered(rendered, config), preview ? "first preview, computed values unknown" : "after pulumi up");
+        parts.push(report.text);
         failed ||= report.failed;
     }
-    process.exitCode = failed ? 1 : 0;
+    return { text: parts.join("\n\n"), failed };
+}
+
+/** Checks every stack given, continuing past failures; the text reports each and ends with a summary. */
+export async function checkStacks(stacks: string[]): Promise<{ text: string; failures: string[] }> {
+    const parts: string[] = [];
+    const failures: string[] = [];
+    for (const stack of stacks) {
+        try {
+            const result = await checkStack(stack);
+            parts.push(result.text);
+            if (result.failed) {
+                failures.push(stack);
+            }
+        } catch (err) {
+            parts.push(`✗ stack "${stack}": ${err instanceof Error ? err.message : err}`);
+            failures.push(stack);
+        }
+    }
+    parts.push(failures.length === 0 ? `policy: ${stacks.length} stack(s) passed: ${stacks.join(", ")}` : `policy: ${failures.length} of ${stacks.length} stack(s) failed: ${failures.join(", ")}`);
+    return { text: parts.join("\n\n"), failures };
+}
+
+async function main(): Promise<void> {
+    const requested = process.argv.slice(2).filter((a) => !a.startsWith("-"));
+    const result = await checkStacks(requested.length > 0 ? requested : listStacks());
+    console.log(result.text);
+    process.exitCode = result.failures.length > 0 ? 1 : 0;
 }
 
 if (require.main === module) {

@@ -188,9 +188,14 @@ export async function previewStack(name: string, options: RenderOptions = {}): P
     }
     lines.push("", ...largestStepSection(stack));
     lines.push("", ...costSection(estimateCost(footprintFromConfig(renderedConfig(stack)))));
-    const report = formatReport(name, await checkRendered(stack));
-    lines.push("", report.text);
-    return { ok: !report.failed, stack, text: lines.join("\n") };
+    try {
+        const report = formatReport(name, await checkRendered(stack));
+        lines.push("", report.text);
+        return { ok: !report.failed, stack, text: lines.join("\n") };
+    } catch (err) {
+        lines.push("", `✗ The policy check could not run: ${err instanceof Error ? err.message : err}`);
+        return { ok: false, stack, text: lines.join("\n") };
+    }
 }
 
 async function main(): Promise<void> {
@@ -198,7 +203,7 @@ async function main(): Promise<void> {
     const stacks = requested.length > 0 ? requested : listStacks();
     let failed = false;
     for (const name of stacks) {
-        const result = await previewStack(name);
+        const result = await previewStack(name, { offlineProject: false });
         console.log(result.text);
         console.log("");
         failed ||= !result.ok;

@@ -1,6 +1,6 @@
 import { strict as assert } from "assert";
 import { checkSqlTier, machineFamily, pairGpuMachine } from "../components/catalog";
-import { cidrContains, cidrsOverlap, findOverlaps, isPrivateCidr, parseIpv4Cidr } from "../components/cidr";
+import { cidrContains, cidrsOverlap, coversWholeInternet, findOverlaps, isPrivateCidr, parseIpv4Cidr } from "../components/cidr";
 import { buildKubeconfig } from "../components/kubeconfig";
 import { connectionCapacity, maxConnectionsFor, requiredConnections } from "../components/sizing";
 import * as YAML from "yaml";
@@ -68,6 +68,16 @@ describe("CIDR maths", () => {
         assert.equal(cidrsOverlap("10.0.0.0/20", "10.0.16.0/20"), false);
         assert.equal(cidrContains("10.0.0.0/8", "10.20.0.0/16"), true);
         assert.equal(cidrContains("10.20.0.0/16", "10.0.0.0/8"), false);
+    });
+
+    it("knows when blocks together cover the whole internet, however it is split", () => {
+        assert.equal(coversWholeInternet(["0.0.0.0/0"]), true);
+        assert.equal(coversWholeInternet(["128.0.0.0/1", "0.0.0.0/1"]), true);
+        assert.equal(coversWholeInternet(["0.0.0.0/1", "128.0.0.0/2", "192.0.0.0/2"]), true);
+        assert.equal(coversWholeInternet(["0.0.0.0/1", "128.0.0.0/2"]), false, "a quarter is missing");
+        assert.equal(coversWholeInternet(["0.0.0.0/1", "128.0.0.1/1"]), true, "host bits are normalized, as GCP does");
+        assert.equal(coversWholeInternet(["0.0.0.0/1", "not a cidr", "255.255.255.255/32"]), false);
+        assert.equal(coversWholeInternet([]), false);
     });
 
     it("lists every overlapping pair by name", () => {

@@ -1,6 +1,8 @@
 import { strict as assert } from "assert";
-import { ConfigError, PROFILE_DEFAULTS, parsePlatformConfig } from "../components/config";
-import { renderStackFailure } from "./harness/render";
+import * as fs from "fs";
+import * as path from "path";
+import { ConfigError, PROFILE_DEFAULTS, parsePlatformConfig, platformConfigFrom } from "../components/config";
+import { OFFLINE_PROJECT, REPO_ROOT, readStackFile, renderStack, renderStackFailure } from "./harness/render";
 
 const base = { project: "acme-ml-dev", region: "us-central1", environment: "dev" };
 
@@ -186,6 +188,76 @@ describe("stack configuration", () => {
             const failure = await renderStackFailure("dev", { config: { "metaflow-gcp:gpuPool": "[]" } });
             assert.match(failure.error.message, /metaflow-gcp:gpuPool: unknown key/);
             assert.equal(failure.resources.length, 0);
+        });
+    });
+    describe("config hygiene: namespaces, secrets, broken files", () => {
+        const flat = { "gcp:project": "acme-ml-dev", "gcp:region": "us-central1", "metaflow-gcp:environment": "dev" };
+        /** The problems of a flat stack config (as the CLI hands it over). */
+        function flatProblems(extra: Record<string, string>, secretKeys: string[] = []): string[] {
+            try {
+                platformConfigFrom({ ...flat, ...extra }, "dev", new Set(secretKeys));
+            } catch (err) {
+                assert.ok(err instanceof ConfigError, String(err));
+                return err.problems;
+            }
+            assert.fail("accepted");
+        }
+
+        it("authorized networks that together cover the internet are refused, not only 0.0.0.0/0", () => {
+            const nets = [{ cidr: "0.0.0.0/1", name: "a" }, { cidr: "128.0.0.0/1", name: "b" }];
+            assertProblem({ ...base, cluster: { controlPlaneAccess: "authorizedNetworks", authorizedNetworks: nets } }, "metaflow-gcp:cluster.authorizedNetworks", "together cover every IPv4 address");
+        });
+
+        it("a misspelled namespace or none is an error that suggests the right key", () => {
+            assert.match(flatProblems({ "metaflow_gcp:production": "true" }).join("\n"), /metaflow_gcp:production: unknown config namespace "metaflow_gcp"; did you mean metaflow-gcp:production\?/);
+            assert.match(flatProblems({ production: "true" }).join("\n"), /production: key has no namespace; write metaflow-gcp:production/);
+        });
+
+        it("a nested unknown key lists the valid ones, and never echoes what it holds", () => {
+            const problems = flatProblems({ "metaflow-gcp:database": JSON.stringify({ tier: "db-g1-small", password: "hunter2-plain" }) }).join("\n");
+            assert.match(problems, /metaflow-gcp:database: unknown key "password"; valid keys: enabled, edition, tier, version, highAvailability/);
+            assert.ok(!problems.includes("hunter2-plain"), problems);
+            assert.match(flatProblems({ "metaflow-gcp:cluster": JSON.stringify({ cpuPool: { machinetype: "e2-standard-4" } }) }).join("\n"), /metaflow-gcp:cluster\.cpuPool: unknown key "machinetype"; valid keys: machineType, minNodes/);
+        });
+
+        it("credentials in plain text are refused without echoing them; as Pulumi secrets they pass", () => {
+            for (const key of ["gcp:credentials", "metaflow-gcp:apiToken", "kubernetes:password", "metaflow-gcp:slackWebhookSecret", "gcp:accessKey"]) {
+                const problems = flatProblems({ [key]: "s3cr3t-value-xyz" }).join("\n");
+                assert.match(problems, new RegExp(`${key}: holds a credential in plain text \\(value not shown\\)`));
+                assert.ok(!problems.includes("s3cr3t-value-xyz"), problems);
+            }
+            // Marked secret by the CLI (PULUMI_CONFIG_SECRET_KEYS): no plain-text complaint about it.
+            assert.ok(!flatProblems({ "gcp:credentials": "x", "metaflow-gcp:bogus": "1" }, ["gcp:credentials"]).join("\n").includes("gcp:credentials"));
+        });
+
+        it("a structure set to null is a config error naming the key, not a crash", async () => {
+            assert.match(flatProblems({ "metaflow-gcp:network": "null" }).join("\n"), /metaflow-gcp:network = null: Invalid input: expected object, received null/);
+            const failure = await renderStackFailure("dev", { config: { "metaflow-gcp:network": null, "metaflow-gcp:cluster": null } });
+            assert.ok(failure.error instanceof ConfigError, failure.error.stack);
+            assert.match(failure.error.message, /metaflow-gcp:network = null/);
+            assert.match(failure.error.message, /metaflow-gcp:cluster = null/);
+        });
+
+        it("stack files: a YAML error names the file; secure: values are Pulumi secrets", () => {
+            const broken = path.join(REPO_ROOT, "Pulumi.zz-broken.yaml");
+            const secret = path.join(REPO_ROOT, "Pulumi.zz-secret.yaml");
+            fs.writeFileSync(broken, "config:\n  metaflow-gcp:environment: [dev\n");
+            fs.writeFileSync(secret, "config:\n  gcp:credentials:\n    secure: v1:AAAABBBBCCCC\n  metaflow-gcp:environment: zz\n");
+            try {
+                assert.throws(() => readStackFile("zz-broken"), /^Error: Pulumi\.zz-broken\.yaml is not valid YAML: /);
+                const file = readStackFile("zz-secret");
+                assert.deepEqual(file.secretKeys, ["gcp:credentials"]);
+                assert.ok(!file.values["gcp:credentials"].includes("AAAABBBBCCCC"));
+            } finally {
+                fs.rmSync(broken);
+                fs.rmSync(secret);
+            }
+        });
+
+        it("gcp:project set in a stack file (the README's deploy step) changes nothing in the tests", async () => {
+            const stack = await renderStack("dev", { config: { "gcp:project": "acme-team-prod-42" } });
+            assert.equal(stack.config["gcp:project"], OFFLINE_PROJECT);
+            assert.ok(!JSON.stringify(stack.resources.map((r) => r.inputs)).includes("acme-team-prod-42"));
         });
     });
 });

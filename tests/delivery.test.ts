@@ -94,7 +94,13 @@ describe("delivery", () => {
             assert.equal(auth.with.credentials_json, undefined);
             const run = job.steps.filter((s: any) => String(s.uses).startsWith("pulumi/actions@")).find((s: any) => s.with?.command);
             assert.equal(run.with.policyPacks, "policy");
-            assert.equal(run.with.policyPackConfigs, "policy/config/${{ inputs.stack }}.json");
+            assert.equal(run.with.policyPackConfigs, "policy/generated/${{ inputs.stack }}.json");
+            // The file is generated before it is used, after the project is set in the stack file.
+            const steps: any[] = job.steps;
+            const generate = steps.findIndex((s) => String(s.run).includes('npm run policy-config -- "$STACK" --out "policy/generated/$STACK.json"'));
+            const setProject = steps.findIndex((s) => String(s.run).includes("pulumi config set gcp:project"));
+            assert.ok(setProject >= 0 && generate > setProject && generate < steps.indexOf(run), "policy-config runs after the project is set and before the Pulumi command");
+            assert.equal(steps[generate].env.STACK, "${{ inputs.stack }}");
             assert.equal(job.concurrency.group, "pulumi-${{ inputs.stack }}");
             assert.equal(job.concurrency["cancel-in-progress"], false);
             assert.ok(!fs.readFileSync(path.join(WORKFLOWS, "pulumi.yml"), "utf8").includes("credentials_json"));

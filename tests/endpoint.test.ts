@@ -236,7 +236,10 @@ describe("HTTPS endpoint behind IAP", () => {
         const elsewhere: RenderedStack = {
             ...dev,
             resources: dev.resources.map((r) =>
-                r.inputs.role === ID_TOKEN_CREATOR_ROLE ? { ...r, inputs: { ...r.inputs, serviceAccountId: r.inputs.serviceAccountId.replace("/mf-dev-iap@", "/mf-dev-task@") } } : r,
+                // The pack sees what the engine sends: the wire form of the inputs (policy/offline.ts).
+                r.inputs.role === ID_TOKEN_CREATOR_ROLE
+                    ? { ...r, wireInputs: { ...r.wireInputs, serviceAccountId: r.inputs.serviceAccountId.replace("/mf-dev-iap@", "/mf-dev-task@") } }
+                    : r,
             ),
         };
         const found = (await checkRendered(elsewhere, withMembers)).filter((v) => v.policy === "iam-scoped-to-environment");

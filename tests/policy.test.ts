@@ -1,25 +1,38 @@
 import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { runPolicies, type OfflineResource, type PackConfig, type Violation } from "../policy/offline";
+import { UNKNOWN, runPolicies, type OfflineResource, type PackConfig, type Violation } from "../policy/offline";
 import { policies } from "../policy/policies";
-import { checkRendered, formatReport, policyConfigFor } from "../scripts/policyCheck";
+import { checkRendered, checkStack, checkStacks, engineResources, formatReport } from "../scripts/policyCheck";
+import { policyConfigFor as generatedPolicyConfig, readLimits, stackFacts } from "../scripts/policyConfig";
 import { committedStack } from "./harness/cache";
 import { one } from "./harness/query";
-import { REPO_ROOT, readStackConfig, renderStack, type RenderedStack } from "./harness/render";
+import { REPO_ROOT, listStacks, renderStack, type RenderedStack } from "./harness/render";
 
+/** Every committed stack, rendered as after `pulumi up`. */
+let stacks: RenderedStack[];
 let dev: RenderedStack;
 let prod: RenderedStack;
+const PACK = policies.map((p) => p.name);
 
-/** Custom resources of a rendered stack, as a policy sees them. */
+/** A rendered stack's resources, as the engine shows them to the pack (policies never mutate them). */
 function resourcesOf(stack: RenderedStack): OfflineResource[] {
-    return stack.resources.filter((r) => r.custom).map((r) => ({ type: r.type, name: r.name, urn: r.urn, props: structuredClone(r.inputs) }));
+    return engineResources(stack);
 }
 
-/** A copy of one rendered resource, with its props changed by `edit`. */
+/** The generated policy config of a committed stack, computed once (stack files do not change during a run). */
+const configs = new Map<string, PackConfig>();
+function policyConfigFor(stack: string): PackConfig {
+    if (!configs.has(stack)) {
+        configs.set(stack, generatedPolicyConfig(stack));
+    }
+    return structuredClone(configs.get(stack)!);
+}
+
+/** A copy of one rendered resource, with its props changed by `edit` (outputs follow). */
 function mutated(stack: RenderedStack, type: string, name: string | undefined, edit: (props: Record<string, any>) => void): OfflineResource {
     const r = one(stack, type, name);
-    const props = structuredClone(r.inputs);
+    const props = structuredClone(r.wireInputs);
     edit(props);
     return { type: r.type, name: `${r.name}-bad`, urn: `${r.urn}-bad`, props };
 }
@@ -31,12 +44,12 @@ function bare(type: string, name: string, props: Record<string, any>): OfflineRe
 async function violations(policyName: string, resources: OfflineResource[], config: PackConfig): Promise<Violation[]> {
     const policy = policies.find((p) => p.name === policyName);
     assert.ok(policy, `no policy ${policyName}`);
-    return runPolicies([policy], resources, config);
+    return runPolicies([policy], resources, config, { packPolicyNames: PACK });
 }
 
-/** Asserts the policy passes on both committed stacks and applies to something in them. */
+/** Asserts the policy passes on every committed stack and applies to something in each. */
 async function passesOnStacks(policyName: string, appliesTo: string[]): Promise<void> {
-    for (const stack of [dev, prod]) {
+    for (const stack of stacks) {
         assert.deepEqual(await violations(policyName, resourcesOf(stack), policyConfigFor(stack.stack)), [], `${policyName} on ${stack.stack}`);
         assert.ok(appliesTo.some((t) => stack.resources.some((r) => r.type === t)), `${policyName} has nothing to check in ${stack.stack}`);
     }
@@ -46,22 +59,26 @@ async function passesOnStacks(policyName: string, appliesTo: string[]): Promise<
 async function catches(policyName: string, bad: OfflineResource[], config: PackConfig, ...fragments: string[]): Promise<void> {
     const found = await violations(policyName, bad, config);
     assert.ok(found.length > 0, `${policyName} let the bad resource through`);
+    for (const v of found) {
+        assert.equal(v.enforcementLevel, "mandatory", `${policyName} decides (not "can't run"): ${v.message}`);
+    }
     for (const fragment of fragments) {
         assert.ok(found.some((v) => v.message.includes(fragment)), `${policyName}: no message with "${fragment}"; got ${found.map((v) => v.message).join(" | ")}`);
     }
-    for (const v of found.filter((x) => x.resource)) {
+    for (const v of found.filter((x) => x.resource && !x.message.startsWith("Service ") && !x.message.startsWith("Ingress ") && !x.message.startsWith("Gateway "))) {
         assert.ok(v.message.includes(`"${v.resource!.name}"`), `message names the resource: ${v.message}`);
     }
 }
 
 describe("policy pack", () => {
     before(async () => {
-        dev = await committedStack("dev");
-        prod = await committedStack("prod");
+        stacks = await Promise.all(listStacks().map((s) => committedStack(s)));
+        dev = stacks.find((s) => s.stack === "dev")!;
+        prod = stacks.find((s) => s.stack === "prod")!;
     });
 
-    it("dev and prod pass the whole pack clean with their own policy config", async () => {
-        for (const stack of [dev, prod]) {
+    it("every stack passes the whole pack clean with its generated policy config", async () => {
+        for (const stack of stacks) {
             const found = await checkRendered(stack);
             assert.deepEqual(found, [], formatReport(stack.stack, found).text);
         }
@@ -78,35 +95,148 @@ describe("policy pack", () => {
         assert.match(entry, /new PolicyPack\("metaflow-gcp", \{ enforcementLevel: "mandatory", policies \}\)/);
     });
 
-    it("each stack's policy config names only real policies and agrees with the stack file", () => {
-        for (const stack of ["dev", "prod"]) {
-            const config = policyConfigFor(stack);
-            for (const key of Object.keys(config)) {
-                assert.ok(key === "all" || policies.some((p) => p.name === key), `policy/config/${stack}.json: unknown policy ${key}`);
+    describe("the generated --policy-pack-config (facts from stack files, limits from policy/limits)", () => {
+        it("carries each stack's own facts and every other stack's as forbidden", () => {
+            for (const stack of listStacks()) {
+                const facts = stackFacts(stack);
+                const config = policyConfigFor(stack) as Record<string, any>;
+                assert.deepEqual(config["environment-label"], { environment: facts.environment });
+                assert.deepEqual(config["firewall-own-ranges"].allowedSourceRanges, Object.values(facts.ranges));
+                assert.equal(config["iam-scoped-to-environment"].namespace, facts.namespace);
+                assert.deepEqual(config["iam-scoped-to-environment"].members, facts.members, "iam-scoped-to-environment.members = access.members");
+                assert.equal(config["k8s-rbac-scoped"].namespace, facts.namespace);
+                assert.equal(config["prod-database-ha-pitr-protected"].production, facts.production);
+                const others = config["no-cross-environment-references"].otherEnvironments;
+                assert.deepEqual(others.map((o: any) => o.stack), listStacks().filter((s) => s !== stack));
+                for (const other of others) {
+                    const theirs = stackFacts(other.stack);
+                    assert.deepEqual(other.ranges, Object.values(theirs.ranges));
+                    assert.equal(other.network, theirs.network);
+                    assert.equal(other.namespace, theirs.namespace);
+                    assert.equal(other.bucket, theirs.bucket);
+                }
             }
-            const stackFile = readStackConfig(stack);
-            const env = stackFile["metaflow-gcp:environment"];
-            assert.deepEqual(config["environment-label"], { environment: env });
-            const network = JSON.parse(stackFile["metaflow-gcp:network"]);
-            assert.deepEqual((config["firewall-own-ranges"] as any).allowedSourceRanges, [network.subnetCidr, network.podsCidr, network.servicesCidr, network.privateServiceAccessCidr]);
-            assert.equal((config["iam-scoped-to-environment"] as any).namespace, `metaflow-${env}`);
-            const access = stackFile["metaflow-gcp:access"] ? JSON.parse(stackFile["metaflow-gcp:access"]) : {};
-            assert.deepEqual((config["iam-scoped-to-environment"] as any).members ?? [], access.members ?? [], "iam-scoped-to-environment.members = access.members");
-            assert.equal((config["prod-database-ha-pitr-protected"] as any).production, stackFile["metaflow-gcp:production"] === "true");
-        }
+        });
+
+        it("limits files hold only limits: a fact in one is refused", () => {
+            const file = path.join(REPO_ROOT, "policy", "limits", "zz-fact-test.json");
+            fs.writeFileSync(file, JSON.stringify({ "environment-label": { environment: "dev" }, "gpu-quota": { maxTotalGpus: 2 } }));
+            try {
+                assert.throws(() => readLimits("zz-fact-test"), /"environment-label"\.environment is a fact of Pulumi\.zz-fact-test\.yaml/);
+            } finally {
+                fs.rmSync(file);
+            }
+            for (const stack of listStacks()) {
+                assert.doesNotThrow(() => readLimits(stack));
+            }
+        });
+
+        it("the committed limits are what the README promises: dev 4 GPUs on spot, prod 8", () => {
+            assert.equal((policyConfigFor("dev")["gpu-quota"] as any).maxTotalGpus, 4);
+            assert.equal((policyConfigFor("dev")["gpu-spot-required"] as any).requireSpot, true);
+            assert.equal((policyConfigFor("prod")["gpu-quota"] as any).maxTotalGpus, 8);
+        });
     });
 
-    it("a missing required config key is a clear error", async () => {
-        await assert.rejects(violations("gpu-quota", [], {}), /policy gpu-quota needs config "maxTotalGpus"/);
-    });
-
-    it("enforcement levels follow the config file: disabled skips, advisory does not fail the check", async () => {
+    describe("config handling matches the Pulumi CLI (pulumi/pulumi pkg/resource/analyzer/config.go)", () => {
         const bad = [bare("gcp:serviceaccount/key:Key", "ci-key", { serviceAccountId: "x" })];
-        assert.deepEqual(await violations("no-service-account-keys", bad, { "no-service-account-keys": { enforcementLevel: "disabled" } }), []);
-        const advisory = await violations("no-service-account-keys", bad, { all: "advisory" });
-        assert.equal(advisory[0].enforcementLevel, "advisory");
-        assert.equal(formatReport("x", advisory).failed, false);
-        assert.equal(formatReport("x", await violations("no-service-account-keys", bad, {})).failed, true);
+
+        it("a missing required key is reported per policy, as the CLI words it", async () => {
+            await assert.rejects(violations("environment-label", [], {}), /environment-label: environment is required/);
+        });
+
+        it("a disabled policy's config is still validated", async () => {
+            await assert.rejects(violations("environment-label", [], { "environment-label": { enforcementLevel: "disabled" } }), /environment-label: environment is required/);
+        });
+
+        it("types are checked with JSON Schema, every error at once", async () => {
+            await assert.rejects(violations("gpu-quota", [], { "gpu-quota": { maxTotalGpus: "4" } }), /gpu-quota: maxTotalGpus: should be integer/);
+            await assert.rejects(violations("gpu-quota", [], { "gpu-quota": { maxTotalGpus: -1 } }), /gpu-quota: maxTotalGpus: should be >= 0/);
+        });
+
+        it("schema defaults apply when the file says nothing", async () => {
+            const pools = resourcesOf(dev).filter((r) => r.type === "gcp:container/nodePool:NodePool");
+            assert.deepEqual(await violations("gpu-quota", pools, {}), []); // default budget 4 >= dev's 2 GPUs
+        });
+
+        it("a key naming no policy is an error, with or without an enforcement level", async () => {
+            await assert.rejects(violations("no-service-account-keys", bad, { "no-such-policy": { limit: 1 } }), /"no-such-policy" names no policy of the pack/);
+            await assert.rejects(violations("no-service-account-keys", bad, { "no-such-policy": "advisory" }), /"no-such-policy" names no policy of the pack/);
+        });
+
+        it("an invalid enforcement level or value shape is refused", async () => {
+            await assert.rejects(violations("no-service-account-keys", bad, { "no-service-account-keys": "warn" }), /"warn" is not a valid enforcement level/);
+            await assert.rejects(violations("no-service-account-keys", bad, { "no-service-account-keys": 3 }), /must be a string or object/);
+        });
+
+        it("enforcement levels: disabled skips, advisory does not fail the check, `all` applies to every policy", async () => {
+            assert.deepEqual(await violations("no-service-account-keys", bad, { "no-service-account-keys": { enforcementLevel: "disabled" } }), []);
+            const advisory = await violations("no-service-account-keys", bad, { all: "advisory" });
+            assert.equal(advisory[0].enforcementLevel, "advisory");
+            assert.equal(formatReport("x", advisory).failed, false);
+            assert.equal(formatReport("x", await violations("no-service-account-keys", bad, {})).failed, true);
+        });
+    });
+
+    describe("engine semantics (@pulumi/policy 1.21 server.js)", () => {
+        it("a resource policy that reads an unknown value reports the server's advisory \"can't run during preview\" for that resource", async () => {
+            const pool = mutated(dev, "gcp:container/nodePool:NodePool", "gpu-l4-pool", (p) => (p.nodeConfig.machineType = UNKNOWN));
+            const found = await violations("allowed-gpus-and-machines", [pool], policyConfigFor("dev"));
+            assert.equal(found.length, 1);
+            assert.equal(found[0].couldNotRunInPreview, true);
+            assert.equal(found[0].enforcementLevel, "advisory");
+            assert.match(found[0].message, /^can't run policy 'allowed-gpus-and-machines' from policy pack 'metaflow-gcp@v0\.1\.0' during preview: string value at \.nodeConfig\.machineType can't be known during preview$/);
+            assert.equal(formatReport("dev", found).failed, false);
+        });
+
+        it("a stack policy that reads an unknown value gets one advisory for the whole stack", async () => {
+            const pool = mutated(dev, "gcp:container/nodePool:NodePool", "gpu-l4-pool", (p) => (p.autoscaling = UNKNOWN));
+            const found = await violations("gpu-quota", [pool], {});
+            assert.equal(found.length, 1);
+            assert.equal(found[0].resource, undefined);
+            assert.match(found[0].message, /can't run policy 'gpu-quota' .* during preview: \w+ value at \.autoscaling can't be known/);
+        });
+
+        it("stack policies see outputs (planned state), resource policies inputs", async () => {
+            const pool = mutated(dev, "gcp:container/nodePool:NodePool", "gpu-l4-pool", () => undefined);
+            const bigOutputs = structuredClone(pool.props);
+            bigOutputs.autoscaling.totalMaxNodeCount = 50;
+            const found = await violations("gpu-quota", [{ ...pool, outputs: bigOutputs }], {});
+            assert.match(found[0].message, /can reach 50 GPUs/);
+            assert.deepEqual(await violations("max-nodes-per-pool", [{ ...pool, outputs: bigOutputs }], {}), [], "max-nodes-per-pool reads inputs");
+        });
+    });
+
+    describe("a first preview (nothing exists yet, computed values unknown)", () => {
+        it("every policy decides on every stack's first preview and none fails it", async () => {
+            for (const stack of listStacks()) {
+                const preview = await renderStack(stack, { preview: true });
+                const unknown = JSON.stringify(preview.resources.map((r) => r.wireInputs)).split(UNKNOWN).length - 1;
+                assert.ok(unknown > 10, `the preview render has unknown inputs (${unknown})`);
+                const found = await checkRendered(preview);
+                assert.deepEqual(found, [], formatReport(stack, found, "first preview").text);
+            }
+        });
+
+        it("gpu-quota, iam-scoped-to-environment and k8s-no-plaintext-secrets still decide on a bad first preview", async () => {
+            const preview = await renderStack("dev", { preview: true, config: { "metaflow-gcp:gpuPools": [{ name: "l4", machineType: "g2-standard-24", maxNodes: 3, spot: true }] } });
+            const all = structuredClone(engineResources(preview));
+            const quota = await violations("gpu-quota", structuredClone(all), policyConfigFor("dev"));
+            assert.equal(quota.length, 1);
+            assert.equal(quota[0].couldNotRunInPreview, false);
+            assert.match(quota[0].message, /can reach 6 GPUs, over this environment's limit of 4/);
+
+            const grant = all.find((r) => r.type === "gcp:storage/bucketIAMMember:BucketIAMMember")!;
+            assert.ok(!JSON.stringify(grant.props.member).includes(UNKNOWN), "members are built from known account IDs");
+            grant.props.member = grant.props.member.replace("mf-dev-", "mf-prod-");
+            await catches("iam-scoped-to-environment", [grant], policyConfigFor("dev"), "not one of this environment's service accounts");
+
+            const deployment = all.find((r) => r.name === "services-metaflow-metadata")!;
+            const env = deployment.props.spec.template.spec.containers[0].env;
+            env.find((e: any) => e.name === "MF_METADATA_DB_PSWD").value = UNKNOWN;
+            delete env.find((e: any) => e.name === "MF_METADATA_DB_PSWD").valueFrom;
+            await catches("k8s-no-plaintext-secrets", [deployment], {}, "sets MF_METADATA_DB_PSWD as a plain value");
+        });
     });
 
     describe("isolation", () => {
@@ -117,7 +247,7 @@ describe("policy pack", () => {
         });
 
         it("no-network-sharing", async () => {
-            for (const stack of [dev, prod]) {
+            for (const stack of stacks) {
                 assert.deepEqual(await violations("no-network-sharing", resourcesOf(stack), {}), []);
             }
             const peering = bare("gcp:compute/networkPeering:NetworkPeering", "dev-to-prod", { network: "metaflow-dev", peerNetwork: "metaflow-prod" });
@@ -207,7 +337,7 @@ describe("policy pack", () => {
         });
 
         it("no-service-account-keys: the template's JSON key is caught", async () => {
-            for (const stack of [dev, prod]) {
+            for (const stack of stacks) {
                 assert.deepEqual(await violations("no-service-account-keys", resourcesOf(stack), {}), []);
             }
             await catches("no-service-account-keys", [bare("gcp:serviceaccount/key:Key", "metaflow-key", { serviceAccountId: "mf-dev-task" })], {}, "long-lived service-account key");
@@ -325,6 +455,194 @@ describe("policy pack", () => {
             const latest = mutated(dev, DEPLOYMENT, "services-metaflow-ui-backend", (p) => (p.spec.template.spec.containers[0].image = "netflixoss/metaflow_metadata_service:latest"));
             const chart = mutated(dev, "kubernetes:helm.sh/v3:Release", undefined, (p) => delete p.version);
             await catches("k8s-pinned-versions", [latest, chart], {}, "metaflow_metadata_service:latest", 'installs chart argo-workflows at "latest"');
+        });
+    });
+    describe("node, IAM, exposure, RBAC and cross-environment rules", () => {
+        const POOL = "gcp:container/nodePool:NodePool";
+        const CLUSTER = "gcp:container/cluster:Cluster";
+
+        it("gke-node-auto-repair-upgrade: a pool with auto-repair or auto-upgrade off is caught", async () => {
+            await passesOnStacks("gke-node-auto-repair-upgrade", [POOL]);
+            const off = mutated(dev, POOL, "cluster-cpu", (p) => (p.management = { autoRepair: false, autoUpgrade: false }));
+            await catches("gke-node-auto-repair-upgrade", [off], {}, "turns autoRepair off", "turns autoUpgrade off");
+            const omitted = mutated(dev, POOL, "cluster-cpu", (p) => delete p.management);
+            assert.deepEqual(await violations("gke-node-auto-repair-upgrade", [omitted], {}), [], "omitted means on (the provider's default)");
+        });
+
+        it("gke-no-default-service-account: the Compute Engine default account, explicit or by omission, is caught", async () => {
+            await passesOnStacks("gke-no-default-service-account", [POOL, CLUSTER]);
+            const omitted = mutated(dev, POOL, "gpu-l4-pool", (p) => delete p.nodeConfig.serviceAccount);
+            const explicit = mutated(dev, POOL, "cluster-cpu", (p) => (p.nodeConfig.serviceAccount = "123456789012-compute@developer.gserviceaccount.com"));
+            const cluster = mutated(dev, CLUSTER, undefined, (p) => (p.nodeConfig.serviceAccount = "default"));
+            const autopilot = bare(CLUSTER, "ap", { enableAutopilot: true, clusterAutoscaling: { autoProvisioningDefaults: { oauthScopes: [] } } });
+            await catches("gke-no-default-service-account", [omitted, explicit, cluster, autopilot], {}, "sets no nodeConfig.serviceAccount", "(123456789012-compute@developer.gserviceaccount.com)", "(default)", "clusterAutoscaling.autoProvisioningDefaults.serviceAccount");
+            const created = mutated(dev, POOL, "cluster-cpu", (p) => (p.nodeConfig.serviceAccount = UNKNOWN));
+            assert.deepEqual(await violations("gke-no-default-service-account", [created], {}), [], "an account created in this update is not the default one");
+        });
+
+        it("gke-regional-pool-zones: per-zone limits on a regional pool without nodeLocations are caught, with the region's zone count", async () => {
+            await passesOnStacks("gke-regional-pool-zones", [POOL]);
+            const bad = mutated(prod, POOL, "cluster-cpu", (p) => {
+                delete p.nodeLocations;
+                p.location = "us-central1";
+                p.autoscaling = { minNodeCount: 1, maxNodeCount: 3 };
+            });
+            // components/catalog.ts: us-central1 has 4 zones (a, b, c, f).
+            await catches("gke-regional-pool-zones", [bad], {}, "in each of the region's 4 zones, up to 12 nodes");
+            const zonal = mutated(dev, POOL, "cluster-cpu", (p) => {
+                delete p.nodeLocations;
+                p.autoscaling = { minNodeCount: 1, maxNodeCount: 3 };
+            });
+            assert.deepEqual(await violations("gke-regional-pool-zones", [zonal], {}), [], "a zonal pool's per-zone limit is its total");
+        });
+
+        it("no-public-principals: allUsers / allAuthenticatedUsers in any IAM resource are caught", async () => {
+            await passesOnStacks("no-public-principals", ["gcp:storage/bucketIAMMember:BucketIAMMember"]);
+            const bucket = mutated(dev, "gcp:storage/bucketIAMMember:BucketIAMMember", undefined, (p) => (p.member = "allUsers"));
+            const run = bare("gcp:cloudrunv2/serviceIamBinding:ServiceIamBinding", "ui", { role: "roles/run.invoker", members: ["user:a@example.com", "allAuthenticatedUsers"] });
+            const project = bare("gcp:projects/iAMPolicy:IAMPolicy", "p", { project: "x", policyData: JSON.stringify({ bindings: [{ role: "roles/viewer", members: ["allUsers"] }] }) });
+            await catches("no-public-principals", [bucket, run, project], {}, "roles/storage.objectAdmin to allUsers", "to allAuthenticatedUsers: anyone with a Google account", "access to allUsers");
+        });
+
+        it("project-grants-allowed: project roles beyond the allowed list, for identities and access.members, are caught", async () => {
+            await passesOnStacks("project-grants-allowed", ["gcp:projects/iAMMember:IAMMember"]);
+            const config = { ...policyConfigFor("dev"), "project-grants-allowed": { ...(policyConfigFor("dev")["project-grants-allowed"] as object), members: ["user:ana@example.com"] } };
+            const nodes = mutated(dev, "gcp:projects/iAMMember:IAMMember", undefined, (p) => (p.role = "roles/storage.admin"));
+            const member = bare("gcp:projects/iAMMember:IAMMember", "ana-dev", { project: "x", role: "roles/container.admin", member: "user:ana@example.com" });
+            const viewer = bare("gcp:projects/iAMMember:IAMMember", "ana-viewer", { project: "x", role: "roles/container.clusterViewer", member: "user:ana@example.com" });
+            const stranger = bare("gcp:projects/iAMMember:IAMMember", "other", { project: "x", role: "roles/container.admin", member: "user:bob@example.com" });
+            await catches("project-grants-allowed", [nodes, member], config, "grants roles/storage.admin on the whole project to serviceAccount:mf-dev-nodes@", "an identity of this environment", "roles/container.admin on the whole project to user:ana@example.com, one of access.members");
+            assert.deepEqual(await violations("project-grants-allowed", [viewer, stranger], config), []);
+        });
+
+        it("internet-wide CIDR lists: 0.0.0.0/1 + 128.0.0.0/1 in authorized networks and firewall sources are caught", async () => {
+            const split = [{ cidrBlock: "0.0.0.0/1", displayName: "a" }, { cidrBlock: "128.0.0.0/1", displayName: "b" }];
+            const cluster = mutated(dev, CLUSTER, undefined, (p) => (p.masterAuthorizedNetworksConfig = { cidrBlocks: split }));
+            await catches("gke-control-plane-not-public", [cluster], {}, "together cover every IPv4 address");
+            const firewall = bare("gcp:compute/firewall:Firewall", "halves", { direction: "INGRESS", sourceRanges: ["128.0.0.0/1", "0.0.0.0/1"], allows: [{ protocol: "tcp", ports: ["443"] }] });
+            await catches("no-ingress-from-internet", [firewall], {}, "admits tcp:443 from the whole internet");
+            const office = mutated(dev, CLUSTER, undefined, (p) => (p.masterAuthorizedNetworksConfig = { cidrBlocks: [{ cidrBlock: "0.0.0.0/1", displayName: "half" }] }));
+            assert.deepEqual(await violations("gke-control-plane-not-public", [office], {}), [], "half the internet is not all of it (and config validation keeps such lists out anyway)");
+        });
+
+        it("external-exposure-behind-iap (i14's module, NodePort added): LoadBalancer/NodePort Services, Ingresses and Gateways without IAP are caught; an IAP-protected Gateway passes", async () => {
+            await passesOnStacks("external-exposure-behind-iap", ["kubernetes:core/v1:Service"]);
+            const ns = "metaflow-dev";
+            const lb = mutated(dev, "kubernetes:core/v1:Service", "services-metaflow-ui-backend-svc", (p) => (p.spec.type = "LoadBalancer"));
+            const nodePort = mutated(dev, "kubernetes:core/v1:Service", "services-metaflow-metadata-svc", (p) => (p.spec.type = "NodePort"));
+            const ingress = bare("kubernetes:networking.k8s.io/v1:Ingress", "ui", { metadata: { name: "ui", namespace: ns }, spec: { defaultBackend: { service: { name: "metaflow-ui", port: { number: 3000 } } } } });
+            const gateway = bare("kubernetes:gateway.networking.k8s.io/v1:Gateway", "gw", { metadata: { name: "metaflow", namespace: ns }, spec: { gatewayClassName: "gke-l7-global-external-managed" } });
+            const route = bare("kubernetes:gateway.networking.k8s.io/v1:HTTPRoute", "route", {
+                metadata: { name: "metaflow", namespace: ns },
+                spec: { parentRefs: [{ name: "metaflow" }], rules: [{ backendRefs: [{ name: "metaflow-ui", port: 3000 }] }, { backendRefs: [{ name: "metaflow-metadata", port: 8080 }] }] },
+            });
+            const iap = (service: string, enabled: boolean) =>
+                bare("kubernetes:networking.gke.io/v1:GCPBackendPolicy", `iap-${service}`, { metadata: { name: service, namespace: ns }, spec: { default: { iap: { enabled, clientID: "x" } }, targetRef: { group: "", kind: "Service", name: service } } });
+            await catches(
+                "external-exposure-behind-iap",
+                [lb, nodePort, ingress, gateway, route, iap("metaflow-ui", true)],
+                {},
+                "is a LoadBalancer Service reachable from the internet without IAP",
+                "is a NodePort Service: it opens a port on every node",
+                'Ingress "ui" is an external Ingress',
+                "to Service metaflow-dev/metaflow-metadata, which has no GCPBackendPolicy with iap.enabled",
+            );
+            await catches("external-exposure-behind-iap", [gateway, route, iap("metaflow-ui", true), iap("metaflow-metadata", false)], {}, "to Service metaflow-dev/metaflow-metadata");
+            assert.deepEqual(await violations("external-exposure-behind-iap", [gateway, route, iap("metaflow-ui", true), iap("metaflow-metadata", true)], {}), []);
+        });
+
+        it("k8s-rbac-scoped: cluster-wide admin/edit bindings and RBAC outside the environment's namespace are caught", async () => {
+            await passesOnStacks("k8s-rbac-scoped", ["kubernetes:rbac.authorization.k8s.io/v1:RoleBinding"]);
+            const crb = (role: string) =>
+                bare("kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding", `crb-${role}`, {
+                    metadata: { name: `x-${role}` },
+                    roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: role },
+                    subjects: [{ kind: "ServiceAccount", name: "metaflow-task", namespace: "metaflow-dev" }],
+                });
+            const elsewhere = mutated(dev, "kubernetes:rbac.authorization.k8s.io/v1:RoleBinding", undefined, (p) => (p.metadata.namespace = "kube-system"));
+            const foreignSubject = mutated(dev, "kubernetes:rbac.authorization.k8s.io/v1:RoleBinding", undefined, (p) => (p.subjects[0].namespace = "metaflow-prod"));
+            await catches("k8s-rbac-scoped", [crb("cluster-admin"), crb("admin"), crb("edit"), elsewhere, foreignSubject], policyConfigFor("dev"), "binds ClusterRole cluster-admin cluster-wide", "binds ClusterRole admin", "binds ClusterRole edit", "is in namespace kube-system", "ServiceAccount metaflow-prod/");
+            assert.deepEqual(await violations("k8s-rbac-scoped", [crb("view")], policyConfigFor("dev")), [], "view is harmless");
+        });
+
+        it("no-cross-environment-references: another stack's network, subnet, bucket, namespace or ranges are caught", async () => {
+            await passesOnStacks("no-cross-environment-references", ["gcp:compute/subnetwork:Subnetwork"]);
+            const p = stackFacts("prod");
+            const subnet = mutated(dev, "gcp:compute/subnetwork:Subnetwork", undefined, (x) => (x.network = `projects/${p.project}/global/networks/${p.network}`));
+            const cluster = mutated(dev, CLUSTER, undefined, (x) => (x.subnetwork = p.subnetwork));
+            const grant = mutated(dev, "gcp:storage/bucketIAMMember:BucketIAMMember", undefined, (x) => (x.bucket = p.bucket));
+            const secret = mutated(dev, "kubernetes:core/v1:Secret", undefined, (x) => (x.metadata.namespace = p.namespace));
+            const firewall = mutated(dev, "gcp:compute/firewall:Firewall", "network-allow-internal", (x) => (x.sourceRanges = [p.ranges["network.podsCidr"]]));
+            await catches(
+                "no-cross-environment-references",
+                [subnet, cluster, grant, secret, firewall],
+                policyConfigFor("dev"),
+                `stack prod's network ${p.network} at network`,
+                `stack prod's subnet ${p.subnetwork} at subnetwork`,
+                `stack prod's bucket ${p.bucket} at bucket`,
+                `stack prod's namespace ${p.namespace} at metadata.namespace`,
+                `stack prod's address range ${p.ranges["network.podsCidr"]}`,
+            );
+        });
+    });
+    describe("environments are data: a new environment is one stack file", () => {
+        const written: string[] = [];
+        /** Writes a stack file into the repository root for one test; removed afterwards. */
+        function writeStack(stack: string, text: string): void {
+            const file = path.join(REPO_ROOT, `Pulumi.${stack}.yaml`);
+            assert.ok(!fs.existsSync(file), `${file} exists already`);
+            fs.writeFileSync(file, text);
+            written.push(file);
+        }
+        afterEach(() => {
+            for (const file of written.splice(0)) {
+                fs.rmSync(file, { force: true });
+            }
+        });
+        const devFile = () => fs.readFileSync(path.join(REPO_ROOT, "Pulumi.dev.yaml"), "utf8");
+
+        it("a copy of Pulumi.dev.yaml saved as Pulumi.staging.yaml fails, naming each clash", async () => {
+            writeStack("staging", devFile());
+            const result = await checkStack("staging", listStacks(), ["preview"]);
+            assert.equal(result.failed, true);
+            for (const clash of [
+                'metaflow-gcp:environment "dev" is also Pulumi.dev.yaml\'s',
+                "metaflow-gcp:network.subnetCidr 10.10.0.0/20 overlaps Pulumi.dev.yaml's network.subnetCidr 10.10.0.0/20",
+                "metaflow-gcp:network.podsCidr 10.11.0.0/16 overlaps",
+                "metaflow-gcp:network.servicesCidr 10.12.0.0/20 overlaps",
+                "metaflow-gcp:network.privateServiceAccessCidr 10.13.0.0/20 overlaps",
+                "Kubernetes namespace metaflow-dev (metaflow-gcp:services.namespace) is also Pulumi.dev.yaml's",
+                `bucket ${stackFacts("dev").bucket} (metaflow-gcp:storage.bucketName) is also Pulumi.dev.yaml's`,
+            ]) {
+                assert.ok(result.text.includes(clash), `no "${clash}" in:\n${result.text.slice(0, 2000)}`);
+            }
+            // The pack itself sees it too, through the forbidden lists of the generated config.
+            assert.match(result.text, /no-cross-environment-references: .*\n.*refers to stack dev's network metaflow-dev/);
+            // ...and dev now fails as well: its generated config forbids staging's (= its own) names.
+            assert.match(JSON.stringify(generatedPolicyConfig("dev")["no-cross-environment-references"]), /"stack":"staging"/);
+        });
+
+        it("a distinct staging passes with no other file edited (no limits file: the pack's defaults)", async () => {
+            const staging = devFile()
+                .replace("metaflow-gcp:environment: dev", "metaflow-gcp:environment: staging")
+                .replace(/10\.1(\d)\.0\.0/g, "10.3$1.0.0");
+            writeStack("staging", staging);
+            assert.equal(readLimits("staging")["gpu-quota"], undefined);
+            const result = await checkStack("staging");
+            assert.equal(result.failed, false, result.text);
+            assert.match(result.text, /first preview, computed values unknown\): \d+ policies, 0 violation/);
+        });
+
+        it("every stack name Pulumi allows is found, and the no-argument check reports every failing stack", async () => {
+            // pulumi/pulumi sdk/go/common/tokens/stack_name.go (stackNameRegex): letters, digits, -, _ and .
+            writeStack("QA_team.v2", "config:\n  metaflow-gcp:environment: qa\n  metaflow-gcp:network: null\n");
+            writeStack("broken-b", "config:\n  metaflow_gcp:environment: bb\n");
+            assert.ok(listStacks().includes("QA_team.v2") && listStacks().includes("broken-b"), listStacks().join(","));
+            const result = await checkStacks(["QA_team.v2", "broken-b"]);
+            assert.deepEqual(result.failures, ["QA_team.v2", "broken-b"]);
+            assert.match(result.text, /metaflow-gcp:network = null: Invalid input: expected object, received null/);
+            assert.match(result.text, /unknown config namespace "metaflow_gcp"; did you mean metaflow-gcp:environment\?/);
+            assert.match(result.text, /2 of 2 stack\(s\) failed: QA_team\.v2, broken-b/);
         });
     });
 });

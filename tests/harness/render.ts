@@ -12,7 +12,7 @@ import { MockMonitor, type Mocks } from "@pulumi/pulumi/runtime/mocks";
 import { deserializeProperties } from "@pulumi/pulumi/runtime/rpc";
 import { setMockOptions } from "@pulumi/pulumi/runtime/settings";
 import * as YAML from "yaml";
-import { mockResourceState, type MockContext } from "./mockState";
+import { mockPreviewState, mockResourceState, type MockContext } from "./mockState";
 
 export const REPO_ROOT = path.resolve(__dirname, "..", "..");
 const ENTRY = path.join(REPO_ROOT, "index.ts");
@@ -37,6 +37,12 @@ export interface RenderedResource {
     readonly inputs: Record<string, any>;
     /** Mocked provider state (inputs plus computed fields). */
     readonly state: Record<string, any>;
+    /**
+     * Inputs and state in wire form, as the engine hands them to a policy pack: JSON with
+     * unknown values as Pulumi's unknown sentinel and secrets as secret envelopes.
+     */
+    readonly wireInputs: Record<string, any>;
+    readonly wireState: Record<string, any>;
     /** URNs this resource explicitly depends on (dependsOn and inputs). */
     readonly dependencies: string[];
     readonly protect: boolean;
@@ -48,8 +54,10 @@ export interface RenderedResource {
 
 /** A resolved stack output. */
 export interface RenderedOutput {
+    /** The value; undefined when not known (a preview before the resources exist). */
     readonly value: any;
     readonly secret: boolean;
+    readonly known: boolean;
 }
 
 /** The result of rendering one stack. */
@@ -66,13 +74,23 @@ export interface RenderedStack {
 export interface RenderOptions {
     /** Config overrides by full key (`metaflow-gcp:database`); `undefined` removes a key. */
     readonly config?: Record<string, unknown>;
-    /** Render as `pulumi preview` would (unknown computed values stay unknown). Default false. */
+    /**
+     * Render the first `pulumi preview` of the stack: nothing exists yet, so every value a
+     * provider computes (emails, IDs, endpoints, IPs) is unknown, and so is everything built from
+     * one. Default false: the state after `pulumi up`, with realistic computed values.
+     */
     readonly preview?: boolean;
     /**
      * Full config keys the CLI would mark secret (`pulumi config set --secret`), as it lists them
      * in PULUMI_CONFIG_SECRET_KEYS. Default: the keys whose stack-file value holds a `secure:` entry.
      */
     readonly secretKeys?: readonly string[];
+    /**
+     * Render with the offline placeholder project even when the stack file sets `gcp:project`
+     * (as the README's deploy step does), so tests do not depend on a team's project ID.
+     * Default true; the offline preview and policy check pass false to show the real names.
+     */
+    readonly offlineProject?: boolean;
 }
 
 /** A failed render: the error, and what had been registered before it. */
@@ -87,37 +105,74 @@ export function projectName(): string {
     return doc.name;
 }
 
-/** Stacks that have a Pulumi.<stack>.yaml in the repository. */
+/**
+ * Stacks that have a Pulumi.<stack>.yaml in the repository: every name Pulumi allows, sorted.
+ * pulumi/pulumi `sdk/go/common/tokens/stack_name.go` (stackNameRegex l.51): letters, digits,
+ * `-`, `_` and `.`, up to 100 characters; `sdk/go/common/workspace/paths.go` (DetectProjectStackPath):
+ * the stack file takes the project file's extension, `.yaml` here.
+ */
 export function listStacks(): string[] {
     return fs
         .readdirSync(REPO_ROOT)
-        .map((f) => /^Pulumi\.([a-z0-9-]+)\.yaml$/.exec(f)?.[1])
+        .map((f) => /^Pulumi\.([A-Za-z0-9_.-]{1,100})\.yaml$/.exec(f)?.[1])
         .filter((s): s is string => s !== undefined)
         .sort();
 }
 
-/** A stack file's config, values as the Pulumi CLI hands them to a program (strings, JSON for structures). */
-export function readStackConfig(stack: string): Record<string, string> {
-    const file = path.join(REPO_ROOT, `Pulumi.${stack}.yaml`);
+/** The stack file of a stack. */
+export function stackFile(stack: string): string {
+    return path.join(REPO_ROOT, `Pulumi.${stack}.yaml`);
+}
+
+/** A stack file's config and which keys hold Pulumi secrets (`secure:` values). */
+export interface StackConfig {
+    readonly values: Record<string, string>;
+    readonly secretKeys: string[];
+}
+
+/**
+ * A stack file's config as the Pulumi CLI hands it to a program: strings, JSON for structures,
+ * `secure:` (encrypted) values as secret keys. Offline there is no passphrase, so a secret's
+ * value is a placeholder; what matters is that it is marked secret.
+ */
+export function readStackFile(stack: string): StackConfig {
+    const file = stackFile(stack);
+    const shown = path.relative(REPO_ROOT, file);
     if (!fs.existsSync(file)) {
-        throw new Error(`no stack file ${file}; stacks: ${listStacks().join(", ")}`);
+        throw new Error(`no stack file ${shown}; stacks: ${listStacks().join(", ")}`);
     }
-    const doc = YAML.parse(fs.readFileSync(file, "utf8")) ?? {};
-    const out: Record<string, string> = {};
+    let doc: any;
+    try {
+        doc = YAML.parse(fs.readFileSync(file, "utf8")) ?? {};
+    } catch (err) {
+        throw new Error(`${shown} is not valid YAML: ${(err as Error).message}`);
+    }
+    if (typeof doc !== "object" || Array.isArray(doc) || (doc.config !== undefined && (doc.config === null || typeof doc.config !== "object" || Array.isArray(doc.config)))) {
+        throw new Error(`${shown} must be a YAML mapping with a "config:" mapping of key: value`);
+    }
+    const values: Record<string, string> = {};
+    const secretKeys: string[] = [];
+    // The CLI marks a key secret when its value is, or contains, a `secure:` value.
+    const holdsSecret = (value: unknown): boolean =>
+        value !== null && typeof value === "object" && ("secure" in value || Object.values(value as Record<string, unknown>).some(holdsSecret));
     for (const [key, value] of Object.entries<unknown>(doc.config ?? {})) {
-        out[key] = encodeConfigValue(value);
+        if (holdsSecret(value)) {
+            secretKeys.push(key);
+        }
+        const wholeValueEncrypted = value !== null && typeof value === "object" && !Array.isArray(value) && Object.keys(value).length === 1 && "secure" in value;
+        values[key] = wholeValueEncrypted ? "[secret: encrypted in the stack file]" : encodeConfigValue(value);
     }
-    return out;
+    return { values, secretKeys };
+}
+
+/** A stack file's config values (see `readStackFile`). */
+export function readStackConfig(stack: string): Record<string, string> {
+    return readStackFile(stack).values;
 }
 
 /** Keys of a stack file whose value is, or contains, a `secure:` (encrypted) value. */
 export function stackSecretKeys(stack: string): string[] {
-    const doc = YAML.parse(fs.readFileSync(path.join(REPO_ROOT, `Pulumi.${stack}.yaml`), "utf8")) ?? {};
-    const holdsSecret = (value: unknown): boolean =>
-        value !== null && typeof value === "object" && ("secure" in value || Object.values(value as Record<string, unknown>).some(holdsSecret));
-    return Object.entries<unknown>(doc.config ?? {})
-        .filter(([, value]) => holdsSecret(value))
-        .map(([key]) => key);
+    return readStackFile(stack).secretKeys;
 }
 
 function encodeConfigValue(value: unknown): string {
@@ -144,6 +199,8 @@ class RecordingMonitor extends MockMonitor {
                     custom: req.getCustom(),
                     inputs: deserializeProperties(req.getObject()),
                     state: deserializeProperties(response.getObject()),
+                    wireInputs: req.getObject()?.toJavaScript() ?? {},
+                    wireState: response.getObject()?.toJavaScript() ?? {},
                     dependencies: req.getDependenciesList(),
                     protect: req.getProtect() === true,
                     ignoreChanges: req.getIgnorechangesList(),
@@ -158,8 +215,13 @@ class RecordingMonitor extends MockMonitor {
 
 function mockContext(config: Record<string, string>, project: string): MockContext {
     const ns = projectName();
-    const network = config[`${ns}:network`] ? JSON.parse(config[`${ns}:network`]) : {};
-    const psa: string = network.privateServiceAccessCidr ?? "10.13.0.0/20";
+    let network: any;
+    try {
+        network = JSON.parse(config[`${ns}:network`] ?? "{}");
+    } catch {
+        network = {}; // the program reports the config error itself
+    }
+    const psa: string = typeof network?.privateServiceAccessCidr === "string" ? network.privateServiceAccessCidr : "10.13.0.0/20";
     return {
         project,
         region: config["gcp:region"] ?? "us-central1",
@@ -174,14 +236,18 @@ const { waitForRPCs } = require("@pulumi/pulumi/runtime/settings") as { waitForR
 async function resolveOutput(value: unknown): Promise<RenderedOutput> {
     const output: pulumi.Output<unknown> = pulumi.output(value as pulumi.Input<unknown>) as pulumi.Output<unknown>;
     const secret = await ((output as any).isSecret as Promise<boolean>);
+    // During a preview, apply callbacks never run on unknown values.
+    if (!(await ((output as any).isKnown as Promise<boolean>))) {
+        return { value: undefined, secret, known: false };
+    }
     const resolved = await new Promise<unknown>((resolve) => output.apply((v) => resolve(v)));
-    return { value: resolved, secret };
+    return { value: resolved, secret, known: true };
 }
 
 async function run(stack: string, options: RenderOptions): Promise<{ stack: RenderedStack } | { failure: RenderFailure }> {
     const project = projectName();
-    const config = readStackConfig(stack);
-    const secretKeys = options.secretKeys ?? stackSecretKeys(stack);
+    const { values: config, secretKeys: fileSecretKeys } = readStackFile(stack);
+    const secretKeys = options.secretKeys ?? fileSecretKeys;
     for (const [key, value] of Object.entries(options.config ?? {})) {
         if (value === undefined) {
             delete config[key];
@@ -189,10 +255,13 @@ async function run(stack: string, options: RenderOptions): Promise<{ stack: Rend
             config[key] = encodeConfigValue(value);
         }
     }
+    if (options.offlineProject ?? true) {
+        config["gcp:project"] = OFFLINE_PROJECT;
+    }
     config["gcp:project"] ??= OFFLINE_PROJECT;
     const ctx = mockContext(config, config["gcp:project"]);
     const mocks: Mocks = {
-        newResource: (args) => mockResourceState(args, ctx),
+        newResource: (args) => (options.preview ? mockPreviewState(args, ctx) : mockResourceState(args, ctx)),
         // getProject answers with a project number, as the real invoke does (budget filters need it).
         call: (args) => (args.token === "gcp:organizations/getProject:getProject" ? { projectId: args.inputs.projectId, number: "123456789012" } : {}),
     };

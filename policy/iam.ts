@@ -1,0 +1,86 @@
+/** IAM beyond one environment's resources: nothing public, nothing project-wide beyond a short list. */
+import type { ResourceValidationPolicy } from "@pulumi/policy";
+import { describe, grantMembers, peek, UNKNOWN } from "./helpers";
+import { PROJECT_IAM_TYPES, isIamResource } from "./types";
+
+/** Principals that mean "anyone" (allUsers) or "anyone with a Google account". */
+const PUBLIC_PRINCIPALS = ["allUsers", "allAuthenticatedUsers"];
+
+export const noPublicPrincipals: ResourceValidationPolicy = {
+    name: "no-public-principals",
+    description: "No IAM resource of any service grants anything to allUsers or allAuthenticatedUsers.",
+    validateResource: (args, report) => {
+        if (!isIamResource(args.type)) {
+            return;
+        }
+        const role = peek(() => args.props.role);
+        for (const member of grantMembers(args.props)) {
+            if (PUBLIC_PRINCIPALS.includes(member)) {
+                report(`${describe(args)} grants ${role === UNKNOWN || role === undefined ? "access" : role} to ${member}: anyone${member === "allAuthenticatedUsers" ? " with a Google account" : " on the internet"} would get it.`);
+            }
+        }
+    },
+};
+
+interface ProjectGrantConfig {
+    serviceAccountPrefix: string;
+    namespace: string;
+    members: string[];
+    allowedIdentityRoles: string[];
+    allowedMemberRoles: string[];
+}
+
+export const projectGrantsAllowed: ResourceValidationPolicy = {
+    name: "project-grants-allowed",
+    description: "Project-level grants to this environment's identities or its access.members use only the allowed roles; everything else is granted on the environment's own resources.",
+    configSchema: {
+        properties: {
+            serviceAccountPrefix: { type: "string", description: "Account ID prefix of this environment's service accounts, e.g. mf-dev-" },
+            namespace: { type: "string", description: "Kubernetes namespace whose Workload Identity members are this environment's" },
+            members: { type: "array", items: { type: "string" }, default: [], description: "The stack's access.members" },
+            allowedIdentityRoles: { type: "array", items: { type: "string" }, description: "Project roles this environment's service accounts may hold" },
+            allowedMemberRoles: { type: "array", items: { type: "string" }, description: "Project roles access.members may hold" },
+        },
+        required: ["serviceAccountPrefix", "namespace", "allowedIdentityRoles", "allowedMemberRoles"],
+    },
+    validateResource: (args, report) => {
+        if (!(PROJECT_IAM_TYPES as readonly string[]).includes(args.type)) {
+            return;
+        }
+        const c = args.getConfig<ProjectGrantConfig>();
+        for (const { role, member } of grantPairs(args.props)) {
+            const identity = member.startsWith(`serviceAccount:${c.serviceAccountPrefix}`) || member.includes(`.svc.id.goog[${c.namespace}/`);
+            const accessMember = c.members.includes(member);
+            if (!identity && !accessMember) {
+                continue;
+            }
+            const allowed = identity ? c.allowedIdentityRoles : c.allowedMemberRoles;
+            if (!allowed.includes(role)) {
+                report(
+                    `${describe(args)} grants ${role} on the whole project to ${member}, ${identity ? "an identity of this environment" : "one of access.members"}; ` +
+                        `allowed project roles: ${allowed.join(", ") || "none"}. Grant it on the environment's own bucket, registry or cluster namespace instead.`,
+                );
+            }
+        }
+    },
+};
+
+/** Role/member pairs of a grant: `role` with `member(s)`, or each binding of a policy document. */
+function grantPairs(props: Record<string, any>): Array<{ role: string; member: string }> {
+    const role = peek(() => props.role);
+    if (typeof role === "string") {
+        return grantMembers(props).map((member) => ({ role, member }));
+    }
+    const policyData = peek(() => props.policyData);
+    if (typeof policyData !== "string") {
+        return [];
+    }
+    try {
+        const doc = JSON.parse(policyData) as { bindings?: Array<{ role?: string; members?: string[] }> };
+        return (doc.bindings ?? []).flatMap((b) => (b.members ?? []).map((member) => ({ role: b.role ?? "", member })));
+    } catch {
+        return [];
+    }
+}
+
+export const iamPolicies = [noPublicPrincipals, projectGrantsAllowed];

@@ -1,0 +1,221 @@
+/**
+ * Writes the complete `--policy-pack-config` file of a stack, the one `pulumi preview
+ * --policy-pack policy --policy-pack-config <file>` needs. Facts come from the stack files (this
+ * stack's environment, ranges, namespace, production flag, members; every other stack's
+ * network, ranges, namespace, bucket and identities as forbidden); limits come from the
+ * optional `policy/limits/<stack>.json`, which holds nothing else. Adding an environment is one
+ * stack file.
+ *
+ *   npm run policy-config -- dev                 writes policy/generated/dev.json
+ *   npm run policy-config -- dev --out f.json    writes f.json
+ */
+import * as fs from "fs";
+import * as path from "path";
+import { NODE_SERVICE_ACCOUNT_ROLES } from "../components/cluster";
+import { cidrsOverlap } from "../components/cidr";
+import { CONFIG_NAMESPACE, platformConfigFrom, type PlatformConfig } from "../components/config";
+import { MEMBER_PROJECT_ROLES } from "../components/memberAccess";
+import { serviceAccountId } from "../components/naming";
+import type { PackConfig } from "../policy/offline";
+import { OFFLINE_PROJECT, REPO_ROOT, listStacks, readStackConfig } from "../tests/harness/render";
+
+/** Where limits and generated configs live. */
+export const LIMITS_DIR = path.join(REPO_ROOT, "policy", "limits");
+export const GENERATED_DIR = path.join(REPO_ROOT, "policy", "generated");
+
+/** What a stack file says about its environment, as the program will build it. */
+export interface StackFacts {
+    readonly stack: string;
+    readonly environment: string;
+    readonly production: boolean;
+    readonly project: string;
+    readonly region: string;
+    /** Config key (network.subnetCidr, ...) -> CIDR. */
+    readonly ranges: Record<string, string>;
+    readonly network: string;
+    readonly subnetwork: string;
+    readonly cluster: string;
+    readonly bucket: string;
+    readonly namespace: string;
+    readonly serviceAccountPrefix: string;
+    readonly members: string[];
+}
+
+/** The facts of one stack file; throws the stack's ConfigError when its config is invalid. */
+export function stackFacts(stack: string): StackFacts {
+    const flat = readStackConfig(stack);
+    flat["gcp:project"] ??= OFFLINE_PROJECT;
+    const cfg: PlatformConfig = platformConfigFrom(flat, stack);
+    return {
+        stack,
+        environment: cfg.environment,
+        production: cfg.production,
+        project: cfg.project,
+        region: cfg.region,
+        ranges: {
+            "network.subnetCidr": cfg.network.subnetCidr,
+            "network.podsCidr": cfg.network.podsCidr,
+            "network.servicesCidr": cfg.network.servicesCidr,
+            "network.privateServiceAccessCidr": cfg.network.privateServiceAccessCidr,
+        },
+        // Names as components/network.ts, storage and identity build them.
+        network: `metaflow-${cfg.environment}`,
+        subnetwork: `metaflow-${cfg.environment}-${cfg.region}`,
+        cluster: `metaflow-${cfg.environment}`,
+        bucket: cfg.storage.bucketName,
+        namespace: cfg.services.namespace,
+        serviceAccountPrefix: serviceAccountId(cfg.environment, ""),
+        members: cfg.access.members,
+    };
+}
+
+/**
+ * Every way `facts` collides with another stack of the repository, one message per clash:
+ * environment name (and so network, cluster and service-account names), each overlapping
+ * range, namespace, bucket.
+ */
+export function isolationClashes(facts: StackFacts, others: StackFacts[]): string[] {
+    const clashes: string[] = [];
+    const where = (o: StackFacts) => `Pulumi.${o.stack}.yaml`;
+    for (const other of others.filter((o) => o.stack !== facts.stack)) {
+        if (other.environment === facts.environment) {
+            clashes.push(
+                `${CONFIG_NAMESPACE}:environment "${facts.environment}" is also ${where(other)}'s: both would create network ${facts.network}, cluster metaflow-${facts.environment} and service accounts ${facts.serviceAccountPrefix}*`,
+            );
+        }
+        for (const [key, cidr] of Object.entries(facts.ranges)) {
+            for (const [otherKey, otherCidr] of Object.entries(other.ranges)) {
+                if (cidrsOverlap(cidr, otherCidr)) {
+                    clashes.push(`${CONFIG_NAMESPACE}:${key} ${cidr} overlaps ${where(other)}'s ${otherKey} ${otherCidr}`);
+                }
+            }
+        }
+        if (other.namespace === facts.namespace) {
+            clashes.push(`Kubernetes namespace ${facts.namespace} (${CONFIG_NAMESPACE}:services.namespace) is also ${where(other)}'s: Workload Identity would let each act as the other`);
+        }
+        if (other.bucket === facts.bucket) {
+            clashes.push(`bucket ${facts.bucket} (${CONFIG_NAMESPACE}:storage.bucketName) is also ${where(other)}'s`);
+        }
+    }
+    return clashes;
+}
+
+/** Keys of the generated config that are facts: a limits file must not repeat them. */
+const FACT_KEYS: Record<string, string[]> = {
+    "environment-label": ["environment"],
+    "firewall-own-ranges": ["allowedSourceRanges"],
+    "iam-scoped-to-environment": ["serviceAccountPrefix", "namespace", "members"],
+    "no-cross-environment-references": ["otherEnvironments"],
+    "project-grants-allowed": ["serviceAccountPrefix", "namespace", "members", "allowedIdentityRoles", "allowedMemberRoles"],
+    "k8s-rbac-scoped": ["namespace"],
+    "prod-database-ha-pitr-protected": ["production"],
+    "prod-cluster-deletion-protection": ["production"],
+    "prod-bucket-recoverable": ["production"],
+};
+
+/** `policy/limits/<stack>.json`, or {} when the stack has none (the pack's defaults apply). */
+export function readLimits(stack: string): PackConfig {
+    const file = path.join(LIMITS_DIR, `${stack}.json`);
+    if (!fs.existsSync(file)) {
+        return {};
+    }
+    const shown = path.relative(REPO_ROOT, file);
+    let limits: PackConfig;
+    try {
+        limits = JSON.parse(fs.readFileSync(file, "utf8"));
+    } catch (err) {
+        throw new Error(`${shown} is not valid JSON: ${(err as Error).message}`);
+    }
+    if (limits === null || typeof limits !== "object" || Array.isArray(limits)) {
+        throw new Error(`${shown} must hold a JSON object: policy name -> settings`);
+    }
+    const problems: string[] = [];
+    for (const [policy, keys] of Object.entries(FACT_KEYS)) {
+        const entry = limits[policy];
+        for (const key of keys.filter((k) => entry !== null && typeof entry === "object" && k in (entry as object))) {
+            problems.push(`${shown}: "${policy}".${key} is a fact of Pulumi.${stack}.yaml, generated by npm run policy-config; remove it (limits files hold only limits and enforcement levels)`);
+        }
+    }
+    if (problems.length > 0) {
+        throw new Error(problems.join("\n"));
+    }
+    return limits;
+}
+
+/** The complete policy config of a stack: facts from every stack file, then its limits. */
+export function policyConfigFor(stack: string, allStacks: string[] = listStacks()): PackConfig {
+    const facts = stackFacts(stack);
+    const others = allStacks.filter((s) => s !== stack).map(stackFacts);
+    const generated: Record<string, Record<string, unknown>> = {
+        "environment-label": { environment: facts.environment },
+        "firewall-own-ranges": { allowedSourceRanges: Object.values(facts.ranges) },
+        "iam-scoped-to-environment": { serviceAccountPrefix: facts.serviceAccountPrefix, namespace: facts.namespace, members: facts.members },
+        "no-cross-environment-references": {
+            otherEnvironments: others.map((o) => ({
+                stack: o.stack,
+                environment: o.environment,
+                network: o.network,
+                subnetwork: o.subnetwork,
+                cluster: o.cluster,
+                bucket: o.bucket,
+                namespace: o.namespace,
+                serviceAccountPrefix: o.serviceAccountPrefix,
+                ranges: Object.values(o.ranges),
+            })),
+        },
+        "project-grants-allowed": {
+            serviceAccountPrefix: facts.serviceAccountPrefix,
+            namespace: facts.namespace,
+            members: facts.members,
+            allowedIdentityRoles: [...NODE_SERVICE_ACCOUNT_ROLES],
+            allowedMemberRoles: [...MEMBER_PROJECT_ROLES],
+        },
+        "k8s-rbac-scoped": { namespace: facts.namespace },
+        "prod-database-ha-pitr-protected": { production: facts.production },
+        "prod-cluster-deletion-protection": { production: facts.production },
+        "prod-bucket-recoverable": { production: facts.production },
+        "allowed-regions": { regions: [facts.region] },
+    };
+    const limits = readLimits(stack);
+    const merged: PackConfig = { ...limits };
+    for (const [policy, settings] of Object.entries(generated)) {
+        const limit = limits[policy];
+        merged[policy] = typeof limit === "string" ? { enforcementLevel: limit, ...settings } : { ...settings, ...((limit as object | undefined) ?? {}) };
+    }
+    return merged;
+}
+
+async function main(): Promise<void> {
+    const args = process.argv.slice(2);
+    const stacks: string[] = [];
+    let out: string | undefined;
+    for (let i = 0; i < args.length; i++) {
+        if (args[i] === "--out") {
+            out = args[++i];
+            if (!out) {
+                throw new Error("--out needs a file name");
+            }
+        } else if (!args[i].startsWith("-")) {
+            stacks.push(args[i]);
+        }
+    }
+    if (stacks.length !== 1) {
+        throw new Error("usage: npm run policy-config -- <stack> [--out <file>]");
+    }
+    const [stack] = stacks;
+    const clashes = isolationClashes(stackFacts(stack), listStacks().map(stackFacts));
+    if (clashes.length > 0) {
+        throw new Error(`stack ${stack} is not isolated from the other stacks of this repository:\n${clashes.map((c) => `  - ${c}`).join("\n")}`);
+    }
+    const file = out ?? path.join(GENERATED_DIR, `${stack}.json`);
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, `${JSON.stringify(policyConfigFor(stack), null, 2)}\n`);
+    console.log(`policy-config: wrote ${path.relative(process.cwd(), file)} for stack ${stack}`);
+}
+
+if (require.main === module) {
+    main().catch((err) => {
+        console.error(`policy-config: ${err instanceof Error ? err.message : err}`);
+        process.exitCode = 1;
+    });
+}
