@@ -1,6 +1,6 @@
 /**
  * The CrossGuard policy pack. Run it against a real preview:
- *   pulumi preview -s dev --policy-pack policy --policy-pack-config policy/config/dev.json
+ *   npm run policy-config -- dev && pulumi preview -s dev --policy-pack policy --policy-pack-config policy/generated/dev.json
  * Tests never import this file: constructing the PolicyPack starts its gRPC server.
  */
 import { PolicyPack } from "@pulumi/policy";
