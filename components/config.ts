@@ -24,14 +24,16 @@ import { AUTOPILOT_DEFAULT_RESOURCES } from "./metaflowConfig";
 import {
     GKE_SYSTEM_PODS,
     METAFLOW_DEFAULT_STEP,
-    airflowConnections,
     autopilotStepProblem,
     connectionCapacity,
     cpuMachinesThatFit,
-    maxConnectionsFor,
+    maxConnectionsForTier,
+    requiredConnections,
+    serviceConnectionUses,
     servicesRequests,
     stepFits,
     stepRoomBesideServices,
+    type ConnectionUse,
 } from "./sizing";
 
 export const CONFIG_NAMESPACE = "metaflow-gcp";
@@ -247,7 +249,10 @@ function platformSchema(d: ProfileDefaults) {
             /** Days of write-ahead log kept for point-in-time recovery. */
             logRetentionDays: z.number().int().min(1).max(35).default(d.database.logRetentionDays),
             deletionProtection: z.boolean().default(d.database.deletionProtection),
-            /** Override the computed max_connections flag. */
+            /**
+             * The max_connections flag; default from the tier's memory. Changing it restarts
+             * Postgres, so it never follows replica counts.
+             */
             maxConnections: z.number().int().min(25).max(10000).optional(),
         })
         .strict();
@@ -531,6 +536,21 @@ function objectKeysAt(schema: z.ZodType, path: ReadonlyArray<PropertyKey>): stri
 }
 
 /**
+ * Why `zone` cannot hold nodes of `region`, or undefined when it can. A zone that does not exist
+ * must be refused here: GKE otherwise places the pool elsewhere without saying so. For a region
+ * missing from the catalog only the region prefix can be checked.
+ */
+export function zoneProblem(zone: string, region: string, knownZones: readonly string[] | undefined): string | undefined {
+    if (!zone.startsWith(`${region}-`)) {
+        return `zone is not in region ${region}`;
+    }
+    if (knownZones && !knownZones.includes(zone)) {
+        return `${region} has no zone ${zone}; its zones are ${knownZones.join(", ")}`;
+    }
+    return undefined;
+}
+
+/**
  * Validates raw config values (as read from the stack) and resolves derived settings. Pure:
  * tests call it with plain objects. Throws ConfigError listing every problem.
  */
@@ -565,15 +585,20 @@ export function parsePlatformConfig(raw: Record<string, unknown>, options: Parse
     let zones = cfg.zones;
     if (!zones) {
         if (!knownZones) {
-            problem(["zones"], `no default zones are known for region ${cfg.region}; list them, e.g. ["${cfg.region}-a","${cfg.region}-b"]`);
+            problem(
+                ["zones"],
+                `components/catalog.ts has no zone list for region ${cfg.region}, so there is no default and listed zones can only be checked for the region prefix; ` +
+                    `list them exactly as \`gcloud compute zones list --filter=region:${cfg.region}\` prints them, e.g. ["${cfg.region}-a","${cfg.region}-b"], or add the region to REGION_ZONES`,
+            );
             zones = [];
         } else {
             zones = knownZones.slice(0, 3);
         }
     }
     zones.forEach((zone, i) => {
-        if (!zone.startsWith(`${cfg.region}-`)) {
-            problem(["zones", i], `zone is not in region ${cfg.region}`);
+        const wrong = zoneProblem(zone, cfg.region, knownZones);
+        if (wrong) {
+            problem(["zones", i], wrong);
         }
     });
     if (new Set(zones).size !== zones.length) {
@@ -662,8 +687,9 @@ export function parsePlatformConfig(raw: Record<string, unknown>, options: Parse
             }
         }
         poolZones.forEach((zone, j) => {
-            if (!zone.startsWith(`${cfg.region}-`)) {
-                problem(["gpuPools", i, "zones", j], `zone is not in region ${cfg.region}`);
+            const wrong = zoneProblem(zone, cfg.region, knownZones);
+            if (wrong) {
+                problem(["gpuPools", i, "zones", j], wrong);
             } else if (offered && !offered.includes(zone)) {
                 problem(["gpuPools", i, "zones", j], `${pool.gpuType} is not offered in ${zone}; zones that offer it: ${offered.join(", ")}`);
             }
@@ -691,20 +717,21 @@ export function parsePlatformConfig(raw: Record<string, unknown>, options: Parse
             problem(["database", "tier"], "shared-core tiers have no SLA; production needs db-custom-* (ENTERPRISE) or db-perf-optimized-* (ENTERPRISE_PLUS)");
         }
     }
-    const demand = cfg.services.enabled
-        ? {
-              metadataReplicas: cfg.services.metadataReplicas,
-              uiReplicas: cfg.services.ui ? cfg.services.uiReplicas : 0,
-              airflowReplicas: cfg.services.airflow ? cfg.services.metadataReplicas : 0,
-          }
-        : { metadataReplicas: 0, uiReplicas: 0, airflowReplicas: 0 };
-    const maxConnections = cfg.database.maxConnections ?? Math.max(maxConnectionsFor(demand), 50);
-    if (tier.ok && maxConnections > connectionCapacity(tier.memoryMb)) {
+    // max_connections comes from the tier (or the stack), never from replica counts: Postgres
+    // restarts when it changes. Every database client adds its peak pools to this list.
+    const connectionUses: ConnectionUse[] = [...serviceConnectionUses(cfg.services)];
+    const maxConnections = cfg.database.maxConnections ?? (tier.ok ? maxConnectionsForTier(tier.memoryMb) : 0);
+    if (tier.ok && cfg.database.maxConnections !== undefined && maxConnections > connectionCapacity(tier.memoryMb)) {
+        problem(["database", "maxConnections"], `${cfg.database.tier} carries about ${connectionCapacity(tier.memoryMb)} connections; choose a larger tier or a smaller value`);
+    }
+    const needed = requiredConnections(connectionUses);
+    if (tier.ok && cfg.database.enabled && needed > maxConnections) {
+        const key = cfg.database.maxConnections === undefined ? "tier" : "maxConnections";
         problem(
-            ["database", "tier"],
-            `carries about ${connectionCapacity(tier.memoryMb)} connections but the services need max_connections=${maxConnections} ` +
-                `(metadata x${demand.metadataReplicas}, UI x${demand.uiReplicas}` +
-                `${demand.airflowReplicas ? `, Airflow ${airflowConnections(demand.airflowReplicas)} connections` : ""}); choose a larger tier or fewer replicas`,
+            ["database", key],
+            `max_connections=${maxConnections} but the database's clients need ${needed} at peak ` +
+                `(${connectionUses.map((u) => `${u.who}: ${u.connections}`).join(", ")}, reserved: ${needed - connectionUses.reduce((n, u) => n + u.connections, 0)}); ` +
+                "choose a larger tier, raise database.maxConnections within the tier's memory, or run fewer replicas",
         );
     }
 

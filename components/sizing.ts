@@ -1,7 +1,12 @@
 /**
  * Sizing decisions that depend on more than one setting: how many Postgres connections the
- * Metaflow services need and how many a Cloud SQL tier can carry; what a node offers pods and
- * the largest Metaflow step each pool runs.
+ * database offers (`max_connections`, from the tier or an explicit value) and how many its
+ * clients may open at once; what a node offers pods and the largest Metaflow step each pool runs.
+ *
+ * `max_connections` never follows replica counts: Postgres reads it only at start, so Cloud SQL
+ * restarts the instance whenever the flag changes. It is derived from the tier (which restarts
+ * the instance anyway when it changes) or set explicitly, and validation checks that every
+ * client's pools fit it.
  */
 import { KNOWN_MACHINE_SERIES, machineShape } from "./catalog";
 import { EVENTBUS_REPLICAS, alwaysOnPods, podRequest } from "./workloadRequests";
@@ -15,6 +20,8 @@ export const METADATA_POOL_MAX = 10;
 export const UI_BACKEND_CONNECTIONS = 50;
 /** Migrations, `psql` by an operator, and Cloud SQL's own superuser reservation. */
 export const RESERVED_CONNECTIONS = 15;
+/** Extra pods a rolling update starts before it stops old ones (the Deployments' maxSurge). */
+export const ROLLING_UPDATE_SURGE = 1;
 /** A Postgres backend costs memory; ~12 MB each keeps shared_buffers and work_mem room. */
 const MB_PER_CONNECTION = 12;
 
@@ -51,28 +58,66 @@ export function airflowConnections(replicas: number): number {
     return processes * perProcess;
 }
 
-/** Replica counts of the services that hold database pools. */
-export interface ConnectionDemand {
+/** One client of the database and the most connections it holds at once. */
+export interface ConnectionUse {
+    /** Who opens them, for messages ("metadata service x2 (+1 during rollouts)"). */
+    readonly who: string;
+    readonly connections: number;
+}
+
+/** The Metaflow services' settings that decide their connection pools. */
+export interface ServicesConnectionSettings {
+    readonly enabled: boolean;
     readonly metadataReplicas: number;
+    readonly ui: boolean;
     readonly uiReplicas: number;
-    /** Replicas of Airflow's scheduler, webserver and triggerer; 0 when Airflow is off. */
-    readonly airflowReplicas?: number;
+    /** Airflow on the same instance; its scheduler, webserver and triggerer run `metadataReplicas` each. */
+    readonly airflow?: boolean;
 }
 
-/** Connections the services need at peak, before headroom. */
-export function requiredConnections(demand: ConnectionDemand): number {
-    const airflow = demand.airflowReplicas ? airflowConnections(demand.airflowReplicas) : 0;
-    return demand.metadataReplicas * METADATA_POOL_MAX + demand.uiReplicas * UI_BACKEND_CONNECTIONS + airflow + RESERVED_CONNECTIONS;
+/**
+ * Connections of the Metaflow services at their peak: during a rolling update every Deployment
+ * runs one surge pod beside its replicas, each with full pools.
+ */
+export function serviceConnectionUses(s: ServicesConnectionSettings): ConnectionUse[] {
+    if (!s.enabled) {
+        return [];
+    }
+    const uses: ConnectionUse[] = [
+        {
+            who: `metadata service x${s.metadataReplicas} (+${ROLLING_UPDATE_SURGE} during rollouts)`,
+            connections: (s.metadataReplicas + ROLLING_UPDATE_SURGE) * METADATA_POOL_MAX,
+        },
+    ];
+    if (s.ui) {
+        uses.push({
+            who: `UI backend x${s.uiReplicas} (+${ROLLING_UPDATE_SURGE} during rollouts)`,
+            connections: (s.uiReplicas + ROLLING_UPDATE_SURGE) * UI_BACKEND_CONNECTIONS,
+        });
+    }
+    if (s.airflow) {
+        // Its peak already counts every process and `parallelism` task pods (airflowConnections).
+        uses.push({ who: `Airflow (x${s.metadataReplicas} scheduler, webserver, triggerer; ${AIRFLOW_DB.parallelism} task pods)`, connections: airflowConnections(s.metadataReplicas) });
+    }
+    return uses;
 }
 
-/** The `max_connections` flag to set: demand plus 25% headroom for rolling updates, rounded up to 10. */
-export function maxConnectionsFor(demand: ConnectionDemand): number {
-    return Math.ceil((requiredConnections(demand) * 1.25) / 10) * 10;
+/** Connections needed at peak: every client's pools plus the reserved ones. */
+export function requiredConnections(uses: readonly ConnectionUse[]): number {
+    return uses.reduce((sum, use) => sum + use.connections, RESERVED_CONNECTIONS);
 }
 
 /** Largest `max_connections` a tier with `memoryMb` carries safely. */
 export function connectionCapacity(memoryMb: number): number {
     return Math.floor(memoryMb / MB_PER_CONNECTION);
+}
+
+/**
+ * The `max_connections` flag for a tier when the stack sets none: the tier's capacity rounded
+ * down to ten. Depends on the tier's memory only, so replica changes never touch it.
+ */
+export function maxConnectionsForTier(memoryMb: number): number {
+    return Math.floor(connectionCapacity(memoryMb) / 10) * 10;
 }
 
 // ---------------------------------------------------------------------------------------------

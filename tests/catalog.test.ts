@@ -2,7 +2,7 @@ import { strict as assert } from "assert";
 import { checkSqlTier, machineFamily, pairGpuMachine } from "../components/catalog";
 import { cidrContains, cidrsOverlap, coversWholeInternet, findOverlaps, isPrivateCidr, parseIpv4Cidr } from "../components/cidr";
 import { buildKubeconfig } from "../components/kubeconfig";
-import { connectionCapacity, maxConnectionsFor, requiredConnections } from "../components/sizing";
+import { connectionCapacity, maxConnectionsForTier, requiredConnections, serviceConnectionUses } from "../components/sizing";
 import * as YAML from "yaml";
 
 describe("GPU/machine pairing (cluster-toolkit gpu-definition)", () => {
@@ -93,14 +93,29 @@ describe("CIDR maths", () => {
 });
 
 describe("database connection sizing", () => {
-    it("counts metadata pools, UI backend pools and reserved connections", () => {
-        assert.equal(requiredConnections({ metadataReplicas: 2, uiReplicas: 2 }), 2 * 10 + 2 * 50 + 15);
-        assert.equal(maxConnectionsFor({ metadataReplicas: 2, uiReplicas: 2 }), 170);
+    const services = { enabled: true, metadataReplicas: 2, ui: true, uiReplicas: 2 };
+
+    it("counts every replica plus one surge pod per Deployment, and the reserved connections", () => {
+        assert.equal(requiredConnections(serviceConnectionUses(services)), (2 + 1) * 10 + (2 + 1) * 50 + 15);
+        assert.equal(requiredConnections(serviceConnectionUses({ ...services, ui: false })), (2 + 1) * 10 + 15);
+        assert.equal(requiredConnections(serviceConnectionUses({ ...services, enabled: false })), 15);
     });
 
-    it("a shared-core micro tier cannot carry one metadata and one UI replica", () => {
-        assert.ok(connectionCapacity(614) < maxConnectionsFor({ metadataReplicas: 1, uiReplicas: 1 }));
-        assert.ok(connectionCapacity(1700) >= maxConnectionsFor({ metadataReplicas: 1, uiReplicas: 1 }));
+    it("is an easy-to-extend sum: another client's pools add to the total", () => {
+        const uses = [...serviceConnectionUses(services), { who: "another client", connections: 40 }];
+        assert.equal(requiredConnections(uses), requiredConnections(serviceConnectionUses(services)) + 40);
+    });
+
+    it("derives max_connections from the tier's memory alone", () => {
+        assert.equal(maxConnectionsForTier(1700), 140); // db-g1-small
+        assert.equal(maxConnectionsForTier(7680), 640); // db-custom-2-7680
+        assert.ok(maxConnectionsForTier(7680) <= connectionCapacity(7680));
+    });
+
+    it("a shared-core micro tier cannot carry one metadata and one UI replica, a small one can", () => {
+        const one = requiredConnections(serviceConnectionUses({ ...services, metadataReplicas: 1, uiReplicas: 1 }));
+        assert.ok(maxConnectionsForTier(614) < one);
+        assert.ok(maxConnectionsForTier(1700) >= one);
     });
 });
 

@@ -57,9 +57,11 @@ describe("stack configuration", () => {
             assert.deepEqual(cfg.gpuPools[0].zones, ["us-central1-a", "us-central1-b", "us-central1-c"]);
         });
 
-        it("sizes max_connections for the services and names the bucket after project and environment", () => {
+        it("takes max_connections from the tier, whatever the replica counts, and names the bucket after project and environment", () => {
             const cfg = parsePlatformConfig(base);
-            assert.equal(cfg.database.maxConnections, 100);
+            assert.equal(cfg.database.maxConnections, 140);
+            const more = parsePlatformConfig({ ...base, services: { metadataReplicas: 2, uiReplicas: 1 } });
+            assert.equal(more.database.maxConnections, cfg.database.maxConnections);
             assert.equal(cfg.storage.bucketName, "acme-ml-dev-metaflow-dev");
         });
     });
@@ -136,8 +138,25 @@ describe("stack configuration", () => {
             assertProblem({ ...base, database: { tier: "db-custom-3-7680" } }, "database.tier", "1 or an even number");
         });
 
-        it("a tier too small for the services' connections", () => {
-            assertProblem({ ...base, database: { tier: "db-f1-micro" } }, "database.tier", "max_connections=100");
+        it("a tier too small for the services' connections, naming each client's share", () => {
+            assertProblem({ ...base, database: { tier: "db-f1-micro" } }, "database.tier", "max_connections=50", "need 135 at peak", "UI backend x1");
+        });
+
+        it("replicas whose pools do not fit an explicit max_connections, and a value beyond the tier's memory", () => {
+            assertProblem({ ...base, database: { maxConnections: 100 } }, "database.maxConnections", "need 135");
+            assertProblem({ ...base, database: { maxConnections: 500 } }, "database.maxConnections", "carries about 141");
+            assertProblem({ ...base, services: { metadataReplicas: 1, uiReplicas: 3 } }, "database.tier", "max_connections=140", "need 235");
+        });
+
+        it("a zone the region does not have (GKE would silently place the pool elsewhere)", () => {
+            assertProblem({ ...base, zones: ["us-central1-a", "us-central1-z"] }, "zones[1]", "us-central1 has no zone us-central1-z", "us-central1-f");
+            assertProblem({ ...base, gpuPools: [{ name: "l4", zones: ["us-central1-z"] }] }, "gpuPools[0].zones[0]", "has no zone us-central1-z");
+        });
+
+        it("a region without zone data: says so, and that listed zones are then checked for the region prefix only", () => {
+            assertProblem({ ...base, region: "me-west1", gpuPools: [] }, "metaflow-gcp:zones", "no zone list for region me-west1", "region prefix");
+            const cfg = parsePlatformConfig({ ...base, region: "me-west1", zones: ["me-west1-a"], gpuPools: [] });
+            assert.deepEqual(cfg.zones, ["me-west1-a"]);
         });
 
         it("production without high availability", () => {

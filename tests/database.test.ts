@@ -49,12 +49,12 @@ describe("MetaflowDatabase", () => {
         assert.equal(d.protect, false);
     });
 
-    it("uses the environment's tier and sizes max_connections for the services", () => {
+    it("uses the environment's tier and takes max_connections from it", () => {
         assert.equal(one(dev, INSTANCE).inputs.settings.tier, "db-g1-small");
         assert.equal(one(prod, INSTANCE).inputs.settings.tier, "db-custom-2-7680");
         const flag = (s: RenderedStack) => one(s, INSTANCE).inputs.settings.databaseFlags.find((f: { name: string }) => f.name === "max_connections").value;
-        assert.equal(flag(dev), "100");
-        assert.equal(flag(prod), "170");
+        assert.equal(flag(dev), "140"); // db-g1-small, 1700 MB
+        assert.equal(flag(prod), "640"); // db-custom-2-7680
     });
 
     it("creates the metaflow database and user with the generated password, kept secret in outputs", () => {
