@@ -60,8 +60,11 @@ describe("stack configuration", () => {
         it("takes max_connections from the tier, whatever the replica counts, and names the bucket after project and environment", () => {
             const cfg = parsePlatformConfig(base);
             assert.equal(cfg.database.maxConnections, 140);
-            const more = parsePlatformConfig({ ...base, services: { metadataReplicas: 2, uiReplicas: 1 } });
-            assert.equal(more.database.maxConnections, cfg.database.maxConnections);
+            const larger = { ...base, database: { tier: "db-custom-2-7680" } };
+            const few = parsePlatformConfig({ ...larger, services: { metadataReplicas: 1, uiReplicas: 1 } });
+            const many = parsePlatformConfig({ ...larger, services: { metadataReplicas: 4, uiReplicas: 3 } });
+            assert.equal(few.database.maxConnections, 640);
+            assert.equal(many.database.maxConnections, 640);
             assert.equal(cfg.storage.bucketName, "acme-ml-dev-metaflow-dev");
         });
     });
