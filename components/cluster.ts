@@ -6,6 +6,14 @@ import { serviceAccountEmail, serviceAccountId } from "./naming";
 import { POD_RANGE_NAME, SERVICE_RANGE_NAME } from "./network";
 import { SAFE_UPGRADES, hardenedNodeConfig } from "./nodeConfig";
 import { childOptions, withDependencies } from "./options";
+import { initialNodesPerZone } from "./sizing";
+
+/**
+ * Boot disk of the default pool GKE creates with the cluster and that we delete at once: a
+ * small standard disk, so creating a cluster does not spend the SSD_TOTAL_GB quota of a new
+ * project (its nodes never run a pod of ours).
+ */
+export const DEFAULT_POOL_DISK = { diskType: "pd-standard", diskSizeGb: 20 } as const;
 
 /** Least-privilege roles for the node service account (logs, metrics, autoscaler). */
 export const NODE_SERVICE_ACCOUNT_ROLES = ["roles/container.defaultNodeServiceAccount"];
@@ -149,6 +157,7 @@ export class MetaflowCluster extends pulumi.ComponentResource {
                     initialNodeCount: 1,
                     // Even that short-lived pool must not run as the Compute Engine default SA.
                     nodeConfig: {
+                        ...DEFAULT_POOL_DISK,
                         serviceAccount: this.nodeServiceAccountEmail,
                         oauthScopes: ["https://www.googleapis.com/auth/cloud-platform"],
                         workloadMetadataConfig: { mode: "GKE_METADATA" },
@@ -166,7 +175,10 @@ export class MetaflowCluster extends pulumi.ComponentResource {
                     },
                 },
                 // The default pool's node config is dropped with the pool; ignore its drift.
-                { ...withDependencies(parent, ...nodeRoles), ignoreChanges: ["nodeConfig"] },
+                // Production clusters are also protected in Pulumi: a replacement or delete stops
+                // the whole update before anything runs (the API flag is only checked when the
+                // cluster itself is deleted, after its pools and workloads are already gone).
+                { ...withDependencies(parent, ...nodeRoles), ignoreChanges: ["nodeConfig"], protect: s.deletionProtection },
             );
 
             this.cpuPool = new gcp.container.NodePool(
@@ -177,6 +189,8 @@ export class MetaflowCluster extends pulumi.ComponentResource {
                     cluster: this.cluster.name,
                     location: this.cluster.location,
                     nodeLocations: nodeZones,
+                    // Per zone; starts the pool at its minimum instead of 0 nodes.
+                    initialNodeCount: initialNodesPerZone(s.cpuPool.minNodes, nodeZones.length),
                     autoscaling: {
                         totalMinNodeCount: s.cpuPool.minNodes,
                         totalMaxNodeCount: s.cpuPool.maxNodes,
@@ -193,7 +207,9 @@ export class MetaflowCluster extends pulumi.ComponentResource {
                         labels: { "metaflow.org/pool": "cpu" },
                     }),
                 },
-                parent,
+                // initialNodeCount is ForceNew and only matters at creation; afterwards the
+                // autoscaler owns the count, so a later minNodes change must not replace the pool.
+                { ...parent, ignoreChanges: ["initialNodeCount"], protect: s.deletionProtection },
             );
         }
 

@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { GpuPoolConfig } from "./config";
 import { SAFE_UPGRADES, hardenedNodeConfig } from "./nodeConfig";
 import { childOptions } from "./options";
+import { initialNodesPerZone } from "./sizing";
 
 /** The taint that keeps CPU pods off GPU nodes; GPU pods get the toleration automatically. */
 export const GPU_TAINT = { key: "nvidia.com/gpu", value: "present", effect: "NO_SCHEDULE" } as const;
@@ -19,6 +20,8 @@ export interface GpuNodePoolArgs {
     readonly labels: Record<string, string>;
     /** The validated pool settings (GPU type, machine, zones, sizes, spot, driver). */
     readonly pool: GpuPoolConfig;
+    /** Guard the pool with Pulumi's `protect` (production clusters). Default: false. */
+    readonly protect?: boolean;
 }
 
 /** Maximum GPUs a pool can hold at full scale (its quota footprint). */
@@ -51,7 +54,8 @@ export class GpuNodePool extends pulumi.ComponentResource {
                 cluster: args.clusterName,
                 location: args.clusterLocation,
                 nodeLocations: pool.zones,
-                initialNodeCount: pool.minNodes,
+                // Per zone, not a total: a pool of 2 in 3 zones starts 1 per zone, not 2 per zone.
+                initialNodeCount: initialNodesPerZone(pool.minNodes, pool.zones.length),
                 autoscaling: {
                     totalMinNodeCount: pool.minNodes,
                     totalMaxNodeCount: pool.maxNodes,
@@ -78,7 +82,7 @@ export class GpuNodePool extends pulumi.ComponentResource {
                 }),
             },
             // The autoscaler owns the node count once the pool exists.
-            { ...childOptions(this, opts), ignoreChanges: ["initialNodeCount"] },
+            { ...childOptions(this, opts), ignoreChanges: ["initialNodeCount"], protect: args.protect ?? false },
         );
 
         this.registerOutputs({ nodePool: this.nodePool.name, maxGpus: this.maxGpus });

@@ -109,6 +109,7 @@ export function createPlatform(cfg: PlatformConfig): Platform {
                           serviceAccount: cluster.nodeServiceAccountEmail,
                           labels,
                           pool,
+                          protect: cfg.cluster.deletionProtection,
                       },
                       afterApis,
                   ),

@@ -415,3 +415,12 @@ export function largestSteps(cfg: StepCapacityInput): Record<string, StepSize> {
     }
     return steps;
 }
+
+/**
+ * `initialNodeCount` of a node pool whose autoscaler keeps `totalMinNodes` across `zoneCount`
+ * zones. GKE reads `initialNodeCount` per zone and creates a pool with 0 nodes without it
+ * (terraform-provider-google #8270), so the pool would wait for a pending pod before its first
+ * node; rounding up starts at least the minimum.
+ */
+export function initialNodesPerZone(totalMinNodes: number, zoneCount: number): number {
+    return zoneCount === 0 ? 0 : Math.ceil(totalMinNodes / zoneCount);

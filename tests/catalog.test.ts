@@ -2,7 +2,7 @@ import { strict as assert } from "assert";
 import { checkSqlTier, machineFamily, pairGpuMachine } from "../components/catalog";
 import { cidrContains, cidrsOverlap, coversWholeInternet, findOverlaps, isPrivateCidr, parseIpv4Cidr } from "../components/cidr";
 import { buildKubeconfig } from "../components/kubeconfig";
-import { connectionCapacity, maxConnectionsForTier, requiredConnections, serviceConnectionUses } from "../components/sizing";
+import { connectionCapacity, initialNodesPerZone, maxConnectionsForTier, requiredConnections, serviceConnectionUses } from "../components/sizing";
 import * as YAML from "yaml";
 
 describe("GPU/machine pairing (cluster-toolkit gpu-definition)", () => {
@@ -116,6 +116,16 @@ describe("database connection sizing", () => {
         const one = requiredConnections(serviceConnectionUses({ ...services, metadataReplicas: 1, uiReplicas: 1 }));
         assert.ok(maxConnectionsForTier(614) < one);
         assert.ok(maxConnectionsForTier(1700) >= one);
+    });
+});
+
+describe("initial node count", () => {
+    it("is per zone: the total minimum spread over the pool's zones, rounded up", () => {
+        assert.equal(initialNodesPerZone(2, 3), 1);
+        assert.equal(initialNodesPerZone(4, 3), 2);
+        assert.equal(initialNodesPerZone(3, 3), 1);
+        assert.equal(initialNodesPerZone(0, 3), 0);
+        assert.equal(initialNodesPerZone(1, 1), 1);
     });
 });
 

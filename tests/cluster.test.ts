@@ -86,6 +86,41 @@ describe("MetaflowCluster", () => {
         assert.deepEqual(one(dev, NODE_POOL, "cluster-cpu").inputs.nodeLocations, ["us-central1-a"]);
     });
 
+    // terraform-provider-google google/services/container/resource_container_node_pool.go (v7.45):
+    // "initial_node_count" is ForceNew and "In regional or multi-zonal clusters, this is the
+    // number of nodes per zone". Without it the pool starts with 0 nodes (#8270).
+    it("starts the CPU pool at its minimum, counted per zone, and never replaces it when the minimum changes later", () => {
+        const prodCpu = one(prod, NODE_POOL, "cluster-cpu");
+        assert.equal(prodCpu.inputs.initialNodeCount, 1, "2 nodes over 3 zones: 1 per zone");
+        assert.deepEqual(prodCpu.ignoreChanges, ["initialNodeCount"]);
+        const devCpu = one(dev, NODE_POOL, "cluster-cpu");
+        assert.equal(devCpu.inputs.initialNodeCount, 1, "1 node in the zonal cluster's one zone");
+        assert.ok(devCpu.inputs.initialNodeCount * devCpu.inputs.nodeLocations.length >= devCpu.inputs.autoscaling.totalMinNodeCount);
+        for (const pool of ofType(prod, NODE_POOL)) {
+            const zones = pool.inputs.nodeLocations.length;
+            assert.ok(pool.inputs.initialNodeCount * zones >= pool.inputs.autoscaling.totalMinNodeCount, pool.name);
+            assert.ok((pool.inputs.initialNodeCount - 1) * zones < pool.inputs.autoscaling.totalMinNodeCount || pool.inputs.initialNodeCount === 0, `${pool.name} starts no more than needed`);
+        }
+    });
+
+    it("gives the short-lived default pool a small standard disk, so creation spends no SSD quota", () => {
+        for (const stack of [dev, prod]) {
+            const node = one(stack, CLUSTER).inputs.nodeConfig;
+            assert.equal(node.diskType, "pd-standard");
+            assert.ok(node.diskSizeGb <= 30);
+        }
+    });
+
+    it("protects the production cluster and every production node pool in Pulumi as well as by the API flag", () => {
+        assert.equal(one(prod, CLUSTER).protect, true);
+        assert.equal(one(prod, CLUSTER).inputs.deletionProtection, true);
+        for (const pool of ofType(prod, NODE_POOL)) {
+            assert.equal(pool.protect, true, pool.name);
+        }
+        assert.equal(one(dev, CLUSTER).protect, false);
+        assert.ok(ofType(dev, NODE_POOL).every((pool) => !pool.protect));
+    });
+
     it("in Autopilot mode creates no node pools, keeps private nodes and the node service account", async () => {
         const stack = await renderStack("dev", { config: { "metaflow-gcp:cluster": { mode: "autopilot" } } });
         const c = one(stack, CLUSTER).inputs;
