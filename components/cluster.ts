@@ -65,6 +65,13 @@ export class MetaflowCluster extends pulumi.ComponentResource {
     public readonly kubeconfig: pulumi.Output<string>;
     public readonly workloadPool: string;
     public readonly autopilot: boolean;
+    /**
+     * What makes this cluster this cluster, from config only: project, location, name and mode
+     * (a change of any of them replaces it). The Kubernetes provider uses it as its
+     * `clusterIdentifier`, so switching endpoints (DNS or IP) updates the provider instead of
+     * replacing every Kubernetes object.
+     */
+    public readonly identity: string;
 
     constructor(name: string, args: MetaflowClusterArgs, opts?: pulumi.ComponentResourceOptions) {
         super("metaflow:gcp:MetaflowCluster", name, {}, opts);
@@ -75,6 +82,7 @@ export class MetaflowCluster extends pulumi.ComponentResource {
         const regional = this.autopilot || s.regional;
         const location = regional ? args.region : args.zones[0];
         const nodeZones = regional ? args.zones : [args.zones[0]];
+        this.identity = `projects/${args.project}/locations/${location}/clusters/metaflow-${args.environment}#${s.mode}`;
 
         this.nodeServiceAccount = new gcp.serviceaccount.Account(
             `${name}-nodes`,

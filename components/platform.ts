@@ -179,10 +179,13 @@ export function createPlatform(cfg: PlatformConfig): Platform {
     let kubernetes: k8s.Provider | undefined;
     let endpoint: MetaflowEndpoint | undefined;
     if (cfg.services.enabled) {
-        // Built from the cluster's own outputs: no kubeconfig file, no staged applies.
+        // Built from the cluster's own outputs: no kubeconfig file, no staged applies. Without a
+        // clusterIdentifier, pulumi-kubernetes replaces the provider, and with it every object,
+        // whenever the kubeconfig's server changes (DiffConfig, provider/pkg/provider/provider.go):
+        // switching cluster.controlPlaneAccess would recreate the namespace and all it holds.
         kubernetes = new k8s.Provider(
             "gke",
-            { kubeconfig: cluster.kubeconfig, enableServerSideApply: true, deleteUnreachable: false },
+            { kubeconfig: cluster.kubeconfig, clusterIdentifier: cluster.identity, enableServerSideApply: true, deleteUnreachable: false },
             { dependsOn: [cluster] },
         );
         services = new MetaflowServices(

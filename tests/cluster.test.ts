@@ -121,6 +121,30 @@ describe("MetaflowCluster", () => {
         assert.ok(ofType(dev, NODE_POOL).every((pool) => !pool.protect));
     });
 
+    // pulumi/pulumi-kubernetes provider/pkg/provider/provider.go (v4.32+, DiffConfig, lines
+    // 486-501): with `clusterIdentifier` set and unchanged, the provider's Replaces are cleared,
+    // whatever else changed (the kubeconfig's server included); without it, a new active
+    // cluster in the kubeconfig (line 552 on) replaces the provider and every object it manages.
+    it("switching controlPlaneAccess changes the kubeconfig but not the Kubernetes provider's cluster identity", async () => {
+        const provider = (s: RenderedStack) => one(s, "pulumi:providers:kubernetes").inputs;
+        const ipAccess = await renderStack("dev", {
+            config: {
+                "metaflow-gcp:cluster": { controlPlaneAccess: "authorizedNetworks", authorizedNetworks: [{ cidr: "198.51.100.0/24", name: "office" }] },
+            },
+        });
+        assert.notEqual(provider(ipAccess).kubeconfig, provider(dev).kubeconfig, "the server URL does change");
+        assert.equal(provider(ipAccess).clusterIdentifier, provider(dev).clusterIdentifier);
+        assert.equal(provider(dev).clusterIdentifier, "projects/metaflow-offline/locations/us-central1-a/clusters/metaflow-dev#standard");
+    });
+
+    it("a change that replaces the cluster changes the identity, so its Kubernetes objects are recreated with it", async () => {
+        const provider = (s: RenderedStack) => one(s, "pulumi:providers:kubernetes").inputs;
+        const regional = await renderStack("dev", { config: { "metaflow-gcp:cluster": { regional: true } } });
+        const autopilot = await renderStack("dev", { config: { "metaflow-gcp:cluster": { mode: "autopilot" } } });
+        assert.notEqual(provider(regional).clusterIdentifier, provider(dev).clusterIdentifier);
+        assert.notEqual(provider(autopilot).clusterIdentifier, provider(regional).clusterIdentifier);
+    });
+
     it("in Autopilot mode creates no node pools, keeps private nodes and the node service account", async () => {
         const stack = await renderStack("dev", { config: { "metaflow-gcp:cluster": { mode: "autopilot" } } });
         const c = one(stack, CLUSTER).inputs;
