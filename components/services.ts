@@ -16,6 +16,15 @@ import { CONTAINER_RESOURCES } from "./workloadRequests";
 export const SERVICE_PORTS = { metadata: 8080, uiBackend: 8083 } as const;
 /** Kubernetes Secret holding the database password, and its key. */
 export const DB_SECRET = { name: "metaflow-db", key: "password" } as const;
+/**
+ * Name of the migration Job for a metadata-service image: one Job per version
+ * (`netflixoss/metaflow_metadata_service:v2.5.0` -> `metaflow-db-migrations-v2-5-0`).
+ */
+export function migrationJobName(image: string): string {
+    const tag = image.slice(image.lastIndexOf(":") + 1).toLowerCase().replace(/[^a-z0-9-]+/g, "-");
+    return `metaflow-db-migrations-${tag}`.slice(0, 63).replace(/-+$/, "");
+}
+
 /** Python in the metaflow-service image. */
 const SERVICE_PYTHON = "/opt/latest/bin/python3";
 
@@ -144,24 +153,18 @@ export class MetaflowServices extends pulumi.ComponentResource {
         ];
         const afterSecret = withDependencies(inNs, dbSecret, this.serviceAccounts.services);
 
-        // Metadata service: migrations run in an init container on every rollout (never only on an
-        // empty database), then the metadata server alone starts. The image's default command
-        // (run_script.py) would also start the migration service on 8082 with its `PATCH /upgrade`
-        // endpoint; we never start it, so no migration endpoint is reachable at all.
+        // Schema migrations run once per metadata-service version, in a Job named after the image
+        // tag, before the Deployment rolls out. Never in an init container: two replicas starting
+        // together would run `goose up` twice at once (run_goose.py in metaflow-service v2.5.0
+        // calls the goose v3.9.0 CLI, which takes no lock). Never `--only-if-empty-db` either:
+        // newer migrations must reach existing databases.
+        // The metadata server alone starts: the image's default command (run_script.py) would also
+        // start the migration service on 8082 with its unauthenticated `PATCH /upgrade`.
+        const migrations = this.migrationJob(name, args.environment, dbEnv, afterSecret);
         const metadata = appLabels("metadata", args.environment);
-        this.deployment(name, "metaflow-metadata", s.metadataReplicas, metadata, afterSecret, {
+        this.deployment(name, "metaflow-metadata", s.metadataReplicas, metadata, withDependencies(afterSecret, migrations), {
             serviceAccountName: KUBERNETES_IDENTITIES.services,
             securityContext: POD_SECURITY,
-            initContainers: [
-                {
-                    name: "db-migrations",
-                    image: METADATA_SERVICE_IMAGE,
-                    command: [SERVICE_PYTHON, "/root/run_goose.py"],
-                    env: dbEnv,
-                    securityContext: RESTRICTED_CONTAINER,
-                    resources: CONTAINER_RESOURCES.metadataMigrations,
-                },
-            ],
             containers: [
                 {
                     name: "metadata",
@@ -256,6 +259,50 @@ export class MetaflowServices extends pulumi.ComponentResource {
         }
 
         this.registerOutputs({ namespace: this.namespace, metadataInternalUrl: this.metadataInternalUrl });
+    }
+
+    /**
+     * The Job that migrates the schema for this image version. One pod at a time
+     * (parallelism 1), and a retry only once the previous pod has fully terminated
+     * (podReplacementPolicy Failed), so `goose up` never runs twice at once. The name carries
+     * the tag: a new version is a new Job, created (and awaited by Pulumi) before the
+     * Deployment changes. A changed database target changes the immutable pod template, so the
+     * Job is replaced and migrates the new database too.
+     */
+    private migrationJob(name: string, environment: string, dbEnv: k8s.types.input.core.v1.EnvVar[], opts: pulumi.CustomResourceOptions): k8s.batch.v1.Job {
+        const labels = appLabels("db-migrations", environment);
+        return new k8s.batch.v1.Job(
+            `${name}-db-migrations`,
+            {
+                metadata: { name: migrationJobName(METADATA_SERVICE_IMAGE), namespace: this.namespace, labels: labels.labels },
+                spec: {
+                    parallelism: 1,
+                    completions: 1,
+                    backoffLimit: 4,
+                    podReplacementPolicy: "Failed",
+                    activeDeadlineSeconds: 900,
+                    template: {
+                        metadata: { labels: labels.labels },
+                        spec: {
+                            restartPolicy: "Never",
+                            automountServiceAccountToken: false,
+                            securityContext: POD_SECURITY,
+                            containers: [
+                                {
+                                    name: "db-migrations",
+                                    image: METADATA_SERVICE_IMAGE,
+                                    command: [SERVICE_PYTHON, "/root/run_goose.py", "--wait", "120"],
+                                    env: dbEnv,
+                                    securityContext: RESTRICTED_CONTAINER,
+                                    resources: CONTAINER_RESOURCES.metadataMigrations,
+                                },
+                            ],
+                        },
+                    },
+                },
+            },
+            opts,
+        );
     }
 
     private deployment(

@@ -424,3 +424,4 @@ export function largestSteps(cfg: StepCapacityInput): Record<string, StepSize> {
  */
 export function initialNodesPerZone(totalMinNodes: number, zoneCount: number): number {
     return zoneCount === 0 ? 0 : Math.ceil(totalMinNodes / zoneCount);
+}

@@ -122,7 +122,8 @@ export function alwaysOnPods(s: AlwaysOnSettings): AlwaysOnPod[] {
     const r = CONTAINER_RESOURCES;
     const pods: AlwaysOnPod[] = [];
     if (s.metadata) {
-        pods.push({ name: "metaflow-metadata", replicas: s.metadataReplicas, containers: [r.metadata], initContainers: [r.metadataMigrations] });
+        // Migrations run in a Job once per version (services.ts), not in an init container.
+        pods.push({ name: "metaflow-metadata", replicas: s.metadataReplicas, containers: [r.metadata] });
         if (s.ui) {
             pods.push({ name: "metaflow-ui-backend", replicas: s.uiReplicas, containers: [r.uiBackend] });
         }

@@ -2,6 +2,7 @@ import { strict as assert } from "assert";
 import * as path from "path";
 import { KUBERNETES_IDENTITIES } from "../components/naming";
 import { WORKFLOW_POD_RULES } from "../components/argoWorkflows";
+import { migrationJobName } from "../components/services";
 import { committedStack } from "./harness/cache";
 import { ofType, one } from "./harness/query";
 import { renderStackFailure, type RenderedResource, type RenderedStack } from "./harness/render";
@@ -96,11 +97,36 @@ describe("MetaflowServices", () => {
         }
     });
 
-    it("the metadata service migrates on every rollout, talks TLS to Cloud SQL and starts no migration server", () => {
-        const spec = deployment(prod, "metaflow-metadata").inputs.spec.template.spec;
-        const migrate = spec.initContainers.find((c: any) => c.name === "db-migrations");
+    // Netflix/metaflow-service v2.5.0 run_goose.py (main(), line 87-95) runs the goose v3.9.0
+    // CLI (Dockerfile line 5) with `up` and no lock; --only-if-empty-db (line 50) would skip
+    // newer migrations on an existing database.
+    it("migrations run once per metadata-service version in a Job the Deployment waits for, never twice at once", () => {
+        const jobs = ofType(prod, "kubernetes:batch/v1:Job").filter((j) => j.inputs.metadata.name.startsWith("metaflow-db-migrations"));
+        assert.equal(jobs.length, 1);
+        const job = jobs[0];
+        assert.equal(job.inputs.metadata.name, "metaflow-db-migrations-v2-5-0");
+        assert.equal(job.inputs.spec.parallelism, 1);
+        assert.equal(job.inputs.spec.completions, 1);
+        assert.equal(job.inputs.spec.podReplacementPolicy, "Failed", "a retry starts only after the previous pod has terminated");
+        const migrate = job.inputs.spec.template.spec.containers[0];
         assert.ok(migrate.command.join(" ").includes("run_goose.py"));
         assert.ok(!migrate.command.includes("--only-if-empty-db"), "migrations must run on existing databases too");
+        assert.equal(migrate.image, deployment(prod, "metaflow-metadata").inputs.spec.template.spec.containers[0].image, "same version as the service");
+        const metadata = deployment(prod, "metaflow-metadata");
+        assert.ok(metadata.dependencies.includes(job.urn), "the Deployment rolls out after the Job completed");
+        assert.equal(metadata.inputs.spec.template.spec.initContainers, undefined, "no per-replica migration");
+        const password = migrate.env.find((e: any) => e.name === "MF_METADATA_DB_PSWD");
+        assert.deepEqual(password, { name: "MF_METADATA_DB_PSWD", valueFrom: { secretKeyRef: { name: "metaflow-db", key: "password" } } });
+    });
+
+    it("the migration Job is named by the image version: a new version is a new Job", () => {
+        assert.equal(migrationJobName("netflixoss/metaflow_metadata_service:v2.5.0"), "metaflow-db-migrations-v2-5-0");
+        assert.equal(migrationJobName("netflixoss/metaflow_metadata_service:2.6.1"), "metaflow-db-migrations-2-6-1");
+        assert.notEqual(migrationJobName("x:v2.5.0"), migrationJobName("x:v2.5.1"));
+    });
+
+    it("the metadata service talks TLS to Cloud SQL and starts no migration server", () => {
+        const spec = deployment(prod, "metaflow-metadata").inputs.spec.template.spec;
         // The server module alone: the image's run_script.py would also start the migration
         // service and its unauthenticated PATCH /upgrade on 8082.
         assert.deepEqual(spec.containers[0].command.slice(1), ["-m", "services.metadata_service.server"]);
