@@ -1,7 +1,7 @@
 import { strict as assert } from "assert";
 import { committedStack } from "./harness/cache";
 import { one, output } from "./harness/query";
-import type { RenderedStack } from "./harness/render";
+import { renderStack, type RenderedStack } from "./harness/render";
 
 const INSTANCE = "gcp:sql/databaseInstance:DatabaseInstance";
 
@@ -55,6 +55,17 @@ describe("MetaflowDatabase", () => {
         const flag = (s: RenderedStack) => one(s, INSTANCE).inputs.settings.databaseFlags.find((f: { name: string }) => f.name === "max_connections").value;
         assert.equal(flag(dev), "140"); // db-g1-small, 1700 MB
         assert.equal(flag(prod), "640"); // db-custom-2-7680
+    });
+
+    // Postgres reads max_connections only at start; Cloud SQL restarts the instance when the flag
+    // changes. Replica counts are Kubernetes-only settings and must never reach the instance.
+    it("a replica change leaves every input of the database untouched (no restart)", async () => {
+        const scaled = await renderStack("prod", { config: { "metaflow-gcp:services": { metadataReplicas: 4, uiReplicas: 3, argoWorkflows: true, argoEvents: true } } });
+        assert.deepEqual(one(scaled, INSTANCE).inputs, one(prod, INSTANCE).inputs);
+        const deployment = (s: RenderedStack) => s.resources.find((r) => r.type === "kubernetes:apps/v1:Deployment" && r.inputs.metadata.name === "metaflow-metadata")!;
+        assert.equal(deployment(scaled).inputs.spec.replicas, 4, "the change did reach the services");
+        const devScaled = await renderStack("dev", { config: { "metaflow-gcp:services": { metadataReplicas: 2, ui: false } } });
+        assert.deepEqual(one(devScaled, INSTANCE).inputs, one(dev, INSTANCE).inputs);
     });
 
     it("creates the metaflow database and user with the generated password, kept secret in outputs", () => {
