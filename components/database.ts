@@ -16,8 +16,11 @@ export interface MetaflowDatabaseArgs {
     readonly labels: Record<string, string>;
     /** VPC the private IP lives in. */
     readonly networkId: pulumi.Input<string>;
-    /** The Private Service Access connection; the instance cannot be created before it. */
-    readonly privateServiceConnection: pulumi.Resource;
+    /**
+     * The Private Service Access resources (connection, peering removal): the instance is
+     * created after them and deleted before them.
+     */
+    readonly privateServiceAccess: pulumi.Resource[];
     /** Validated database settings (edition, tier, HA, backups, max_connections). */
     readonly settings: DatabaseConfig;
 }
@@ -93,7 +96,7 @@ export class MetaflowDatabase extends pulumi.ComponentResource {
                     userLabels: args.labels,
                 },
             },
-            { ...withDependencies(parent, args.privateServiceConnection), protect: s.deletionProtection },
+            { ...withDependencies(parent, ...args.privateServiceAccess), protect: s.deletionProtection },
         );
 
         this.database = new gcp.sql.Database(

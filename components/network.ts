@@ -1,7 +1,8 @@
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
 import { parseIpv4Cidr } from "./cidr";
-import { childOptions } from "./options";
+import { childOptions, withDependencies } from "./options";
+import { PeeringRemoval } from "./peeringRemoval";
 
 /** Google's IAP TCP-forwarding range: the only source of SSH we ever admit. */
 export const IAP_TCP_FORWARDING_RANGE = "35.235.240.0/20";
@@ -41,8 +42,15 @@ export class MetaflowNetwork extends pulumi.ComponentResource {
     public readonly router: gcp.compute.Router;
     public readonly nat: gcp.compute.RouterNat;
     public readonly privateServiceRange: gcp.compute.GlobalAddress;
-    /** The servicenetworking peering; Cloud SQL must depend on it. */
+    /** The servicenetworking connection (abandoned on delete, see `peeringRemoval`). */
     public readonly privateServiceConnection: gcp.servicenetworking.Connection;
+    /** Removes the connection's VPC peering on destroy, after the producers are gone. */
+    public readonly peeringRemoval: PeeringRemoval;
+    /**
+     * What a Private Service Access producer (Cloud SQL) must depend on: created after the
+     * connection, and deleted before the peering is removed.
+     */
+    public readonly privateServiceAccess: pulumi.Resource[];
     public readonly firewallRules: gcp.compute.Firewall[];
     public readonly networkId: pulumi.Output<string>;
     public readonly subnetworkId: pulumi.Output<string>;
@@ -132,12 +140,24 @@ export class MetaflowNetwork extends pulumi.ComponentResource {
                 network: this.network.id,
                 service: "servicenetworking.googleapis.com",
                 reservedPeeringRanges: [this.privateServiceRange.name],
-                // Deleting the peering fails while Cloud SQL's producer side still holds it
-                // ("producer services still using"); abandoning it lets destroy finish.
+                // Deleting the connection fails for days after Cloud SQL is gone (it keeps its
+                // producer resources); abandon it and let peeringRemoval take the peering away.
                 deletionPolicy: "ABANDON",
+                // An abandoned connection is still known to servicenetworking when an environment
+                // of the same name is recreated; then creation fails with "Cannot modify allocated
+                // ranges in CreateConnection" and the provider patches the old one instead
+                // (resource_service_networking_connection.go, update_on_creation_fail).
+                updateOnCreationFail: true,
             },
             parent,
         );
+
+        this.peeringRemoval = new PeeringRemoval(
+            `${name}-psa-peering-removal`,
+            { project: args.project, network: this.network.name },
+            withDependencies(parent, this.privateServiceConnection),
+        );
+        this.privateServiceAccess = [this.privateServiceConnection, this.peeringRemoval];
 
         const internalRanges = [args.subnetCidr, args.podsCidr, args.servicesCidr];
         this.firewallRules = [

@@ -125,7 +125,7 @@ export function createPlatform(cfg: PlatformConfig): Platform {
                   environment: cfg.environment,
                   labels,
                   networkId: network.networkId,
-                  privateServiceConnection: network.privateServiceConnection,
+                  privateServiceAccess: network.privateServiceAccess,
                   settings: cfg.database,
               },
               afterApis,

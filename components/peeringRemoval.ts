@@ -1,0 +1,164 @@
+/**
+ * Removes the VPC peering that a Private Service Access connection leaves on the network, when
+ * the environment is destroyed, so `pulumi destroy` finishes with no manual step.
+ *
+ * Why a resource of our own: `servicenetworking.Connection` cannot be deleted while Cloud SQL
+ * still holds producer resources, which it keeps for days after an instance is deleted ("Failed
+ * to delete connection; Producer services ... are still using this connection",
+ * terraform-provider-google #16275, #18834). `deletionPolicy: "ABANDON"` only drops the
+ * connection from state and leaves the peering `servicenetworking-googleapis-com` on the VPC,
+ * which then cannot be deleted. The provider's fix, a `REMOVE_PEERING` deletion policy
+ * (GoogleCloudPlatform/magic-modules #18476), is in no @pulumi/gcp release yet: 9.37.0, the
+ * newest, documents only DELETE, ABANDON and PREVENT
+ * (node_modules/@pulumi/gcp/servicenetworking/connection.d.ts).
+ *
+ * So the connection is abandoned and this resource, ordered between it and the Cloud SQL
+ * instance, calls the Compute API's `networks.removePeering` on delete: destroy then runs
+ * instance -> this -> connection (abandoned) -> range -> network. Credentials: Application
+ * Default Credentials, as the Google provider uses (GOOGLE_APPLICATION_CREDENTIALS, gcloud's
+ * ADC file, Workload Identity Federation, the metadata server), plus the provider's
+ * GOOGLE_CREDENTIALS and GOOGLE_OAUTH_ACCESS_TOKEN variables.
+ */
+import * as pulumi from "@pulumi/pulumi";
+
+/** Name Google gives the consumer-side peering of every servicenetworking connection. */
+export const PSA_PEERING_NAME = "servicenetworking-googleapis-com";
+
+/** What the removal needs to find the peering. */
+export interface PeeringRef {
+    readonly project: string;
+    /** Network name (not its self link). */
+    readonly network: string;
+    readonly peering: string;
+}
+
+/** The HTTP surface used (google-auth-library's client `request`); tests pass a fake. */
+export interface ComputeRequester {
+    request(options: { url: string; method: "GET" | "POST"; data?: unknown }): Promise<{ data: unknown }>;
+}
+
+/** The parts of Compute Engine's Network and Operation resources that are read. */
+interface GceNetwork {
+    readonly peerings?: ReadonlyArray<{ readonly name: string }>;
+}
+interface GceOperation {
+    readonly name: string;
+    readonly status: string;
+    readonly error?: unknown;
+}
+/** How gaxios reports HTTP errors. */
+interface HttpError {
+    readonly status?: number;
+    readonly code?: number | string;
+    readonly message?: string;
+    readonly response?: { readonly status?: number; readonly data?: { readonly error?: unknown } };
+}
+
+/** Waits between polls and retries; tests pass one that does not wait. */
+export type Sleep = (ms: number) => Promise<void>;
+
+/**
+ * Removes `ref.peering` from `ref.network` if it is still there and waits until Compute Engine
+ * has done it. A network or peering that is already gone counts as done, so a retried destroy
+ * succeeds. A peering operation already running on the network (Google allows one at a time)
+ * is retried. Self-contained (no imports) because Pulumi serializes it into the state.
+ */
+export async function removePeeringIfPresent(client: ComputeRequester, ref: PeeringRef, sleep: Sleep): Promise<"removed" | "absent"> {
+    const base = `https://compute.googleapis.com/compute/v1/projects/${encodeURIComponent(ref.project)}/global`;
+    const networkUrl = `${base}/networks/${encodeURIComponent(ref.network)}`;
+    const status = (err: unknown): number => {
+        const e = err as HttpError | undefined;
+        return Number(e?.response?.status ?? e?.status ?? e?.code ?? 0);
+    };
+    const detail = (err: unknown): string => {
+        const e = err as HttpError | undefined;
+        return JSON.stringify(e?.response?.data?.error ?? e?.message ?? String(err));
+    };
+    for (let attempt = 1; ; attempt++) {
+        let network: GceNetwork;
+        try {
+            network = (await client.request({ url: networkUrl, method: "GET" })).data as GceNetwork;
+        } catch (err) {
+            if (status(err) === 404) {
+                return "absent";
+            }
+            throw err;
+        }
+        if (!(network.peerings ?? []).some((p) => p.name === ref.peering)) {
+            return "absent";
+        }
+        let operation: GceOperation;
+        try {
+            operation = (await client.request({ url: `${networkUrl}/removePeering`, method: "POST", data: { name: ref.peering } })).data as GceOperation;
+        } catch (err) {
+            const busy = [400, 409, 429, 503].includes(status(err)) && /in progress|not ready|try again|rate/i.test(detail(err));
+            if (busy && attempt < 10) {
+                await sleep(15_000);
+                continue;
+            }
+            throw new Error(`removing peering ${ref.peering} from network ${ref.network} in ${ref.project} failed: ${detail(err)}`);
+        }
+        const deadline = Date.now() + 10 * 60_000;
+        while (operation.status !== "DONE") {
+            if (Date.now() > deadline) {
+                throw new Error(`removing peering ${ref.peering} from ${ref.network}: operation ${operation.name} still ${operation.status} after 10 minutes`);
+            }
+            await sleep(3_000);
+            operation = (await client.request({ url: `${base}/operations/${encodeURIComponent(operation.name)}`, method: "GET" })).data as GceOperation;
+        }
+        if (operation.error) {
+            throw new Error(`removing peering ${ref.peering} from network ${ref.network} in ${ref.project} failed: ${JSON.stringify(operation.error)}`);
+        }
+        return "removed";
+    }
+}
+
+/** A client with the same credentials the Google provider finds. */
+async function computeClient(): Promise<ComputeRequester> {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { GoogleAuth } = require("google-auth-library");
+    const scopes = ["https://www.googleapis.com/auth/compute"];
+    const token = process.env.GOOGLE_OAUTH_ACCESS_TOKEN;
+    if (token) {
+        const { OAuth2Client } = require("google-auth-library"); // eslint-disable-line @typescript-eslint/no-require-imports
+        const client = new OAuth2Client();
+        client.setCredentials({ access_token: token });
+        return client;
+    }
+    const json = process.env.GOOGLE_CREDENTIALS;
+    const auth = json && json.trim().startsWith("{") ? new GoogleAuth({ scopes, credentials: JSON.parse(json) }) : new GoogleAuth({ scopes });
+    return auth.getClient();
+}
+
+const peeringRemovalProvider: pulumi.dynamic.ResourceProvider = {
+    async create(inputs: PeeringRef) {
+        // Nothing to create: the connection made the peering. This resource exists for its delete.
+        return { id: `${inputs.project}/${inputs.network}/${inputs.peering}`, outs: inputs };
+    },
+    async diff(_id: string, olds: PeeringRef, news: PeeringRef) {
+        const replaces = (["project", "network", "peering"] as const).filter((k) => olds[k] !== news[k]);
+        return { changes: replaces.length > 0, replaces, deleteBeforeReplace: true };
+    },
+    async delete(_id: string, props: PeeringRef) {
+        await removePeeringIfPresent(await computeClient(), props, (ms) => new Promise((resolve) => setTimeout(resolve, ms)));
+    },
+};
+
+export interface PeeringRemovalArgs {
+    readonly project: pulumi.Input<string>;
+    /** Name of the VPC that carries the peering. */
+    readonly network: pulumi.Input<string>;
+    /** Default: `servicenetworking-googleapis-com`. */
+    readonly peering?: pulumi.Input<string>;
+}
+
+/**
+ * Creating it does nothing; deleting it removes the peering from the network (see the module
+ * comment). Depend on the servicenetworking connection, and make the producer's resources
+ * (the Cloud SQL instance) depend on this.
+ */
+export class PeeringRemoval extends pulumi.dynamic.Resource {
+    constructor(name: string, args: PeeringRemovalArgs, opts?: pulumi.CustomResourceOptions) {
+        super(peeringRemovalProvider, name, { project: args.project, network: args.network, peering: args.peering ?? PSA_PEERING_NAME }, opts, "metaflow", "PeeringRemoval");
+    }
+}
