@@ -6,14 +6,7 @@ import { serviceAccountEmail, serviceAccountId } from "./naming";
 import { POD_RANGE_NAME, SERVICE_RANGE_NAME } from "./network";
 import { SAFE_UPGRADES, hardenedNodeConfig } from "./nodeConfig";
 import { childOptions, withDependencies } from "./options";
-import { initialNodesPerZone } from "./sizing";
-
-/**
- * Boot disk of the default pool GKE creates with the cluster and that we delete at once: a
- * small standard disk, so creating a cluster does not spend the SSD_TOTAL_GB quota of a new
- * project (its nodes never run a pod of ours).
- */
-export const DEFAULT_POOL_DISK = { diskType: "pd-standard", diskSizeGb: 20 } as const;
+import { DEFAULT_POOL_DISK_GB, initialNodesPerZone } from "./sizing";
 
 /** Least-privilege roles for the node service account (logs, metrics, autoscaler). */
 export const NODE_SERVICE_ACCOUNT_ROLES = ["roles/container.defaultNodeServiceAccount"];
@@ -165,7 +158,9 @@ export class MetaflowCluster extends pulumi.ComponentResource {
                     initialNodeCount: 1,
                     // Even that short-lived pool must not run as the Compute Engine default SA.
                     nodeConfig: {
-                        ...DEFAULT_POOL_DISK,
+                        // A small standard disk: creating the cluster spends no SSD_TOTAL_GB quota.
+                        diskType: "pd-standard",
+                        diskSizeGb: DEFAULT_POOL_DISK_GB,
                         serviceAccount: this.nodeServiceAccountEmail,
                         oauthScopes: ["https://www.googleapis.com/auth/cloud-platform"],
                         workloadMetadataConfig: { mode: "GKE_METADATA" },

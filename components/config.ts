@@ -970,6 +970,25 @@ function isSecretConfigKey(fullKey: string): boolean {
     return runtimeConfig.isConfigSecret(fullKey);
 }
 
+/**
+ * Parses a stack's config given as flat `namespace:key` strings (as the CLI hands them to a
+ * program, and as the offline preview records them). For tools that read a stack's config
+ * outside a Pulumi run.
+ */
+export function platformConfigFromFlat(flat: Record<string, string>, stack: string): PlatformConfig {
+    const raw: Record<string, unknown> = {};
+    for (const [fullKey, text] of Object.entries(flat)) {
+        const [ns, key] = fullKey.split(":", 2);
+        if (ns === CONFIG_NAMESPACE) {
+            raw[key] = parseConfigValue(text);
+        }
+    }
+    raw.project = flat["gcp:project"];
+    raw.region = flat["gcp:region"];
+    raw.environment ??= stack;
+    return parsePlatformConfig(raw);
+}
+
 /** Stack config arrives as strings; objects, arrays, numbers and booleans as JSON text. */
 function parseConfigValue(text: string): unknown {
     try {

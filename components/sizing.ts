@@ -425,3 +425,10 @@ export function largestSteps(cfg: StepCapacityInput): Record<string, StepSize> {
 export function initialNodesPerZone(totalMinNodes: number, zoneCount: number): number {
     return zoneCount === 0 ? 0 : Math.ceil(totalMinNodes / zoneCount);
 }
+
+/**
+ * Boot disk (GB, pd-standard) of the default pool GKE creates with a cluster and that we delete
+ * at once: small and standard, so creating a cluster does not spend the SSD_TOTAL_GB quota of a
+ * new project (its nodes never run a pod of ours).
+ */
+export const DEFAULT_POOL_DISK_GB = 20;

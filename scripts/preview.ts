@@ -9,9 +9,10 @@
  * It ends with the policy pack's report on the rendered stack and exits non-zero when the
  * config is invalid or a mandatory policy is violated.
  */
-import { CONFIG_NAMESPACE, ConfigError, parsePlatformConfig } from "../components/config";
+import { ConfigError, platformConfigFromFlat } from "../components/config";
 import { estimateCost, footprintFromConfig, type CostEstimate } from "../components/cost";
 import { HOURS_PER_MONTH } from "../components/prices";
+import { requiredQuotas } from "../components/quotas";
 import type { StepSize } from "../components/sizing";
 import { childrenOf } from "../tests/harness/query";
 import { checkRendered, formatReport } from "./policyCheck";
@@ -121,21 +122,7 @@ export function largestStepSection(stack: RenderedStack): string[] {
 
 /** The validated config a rendered stack was built from. */
 export function renderedConfig(stack: RenderedStack) {
-    const raw: Record<string, unknown> = {};
-    for (const [fullKey, text] of Object.entries(stack.config)) {
-        const [ns, key] = fullKey.split(":", 2);
-        if (ns === CONFIG_NAMESPACE) {
-            try {
-                raw[key] = JSON.parse(text);
-            } catch {
-                raw[key] = text;
-            }
-        }
-    }
-    raw.project = stack.config["gcp:project"];
-    raw.region = stack.config["gcp:region"];
-    raw.environment ??= stack.stack;
-    return parsePlatformConfig(raw);
+    return platformConfigFromFlat(stack.config, stack.stack);
 }
 
 const usd = (value: number | undefined) => (value === undefined ? "not priced" : `$${value.toFixed(value < 10 ? 4 : 2)}`);
@@ -188,6 +175,7 @@ export async function previewStack(name: string, options: RenderOptions = {}): P
     }
     lines.push("", ...largestStepSection(stack));
     lines.push("", ...costSection(estimateCost(footprintFromConfig(renderedConfig(stack)))));
+    lines.push("", ...quotaSection(stack));
     try {
         const report = formatReport(name, await checkRendered(stack));
         lines.push("", report.text);
@@ -196,6 +184,22 @@ export async function previewStack(name: string, options: RenderOptions = {}): P
         lines.push("", `✗ The policy check could not run: ${err instanceof Error ? err.message : err}`);
         return { ok: false, stack, text: lines.join("\n") };
     }
+}
+
+/** The Compute Engine quotas the stack needs at full scale, to request before the first `pulumi up`. */
+export function quotaSection(stack: RenderedStack): string[] {
+    const cfg = renderedConfig(stack);
+    const needs = requiredQuotas(cfg);
+    if (needs.length === 0) {
+        return ["Quotas: Autopilot sizes the nodes; request GPU quota (GPUS_ALL_REGIONS and the regional GPU metric) for the GPUs steps will ask for."];
+    }
+    const width = Math.max(...needs.map((n) => n.metric.length));
+    const scopeWidth = Math.max(...needs.map((n) => n.scope.length));
+    return [
+        "Quotas needed at full scale (every pool at maxNodes plus 1 surge node during upgrades; quotas are per project, so environments sharing one add up):",
+        ...needs.map((n) => `  ${n.scope.padEnd(scopeWidth)}  ${n.metric.padEnd(width)}  ${String(n.amount).padStart(5)}   ${n.why}`),
+        `  check: gcloud compute regions describe ${cfg.region} --format="table(quotas.metric,quotas.limit,quotas.usage)"; global ones: gcloud compute project-info describe`,
+    ];
 }
 
 async function main(): Promise<void> {
