@@ -1,11 +1,18 @@
 /**
  * Metaflow on Google Cloud: one environment per stack (`pulumi up -s dev`, `pulumi up -s prod`).
- * Config is read and validated before anything is created; see README.md for every key.
+ * Config is read and validated before anything is created; see README.md for every key. A
+ * production config change that would replace the cluster, database, bucket or network is
+ * refused before any resource is registered (components/replacementGuard.ts).
  */
 import { loadPlatformConfig } from "./components/config";
 import { createPlatform, platformOutputs } from "./components/platform";
+import { REPLACEMENT_GUARD_OUTPUT } from "./components/replacement";
+import { guardReplacements } from "./components/replacementGuard";
 
 const config = loadPlatformConfig();
-const platform = createPlatform(config);
 
-export = platformOutputs(config, platform);
+export = (async () => {
+    const fingerprint = await guardReplacements(config);
+    const platform = createPlatform(config);
+    return { ...platformOutputs(config, platform), [REPLACEMENT_GUARD_OUTPUT]: fingerprint };
+})();

@@ -21,6 +21,7 @@ import {
 } from "./catalog";
 import { coversWholeInternet, findOverlaps, isPrivateCidr, isWholeInternet, parseIpv4Cidr } from "./cidr";
 import { AUTOPILOT_DEFAULT_RESOURCES } from "./metaflowConfig";
+import { REPLACING_KEYS } from "./replacement";
 import {
     GKE_SYSTEM_PODS,
     METAFLOW_DEFAULT_STEP,
@@ -380,6 +381,13 @@ function platformSchema(d: ProfileDefaults) {
             billing: billing.prefault({}),
             /** Optional IAP-protected HTTPS endpoint for the UI, metadata service and Argo. */
             endpoint: endpoint.optional(),
+            /**
+             * Keys (as in REPLACING_KEYS, e.g. "metaflow-gcp:storage.bucketName") whose change may
+             * replace production resources in the next update. Empty: such changes are refused.
+             */
+            allowReplacement: z
+                .array(z.enum(REPLACING_KEYS.map((k) => k.key) as [string, ...string[]]))
+                .default([]),
         })
         .strict();
 }
@@ -432,7 +440,7 @@ export class ConfigError extends Error {
 }
 
 /** Config keys the program reads, for the unknown-key check. */
-const TOP_LEVEL_KEYS = ["preset", "environment", "production", "zones", "labels", "network", "cluster", "gpuPools", "database", "storage", "services", "access", "billing", "endpoint"];
+const TOP_LEVEL_KEYS = ["preset", "environment", "production", "zones", "labels", "network", "cluster", "gpuPools", "database", "storage", "services", "access", "billing", "endpoint", "allowReplacement"];
 
 /** Config values never shown in an error message (path from the top-level key). */
 const SECRET_PATHS: ReadonlyArray<ReadonlyArray<string>> = [["endpoint", "oauthClientSecret"]];

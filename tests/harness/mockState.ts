@@ -12,6 +12,8 @@ export interface MockContext {
     readonly region: string;
     /** First three octets of the Private Service Access range, for Cloud SQL's private IP. */
     readonly privateServicePrefix: string;
+    /** What a StackReference reads as the referenced stack's outputs (none: a first update). */
+    readonly previousOutputs?: Record<string, unknown>;
 }
 
 function digest(text: string, length: number): string {
@@ -100,6 +102,8 @@ export function mockResourceState(args: MockResourceArgs, ctx: MockContext): Moc
                 state: { ...inputs, project, location, name: inputs.repositoryId, registryUri: `${location}-docker.pkg.dev/${project}/${inputs.repositoryId}` },
             };
         }
+        case "pulumi:pulumi:StackReference":
+            return { id: inputs.name, state: { name: inputs.name, outputs: ctx.previousOutputs ?? {}, secretOutputNames: [] } };
         case "random:index/randomPassword:RandomPassword":
             return { id: "none", state: { ...inputs, result: mockPassword(args.name, inputs.length ?? 16) } };
         case "random:index/randomId:RandomId": {
@@ -138,6 +142,10 @@ const COMPUTED_NAME = new Set(["gcp:serviceaccount/account:Account", "gcp:artifa
  * unknown. The ID is unknown too (an empty ID is the engine's "unknown" during a preview).
  */
 export function mockPreviewState(args: MockResourceArgs, ctx: MockContext): MockResourceResult {
+    if (args.type === "pulumi:pulumi:StackReference") {
+        // The engine reads stack references during previews too: their outputs are known.
+        return mockResourceState(args, ctx);
+    }
     const inputs = args.inputs ?? {};
     const after = mockResourceState(args, ctx).state as Record<string, unknown>;
     const state: Record<string, unknown> = { ...inputs };

@@ -91,7 +91,15 @@ export interface RenderOptions {
      * Default true; the offline preview and policy check pass false to show the real names.
      */
     readonly offlineProject?: boolean;
+    /**
+     * Outputs of the stack's previous update, as a StackReference to the stack itself reads
+     * them (the replacement guard does). Default: none, as on a stack's first update.
+     */
+    readonly previousOutputs?: Record<string, unknown>;
 }
+
+/** Organization name the Pulumi CLI reports on self-managed (DIY) backends. */
+export const DIY_ORGANIZATION = "organization";
 
 /** A failed render: the error, and what had been registered before it. */
 export interface RenderFailure {
@@ -213,7 +221,7 @@ class RecordingMonitor extends MockMonitor {
     }
 }
 
-function mockContext(config: Record<string, string>, project: string): MockContext {
+function mockContext(config: Record<string, string>, project: string, previousOutputs?: Record<string, unknown>): MockContext {
     const ns = projectName();
     let network: any;
     try {
@@ -226,6 +234,7 @@ function mockContext(config: Record<string, string>, project: string): MockConte
         project,
         region: config["gcp:region"] ?? "us-central1",
         privateServicePrefix: psa.split("/")[0].split(".").slice(0, 3).join("."),
+        previousOutputs,
     };
 }
 
@@ -259,22 +268,23 @@ async function run(stack: string, options: RenderOptions): Promise<{ stack: Rend
         config["gcp:project"] = OFFLINE_PROJECT;
     }
     config["gcp:project"] ??= OFFLINE_PROJECT;
-    const ctx = mockContext(config, config["gcp:project"]);
+    const ctx = mockContext(config, config["gcp:project"], options.previousOutputs);
     const mocks: Mocks = {
         newResource: (args) => (options.preview ? mockPreviewState(args, ctx) : mockResourceState(args, ctx)),
         // getProject answers with a project number, as the real invoke does (budget filters need it).
         call: (args) => (args.token === "gcp:organizations/getProject:getProject" ? { projectId: args.inputs.projectId, number: "123456789012" } : {}),
     };
     const resources: RenderedResource[] = [];
-    await pulumi.runtime.setMocks(mocks, project, stack, options.preview ?? false);
-    setMockOptions(new RecordingMonitor(mocks, resources), project, stack, options.preview ?? false);
+    await pulumi.runtime.setMocks(mocks, project, stack, options.preview ?? false, DIY_ORGANIZATION);
+    setMockOptions(new RecordingMonitor(mocks, resources), project, stack, options.preview ?? false, DIY_ORGANIZATION);
     setAllConfig(config, [...secretKeys]);
 
     delete require.cache[require.resolve(ENTRY)];
     let exported: Record<string, unknown>;
     try {
+        // The program exports a promise: it reads the previous run's outputs before creating anything.
         // eslint-disable-next-line @typescript-eslint/no-require-imports
-        exported = require(ENTRY);
+        exported = await require(ENTRY);
     } catch (error) {
         await waitForRPCs();
         return { failure: { error: error as Error, resources } };

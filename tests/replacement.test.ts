@@ -1,0 +1,84 @@
+import { strict as assert } from "assert";
+import { parsePlatformConfig } from "../components/config";
+import { REPLACEMENT_GUARD_OUTPUT, REPLACING_KEYS, ReplacementRefusedError, replacementFingerprint, replacingChanges } from "../components/replacement";
+import { selfStackName } from "../components/replacementGuard";
+import { committedStack } from "./harness/cache";
+import { output } from "./harness/query";
+import { renderStack, renderStackFailure, type RenderedStack } from "./harness/render";
+
+const base = { project: "acme-ml", region: "us-central1", environment: "prod", production: true };
+
+describe("refusing production config changes that replace state", () => {
+    describe("replacingChanges", () => {
+        const before = replacementFingerprint(parsePlatformConfig(base));
+
+        it("names the key, the old and new value and what would be replaced", () => {
+            const after = replacementFingerprint(parsePlatformConfig({ ...base, storage: { bucketName: "acme-ml-new-bucket" } }));
+            const [change, ...rest] = replacingChanges(before, after);
+            assert.equal(rest.length, 0);
+            assert.match(change, /^metaflow-gcp:storage\.bucketName: was "acme-ml-metaflow-prod", now "acme-ml-new-bucket"; this replaces the bucket/);
+        });
+
+        it("lets a subnet grow in place but not move or shrink (the provider replaces only on shrinkage)", () => {
+            const grown = replacementFingerprint(parsePlatformConfig({ ...base, network: { subnetCidr: "10.10.0.0/19" } }));
+            assert.deepEqual(replacingChanges(before, grown), []);
+            const moved = replacementFingerprint(parsePlatformConfig({ ...base, network: { subnetCidr: "10.30.0.0/20" } }));
+            assert.match(replacingChanges(before, moved)[0], /network\.subnetCidr/);
+        });
+
+        it("treats every cluster location change as a replacement", () => {
+            const zonal = replacementFingerprint(parsePlatformConfig({ ...base, production: false, cluster: { regional: false } }));
+            const otherZone = replacementFingerprint(parsePlatformConfig({ ...base, production: false, cluster: { regional: false }, zones: ["us-central1-b"] }));
+            assert.match(replacingChanges(zonal, otherZone).join("\n"), /metaflow-gcp:zones: was "us-central1-a", now "us-central1-b"/);
+            assert.match(replacingChanges(before, zonal).join("\n"), /metaflow-gcp:cluster\.regional/);
+            const autopilot = replacementFingerprint(parsePlatformConfig({ ...base, cluster: { mode: "autopilot" } }));
+            assert.match(replacingChanges(before, autopilot).join("\n"), /metaflow-gcp:cluster\.mode/);
+        });
+
+        it("ignores changes that update in place, the first update, and keys listed in allowReplacement", () => {
+            const inPlace = replacementFingerprint(parsePlatformConfig({ ...base, database: { tier: "db-custom-4-15360" }, services: { metadataReplicas: 3 } }));
+            assert.deepEqual(replacingChanges(before, inPlace), []);
+            assert.deepEqual(replacingChanges(undefined, before), []);
+            const after = replacementFingerprint(parsePlatformConfig({ ...base, storage: { bucketName: "acme-ml-new-bucket" } }));
+            assert.deepEqual(replacingChanges(before, after, ["metaflow-gcp:storage.bucketName"]), []);
+        });
+
+        it("accepts only known keys in allowReplacement", () => {
+            assert.throws(() => parsePlatformConfig({ ...base, allowReplacement: ["storage.bucketName"] }), /allowReplacement\[0\]/);
+            assert.equal(REPLACING_KEYS.length, new Set(REPLACING_KEYS.map((k) => k.key)).size);
+        });
+    });
+
+    describe("in the program", () => {
+        let prod: RenderedStack;
+        before(async () => {
+            prod = await committedStack("prod");
+        });
+
+        it("exports the fingerprint as a plain output and reads it back from the stack itself", () => {
+            assert.equal(prod.outputs[REPLACEMENT_GUARD_OUTPUT].secret, false);
+            assert.equal(output(prod, REPLACEMENT_GUARD_OUTPUT)["metaflow-gcp:environment"], "prod");
+            assert.equal(selfStackName(), "organization/metaflow-gcp/prod", "DIY backends name the organization `organization`");
+        });
+
+        it("refuses a bucket rename in production before any resource is registered, naming the key", async () => {
+            const previousOutputs = { [REPLACEMENT_GUARD_OUTPUT]: output(prod, REPLACEMENT_GUARD_OUTPUT) };
+            const failure = await renderStackFailure("prod", { previousOutputs, config: { "metaflow-gcp:storage": { versioning: true, softDeleteDays: 7, forceDestroy: false, bucketName: "other-bucket" } } });
+            assert.ok(failure.error instanceof ReplacementRefusedError, String(failure.error));
+            assert.match(failure.error.message, /metaflow-gcp:storage\.bucketName: was "metaflow-offline-metaflow-prod", now "other-bucket"/);
+            assert.equal(failure.resources.length, 0, "nothing was registered");
+        });
+
+        it("lets the same stack update when nothing replacing changed, and dev replace with a warning", async () => {
+            const previousOutputs = { [REPLACEMENT_GUARD_OUTPUT]: output(prod, REPLACEMENT_GUARD_OUTPUT) };
+            const again = await renderStack("prod", { previousOutputs });
+            assert.ok(again.resources.length > 0);
+            const dev = await committedStack("dev");
+            const renamed = await renderStack("dev", {
+                previousOutputs: { [REPLACEMENT_GUARD_OUTPUT]: output(dev, REPLACEMENT_GUARD_OUTPUT) },
+                config: { "metaflow-gcp:storage": { bucketName: "dev-other-bucket" } },
+            });
+            assert.equal(output(renamed, "bucketName"), "dev-other-bucket");
+        });
+    });
+});
