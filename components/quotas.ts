@@ -123,7 +123,9 @@ export function requiredQuotas(cfg: PlatformConfig): QuotaNeed[] {
         const family = machineFamily(pool.machineType);
         const cpuMetric = FAMILY_CPU_METRICS[family] ?? "CPUS";
         const unknown = vcpus === 0 ? " (vCPUs unknown for this machine type: count them)" : FAMILY_CPU_METRICS[family] ? "" : ` (family ${family}: check whether it has its own vCPU quota)`;
-        add(cpuMetric, cfg.region, nodes * vcpus, `${shape} x ${vcpus} vCPUs${unknown}`);
+        // Spot VMs draw on PREEMPTIBLE_CPUS when the project has that quota, else on the regular one.
+        const spotNote = pool.spot ? " (spot: PREEMPTIBLE_CPUS instead when the project has it)" : "";
+        add(cpuMetric, cfg.region, nodes * vcpus, `${shape} x ${vcpus} vCPUs${unknown}${spotNote}`);
         add("CPUS_ALL_REGIONS", "global", nodes * vcpus, `${shape} x ${vcpus} vCPUs`);
         // pd-balanced boot disks (hardenedNodeConfig) count against SSD_TOTAL_GB.
         add("SSD_TOTAL_GB", cfg.region, nodes * pool.diskSizeGb, `${shape} x ${pool.diskSizeGb} GB pd-balanced`);

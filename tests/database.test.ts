@@ -60,10 +60,10 @@ describe("MetaflowDatabase", () => {
     // Postgres reads max_connections only at start; Cloud SQL restarts the instance when the flag
     // changes. Replica counts are Kubernetes-only settings and must never reach the instance.
     it("a replica change leaves every input of the database untouched (no restart)", async () => {
-        const scaled = await renderStack("prod", { config: { "metaflow-gcp:services": { metadataReplicas: 4, uiReplicas: 3, argoWorkflows: true, argoEvents: true } } });
+        const scaled = await renderStack("prod", { config: { "metaflow-gcp:services": { metadataReplicas: 3, uiReplicas: 2, argoWorkflows: true, argoEvents: true } } });
         assert.deepEqual(one(scaled, INSTANCE).inputs, one(prod, INSTANCE).inputs);
         const deployment = (s: RenderedStack) => s.resources.find((r) => r.type === "kubernetes:apps/v1:Deployment" && r.inputs.metadata.name === "metaflow-metadata")!;
-        assert.equal(deployment(scaled).inputs.spec.replicas, 4, "the change did reach the services");
+        assert.equal(deployment(scaled).inputs.spec.replicas, 3, "the change did reach the services");
         const devScaled = await renderStack("dev", { config: { "metaflow-gcp:services": { metadataReplicas: 2, ui: false } } });
         assert.deepEqual(one(devScaled, INSTANCE).inputs, one(dev, INSTANCE).inputs);
     });

@@ -1,8 +1,11 @@
 import { strict as assert } from "assert";
+import * as fs from "fs";
+import * as path from "path";
 import { GPU_TYPES } from "../components/catalog";
-import { parsePlatformConfig } from "../components/config";
+import { parsePlatformConfig, platformConfigFromFlat } from "../components/config";
 import { GPU_QUOTA_METRICS, machineVcpus, requiredQuotas, type QuotaNeed } from "../components/quotas";
 import { previewStack } from "../scripts/preview";
+import { REPO_ROOT, readStackConfig } from "./harness/render";
 
 const base = { project: "acme-ml-dev", region: "us-central1", environment: "dev" };
 const amount = (needs: QuotaNeed[], metric: string, scope?: string) => needs.find((n) => n.metric === metric && (scope === undefined || n.scope === scope))?.amount;
@@ -10,7 +13,7 @@ const amount = (needs: QuotaNeed[], metric: string, scope?: string) => needs.fin
 describe("quota list", () => {
     it("counts every pool at its maximum plus one surge node: dev", () => {
         // cpu: 3 max + 1 surge e2-standard-4 (4 vCPUs, 100 GB); l4: 2 + 1 g2-standard-8 (8 vCPUs, 1 L4, 200 GB), spot.
-        const needs = requiredQuotas(parsePlatformConfig({ ...base, gpuPools: [{ name: "l4", spot: true }] }));
+        const needs = requiredQuotas(parsePlatformConfig({ ...base, cluster: { cpuPool: { diskSizeGb: 100 } }, gpuPools: [{ name: "l4", spot: true }] }));
         assert.equal(amount(needs, "CPUS", "us-central1"), 4 * 4 + 3 * 8);
         assert.equal(amount(needs, "CPUS_ALL_REGIONS", "global"), 4 * 4 + 3 * 8);
         assert.equal(amount(needs, "PREEMPTIBLE_NVIDIA_L4_GPUS", "us-central1"), 3);
@@ -66,6 +69,23 @@ describe("quota list", () => {
 
     it("lists nothing to count in Autopilot mode", () => {
         assert.deepEqual(requiredQuotas(parsePlatformConfig({ ...base, cluster: { mode: "autopilot" } })), []);
+    });
+
+    it("the README's quota table is what the committed stacks compute", () => {
+        const readme = fs.readFileSync(path.join(REPO_ROOT, "README.md"), "utf8");
+        const needs = (stack: string) => requiredQuotas(platformConfigFromFlat({ "gcp:project": "acme-ml", ...readStackConfig(stack) }, stack));
+        const dev = needs("dev");
+        const prod = needs("prod");
+        const row = (label: string) => readme.split("\n").find((l) => l.startsWith(`  | ${label} |`));
+        for (const metric of ["GPUS_ALL_REGIONS", "CPUS_ALL_REGIONS", "CPUS", "SSD_TOTAL_GB", "DISKS_TOTAL_GB"]) {
+            const cells = row("`" + metric + "`")?.split("|").map((c) => c.trim());
+            assert.ok(cells, `README quota table has no row for ${metric}`);
+            assert.equal(Number(cells[3]), amount(dev, metric), `${metric} dev`);
+            assert.equal(Number(cells[4]), amount(prod, metric), `${metric} prod`);
+        }
+        const gpu = row("`PREEMPTIBLE_NVIDIA_L4_GPUS` / `NVIDIA_L4_GPUS`")!.split("|").map((c) => c.trim());
+        assert.equal(gpu[3], `${amount(dev, "PREEMPTIBLE_NVIDIA_L4_GPUS")} (spot)`);
+        assert.equal(gpu[4], `${amount(prod, "NVIDIA_L4_GPUS")} (on demand)`);
     });
 
     it("is shown by the offline preview", async () => {

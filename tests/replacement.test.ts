@@ -1,10 +1,12 @@
 import { strict as assert } from "assert";
+import * as fs from "fs";
+import * as path from "path";
 import { parsePlatformConfig } from "../components/config";
 import { REPLACEMENT_GUARD_OUTPUT, REPLACING_KEYS, ReplacementRefusedError, replacementFingerprint, replacingChanges } from "../components/replacement";
 import { selfStackName } from "../components/replacementGuard";
 import { committedStack } from "./harness/cache";
 import { output } from "./harness/query";
-import { renderStack, renderStackFailure, type RenderedStack } from "./harness/render";
+import { REPO_ROOT, renderStack, renderStackFailure, type RenderedStack } from "./harness/render";
 
 const base = { project: "acme-ml", region: "us-central1", environment: "prod", production: true };
 
@@ -41,6 +43,16 @@ describe("refusing production config changes that replace state", () => {
             assert.deepEqual(replacingChanges(undefined, before), []);
             const after = replacementFingerprint(parsePlatformConfig({ ...base, storage: { bucketName: "acme-ml-new-bucket" } }));
             assert.deepEqual(replacingChanges(before, after, ["metaflow-gcp:storage.bucketName"]), []);
+        });
+
+        it("the README's config table marks every replacing key", () => {
+            const readme = fs.readFileSync(path.join(REPO_ROOT, "README.md"), "utf8").split("\n");
+            for (const { key } of REPLACING_KEYS) {
+                const cell = "`" + key.replace(/^metaflow-gcp:/, "") + "`";
+                const row = readme.find((line) => line.startsWith(`| ${cell} |`));
+                assert.ok(row, `README has no config row for ${cell}`);
+                assert.match(row, /⚠ replaces/, `README row ${cell} does not say what it replaces`);
+            }
         });
 
         it("accepts only known keys in allowReplacement", () => {
