@@ -7,7 +7,7 @@ import { AIRFLOW_KSA, airflowPrefixCondition } from "../components/airflowCloud"
 import { AIRFLOW_DAGS_PATH, AIRFLOW_SECRETS, GCS_FUSE_DRIVER, airflowValues } from "../components/airflowValues";
 import { ConfigError, parsePlatformConfig } from "../components/config";
 import { LOCAL_PORTS } from "../components/metaflowConfig";
-import { airflowConnections, servicesRequests } from "../components/sizing";
+import { airflowConnections, requiredConnections, serviceConnectionUses, servicesRequests } from "../components/sizing";
 import { AIRFLOW_CHART, AIRFLOW_IMAGE } from "../components/versions";
 import { checkRendered } from "../scripts/policyCheck";
 import { forwardsFor } from "../scripts/tunnel";
@@ -85,18 +85,20 @@ describe("Airflow", () => {
 
         it("on a database tier too small for Airflow's connection pools", async () => {
             const failure = await renderStackFailure("dev", { config: { "metaflow-gcp:services": { argoWorkflows: false, airflow: true } } });
-            assert.match(failure.error.message, /database\.tier = "db-g1-small": carries about 141 connections .*Airflow 69 connections/);
+            assert.match(failure.error.message, /database\.tier = "db-g1-small": max_connections=140 but the database's clients need 204 at peak .*Airflow .*: 69/);
             assert.equal(failure.resources.length, 0);
         });
     });
 
-    it("max_connections counts Airflow's pools (per-process pool x processes) on top of the services'", () => {
+    it("Airflow's pools (per-process pool x processes) count against max_connections, which stays the tier's", () => {
         // 1 scheduler + (1 + 2) DAG-processor processes + 1 triggerer + 2 gunicorn workers + 8 task pods x 2 = 23 processes x 3.
         assert.equal(airflowConnections(1), 69);
         assert.equal(airflowConnections(2), 81);
+        const services = { enabled: true, metadataReplicas: 1, ui: true, uiReplicas: 1 };
+        assert.equal(requiredConnections(serviceConnectionUses({ ...services, airflow: true })) - requiredConnections(serviceConnectionUses(services)), 69);
         const without = parsePlatformConfig({ ...base, services: { argoWorkflows: false }, database: { tier: "db-custom-1-3840" } }).database.maxConnections;
         const withAirflow = parsePlatformConfig({ ...base, services: { argoWorkflows: false, airflow: true }, database: { tier: "db-custom-1-3840" } }).database.maxConnections;
-        assert.equal(withAirflow - without, Math.ceil(((75 + 69) * 1.25) / 10) * 10 - Math.ceil((75 * 1.25) / 10) * 10);
+        assert.equal(withAirflow, without, "max_connections follows the tier, never the clients (a change restarts Postgres)");
         const flag = one(dev, "gcp:sql/databaseInstance:DatabaseInstance").inputs.settings.databaseFlags.find((f: { name: string }) => f.name === "max_connections");
         assert.equal(flag.value, String(withAirflow));
     });
