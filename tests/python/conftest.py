@@ -6,6 +6,7 @@ then ask the real Metaflow client what it makes of them.
 """
 import json
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -84,7 +85,11 @@ class _MetadataServer(BaseHTTPRequestHandler):
             ),
             "universe/universe-domain": "googleapis.com",
         }
-        body = bodies.get(path[len(prefix):], "") if path.startswith(prefix) else ""
+        key = path[len(prefix):] if path.startswith(prefix) else ""
+        # After its first refresh google-auth asks by the account's email instead of "default"
+        # (compute_engine/credentials.py `_retrieve_info`); a retried refresh under load does so.
+        key = re.sub(r"^instance/service-accounts/[^/]+/", "instance/service-accounts/default/", key)
+        body = bodies.get(key, "")
         self.send_response(200)
         self.send_header("Metadata-Flavor", "Google")
         self.send_header("Content-Type", "application/json" if body.startswith("{") else "text/plain")
