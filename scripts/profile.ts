@@ -31,7 +31,10 @@ export function checkProfile(profile: unknown): MetaflowProfile {
     const known: readonly string[] = METAFLOW_CONFIG_KEYS;
     for (const [key, value] of Object.entries(profile)) {
         if (!known.includes(key)) {
-            throw new Error(`metaflowConfig has ${key}, which Metaflow does not read; refusing to write a misleading profile`);
+            throw new Error(
+                `metaflowConfig has ${key}, which is not a key this platform sets (components/metaflowConfig.ts: either Metaflow does not read it, ` +
+                    `or it changes what steps do, like a registry prefixed onto every image); refusing to write the profile`,
+            );
         }
         if (typeof value !== "string") {
             throw new Error(`metaflowConfig.${key} must be a string, got ${JSON.stringify(value)}`);

@@ -7,17 +7,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-python_bin=""
-for candidate in python3.11 python3; do
-    if command -v "$candidate" >/dev/null 2>&1 && "$candidate" -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else 1)' 2>/dev/null; then
-        python_bin=$candidate
-        break
-    fi
-done
-if [ -z "$python_bin" ]; then
-    echo "pytest.sh: Python 3.11 not found (tried python3.11, python3); install it to run the Python test layer" >&2
-    exit 1
-fi
+# shellcheck source=lib/python-env.sh
+. scripts/lib/python-env.sh
+python_bin=$(find_python311 pytest.sh)
 
 # The task image's steps run as uid 1000; the bootstrap test runs its environment as that uid,
 # so when we are root it needs a Python 3.11 that uid can execute (pyenv under /root is private).
@@ -36,31 +28,11 @@ if [ "$(id -u)" = 0 ]; then
     fi
 fi
 
-# build_venv PYTHON DIR REQUIREMENTS: (re)build DIR with PYTHON from REQUIREMENTS when the file's
-# hash changed since the last build (the hash is stamped inside DIR).
-build_venv() {
-    local python=$1 venv=$2 requirements=$3
-    local stamp="$venv/.requirements.sha256" want have
-    want=$(sha256sum "$requirements" | cut -d' ' -f1)
-    have=$(cat "$stamp" 2>/dev/null || true)
-    if [ "$want" != "$have" ]; then
-        echo "pytest.sh: building $venv from $requirements (first run or requirements changed)"
-        rm -rf "$venv"
-        "$python" -m venv "$venv"
-        if ! "$venv/bin/python" -m pip install --quiet --disable-pip-version-check --no-input -r "$requirements"; then
-            echo "pytest.sh: pip could not install $requirements into $venv (see pip's message above; PyPI reachable?)" >&2
-            rm -rf "$venv"
-            exit 1
-        fi
-        echo "$want" > "$stamp"
-    fi
-}
-
 # The test layer itself: Metaflow, the GCS emulator, the Argo Workflows models.
-build_venv "$python_bin" .venv tests/python/requirements.txt
+build_venv pytest.sh "$python_bin" .venv tests/python/requirements.txt || true
 # What the task image installs (docker/requirements.txt), in its own environment: the bootstrap
 # test runs Metaflow's pod bootstrap with exactly these packages, as a non-root user.
-build_venv "$image_python" .venv-image docker/requirements.txt
+build_venv pytest.sh "$image_python" .venv-image docker/requirements.txt || true
 
 # The client extension (client/, package metaflow-gcp-iap), editable so its tests and Metaflow's
 # extension loader see the work tree; reinstalled when its pyproject.toml changes (its dependency

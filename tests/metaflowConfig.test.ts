@@ -125,7 +125,7 @@ describe("profile and tunnel scripts", () => {
     });
 
     it("refuses a profile with a key Metaflow does not read", () => {
-        assert.throws(() => checkProfile({ METAFLOW_DEFAULT_DOCKER_REGISTRY: "x" }), /does not read/);
+        assert.throws(() => checkProfile({ METAFLOW_DEFAULT_DOCKER_REGISTRY: "x" }), /METAFLOW_DEFAULT_DOCKER_REGISTRY, which is not a key this platform sets/);
         assert.throws(() => checkProfile(undefined), /no metaflowConfig output/);
     });
 

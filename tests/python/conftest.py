@@ -21,12 +21,11 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 STACKS = sorted(p.name[len("Pulumi."):-len(".yaml")] for p in REPO_ROOT.glob("Pulumi.*.yaml"))
 
 
-@pytest.fixture(scope="session")
-def stack_outputs():
-    """{stack: {output name: value}} for every committed stack (secrets shown as "[secret]")."""
-    ts_node = REPO_ROOT / "node_modules" / ".bin" / "ts-node"
+def export_stacks(*args):
+    """Renders stacks with the TypeScript harness (tests/harness/exportStack.ts; `args` are its
+    arguments) and returns {stack: {output name: value}}, secrets shown as "[secret]"."""
     result = subprocess.run(
-        [str(ts_node), "--transpile-only", "tests/harness/exportStack.ts", *STACKS],
+        [str(REPO_ROOT / "node_modules" / ".bin" / "ts-node"), "--transpile-only", "tests/harness/exportStack.ts", *args],
         cwd=REPO_ROOT,
         capture_output=True,
         text=True,
@@ -34,8 +33,14 @@ def stack_outputs():
         env={**os.environ, "PULUMI_CONFIG_PASSPHRASE": ""},
     )
     if result.returncode != 0:
-        raise RuntimeError(f"exportStack failed:\n{result.stderr}")
+        raise RuntimeError(f"exportStack {' '.join(args)} failed:\n{result.stderr}")
     return json.loads(result.stdout)
+
+
+@pytest.fixture(scope="session")
+def stack_outputs():
+    """{stack: {output name: value}} for every committed stack (secrets shown as "[secret]")."""
+    return export_stacks(*STACKS)
 
 
 @pytest.fixture()

@@ -6,13 +6,11 @@ on 127.0.0.1 stands in for https://<hostname>/metadata (no network), everything 
 profile is used as emitted.
 """
 import json
-import os
-import subprocess
 import sys
 
 import pytest
 
-from conftest import REPO_ROOT, STACKS, _sample_flow_for, compile_flows
+from conftest import REPO_ROOT, STACKS, _sample_flow_for, compile_flows, export_stacks
 
 sys.path.insert(0, str(REPO_ROOT / "client" / "tests"))
 from stub_server import RecordingServer, run_probe  # noqa: E402
@@ -23,17 +21,7 @@ HEARTBEAT = "/flows/F/runs/1/heartbeat"
 @pytest.fixture(scope="session")
 def endpoint_outputs():
     """{stack: outputs} of every committed stack with the example endpoint turned on."""
-    result = subprocess.run(
-        [str(REPO_ROOT / "node_modules" / ".bin" / "ts-node"), "--transpile-only", "tests/harness/exportStack.ts", "--endpoint", *STACKS],
-        cwd=REPO_ROOT,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        env={**os.environ, "PULUMI_CONFIG_PASSPHRASE": ""},
-    )
-    if result.returncode != 0:
-        raise RuntimeError(f"exportStack --endpoint failed:\n{result.stderr}")
-    return json.loads(result.stdout)
+    return export_stacks("--endpoint", *STACKS)
 
 
 def test_the_laptop_profile_points_at_the_endpoint_and_pods_at_the_cluster(endpoint_outputs):
