@@ -28,12 +28,12 @@ import {
     autopilotStepProblem,
     connectionCapacity,
     cpuMachinesThatFit,
+    cpuPoolPlan,
     maxConnectionsForTier,
     requiredConnections,
     serviceConnectionUses,
     servicesRequests,
     stepFits,
-    stepRoomBesideServices,
     type ConnectionUse,
 } from "./sizing";
 
@@ -50,13 +50,17 @@ export const PROFILE_DEFAULTS = {
         clusterRegional: false, // one zonal cluster per billing account is covered by GKE's free tier credit
         clusterDeletionProtection: false,
         // Spot: at most 40% of the on-demand price; a preempted node is replaced by the autoscaler
-        // (services restart on it). 50 GB holds the task and service images with room for steps.
-        cpuPool: { machineType: "e2-standard-4", minNodes: 1, maxNodes: 3, spot: true, diskSizeGb: 50 },
+        // (services restart on it). One e2-standard-2 carries the services and GKE's add-ons;
+        // a step gets a node of its own (maxNodes 3, see cpuPoolPlan in sizing.ts). 30 GB leaves
+        // pods 12 GiB of ephemeral storage after GKE's reservation (a default step asks for
+        // 10240 MB = 9.5 GiB); GKE's 15 GB system reservation holds the OS and the images.
+        cpuPool: { machineType: "e2-standard-2", minNodes: 1, maxNodes: 3, spot: true, diskSizeGb: 30 },
         gpuSpot: true,
         databaseEnabled: true,
-        services: { enabled: true, ui: true, argoWorkflows: true },
+        // Pools that fit db-f1-micro's 25 connections at peak: (1+1) x 3 + (1+1) x 6 x 1 + 7 reserved.
+        services: { enabled: true, ui: true, argoWorkflows: true, metadataDbPoolMax: 3, uiDbPoolMax: 1 },
         database: {
-            tier: "db-g1-small",
+            tier: "db-f1-micro",
             highAvailability: false,
             deletionProtection: false,
             backupRetentionCount: 7,
@@ -74,7 +78,8 @@ export const PROFILE_DEFAULTS = {
         cpuPool: { machineType: "e2-standard-4", minNodes: 1, maxNodes: 6, spot: false, diskSizeGb: 100 },
         gpuSpot: false,
         databaseEnabled: true,
-        services: { enabled: true, ui: true, argoWorkflows: true },
+        // aiopg's default pool size (10) per pool.
+        services: { enabled: true, ui: true, argoWorkflows: true, metadataDbPoolMax: 10, uiDbPoolMax: 10 },
         database: {
             tier: "db-custom-2-7680",
             highAvailability: true,
@@ -102,7 +107,7 @@ export const PROFILE_DEFAULTS = {
         gpuSpot: true,
         databaseEnabled: false,
         // The Kubernetes half is only the namespace and the task identity steps run as.
-        services: { enabled: true, ui: false, argoWorkflows: false },
+        services: { enabled: true, ui: false, argoWorkflows: false, metadataDbPoolMax: 3, uiDbPoolMax: 1 },
         database: {
             tier: "db-g1-small",
             highAvailability: false,
@@ -293,6 +298,13 @@ function platformSchema(d: ProfileDefaults) {
             ui: z.boolean().default(d.services.ui),
             /** Replicas of the UI backend (each holds its own database pools, see sizing.ts). */
             uiReplicas: z.number().int().min(1).max(10).default(d.replicas),
+            /**
+             * Most connections the metadata service's pool opens per replica
+             * (MF_METADATA_DB_POOL_MAX); counted against the database's max_connections.
+             */
+            metadataDbPoolMax: z.number().int().min(1).max(100).default(d.services.metadataDbPoolMax),
+            /** Most connections each of the UI backend's six pools opens per replica (see sizing.ts). */
+            uiDbPoolMax: z.number().int().min(1).max(100).default(d.services.uiDbPoolMax),
             argoWorkflows: z.boolean().default(d.services.argoWorkflows),
             argoEvents: z.boolean().default(false),
             airflow: z.boolean().default(false),
@@ -840,9 +852,11 @@ export function parsePlatformConfig(raw: Record<string, unknown>, options: Parse
 const KNOWN_NAMESPACES = [CONFIG_NAMESPACE, "gcp", "kubernetes", "random", "pulumi"];
 
 /**
- * Metaflow's default step must run on the CPU pool beside GKE's own pods and the services (all
- * on one node: the worst case, and what a one-node dev pool does); in Autopilot, the profile's
- * default step must be within Autopilot's limits. Returns [key path, message] pairs.
+ * The CPU pool must carry the services and GKE's add-ons on its minimum nodes, and run
+ * Metaflow's default step beside GKE's DaemonSets: on a fresh node when maxNodes allows one
+ * more node than the services need, otherwise beside the services (cpuPoolPlan in sizing.ts).
+ * In Autopilot, the profile's default step must be within Autopilot's limits. Returns
+ * [key path, message] pairs.
  */
 function stepCapacityProblems(cfg: Pick<ParsedConfig, "cluster" | "services">): Array<[PropertyKey[], string]> {
     const problems: Array<[PropertyKey[], string]> = [];
@@ -863,17 +877,32 @@ function stepCapacityProblems(cfg: Pick<ParsedConfig, "cluster" | "services">): 
         problems.push([["cluster", "cpuPool", "machineType"], `not a machine type the catalog knows (components/catalog.ts); use one of the series ${KNOWN_MACHINE_SERIES.join(", ")}, e.g. e2-standard-4`]);
         return problems;
     }
-    const room = stepRoomBesideServices(pool, cfg.services);
+    const plan = cpuPoolPlan(pool, cfg.services);
     const step = METAFLOW_DEFAULT_STEP;
+    const fits = cpuMachinesThatFit(cfg.services, pool);
+    const suggestion = fits.length > 0 ? `machine types that fit: ${fits.join(", ")} or larger` : "no machine up to 32 vCPUs fits; run fewer service replicas";
+    const minNodes = Math.max(1, pool.minNodes);
+    const taken = servicesRequests(cfg.services);
+    const addons = GKE_SYSTEM_PODS.clusterAddons;
+    if (plan.servicesNodes > minNodes) {
+        problems.push([
+            ["cluster", "cpuPool", "minNodes"],
+            `the always-on pods need ${Number.isFinite(plan.servicesNodes) ? plan.servicesNodes : "more"} ${pool.machineType} node(s) but minNodes keeps ${minNodes}: ` +
+                `the services request ${taken.cpuMillis}m CPU, ${taken.memoryMiB} MiB and GKE's add-ons ~${addons.cpuMillis}m, ${addons.memoryMiB} MiB, ` +
+                `while a node offers ${plan.perNode.cpuMillis}m, ${plan.perNode.memoryMiB} MiB after GKE's DaemonSets; raise minNodes or choose a larger machine (${suggestion})`,
+        ]);
+    }
+    const room = plan.stepRoom;
     if (!stepFits({ ...step, diskMb: 0 }, room)) {
-        const taken = servicesRequests(cfg.services);
-        const gke = GKE_SYSTEM_PODS.perNode.cpuMillis + GKE_SYSTEM_PODS.clusterAddons.cpuMillis;
-        const fits = cpuMachinesThatFit(cfg.services, pool.diskSizeGb);
+        const where =
+            plan.stepNode === "fresh node"
+                ? `on a fresh ${pool.machineType} node (after GKE's DaemonSets) a step gets ${room.cpu} CPU and ${room.memoryMb} MB`
+                : `beside the services (maxNodes ${pool.maxNodes} leaves no node for steps beyond the services' ${plan.servicesNodes}), after GKE's own pods ` +
+                  `(~${GKE_SYSTEM_PODS.perNode.cpuMillis + addons.cpuMillis}m CPU) and the services' requests (${taken.cpuMillis}m CPU, ${taken.memoryMiB} MiB) a node has ${room.cpu} CPU and ${room.memoryMb} MB left`;
         problems.push([
             ["cluster", "cpuPool", "machineType"],
-            `cannot run Metaflow's default step (${step.cpu} CPU, ${step.memoryMb} MB) beside the services: after GKE's own pods (~${gke}m CPU) ` +
-                `and the services' requests (${taken.cpuMillis}m CPU, ${taken.memoryMiB} MiB) a node has ${room.cpu} CPU and ${room.memoryMb} MB left; ` +
-                (fits.length > 0 ? `machine types that fit: ${fits.join(", ")} or larger` : "no machine up to 32 vCPUs fits; run fewer service replicas"),
+            `cannot run Metaflow's default step (${step.cpu} CPU, ${step.memoryMb} MB): ${where}; ${suggestion}` +
+                (plan.stepNode === "beside services" ? `, or raise maxNodes to ${plan.servicesNodes + 1} so the autoscaler adds a node for steps` : ""),
         ]);
     }
     if (room.diskMb < step.diskMb) {

@@ -8,7 +8,7 @@ import type { ServicesConfig } from "./config";
 import { POD_SECURITY, RESTRICTED_CONTAINER, appLabels, httpProbe, zoneSpread } from "./k8sCommon";
 import { KUBERNETES_IDENTITIES, TASK_IDENTITY_USERS } from "./naming";
 import { childOptions, withDependencies } from "./options";
-import { METADATA_POOL_MAX } from "./sizing";
+import { DB_POOL_MIN } from "./sizing";
 import { METADATA_SERVICE_IMAGE } from "./versions";
 import { CONTAINER_RESOURCES } from "./workloadRequests";
 
@@ -148,9 +148,10 @@ export class MetaflowServices extends pulumi.ComponentResource {
             { name: "MF_METADATA_DB_PSWD", valueFrom: { secretKeyRef: { name: DB_SECRET.name, key: DB_SECRET.key } } },
             // Cloud SQL enforces TLS (ENCRYPTED_ONLY); without this the service cannot connect.
             { name: "MF_METADATA_DB_SSL_MODE", value: "require" },
-            { name: "MF_METADATA_DB_POOL_MIN", value: "1" },
-            { name: "MF_METADATA_DB_POOL_MAX", value: String(METADATA_POOL_MAX) },
+            { name: "MF_METADATA_DB_POOL_MIN", value: String(DB_POOL_MIN) },
         ];
+        // Pool sizes per service: counted against max_connections (serviceConnectionUses in sizing.ts).
+        const poolMax = (max: number): k8s.types.input.core.v1.EnvVar => ({ name: "MF_METADATA_DB_POOL_MAX", value: String(max) });
         const afterSecret = withDependencies(inNs, dbSecret, this.serviceAccounts.services);
 
         // Schema migrations run once per metadata-service version, in a Job named after the image
@@ -171,7 +172,7 @@ export class MetaflowServices extends pulumi.ComponentResource {
                     image: METADATA_SERVICE_IMAGE,
                     command: [SERVICE_PYTHON, "-m", "services.metadata_service.server"],
                     ports: [{ name: "http", containerPort: SERVICE_PORTS.metadata }],
-                    env: [...dbEnv, { name: "MF_METADATA_PORT", value: String(SERVICE_PORTS.metadata) }],
+                    env: [...dbEnv, poolMax(s.metadataDbPoolMax), { name: "MF_METADATA_PORT", value: String(SERVICE_PORTS.metadata) }],
                     readinessProbe: httpProbe("/ping", "http", 5),
                     livenessProbe: httpProbe("/ping", "http", 30),
                     securityContext: RESTRICTED_CONTAINER,
@@ -203,6 +204,7 @@ export class MetaflowServices extends pulumi.ComponentResource {
                         ports: [{ name: "http", containerPort: SERVICE_PORTS.uiBackend }],
                         env: [
                             ...dbEnv,
+                            poolMax(s.uiDbPoolMax),
                             { name: "UI_ENABLED", value: "1" },
                             // The Metaflow client inside the backend reads artifacts and logs for the UI.
                             { name: "METAFLOW_DATASTORE_SYSROOT_GS", value: args.datastoreRoot },

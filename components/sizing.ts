@@ -11,15 +11,34 @@
 import { KNOWN_MACHINE_SERIES, machineShape } from "./catalog";
 import { EVENTBUS_REPLICAS, alwaysOnPods, podRequest } from "./workloadRequests";
 
-/** Per-replica connection pool of the metadata service (MF_METADATA_DB_POOL_MAX). */
-export const METADATA_POOL_MAX = 10;
 /**
- * The UI backend opens several pools (runs, tasks, artifacts, notifications...); seen at up to
- * ~50 connections per replica (see REFERENCE.md).
+ * Each service replica's database pools, set per environment (PROFILE_DEFAULTS, overridable as
+ * `services.metadataDbPoolMax` / `services.uiDbPoolMax`). Both services read
+ * `MF_METADATA_DB_POOL_MIN/MAX` through `DBConfiguration` (Netflix/metaflow-service v2.5.0
+ * `services/utils/__init__.py` l.199-262: aiopg defaults 1 and 10).
  */
-export const UI_BACKEND_CONNECTIONS = 50;
-/** Migrations, `psql` by an operator, and Cloud SQL's own superuser reservation. */
-export const RESERVED_CONNECTIONS = 15;
+export interface ServicePools {
+    /** MF_METADATA_DB_POOL_MAX of the metadata service: its one pool (no separate reader pool). */
+    readonly metadataDbPoolMax: number;
+    /** MF_METADATA_DB_POOL_MAX of the UI backend, applied to each of its UI_BACKEND_POOLS pools. */
+    readonly uiDbPoolMax: number;
+}
+/** MF_METADATA_DB_POOL_MIN of both services: one connection per pool kept open. */
+export const DB_POOL_MIN = 1;
+/**
+ * Pools one UI backend process opens, each of `uiDbPoolMax` connections (metaflow-service v2.5.0
+ * `services/ui_backend_service/ui_server.py` l.53-102): `ui`, `ui:cache`, and with the default
+ * features `ui:notify` (LISTEN, holds one connection), `ui:heartbeat`, `ui:websocket`, plus the
+ * read-only metadata service mounted at /metadata with its own pool.
+ */
+export const UI_BACKEND_POOLS = 6;
+/**
+ * Connections kept out of the services' reach: Postgres's `superuser_reserved_connections`
+ * (default 3; ordinary roles such as ours get max_connections - 3, the rest is for Cloud SQL's
+ * own superuser), the migration Job (goose applies migrations on one connection; 2 allowed),
+ * and an operator's `psql` or Cloud SQL Studio session (2).
+ */
+export const RESERVED_CONNECTIONS = 3 + 2 + 2;
 /** Extra pods a rolling update starts before it stops old ones (the Deployments' maxSurge). */
 export const ROLLING_UPDATE_SURGE = 1;
 /** A Postgres backend costs memory; ~12 MB each keeps shared_buffers and work_mem room. */
@@ -66,7 +85,7 @@ export interface ConnectionUse {
 }
 
 /** The Metaflow services' settings that decide their connection pools. */
-export interface ServicesConnectionSettings {
+export interface ServicesConnectionSettings extends ServicePools {
     readonly enabled: boolean;
     readonly metadataReplicas: number;
     readonly ui: boolean;
@@ -86,13 +105,13 @@ export function serviceConnectionUses(s: ServicesConnectionSettings): Connection
     const uses: ConnectionUse[] = [
         {
             who: `metadata service x${s.metadataReplicas} (+${ROLLING_UPDATE_SURGE} during rollouts)`,
-            connections: (s.metadataReplicas + ROLLING_UPDATE_SURGE) * METADATA_POOL_MAX,
+            connections: (s.metadataReplicas + ROLLING_UPDATE_SURGE) * s.metadataDbPoolMax,
         },
     ];
     if (s.ui) {
         uses.push({
-            who: `UI backend x${s.uiReplicas} (+${ROLLING_UPDATE_SURGE} during rollouts)`,
-            connections: (s.uiReplicas + ROLLING_UPDATE_SURGE) * UI_BACKEND_CONNECTIONS,
+            who: `UI backend x${s.uiReplicas} (+${ROLLING_UPDATE_SURGE} during rollouts; ${UI_BACKEND_POOLS} pools each)`,
+            connections: (s.uiReplicas + ROLLING_UPDATE_SURGE) * UI_BACKEND_POOLS * s.uiDbPoolMax,
         });
     }
     if (s.airflow) {
@@ -114,11 +133,22 @@ export function connectionCapacity(memoryMb: number): number {
 
 /**
  * The `max_connections` flag for a tier when the stack sets none: the tier's capacity rounded
- * down to ten. Depends on the tier's memory only, so replica changes never touch it.
+ * down to ten (Cloud SQL's own default below 1 GiB). Depends on the tier's memory only, so replica changes never touch it.
  */
 export function maxConnectionsForTier(memoryMb: number): number {
+    if (memoryMb < 1024) {
+        return SMALLEST_TIER_MAX_CONNECTIONS;
+    }
     return Math.floor(connectionCapacity(memoryMb) / 10) * 10;
 }
+
+/**
+ * Cloud SQL's own default max_connections for db-f1-micro (0.6 GB), kept for any tier under
+ * 1 GiB: the 12 MB-per-connection rule would spend the whole instance on backends (51 x 12 MB
+ * = 612 of 614 MB) and leave nothing for shared_buffers. Cloud SQL docs, "Quotas and limits",
+ * maximum concurrent connections (PostgreSQL): db-f1-micro 25, db-g1-small 50.
+ */
+export const SMALLEST_TIER_MAX_CONNECTIONS = 25;
 
 // ---------------------------------------------------------------------------------------------
 // Steps and nodes: what a node of a pool offers pods, and the largest Metaflow step it runs.
@@ -224,8 +254,8 @@ export function nodeEphemeralStorageMiB(bootDiskGb: number): number {
  *   Identity (100m/100Mi), ip-masq-agent (10m/16Mi), Dataplane V2's anetd, gke-metrics-agent,
  *   pdcsi-node: about 400m / 600 MiB together;
  * - the cluster runs add-on Deployments: kube-dns x2 (260m/110Mi each), konnectivity-agent x2
- *   (15m/60Mi), their autoscalers, metrics-server, l7-default-backend: about 700m / 500 MiB, all
- *   assumed on the node that also carries our services (a one-node dev pool does exactly that);
+ *   (15m/60Mi), their autoscalers, metrics-server, l7-default-backend: about 700m / 500 MiB,
+ *   counted with our services on the pool's minimum nodes (cpuPoolPlan);
  * - GPU nodes add the NVIDIA device plugin: about 50m / 100 MiB.
  */
 export const GKE_SYSTEM_PODS = {
@@ -298,26 +328,61 @@ export interface CpuPoolSizing {
 }
 
 /**
- * The largest step the CPU pool can run beside the services: on one node, after GKE's own pods,
- * the cluster add-ons and all our services' requests (the worst case where everything shares a
- * node, as on a one-node pool). Config validation requires Metaflow's default step to fit here.
+ * The largest step beside the services: on one node, after GKE's DaemonSets, the cluster
+ * add-ons and all our services' requests (everything on one node, as on a one-node pool).
  */
 export function stepRoomBesideServices(pool: CpuPoolSizing, services: ServicesSizing): StepSize {
     const left = minus(nodeAllocatable(pool.machineType), GKE_SYSTEM_PODS.perNode, GKE_SYSTEM_PODS.clusterAddons, servicesRequests(services));
     return stepFrom(left, nodeEphemeralStorageMiB(pool.diskSizeGb), 0);
 }
 
+/** The largest step on a node of its own: the node minus GKE's DaemonSets. */
+export function stepRoomOnFreshNode(pool: CpuPoolSizing): StepSize {
+    return stepFrom(minus(nodeAllocatable(pool.machineType), GKE_SYSTEM_PODS.perNode), nodeEphemeralStorageMiB(pool.diskSizeGb), 0);
+}
+
+/** Where the CPU pool puts the always-on pods and the largest step. */
+export interface CpuPoolPlan {
+    /** Requests that stay on the pool: our services plus GKE's cluster add-ons. */
+    readonly alwaysOn: PodResources;
+    /** What one node offers pods besides GKE's DaemonSets. */
+    readonly perNode: PodResources;
+    /** Nodes the always-on pods need (at least one), by total requests. */
+    readonly servicesNodes: number;
+    /**
+     * "fresh node" when maxNodes leaves the autoscaler room to add a node for a step beyond
+     * the services' nodes; "beside services" otherwise (the worst case: one node shared).
+     */
+    readonly stepNode: "fresh node" | "beside services";
+    readonly stepRoom: StepSize;
+}
+
 /**
- * The largest step the CPU pool runs: a node of its own (the autoscaler adds one, up to
- * maxNodes) minus GKE's DaemonSets. A pool of one node never gets a fresh node: there the step
- * shares it with everything else.
+ * How the CPU pool carries the services and steps. The always-on pods (our services, GKE's
+ * add-ons) need `servicesNodes` nodes after the DaemonSets every node runs; the largest step
+ * runs on a fresh node (only DaemonSets beside it) when maxNodes exceeds that, because the
+ * cluster autoscaler adds a node for a pending step, and otherwise beside the services.
+ * Counting by totals assumes the scheduler can pack the always-on pods, which are small next to
+ * a node (the largest asks for 0.5 vCPU / 1 GiB).
  */
+export function cpuPoolPlan(pool: CpuPoolSizing, services: ServicesSizing): CpuPoolPlan {
+    const alwaysOn = { cpuMillis: servicesRequests(services).cpuMillis + GKE_SYSTEM_PODS.clusterAddons.cpuMillis, memoryMiB: servicesRequests(services).memoryMiB + GKE_SYSTEM_PODS.clusterAddons.memoryMiB };
+    const perNode = minus(nodeAllocatable(pool.machineType), GKE_SYSTEM_PODS.perNode);
+    const servicesNodes =
+        perNode.cpuMillis <= 0 || perNode.memoryMiB <= 0 ? Infinity : Math.max(1, Math.ceil(alwaysOn.cpuMillis / perNode.cpuMillis), Math.ceil(alwaysOn.memoryMiB / perNode.memoryMiB));
+    const fresh = pool.maxNodes > servicesNodes;
+    return {
+        alwaysOn,
+        perNode,
+        servicesNodes,
+        stepNode: fresh ? "fresh node" : "beside services",
+        stepRoom: fresh ? stepRoomOnFreshNode(pool) : stepRoomBesideServices(pool, services),
+    };
+}
+
+/** The largest step the CPU pool runs (see cpuPoolPlan). */
 export function largestCpuStep(pool: CpuPoolSizing, services: ServicesSizing): StepSize {
-    if (pool.maxNodes <= 1) {
-        return stepRoomBesideServices(pool, services);
-    }
-    const left = minus(nodeAllocatable(pool.machineType), GKE_SYSTEM_PODS.perNode);
-    return stepFrom(left, nodeEphemeralStorageMiB(pool.diskSizeGb), 0);
+    return cpuPoolPlan(pool, services).stepRoom;
 }
 
 /**
@@ -378,13 +443,20 @@ export function largestAutopilotStep(): StepSize {
     return { cpu: a.maxCpuMillis / 1000, memoryMb: mibToMb(a.maxMemoryMiB), diskMb: mibToMb(a.maxEphemeralMiB), gpus: 0 };
 }
 
-/** Smallest machine types of common series that run Metaflow's default step beside the services. */
-export function cpuMachinesThatFit(services: ServicesSizing, diskSizeGb: number): string[] {
+/**
+ * Smallest machine types of common series whose pool (of `minNodes` to `maxNodes` nodes)
+ * carries the always-on pods on its minimum nodes and runs Metaflow's default step.
+ */
+export function cpuMachinesThatFit(services: ServicesSizing, pool: { minNodes: number; maxNodes: number; diskSizeGb: number }): string[] {
     const fits: string[] = [];
     for (const series of ["e2-standard", "n2-standard", "e2-highmem"]) {
         for (const vcpus of [2, 4, 8, 16, 32]) {
             const machineType = `${series}-${vcpus}`;
-            if (machineShape(machineType) && stepFits(METAFLOW_DEFAULT_STEP, stepRoomBesideServices({ machineType, maxNodes: 1, diskSizeGb }, services))) {
+            if (!machineShape(machineType)) {
+                continue;
+            }
+            const plan = cpuPoolPlan({ machineType, maxNodes: pool.maxNodes, diskSizeGb: pool.diskSizeGb }, services);
+            if (plan.servicesNodes <= Math.max(1, pool.minNodes) && stepFits({ ...METAFLOW_DEFAULT_STEP, diskMb: 0 }, plan.stepRoom)) {
                 fits.push(machineType);
                 break;
             }

@@ -129,7 +129,7 @@ export const costBudget: StackValidationPolicy = {
     configSchema: {
         properties: {
             // Defaults: a new environment's budget (dev's) until policy/limits/<stack>.json sets its own.
-            maxIdleMonthlyUsd: { type: "number", minimum: 0, default: 85 },
+            maxIdleMonthlyUsd: { type: "number", minimum: 0, default: 40 },
             maxGpuHourUsd: { type: "number", minimum: 0, default: 0.5 },
         },
     },

@@ -13,14 +13,23 @@ import { checkRendered } from "../scripts/policyCheck";
 import { forwardsFor } from "../scripts/tunnel";
 import { committedStack } from "./harness/cache";
 import { ofType, one } from "./harness/query";
-import { REPO_ROOT, renderStack, renderStackFailure, type RenderedStack } from "./harness/render";
+import { REPO_ROOT, readStackConfig, renderStack, renderStackFailure, type RenderedStack } from "./harness/render";
 
 const RELEASE = "kubernetes:helm.sh/v3:Release";
 const SECRET = "kubernetes:core/v1:Secret";
+/**
+ * dev's cluster with e2-standard-4 nodes: Airflow's always-on pods do not fit beside the
+ * services on one e2-standard-2 (config validation asks for minNodes 2 or a larger machine).
+ */
+const DEV_CLUSTER_E2_4 = (() => {
+    const cluster = JSON.parse(readStackConfig("dev")["metaflow-gcp:cluster"]);
+    return { ...cluster, cpuPool: { ...cluster.cpuPool, machineType: "e2-standard-4" } };
+})();
 /** Airflow on, Argo off, and a tier whose memory carries Airflow's pools (db-g1-small does not). */
 const AIRFLOW_ON = {
     "metaflow-gcp:services": { argoWorkflows: false, airflow: true },
     "metaflow-gcp:database": { tier: "db-custom-1-3840" },
+    "metaflow-gcp:cluster": DEV_CLUSTER_E2_4,
 };
 const base = { project: "acme-ml-dev", region: "us-central1", environment: "dev" };
 
@@ -84,8 +93,9 @@ describe("Airflow", () => {
         });
 
         it("on a database tier too small for Airflow's connection pools", async () => {
-            const failure = await renderStackFailure("dev", { config: { "metaflow-gcp:services": { argoWorkflows: false, airflow: true } } });
-            assert.match(failure.error.message, /database\.tier = "db-g1-small": max_connections=140 but the database's clients need 204 at peak .*Airflow .*: 69/);
+            const failure = await renderStackFailure("dev", { config: { "metaflow-gcp:services": { argoWorkflows: false, airflow: true }, "metaflow-gcp:cluster": DEV_CLUSTER_E2_4 } });
+            // dev's pools (1+1) x 3 + (1+1) x 6 x 1 = 18, Airflow 69, reserved 7: 94 > db-f1-micro's 25.
+            assert.match(failure.error.message, /database\.tier = "db-f1-micro": max_connections=25 but the database's clients need 94 at peak .*Airflow .*: 69/);
             assert.equal(failure.resources.length, 0);
         });
     });
@@ -94,10 +104,10 @@ describe("Airflow", () => {
         // 1 scheduler + (1 + 2) DAG-processor processes + 1 triggerer + 2 gunicorn workers + 8 task pods x 2 = 23 processes x 3.
         assert.equal(airflowConnections(1), 69);
         assert.equal(airflowConnections(2), 81);
-        const services = { enabled: true, metadataReplicas: 1, ui: true, uiReplicas: 1 };
+        const services = { enabled: true, metadataReplicas: 1, ui: true, uiReplicas: 1, metadataDbPoolMax: 10, uiDbPoolMax: 10 };
         assert.equal(requiredConnections(serviceConnectionUses({ ...services, airflow: true })) - requiredConnections(serviceConnectionUses(services)), 69);
-        const without = parsePlatformConfig({ ...base, services: { argoWorkflows: false }, database: { tier: "db-custom-1-3840" } }).database.maxConnections;
-        const withAirflow = parsePlatformConfig({ ...base, services: { argoWorkflows: false, airflow: true }, database: { tier: "db-custom-1-3840" } }).database.maxConnections;
+        const without = parsePlatformConfig({ ...base, services: { argoWorkflows: false }, database: { tier: "db-custom-1-3840" } , cluster: { cpuPool: { machineType: "e2-standard-4" } } }).database.maxConnections;
+        const withAirflow = parsePlatformConfig({ ...base, services: { argoWorkflows: false, airflow: true }, database: { tier: "db-custom-1-3840" } , cluster: { cpuPool: { machineType: "e2-standard-4" } } }).database.maxConnections;
         assert.equal(withAirflow, without, "max_connections follows the tier, never the clients (a change restarts Postgres)");
         const flag = one(dev, "gcp:sql/databaseInstance:DatabaseInstance").inputs.settings.databaseFlags.find((f: { name: string }) => f.name === "max_connections");
         assert.equal(flag.value, String(withAirflow));

@@ -93,12 +93,14 @@ describe("CIDR maths", () => {
 });
 
 describe("database connection sizing", () => {
-    const services = { enabled: true, metadataReplicas: 2, ui: true, uiReplicas: 2 };
+    const services = { enabled: true, metadataReplicas: 2, ui: true, uiReplicas: 2, metadataDbPoolMax: 10, uiDbPoolMax: 10 };
 
-    it("counts every replica plus one surge pod per Deployment, and the reserved connections", () => {
-        assert.equal(requiredConnections(serviceConnectionUses(services)), (2 + 1) * 10 + (2 + 1) * 50 + 15);
-        assert.equal(requiredConnections(serviceConnectionUses({ ...services, ui: false })), (2 + 1) * 10 + 15);
-        assert.equal(requiredConnections(serviceConnectionUses({ ...services, enabled: false })), 15);
+    it("counts every replica plus one surge pod per Deployment, six pools per UI backend, and the reserved connections", () => {
+        // metaflow-service v2.5.0 ui_server.py opens six pools per UI backend (UI_BACKEND_POOLS);
+        // reserved: 3 superuser_reserved_connections + 2 migration Job + 2 operator = 7.
+        assert.equal(requiredConnections(serviceConnectionUses(services)), (2 + 1) * 10 + (2 + 1) * 6 * 10 + 7);
+        assert.equal(requiredConnections(serviceConnectionUses({ ...services, ui: false })), (2 + 1) * 10 + 7);
+        assert.equal(requiredConnections(serviceConnectionUses({ ...services, enabled: false })), 7);
     });
 
     it("is an easy-to-extend sum: another client's pools add to the total", () => {
@@ -112,10 +114,22 @@ describe("database connection sizing", () => {
         assert.ok(maxConnectionsForTier(7680) <= connectionCapacity(7680));
     });
 
-    it("a shared-core micro tier cannot carry one metadata and one UI replica, a small one can", () => {
-        const one = requiredConnections(serviceConnectionUses({ ...services, metadataReplicas: 1, uiReplicas: 1 }));
-        assert.ok(maxConnectionsForTier(614) < one);
-        assert.ok(maxConnectionsForTier(1700) >= one);
+    it("keeps Cloud SQL's own default (25) on db-f1-micro instead of spending its 614 MB on backends", () => {
+        // floor(614 / 12) = 51 would be every megabyte of the instance at 12 MB per connection.
+        assert.equal(connectionCapacity(614), 51);
+        assert.equal(maxConnectionsForTier(614), 25);
+    });
+
+    it("shared-core tiers carry one replica of each service only with small pools, as dev sets them", () => {
+        const one = { ...services, metadataReplicas: 1, uiReplicas: 1 };
+        // aiopg's default pools: (1+1) x 10 + (1+1) x 6 x 10 + 7 = 147, more than db-g1-small's 140.
+        assert.equal(requiredConnections(serviceConnectionUses(one)), 147);
+        assert.ok(maxConnectionsForTier(1700) < requiredConnections(serviceConnectionUses(one)));
+        // dev's pools: (1+1) x 3 + (1+1) x 6 x 1 + 7 = 6 + 12 + 7 = 25, exactly db-f1-micro's 25.
+        const dev = { ...one, metadataDbPoolMax: 3, uiDbPoolMax: 1 };
+        assert.equal(requiredConnections(serviceConnectionUses(dev)), 25);
+        assert.equal(maxConnectionsForTier(614), 25);
+        assert.ok(requiredConnections(serviceConnectionUses({ ...dev, metadataDbPoolMax: 4 })) > maxConnectionsForTier(614));
     });
 });
 

@@ -59,8 +59,9 @@ describe("stack configuration", () => {
 
         it("takes max_connections from the tier, whatever the replica counts, and names the bucket after project and environment", () => {
             const cfg = parsePlatformConfig(base);
-            assert.equal(cfg.database.maxConnections, 140);
-            const larger = { ...base, database: { tier: "db-custom-2-7680" } };
+            assert.equal(cfg.database.maxConnections, 25); // db-f1-micro: Cloud SQL's own default
+            assert.equal(parsePlatformConfig({ ...base, database: { tier: "db-g1-small" } }).database.maxConnections, 140);
+            const larger = { ...base, database: { tier: "db-custom-2-7680" }, cluster: { cpuPool: { machineType: "e2-standard-4" } } };
             const few = parsePlatformConfig({ ...larger, services: { metadataReplicas: 1, uiReplicas: 1 } });
             const many = parsePlatformConfig({ ...larger, services: { metadataReplicas: 4, uiReplicas: 3 } });
             assert.equal(few.database.maxConnections, 640);
@@ -99,20 +100,27 @@ describe("stack configuration", () => {
             assertProblem({ ...base, cluster: { cpuPool: { minNodes: 4, maxNodes: 2 } } }, "cluster.cpuPool.maxNodes", "minNodes (4)");
         });
 
-        it("a CPU pool that cannot run Metaflow's default step beside the services, with the machine types that fit", () => {
-            // e2-standard-2 offers pods 1930m; GKE's own pods and dev's services leave ~0.4 CPU.
+        it("a CPU pool that cannot carry the services on its minimum nodes or run Metaflow's default step, with the machine types that fit", () => {
+            // e2-standard-2 offers pods 1930m, 1530m after GKE's DaemonSets (400m): dev's services
+            // (500m) and GKE's add-ons (700m) fit one node, and a step gets a fresh node (maxNodes 3).
+            assert.doesNotThrow(() => parsePlatformConfig({ ...base, cluster: { cpuPool: { machineType: "e2-standard-2" } } }));
+            // With maxNodes 1 the step shares the node: 1930 - 400 - 700 - 500 = 330m left.
             assertProblem(
-                { ...base, cluster: { cpuPool: { machineType: "e2-standard-2" } } },
+                { ...base, cluster: { cpuPool: { machineType: "e2-standard-2", maxNodes: 1 } } },
                 'cluster.cpuPool.machineType = "e2-standard-2"',
-                "cannot run Metaflow's default step (1 CPU, 4096 MB)",
+                "cannot run Metaflow's default step (1 CPU, 4096 MB): beside the services",
+                "a node has 0.33 CPU",
                 "machine types that fit: e2-standard-4, n2-standard-4, e2-highmem-4",
+                "raise maxNodes to 2",
             );
-            // The services count: ten replicas each (5 CPU of requests with the Argo server) no longer fit an e2-standard-4 with a step.
+            // Ten replicas each (5000m of requests with the Argo server) + add-ons 700m = 5700m need
+            // two e2-standard-4 nodes (3920 - 400 = 3520m each); an e2-standard-8 (7910 - 400) holds them.
             assert.doesNotThrow(() => parsePlatformConfig({ ...base, cluster: { cpuPool: { machineType: "e2-standard-4" } } }));
             assertProblem(
-                { ...base, services: { metadataReplicas: 10, uiReplicas: 10 }, database: { tier: "db-custom-4-15360" } },
-                'cluster.cpuPool.machineType = "e2-standard-4"',
-                "the services' requests (5000m CPU",
+                { ...base, services: { metadataReplicas: 10, uiReplicas: 10 }, database: { tier: "db-custom-4-15360" }, cluster: { cpuPool: { machineType: "e2-standard-4" } } },
+                "cluster.cpuPool.minNodes = 1",
+                "the always-on pods need 2 e2-standard-4 node(s) but minNodes keeps 1",
+                "the services request 5000m CPU",
                 "machine types that fit: e2-standard-8",
             );
         });
@@ -142,13 +150,15 @@ describe("stack configuration", () => {
         });
 
         it("a tier too small for the services' connections, naming each client's share", () => {
-            assertProblem({ ...base, database: { tier: "db-f1-micro" } }, "database.tier", "max_connections=50", "need 135 at peak", "UI backend x1");
+            // dev's pools: metadata (1+1) x 3 = 6, UI backend (2+1) x 6 pools x 1 = 18, reserved 7: 31 > 25.
+            assertProblem({ ...base, services: { uiReplicas: 2 } }, "database.tier", "max_connections=25", "need 31 at peak", "UI backend x2");
         });
 
         it("replicas whose pools do not fit an explicit max_connections, and a value beyond the tier's memory", () => {
-            assertProblem({ ...base, database: { maxConnections: 100 } }, "database.maxConnections", "need 135");
-            assertProblem({ ...base, database: { maxConnections: 500 } }, "database.maxConnections", "carries about 141");
-            assertProblem({ ...base, services: { metadataReplicas: 1, uiReplicas: 3 } }, "database.tier", "max_connections=140", "need 235");
+            assertProblem({ ...base, database: { tier: "db-g1-small", maxConnections: 25 }, services: { uiReplicas: 2 } }, "database.maxConnections", "need 31");
+            assertProblem({ ...base, database: { tier: "db-g1-small", maxConnections: 500 } }, "database.maxConnections", "carries about 141");
+            // aiopg's default 10 per UI pool: (1+1) x 3 + (3+1) x 6 x 10 + 7 = 253 > 140.
+            assertProblem({ ...base, database: { tier: "db-g1-small" }, services: { uiReplicas: 3, uiDbPoolMax: 10 } }, "database.tier", "max_connections=140", "need 253");
         });
 
         it("a zone the region does not have (GKE would silently place the pool elsewhere)", () => {

@@ -42,25 +42,28 @@ describe("cost estimate (list prices)", () => {
         prod = await committedStack("prod");
     });
 
-    it("dev idles at $78.90/month by hand: spot e2-standard-4, 50 GB disk, db-g1-small, NAT, credit covers the zonal cluster", () => {
+    it("dev idles at $39.46/month by hand: spot e2-standard-2, 30 GB disk, db-f1-micro, NAT, credit covers the zonal cluster", () => {
         const estimate = estimateCost(footprintFromConfig(renderedConfig(dev)));
         // Hand-computed from Google's us-central1 list prices (components/prices.ts):
-        //   e2-standard-4 = 4 x $0.021811 + 16 GiB x $0.002923 = $0.134012/h; spot at most 40%: $0.0536048/h x 730 = $39.13
-        //   50 GB pd-balanced x $0.10 = $5.00; db-g1-small $0.035/h x 730 = $25.55; 20 GB SSD x $0.17 = $3.40
+        //   e2-standard-2 = 2 x $0.021811 + 8 GiB x $0.002923 = $0.043622 + $0.023384 = $0.067006/h;
+        //   spot at most 40%: $0.0268024/h x 730 = $19.5658 -> $19.57
+        //   30 GB pd-balanced x $0.10 = $3.00; db-f1-micro $0.0105/h x 730 = $7.665 -> $7.67; 20 GB SSD x $0.17 = $3.40
         //   NAT: 1 VM x $0.0014 x 730 = $1.02, 1 IP x $0.005 x 730 = $3.65; bucket 10 GB x $0.02 = $0.20; registry 9.5 GB x $0.10 = $0.95
+        //   total: 19.57 + 3.00 + 7.67 + 3.40 + 1.02 + 3.65 + 0.20 + 0.95 = $39.46 (fee $73.00 - credit $73.00 = 0)
         assert.deepEqual(itemsOf(estimate), {
             "GKE cluster fee": 73,
             "GKE free-tier credit": -73,
-            "nodes: cpu": 39.13,
-            "boot disks: cpu": 5,
-            "Cloud SQL instance": 25.55,
+            "nodes: cpu": 19.57,
+            "boot disks: cpu": 3,
+            "Cloud SQL instance": 7.67,
             "Cloud SQL storage": 3.4,
             "Cloud NAT gateway": 1.02,
             "Cloud NAT IP address": 3.65,
             "datastore bucket": 0.2,
             "task image registry": 0.95,
         });
-        assert.equal(estimate.idleMonthlyUsd, 78.9);
+        assert.equal(estimate.idleMonthlyUsd, 39.46);
+        assert.ok(estimate.idleMonthlyUsd <= 40, "issue 11: dev idles at $40/month or less");
         assert.deepEqual(estimate.unpriced, []);
     });
 
@@ -126,7 +129,9 @@ describe("cost estimate (list prices)", () => {
         assert.equal(SPOT_MAX_FRACTION_OF_ON_DEMAND, 0.4);
         const cfg = parsePlatformConfig({ project: "my-project-1", environment: "dev", cluster: { cpuPool: { spot: false } } });
         const onDemand = itemsOf(estimateCost(footprintFromConfig(cfg)))["nodes: cpu"];
-        assert.equal(onDemand, r2(0.134012 * H));
+        // dev's e2-standard-2 on demand: 2 x $0.021811 + 8 x $0.002923 = $0.067006/h x 730 = $48.91
+        assert.equal(onDemand, r2(0.067006 * H));
+        assert.equal(onDemand, 48.91);
     });
 
     it("machine prices: families by vCPU and memory, N1 with attached T4s, fixed G2/A2 shapes, unknown types unpriced", () => {
@@ -160,7 +165,7 @@ describe("cost estimate (list prices)", () => {
         const text = (await previewStack("dev")).text;
         assert.match(text, /Estimated cost at LIST PRICES \(us-central1, prices checked \d{4}-\d\d-\d\d/);
         assert.match(text, /^ {4}GKE free-tier credit +-\$73\.00 /m);
-        assert.match(text, /^ {4}total +\$78\.90$/m);
+        assert.match(text, /^ {4}total +\$39\.46$/m);
         assert.match(text, /^ {4}gpu-l4: on-demand \$0\.8810, spot \$0\.3688 \(configured: spot;/m);
         assert.deepEqual(costSection(estimateCost(footprintFromConfig(parsePlatformConfig({ project: "my-project-1", environment: "xy", region: "us-east4", gpuPools: [] })))).filter((l) => l.includes("not priced:")).length, 1);
     });
@@ -237,9 +242,9 @@ describe("cost-budget policy", () => {
     });
 
     it("fails a stack over its idle limit, with the largest items named", async () => {
-        const violations = await runPolicies([costBudget], resourcesOf(await committedStack("dev")), { "cost-budget": { maxIdleMonthlyUsd: 40, maxGpuHourUsd: 0.5 } });
+        const violations = await runPolicies([costBudget], resourcesOf(await committedStack("dev")), { "cost-budget": { maxIdleMonthlyUsd: 30, maxGpuHourUsd: 0.5 } });
         assert.equal(violations.length, 1);
-        assert.match(violations[0].message, /Idle cost is about \$78\.90\/month at list prices, over this environment's limit of \$40 \(largest: nodes: cpu \$39\.13, Cloud SQL instance \$25\.55, boot disks: cpu \$5\.00\)/);
+        assert.match(violations[0].message, /Idle cost is about \$39\.46\/month at list prices, over this environment's limit of \$30 \(largest: nodes: cpu \$19\.57, Cloud SQL instance \$7\.67, Cloud NAT IP address \$3\.65\)/);
     });
 
     it("fails an on-demand GPU pool over the GPU-hour limit (prod's L4 at $0.88/h against $0.5)", async () => {

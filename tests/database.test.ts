@@ -50,10 +50,10 @@ describe("MetaflowDatabase", () => {
     });
 
     it("uses the environment's tier and takes max_connections from it", () => {
-        assert.equal(one(dev, INSTANCE).inputs.settings.tier, "db-g1-small");
+        assert.equal(one(dev, INSTANCE).inputs.settings.tier, "db-f1-micro");
         assert.equal(one(prod, INSTANCE).inputs.settings.tier, "db-custom-2-7680");
         const flag = (s: RenderedStack) => one(s, INSTANCE).inputs.settings.databaseFlags.find((f: { name: string }) => f.name === "max_connections").value;
-        assert.equal(flag(dev), "140"); // db-g1-small, 1700 MB
+        assert.equal(flag(dev), "25"); // db-f1-micro, 614 MB: Cloud SQL's own default
         assert.equal(flag(prod), "640"); // db-custom-2-7680
     });
 

@@ -277,7 +277,7 @@ describe("HTTPS endpoint behind IAP", () => {
     });
 
     it("routes only to what runs: no UI, no Argo", async () => {
-        const minimal = await renderWithEndpoint("dev", { "metaflow-gcp:services": { ui: false, argoWorkflows: false, airflow: true } });
+        const minimal = await renderWithEndpoint("dev", { "metaflow-gcp:services": { ui: false, argoWorkflows: false, airflow: true }, "metaflow-gcp:database": { tier: "db-custom-1-3840" } });
         assert.deepEqual(one(minimal, HTTP_ROUTE).inputs.spec.rules.map((r: any) => r.matches[0].path.value), ["/metadata"]);
         assert.deepEqual(endpointBackends({ ui: false, argoWorkflows: false, argoEvents: false }).map((b) => b.service), ["metaflow-metadata"]);
     });

@@ -14,7 +14,7 @@ describe("offline preview (the main job)", () => {
         assert.match(result.text, /^ {2}database: \[secret\]$/m);
         assert.match(result.text, /every policy passed/);
         // The largest step per pool, as a decorator (e2-standard-4 CPU pool, g2-standard-8 L4 pool).
-        assert.match(result.text, /^ {2}cpu {2}@kubernetes\(cpu=3\.52, memory=13653, disk=23085\)$/m);
+        assert.match(result.text, /^ {2}cpu {2}@kubernetes\(cpu=1\.53, memory=5922, disk=12884\)$/m);
         assert.match(result.text, /^ {2}l4 {3}@kubernetes\(gpu=1, cpu=7\.46, memory=28168, disk=111669\)$/m);
         const password = one(result.stack!, "random:index/randomPassword:RandomPassword").state.result;
         assert.ok(!result.text.includes(password), "the password is never printed");

@@ -12,10 +12,10 @@ const amount = (needs: QuotaNeed[], metric: string, scope?: string) => needs.fin
 
 describe("quota list", () => {
     it("counts every pool at its maximum plus one surge node: dev", () => {
-        // cpu: 3 max + 1 surge e2-standard-4 (4 vCPUs, 100 GB); l4: 2 + 1 g2-standard-8 (8 vCPUs, 1 L4, 200 GB), spot.
+        // cpu: 3 max + 1 surge e2-standard-2 (2 vCPUs, 100 GB); l4: 2 + 1 g2-standard-8 (8 vCPUs, 1 L4, 200 GB), spot.
         const needs = requiredQuotas(parsePlatformConfig({ ...base, cluster: { cpuPool: { diskSizeGb: 100 } }, gpuPools: [{ name: "l4", spot: true }] }));
-        assert.equal(amount(needs, "CPUS", "us-central1"), 4 * 4 + 3 * 8);
-        assert.equal(amount(needs, "CPUS_ALL_REGIONS", "global"), 4 * 4 + 3 * 8);
+        assert.equal(amount(needs, "CPUS", "us-central1"), 4 * 2 + 3 * 8);
+        assert.equal(amount(needs, "CPUS_ALL_REGIONS", "global"), 4 * 2 + 3 * 8);
         assert.equal(amount(needs, "PREEMPTIBLE_NVIDIA_L4_GPUS", "us-central1"), 3);
         assert.equal(amount(needs, "NVIDIA_L4_GPUS"), undefined, "a spot pool needs no on-demand GPU quota");
         assert.equal(amount(needs, "GPUS_ALL_REGIONS", "global"), 3);
