@@ -140,18 +140,20 @@ export class MetaflowServices extends pulumi.ComponentResource {
             inNs,
         );
 
-        const dbEnv: k8s.types.input.core.v1.EnvVar[] = [
-            { name: "MF_METADATA_DB_HOST", value: args.database.host },
-            { name: "MF_METADATA_DB_PORT", value: String(args.database.port) },
-            { name: "MF_METADATA_DB_USER", value: args.database.user },
-            { name: "MF_METADATA_DB_NAME", value: args.database.name },
+        // Pool sizes per service: counted against max_connections (serviceConnectionUses in sizing.ts).
+        const db = args.database;
+        const dbEnvWithPool = (poolMax: number): k8s.types.input.core.v1.EnvVar[] => [
+            { name: "MF_METADATA_DB_HOST", value: db.host },
+            { name: "MF_METADATA_DB_PORT", value: String(db.port) },
+            { name: "MF_METADATA_DB_USER", value: db.user },
+            { name: "MF_METADATA_DB_NAME", value: db.name },
             { name: "MF_METADATA_DB_PSWD", valueFrom: { secretKeyRef: { name: DB_SECRET.name, key: DB_SECRET.key } } },
             // Cloud SQL enforces TLS (ENCRYPTED_ONLY); without this the service cannot connect.
             { name: "MF_METADATA_DB_SSL_MODE", value: "require" },
             { name: "MF_METADATA_DB_POOL_MIN", value: String(DB_POOL_MIN) },
+            { name: "MF_METADATA_DB_POOL_MAX", value: String(poolMax) },
         ];
-        // Pool sizes per service: counted against max_connections (serviceConnectionUses in sizing.ts).
-        const poolMax = (max: number): k8s.types.input.core.v1.EnvVar => ({ name: "MF_METADATA_DB_POOL_MAX", value: String(max) });
+        const dbEnv = dbEnvWithPool(s.metadataDbPoolMax);
         const afterSecret = withDependencies(inNs, dbSecret, this.serviceAccounts.services);
 
         // Schema migrations run once per metadata-service version, in a Job named after the image
@@ -172,7 +174,7 @@ export class MetaflowServices extends pulumi.ComponentResource {
                     image: METADATA_SERVICE_IMAGE,
                     command: [SERVICE_PYTHON, "-m", "services.metadata_service.server"],
                     ports: [{ name: "http", containerPort: SERVICE_PORTS.metadata }],
-                    env: [...dbEnv, poolMax(s.metadataDbPoolMax), { name: "MF_METADATA_PORT", value: String(SERVICE_PORTS.metadata) }],
+                    env: [...dbEnv, { name: "MF_METADATA_PORT", value: String(SERVICE_PORTS.metadata) }],
                     readinessProbe: httpProbe("/ping", "http", 5),
                     livenessProbe: httpProbe("/ping", "http", 30),
                     securityContext: RESTRICTED_CONTAINER,
@@ -203,8 +205,7 @@ export class MetaflowServices extends pulumi.ComponentResource {
                         command: [SERVICE_PYTHON, "-m", "services.ui_backend_service.ui_server"],
                         ports: [{ name: "http", containerPort: SERVICE_PORTS.uiBackend }],
                         env: [
-                            ...dbEnv,
-                            poolMax(s.uiDbPoolMax),
+                            ...dbEnvWithPool(s.uiDbPoolMax),
                             { name: "UI_ENABLED", value: "1" },
                             // The Metaflow client inside the backend reads artifacts and logs for the UI.
                             { name: "METAFLOW_DATASTORE_SYSROOT_GS", value: args.datastoreRoot },

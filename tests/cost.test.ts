@@ -234,7 +234,8 @@ describe("personal preset", () => {
 });
 
 describe("cost-budget policy", () => {
-    it("passes the committed stacks within their limits", async () => {
+    it("passes the committed stacks within their limits (dev's: $40, issue 11's target)", async () => {
+        assert.equal((policyConfigFor("dev")["cost-budget"] as { maxIdleMonthlyUsd: number }).maxIdleMonthlyUsd, 40);
         for (const name of ["dev", "prod"]) {
             const violations = await runPolicies([costBudget], resourcesOf(await committedStack(name)), policyConfigFor(name));
             assert.deepEqual(violations, [], name);

@@ -14,6 +14,8 @@ import {
     nodeAllocatable,
     nodeEphemeralStorageMiB,
     servicesRequests,
+    cpuMachinesThatFit,
+    cpuPoolPlan,
     stepFits,
     stepRoomBesideServices,
     type StepSize,
@@ -138,6 +140,37 @@ describe("node allocatable and step sizes (GKE's reservation formula)", () => {
         assert.ok(one.cpu < many.cpu && one.memoryMb < many.memoryMb);
     });
 
+    it("cpuPoolPlan: dev's e2-standard-2 carries the services on one node and gives the default step a fresh one", () => {
+        // e2-standard-2 allocatable (GKE formula): 2000 - (60 + 10) = 1930m; 8192 - (1024 + 819.2) - 100 = 6248 MiB.
+        // After DaemonSets (400m / 600 MiB): 1530m / 5648 MiB per node.
+        // Always-on: dev's services 500m / 1152 MiB + add-ons 700m / 500 MiB = 1200m / 1652 MiB: one node.
+        const services = { enabled: true, metadataReplicas: 1, ui: true, uiReplicas: 1, argoWorkflows: true };
+        const plan = cpuPoolPlan({ machineType: "e2-standard-2", maxNodes: 3, diskSizeGb: 30 }, services);
+        assert.deepEqual(plan.perNode, { cpuMillis: 1530, memoryMiB: 5648 });
+        assert.deepEqual(plan.alwaysOn, { cpuMillis: 1200, memoryMiB: 1652 });
+        assert.equal(plan.servicesNodes, 1);
+        assert.equal(plan.stepNode, "fresh node");
+        // 1530m -> 1.53 CPU; 5648 MiB -> 5922 MB; 30 GB disk: (30 - 3 - 15) GiB = 12288 MiB -> 12884 MB.
+        assert.deepEqual(plan.stepRoom, { cpu: 1.53, memoryMb: 5922, diskMb: 12884, gpus: 0 });
+        assert.ok(stepFits(METAFLOW_DEFAULT_STEP, plan.stepRoom));
+        // maxNodes 1: no node beyond the services' one, so the step shares it: 1530 - 1200 = 330m.
+        const shared = cpuPoolPlan({ machineType: "e2-standard-2", maxNodes: 1, diskSizeGb: 30 }, services);
+        assert.equal(shared.stepNode, "beside services");
+        assert.equal(shared.stepRoom.cpu, 0.33);
+        assert.ok(!stepFits(METAFLOW_DEFAULT_STEP, shared.stepRoom));
+    });
+
+    it("cpuPoolPlan: always-on pods beyond one node need more nodes, and the step a node beyond those", () => {
+        // Ten replicas each: 5000m of services + 700m add-ons = 5700m; 3520m per e2-standard-4 after DaemonSets: 2 nodes.
+        const services = { enabled: true, metadataReplicas: 10, ui: true, uiReplicas: 10, argoWorkflows: true };
+        assert.equal(servicesRequests(services).cpuMillis, 5000);
+        const two = cpuPoolPlan({ machineType: "e2-standard-4", maxNodes: 2, diskSizeGb: 100 }, services);
+        assert.equal(two.servicesNodes, 2);
+        assert.equal(two.stepNode, "beside services", "maxNodes 2 leaves no third node for a step");
+        assert.equal(cpuPoolPlan({ machineType: "e2-standard-4", maxNodes: 3, diskSizeGb: 100 }, services).stepNode, "fresh node");
+        assert.deepEqual(cpuMachinesThatFit(services, { minNodes: 1, maxNodes: 3, diskSizeGb: 100 }), ["e2-standard-8", "n2-standard-8", "e2-highmem-8"]);
+    });
+
     it("a small boot disk leaves no room for the default step's 10240 MB", () => {
         const services = { enabled: false, metadataReplicas: 1, ui: false, uiReplicas: 1, argoWorkflows: false };
         const room = stepRoomBesideServices({ machineType: "e2-standard-4", maxNodes: 1, diskSizeGb: 20 }, services);
@@ -243,4 +276,20 @@ describe("README examples schedule on the pools", () => {
             }
         });
     }
+});
+
+describe("database pools as deployed", () => {
+    // Both services read MF_METADATA_DB_POOL_MAX (metaflow-service v2.5.0 services/utils/__init__.py
+    // l.261); the connection check counts exactly these numbers (serviceConnectionUses).
+    const poolMax = (stack: RenderedStack, deployment: string) =>
+        ofType(stack, "kubernetes:apps/v1:Deployment")
+            .find((d) => d.inputs.metadata.name === deployment)!
+            .inputs.spec.template.spec.containers[0].env.find((e: { name: string }) => e.name === "MF_METADATA_DB_POOL_MAX").value;
+
+    it("sets each service's pool from the environment's settings: dev 3 / 1, prod aiopg's 10 / 10", async () => {
+        const dev = await committedStack("dev");
+        const prod = await committedStack("prod");
+        assert.deepEqual([poolMax(dev, "metaflow-metadata"), poolMax(dev, "metaflow-ui-backend")], ["3", "1"]);
+        assert.deepEqual([poolMax(prod, "metaflow-metadata"), poolMax(prod, "metaflow-ui-backend")], ["10", "10"]);
+    });
 });
