@@ -146,7 +146,8 @@ export function maxConnectionsForTier(memoryMb: number): number {
  * Cloud SQL's own default max_connections for db-f1-micro (0.6 GB), kept for any tier under
  * 1 GiB: the 12 MB-per-connection rule would spend the whole instance on backends (51 x 12 MB
  * = 612 of 614 MB) and leave nothing for shared_buffers. Cloud SQL docs, "Quotas and limits",
- * maximum concurrent connections (PostgreSQL): db-f1-micro 25, db-g1-small 50.
+ * maximum concurrent connections (PostgreSQL): db-f1-micro 25, db-g1-small 50; the same table in
+ * cloud.google.com/sql/docs/postgres/faq ("0.6 (db-f1-micro) 25"), read 2026-11-28.
  */
 export const SMALLEST_TIER_MAX_CONNECTIONS = 25;
 
