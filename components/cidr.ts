@@ -72,9 +72,9 @@ export function findOverlaps(blocks: Record<string, string>): Array<[string, str
     return overlaps;
 }
 
-/** True when the block is the whole IPv4 internet. */
+/** True when the one block is the whole IPv4 internet (`0.0.0.0/0`, host bits normalized as GCP does). */
 export function isWholeInternet(cidr: string): boolean {
-    return cidr.trim() === "0.0.0.0/0";
+    return coversWholeInternet([cidr]);
 }
 
 /** First and last address of a block, as unsigned 32-bit numbers. */
