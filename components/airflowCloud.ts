@@ -7,7 +7,7 @@
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { serviceAccountId, workloadIdentityMember } from "./naming";
+import { serviceAccountEmail, serviceAccountId, workloadIdentityMember } from "./naming";
 import { childOptions, withDependencies } from "./options";
 
 /** Database and role of Airflow's metadata, beside Metaflow's on the same instance. */
@@ -101,14 +101,16 @@ export class AirflowCloud extends pulumi.ComponentResource {
             {
                 bucket: args.bucketName,
                 role: "roles/storage.objectUser",
-                member: pulumi.interpolate`serviceAccount:${this.serviceAccount.email}`,
+                // Built from the account ID, as MetaflowIdentity does, so it is known in a first
+                // preview (the policy pack decides there); the grant waits for the account instead.
+                member: `serviceAccount:${serviceAccountEmail(args.project, serviceAccountId(args.environment, "airflow"))}`,
                 condition: {
                     title: "airflow-prefix-only",
                     description: "DAG files and task logs under airflow/ only",
                     expression: pulumi.output(args.bucketName).apply(airflowPrefixCondition),
                 },
             },
-            parent,
+            withDependencies(parent, this.serviceAccount),
         );
 
         this.registerOutputs({ serviceAccountEmail: this.serviceAccountEmail });

@@ -3,7 +3,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { ENDPOINT_PATHS, endpointBackends, endpointUrl, type EndpointBackend, type EndpointServices } from "./endpointRoutes";
 import { ENDPOINT_CLIENT_ACCOUNT, MEMBER_ENDPOINT_CLIENT_ROLE } from "./memberAccess";
-import { resourceName, serviceAccountId } from "./naming";
+import { resourceName, serviceAccountEmail, serviceAccountId } from "./naming";
 import { childOptions, withDependencies } from "./options";
 
 /** The GKE GatewayClass of a global external Application Load Balancer (Envoy-based, managed). */
@@ -117,7 +117,9 @@ export class MetaflowEndpoint extends pulumi.ComponentResource {
             parent,
         );
         this.clientServiceAccountEmail = clientAccount.email;
-        const clientMember = pulumi.interpolate`serviceAccount:${clientAccount.email}`;
+        // Built from the account ID (known in a first preview, as in MetaflowIdentity); the grants
+        // that use it wait for the account.
+        const clientMember = `serviceAccount:${serviceAccountEmail(args.project, serviceAccountId(args.environment, ENDPOINT_CLIENT_ACCOUNT))}`;
 
         const hostCondition = {
             title: `metaflow-${args.environment}-endpoint`,
@@ -129,7 +131,7 @@ export class MetaflowEndpoint extends pulumi.ComponentResource {
             new gcp.iap.WebTypeComputeIamMember(
                 `${name}-iap-${memberSlug(key)}`,
                 { project: args.project, role: IAP_ACCESSOR_ROLE, member, condition: hostCondition },
-                parent,
+                key === "client" ? withDependencies(parent, clientAccount) : parent,
             );
         }
         for (const member of args.members) {

@@ -6,6 +6,7 @@ import { policies } from "../policy/policies";
 import { checkRendered, checkStack, checkStacks, engineResources, formatReport } from "../scripts/policyCheck";
 import { policyConfigFor as generatedPolicyConfig, readLimits, stackFacts } from "../scripts/policyConfig";
 import { committedStack } from "./harness/cache";
+import { withEndpoint } from "./harness/endpointExample";
 import { one } from "./harness/query";
 import { REPO_ROOT, listStacks, renderStack, type RenderedStack } from "./harness/render";
 
@@ -216,6 +217,23 @@ describe("policy pack", () => {
                 const found = await checkRendered(preview);
                 assert.deepEqual(found, [], formatReport(stack, found, "first preview").text);
             }
+        });
+
+        it("with Airflow and the endpoint on, every IAM member is known in a first preview and every policy decides", async () => {
+            const options = withEndpoint("prod", { "metaflow-gcp:services": { argoWorkflows: false, airflow: true } });
+            const preview = await renderStack("prod", { ...options, preview: true });
+            const grants = engineResources(preview).filter((r) => /IamMember|IAMMember/.test(r.type));
+            assert.ok(grants.some((r) => String(r.props.member).startsWith("serviceAccount:mf-prod-airflow@")), "the Airflow bucket grant");
+            assert.ok(grants.some((r) => String(r.props.member).startsWith("serviceAccount:mf-prod-iap@")), "the endpoint client's IAP grant");
+            for (const grant of grants) {
+                assert.ok(!JSON.stringify(grant.props.member).includes(UNKNOWN), `${grant.type} ${grant.name}: member built from known account IDs`);
+            }
+            // The generated policy config takes access.members from the stack file, which this
+            // override does not touch, so member grants are judged elsewhere (tests/endpoint.test.ts);
+            // what matters here is that no policy is left unable to decide.
+            const found = await checkRendered(preview);
+            const undecided = found.filter((f) => f.couldNotRunInPreview);
+            assert.deepEqual(undecided, [], formatReport("prod", undecided, "first preview").text);
         });
 
         it("gpu-quota, iam-scoped-to-environment and k8s-no-plaintext-secrets still decide on a bad first preview", async () => {
