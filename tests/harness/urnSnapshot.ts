@@ -1,0 +1,58 @@
+/**
+ * URN snapshots: every resource URN a committed stack registers, and those of one "everything
+ * on" variant of each (HTTPS endpoint, members, Airflow, a billing budget), so options the
+ * committed stacks leave off are covered too. A URN is a resource's identity in Pulumi's state:
+ * a refactor that changes one without an alias makes `pulumi up` delete and recreate that
+ * resource. `npx ts-node --transpile-only tests/harness/urnSnapshot.ts --write` rewrites
+ * tests/fixtures/urns/ after a deliberate change (say why in the commit).
+ */
+import * as fs from "fs";
+import * as path from "path";
+import { withEndpoint } from "./endpointExample";
+import { REPO_ROOT, listStacks, renderStack, type RenderOptions } from "./render";
+
+export const URN_FIXTURES = path.join(REPO_ROOT, "tests", "fixtures", "urns");
+
+/** A billing budget for the "everything on" variant (test values; never reach a cloud). */
+const EXAMPLE_BUDGET = { billingAccount: "012345-6789AB-CDEF01", amount: 100, emails: ["ml-team@example.com"] };
+
+/**
+ * The snapshots: each committed stack as committed; each with the endpoint, members and a
+ * budget; each in Autopilot mode; and production with Airflow instead of Argo.
+ */
+export function urnVariants(): { readonly file: string; readonly stack: string; readonly options: RenderOptions }[] {
+    return listStacks().flatMap((stack) => [
+        { file: `${stack}.json`, stack, options: {} },
+        {
+            file: `${stack}-everything.json`,
+            stack,
+            options: withEndpoint(stack, { "metaflow-gcp:billing": { budget: EXAMPLE_BUDGET } }),
+        },
+        { file: `${stack}-autopilot.json`, stack, options: { config: { "metaflow-gcp:cluster": { mode: "autopilot" } } } },
+        ...(stack === "prod"
+            ? [{ file: "prod-airflow.json", stack, options: withEndpoint(stack, { "metaflow-gcp:services": { argoWorkflows: false, airflow: true } }) }]
+            : []),
+    ]);
+}
+
+/** The URNs a render registers, sorted. */
+export async function renderUrns(stack: string, options: RenderOptions): Promise<string[]> {
+    const rendered = await renderStack(stack, options);
+    return rendered.resources.map((r) => r.urn).sort();
+}
+
+async function write(): Promise<void> {
+    fs.mkdirSync(URN_FIXTURES, { recursive: true });
+    for (const v of urnVariants()) {
+        const urns = await renderUrns(v.stack, v.options);
+        fs.writeFileSync(path.join(URN_FIXTURES, v.file), `${JSON.stringify(urns, null, 2)}\n`);
+        console.log(`${v.file}: ${urns.length} URNs`);
+    }
+}
+
+if (require.main === module && process.argv.includes("--write")) {
+    write().catch((e) => {
+        console.error(e);
+        process.exit(1);
+    });
+}
