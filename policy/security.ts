@@ -1,6 +1,7 @@
 /** Security baseline: hardened GKE, private Cloud SQL, private buckets, no keys, no primitive roles. */
 import type { ResourceValidationPolicy } from "@pulumi/policy";
-import { coversWholeInternet } from "../components/cidr";
+import { coversWholeInternet } from "../components/pure/cidr";
+import { GPU_TAINT, IAP_TCP_FORWARDING_RANGE } from "../components/pure/wellKnown";
 import { describe, forTypes } from "./helpers";
 import { IAM_GRANT_TYPES, T } from "./types";
 
@@ -134,22 +135,22 @@ export const noIngressFromInternet: ResourceValidationPolicy = {
         const sources = (props.sourceRanges ?? []) as string[];
         if ((props.direction ?? "INGRESS") === "INGRESS" && (sources.includes("::/0") || coversWholeInternet(sources))) {
             const ports = (props.allows ?? []).map((a: any) => `${a.protocol}${a.ports ? ":" + a.ports.join(",") : ""}`).join(" ");
-            report(`${describe(args)} admits ${ports || "traffic"} from the whole internet (${sources.join(", ")}); use IAP (35.235.240.0/20) for SSH.`);
+            report(`${describe(args)} admits ${ports || "traffic"} from the whole internet (${sources.join(", ")}); use IAP (${IAP_TCP_FORWARDING_RANGE}) for SSH.`);
         }
     }),
 };
 
 export const gpuPoolTaintAndDriver: ResourceValidationPolicy = {
     name: "gpu-pool-taint-and-driver",
-    description: "GPU pools carry the nvidia.com/gpu NoSchedule taint (CPU pods stay off) and install the driver.",
+    description: `GPU pools carry the ${GPU_TAINT.key} NoSchedule taint (CPU pods stay off) and install the driver.`,
     validateResource: forTypes([T.nodePool], (props, args, report) => {
         const accelerators: any[] = props.nodeConfig?.guestAccelerators ?? [];
         if (accelerators.length === 0) {
             return;
         }
-        const tainted = (props.nodeConfig?.taints ?? []).some((t: any) => t.key === "nvidia.com/gpu" && t.effect === "NO_SCHEDULE");
+        const tainted = (props.nodeConfig?.taints ?? []).some((t: any) => t.key === GPU_TAINT.key && t.effect === GPU_TAINT.effect);
         if (!tainted) {
-            report(`${describe(args)} has GPUs but no nvidia.com/gpu NoSchedule taint: CPU pods can land on expensive GPU nodes.`);
+            report(`${describe(args)} has GPUs but no ${GPU_TAINT.key} NoSchedule taint: CPU pods can land on expensive GPU nodes.`);
         }
         for (const a of accelerators) {
             if (!a.gpuDriverInstallationConfig?.gpuDriverVersion || a.gpuDriverInstallationConfig.gpuDriverVersion === "INSTALLATION_DISABLED") {

@@ -11,11 +11,11 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { NODE_SERVICE_ACCOUNT_ROLES } from "../components/cluster";
-import { cidrsOverlap } from "../components/cidr";
-import { CONFIG_NAMESPACE, platformConfigFrom, type PlatformConfig } from "../components/config";
-import { MEMBER_PROJECT_ROLES } from "../components/memberAccess";
-import { serviceAccountId } from "../components/naming";
+import { NODE_SERVICE_ACCOUNT_ROLES } from "../components/gcp/cluster";
+import { cidrsOverlap } from "../components/pure/cidr";
+import { CONFIG_NAMESPACE, platformConfigFrom, type PlatformConfig } from "../components/config/config";
+import { MEMBER_PROJECT_ROLES } from "../components/pure/memberAccess";
+import { serviceAccountId } from "../components/pure/naming";
 import type { PackConfig } from "../policy/offline";
 import { OFFLINE_PROJECT, REPO_ROOT, listStacks, readStackConfig } from "../tests/harness/render";
 
@@ -58,7 +58,7 @@ export function stackFacts(stack: string): StackFacts {
             "network.servicesCidr": cfg.network.servicesCidr,
             "network.privateServiceAccessCidr": cfg.network.privateServiceAccessCidr,
         },
-        // Names as components/network.ts, storage and identity build them.
+        // Names as components/gcp/network.ts, storage and identity build them.
         network: `metaflow-${cfg.environment}`,
         subnetwork: `metaflow-${cfg.environment}-${cfg.region}`,
         cluster: `metaflow-${cfg.environment}`,

@@ -9,11 +9,11 @@
  * It ends with the policy pack's report on the rendered stack and exits non-zero when the
  * config is invalid or a mandatory policy is violated.
  */
-import { ConfigError, platformConfigFromFlat } from "../components/config";
-import { estimateCost, footprintFromConfig, type CostEstimate } from "../components/cost";
-import { HOURS_PER_MONTH } from "../components/prices";
-import { requiredQuotas } from "../components/quotas";
-import type { StepSize } from "../components/sizing";
+import { ConfigError, platformConfigFromFlat } from "../components/config/config";
+import { estimateCost, footprintFromConfig, type CostEstimate } from "../components/pure/cost";
+import { HOURS_PER_MONTH } from "../components/pure/prices";
+import { requiredQuotas } from "../components/pure/quotas";
+import type { StepSize } from "../components/pure/sizing";
 import { childrenOf } from "../tests/harness/query";
 import { checkRendered, formatReport } from "./policyCheck";
 import { OFFLINE_PROJECT, listStacks, readStackConfig, renderStack, type RenderOptions, type RenderedResource, type RenderedStack } from "../tests/harness/render";

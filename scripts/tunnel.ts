@@ -15,12 +15,10 @@ import { spawn, type ChildProcess } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { ARGO_SERVER_PORT } from "../components/argoWorkflows";
-import { ARGO_EVENTS_NAMES } from "../components/argoEvents";
-import { LOCAL_PORTS } from "../components/metaflowConfig";
-import { SERVICE_PORTS } from "../components/services";
+import { LOCAL_PORTS } from "../components/pure/metaflowConfig";
 import { requireCommands } from "./prerequisites";
 import { positional, readStackOutputs } from "./stackOutputs";
+import { ARGO_EVENTS_NAMES, ARGO_SERVER_PORT, SERVICE_PORTS } from "../components/pure/wellKnown";
 
 /** One local port forwarded to a Service. */
 export interface Forward {

@@ -1,6 +1,6 @@
 import { strict as assert } from "assert";
-import { ConfigError, parsePlatformConfig } from "../components/config";
-import { MEMBER_BUCKET_ROLE, MEMBER_PROJECT_ROLES, MEMBER_RBAC_RULES, MEMBER_REGISTRY_ROLE, memberSlug, rbacSubject } from "../components/memberAccess";
+import { ConfigError, parsePlatformConfig } from "../components/config/config";
+import { MEMBER_BUCKET_ROLE, MEMBER_PROJECT_ROLES, MEMBER_RBAC_RULES, MEMBER_REGISTRY_ROLE, memberSlug, rbacSubject } from "../components/pure/memberAccess";
 import { committedStack } from "./harness/cache";
 import { ofType, one } from "./harness/query";
 import { renderStack, type RenderedStack } from "./harness/render";

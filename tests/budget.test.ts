@@ -1,5 +1,5 @@
 import { strict as assert } from "assert";
-import { BUDGET_API } from "../components/budget";
+import { BUDGET_API } from "../components/gcp/budget";
 import { committedStack } from "./harness/cache";
 import { ofType, one } from "./harness/query";
 import { renderStack, renderStackFailure } from "./harness/render";

@@ -1,7 +1,7 @@
 import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { ConfigError, PROFILE_DEFAULTS, parsePlatformConfig, platformConfigFrom } from "../components/config";
+import { ConfigError, PROFILE_DEFAULTS, parsePlatformConfig, platformConfigFrom } from "../components/config/config";
 import { OFFLINE_PROJECT, REPO_ROOT, readStackFile, renderStack, renderStackFailure } from "./harness/render";
 
 const base = { project: "acme-ml-dev", region: "us-central1", environment: "dev" };

@@ -2,10 +2,10 @@ import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
-import { parsePlatformConfig } from "../components/config";
-import { COST_ASSUMPTIONS, estimateCost, footprintFromConfig, machineHourlyUsd, type CostEstimate } from "../components/cost";
-import { GLOBAL_PRICES, HOURS_PER_MONTH, REGION_PRICES, SPOT_MAX_FRACTION_OF_ON_DEMAND } from "../components/prices";
-import { REGION_ZONES } from "../components/catalog";
+import { parsePlatformConfig } from "../components/config/config";
+import { COST_ASSUMPTIONS, estimateCost, footprintFromConfig, machineHourlyUsd, type CostEstimate } from "../components/pure/cost";
+import { GLOBAL_PRICES, HOURS_PER_MONTH, REGION_PRICES, SPOT_MAX_FRACTION_OF_ON_DEMAND } from "../components/pure/prices";
+import { REGION_ZONES } from "../components/pure/catalog";
 import { costBudget, footprintFromResources } from "../policy/cost";
 import { runPolicies, type OfflineResource } from "../policy/offline";
 import { policyConfigFor } from "../scripts/policyCheck";
@@ -44,7 +44,7 @@ describe("cost estimate (list prices)", () => {
 
     it("dev idles at $39.46/month by hand: spot e2-standard-2, 30 GB disk, db-f1-micro, NAT, credit covers the zonal cluster", () => {
         const estimate = estimateCost(footprintFromConfig(renderedConfig(dev)));
-        // Hand-computed from Google's us-central1 list prices (components/prices.ts):
+        // Hand-computed from Google's us-central1 list prices (components/pure/prices.ts):
         //   e2-standard-2 = 2 x $0.021811 + 8 GiB x $0.002923 = $0.043622 + $0.023384 = $0.067006/h;
         //   spot at most 40%: $0.0268024/h x 730 = $19.5658 -> $19.57
         //   30 GB pd-balanced x $0.10 = $3.00; db-f1-micro $0.0105/h x 730 = $7.665 -> $7.67; 20 GB SSD x $0.17 = $3.40

@@ -1,16 +1,16 @@
 import { strict as assert } from "assert";
 import { Gateway, HTTPRoute } from "@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1";
 import { GCPBackendPolicy, HealthCheckPolicy } from "@kubernetes-models/gke/networking.gke.io/v1";
-import { ENDPOINT_APIS } from "../components/apis";
-import { ARGO_EVENTS_NAMES } from "../components/argoEvents";
-import { ENDPOINT_NAMES, GATEWAY_CLASS, IAP_ACCESSOR_ROLE, ID_TOKEN_CREATOR_ROLE, OAUTH_SECRET_KEY } from "../components/endpoint";
-import { ARGO_SERVER_SERVICE, ARGO_WEBHOOK_SERVICE, LONG_LIVED_TIMEOUT_SEC, endpointBackends } from "../components/endpointRoutes";
-import { ConfigError, parsePlatformConfig } from "../components/config";
+import { ENDPOINT_APIS } from "../components/gcp/apis";
+import { ENDPOINT_NAMES, GATEWAY_CLASS, IAP_ACCESSOR_ROLE, ID_TOKEN_CREATOR_ROLE, OAUTH_SECRET_KEY } from "../components/kubernetes/endpoint";
+import { ARGO_SERVER_SERVICE, ARGO_WEBHOOK_SERVICE, LONG_LIVED_TIMEOUT_SEC, endpointBackends } from "../components/pure/endpointRoutes";
+import { ConfigError, parsePlatformConfig } from "../components/config/config";
 import { checkRendered, formatReport, policyConfigFor } from "../scripts/policyCheck";
 import { committedStack } from "./harness/cache";
 import { EXAMPLE_ENDPOINT, EXAMPLE_MEMBERS, withEndpoint } from "./harness/endpointExample";
 import { ofType, one, output } from "./harness/query";
 import { renderStack, renderStackFailure, stackSecretKeys, type RenderedResource, type RenderedStack } from "./harness/render";
+import { ARGO_EVENTS_NAMES } from "../components/pure/wellKnown";
 
 const HOSTNAME = EXAMPLE_ENDPOINT.hostname;
 const CLIENT_ID = EXAMPLE_ENDPOINT.oauthClientId;

@@ -1,5 +1,5 @@
 import { strict as assert } from "assert";
-import { maxGpus } from "../components/gpuNodePool";
+import { maxGpus } from "../components/gcp/gpuNodePool";
 import { committedStack } from "./harness/cache";
 import { ofType, one, output, parentOf } from "./harness/query";
 import { renderStack, type RenderedStack } from "./harness/render";

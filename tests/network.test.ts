@@ -1,8 +1,8 @@
 import { strict as assert } from "assert";
-import { IAP_TCP_FORWARDING_RANGE } from "../components/network";
 import { committedStack } from "./harness/cache";
 import { componentTypeOf, ofType, one } from "./harness/query";
 import type { RenderedStack } from "./harness/render";
+import { IAP_TCP_FORWARDING_RANGE } from "../components/pure/wellKnown";
 
 describe("MetaflowNetwork", () => {
     let dev: RenderedStack;

@@ -1,5 +1,5 @@
 import { strict as assert } from "assert";
-import { PSA_PEERING_NAME, removePeeringIfPresent, type ComputeRequester } from "../components/peeringRemoval";
+import { PSA_PEERING_NAME, removePeeringIfPresent, type ComputeRequester } from "../components/gcp/peeringRemoval";
 import { committedStack } from "./harness/cache";
 import { one } from "./harness/query";
 import type { RenderedResource, RenderedStack } from "./harness/render";

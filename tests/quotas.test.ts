@@ -1,9 +1,9 @@
 import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { GPU_TYPES } from "../components/catalog";
-import { parsePlatformConfig, platformConfigFromFlat } from "../components/config";
-import { GPU_QUOTA_METRICS, machineVcpus, requiredQuotas, type QuotaNeed } from "../components/quotas";
+import { GPU_TYPES } from "../components/pure/catalog";
+import { parsePlatformConfig, platformConfigFromFlat } from "../components/config/config";
+import { GPU_QUOTA_METRICS, machineVcpus, requiredQuotas, type QuotaNeed } from "../components/pure/quotas";
 import { previewStack } from "../scripts/preview";
 import { REPO_ROOT, readStackConfig } from "./harness/render";
 

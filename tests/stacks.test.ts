@@ -1,6 +1,6 @@
 import { strict as assert } from "assert";
-import { REQUIRED_APIS } from "../components/apis";
-import { cidrsOverlap } from "../components/cidr";
+import { REQUIRED_APIS } from "../components/gcp/apis";
+import { cidrsOverlap } from "../components/pure/cidr";
 import { committedStack } from "./harness/cache";
 import { ofType, one, output, parentOf } from "./harness/query";
 import { listStacks, type RenderedStack } from "./harness/render";

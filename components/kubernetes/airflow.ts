@@ -1,9 +1,9 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { AIRFLOW_RELEASE, AIRFLOW_SECRETS, airflowValues } from "./airflowValues";
-import { childOptions, withDependencies } from "./options";
-import { AIRFLOW_CHART } from "./versions";
+import { AIRFLOW_RELEASE, AIRFLOW_SECRETS, airflowValues } from "../pure/airflowValues";
+import { childOptions, withDependencies } from "../options";
+import { AIRFLOW_CHART } from "../pure/versions";
 
 /** Where Airflow finds its metadata database (its own database and user on the Cloud SQL instance). */
 export interface AirflowDatabase {

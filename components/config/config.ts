@@ -18,10 +18,10 @@ import {
     gpuZones,
     machineShape,
     pairGpuMachine,
-} from "./catalog";
-import { coversWholeInternet, findOverlaps, isPrivateCidr, isWholeInternet, parseIpv4Cidr } from "./cidr";
-import { AUTOPILOT_DEFAULT_RESOURCES } from "./metaflowConfig";
-import { REPLACING_KEYS } from "./replacement";
+} from "../pure/catalog";
+import { coversWholeInternet, findOverlaps, isPrivateCidr, isWholeInternet, parseIpv4Cidr } from "../pure/cidr";
+import { AUTOPILOT_DEFAULT_RESOURCES } from "../pure/metaflowConfig";
+import { REPLACING_KEYS } from "../pure/replacement";
 import {
     GKE_SYSTEM_PODS,
     METAFLOW_DEFAULT_STEP,
@@ -35,7 +35,7 @@ import {
     servicesRequests,
     stepFits,
     type ConnectionUse,
-} from "./sizing";
+} from "../pure/sizing";
 
 export const CONFIG_NAMESPACE = "metaflow-gcp";
 
@@ -607,7 +607,7 @@ export function parsePlatformConfig(raw: Record<string, unknown>, options: Parse
         if (!knownZones) {
             problem(
                 ["zones"],
-                `components/catalog.ts has no zone list for region ${cfg.region}, so there is no default and listed zones can only be checked for the region prefix; ` +
+                `components/pure/catalog.ts has no zone list for region ${cfg.region}, so there is no default and listed zones can only be checked for the region prefix; ` +
                     `list them exactly as \`gcloud compute zones list --filter=region:${cfg.region}\` prints them, e.g. ["${cfg.region}-a","${cfg.region}-b"], or add the region to REGION_ZONES`,
             );
             zones = [];
@@ -867,14 +867,14 @@ function stepCapacityProblems(cfg: Pick<ParsedConfig, "cluster" | "services">): 
             problems.push([
                 ["cluster", "mode"],
                 `the profile's default step (METAFLOW_KUBERNETES_CPU/MEMORY/DISK = ${step.cpu}, ${step.memoryMb}, ${step.diskMb}) ` +
-                    `is outside Autopilot's limits: ${refused}; fix AUTOPILOT_DEFAULT_RESOURCES in components/metaflowConfig.ts`,
+                    `is outside Autopilot's limits: ${refused}; fix AUTOPILOT_DEFAULT_RESOURCES in components/pure/metaflowConfig.ts`,
             ]);
         }
         return problems;
     }
     const pool = cfg.cluster.cpuPool;
     if (!machineShape(pool.machineType)) {
-        problems.push([["cluster", "cpuPool", "machineType"], `not a machine type the catalog knows (components/catalog.ts); use one of the series ${KNOWN_MACHINE_SERIES.join(", ")}, e.g. e2-standard-4`]);
+        problems.push([["cluster", "cpuPool", "machineType"], `not a machine type the catalog knows (components/pure/catalog.ts); use one of the series ${KNOWN_MACHINE_SERIES.join(", ")}, e.g. e2-standard-4`]);
         return problems;
     }
     const plan = cpuPoolPlan(pool, cfg.services);

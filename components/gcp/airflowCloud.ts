@@ -7,8 +7,8 @@
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { serviceAccountEmail, serviceAccountId, workloadIdentityMember } from "./naming";
-import { childOptions, withDependencies } from "./options";
+import { serviceAccountEmail, serviceAccountId, workloadIdentityMember } from "../pure/naming";
+import { childOptions, withDependencies } from "../options";
 
 /** Database and role of Airflow's metadata, beside Metaflow's on the same instance. */
 export const AIRFLOW_DB_NAME = "airflow";

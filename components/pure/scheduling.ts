@@ -3,8 +3,8 @@
  * Metaflow client config are built from it.
  */
 import type { GpuType } from "./catalog";
-import type { GpuPoolConfig } from "./config";
-import { GKE_ACCELERATOR_LABEL, GPU_TAINT } from "./gpuNodePool";
+import type { GpuPoolConfig } from "../config/config";
+import { GKE_ACCELERATOR_LABEL, GPU_TAINT } from "./wellKnown";
 
 /** A description of GPU scheduling for users and for the generated Metaflow config. */
 export interface GpuScheduling {

@@ -1,8 +1,8 @@
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import type { DatabaseConfig } from "./config";
-import { childOptions, withDependencies } from "./options";
+import type { DatabaseConfig } from "../config/config";
+import { childOptions, withDependencies } from "../options";
 
 /** Database and role the Metaflow services use. */
 export const METAFLOW_DB_NAME = "metaflow";

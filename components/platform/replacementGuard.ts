@@ -9,8 +9,8 @@
  * nothing is refused.
  */
 import * as pulumi from "@pulumi/pulumi";
-import type { PlatformConfig } from "./config";
-import { REPLACEMENT_GUARD_OUTPUT, ReplacementRefusedError, replacementFingerprint, replacingChanges } from "./replacement";
+import type { PlatformConfig } from "../config/config";
+import { REPLACEMENT_GUARD_OUTPUT, ReplacementRefusedError, replacementFingerprint, replacingChanges } from "../pure/replacement";
 
 /** `<organization>/<project>/<stack>` of the running stack (`organization` on self-managed backends). */
 export function selfStackName(): string {

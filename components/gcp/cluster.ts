@@ -1,12 +1,12 @@
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
-import type { ClusterConfig } from "./config";
-import { buildKubeconfig } from "./kubeconfig";
-import { serviceAccountEmail, serviceAccountId } from "./naming";
-import { POD_RANGE_NAME, SERVICE_RANGE_NAME } from "./network";
+import type { ClusterConfig } from "../config/config";
+import { buildKubeconfig } from "../pure/kubeconfig";
+import { serviceAccountEmail, serviceAccountId } from "../pure/naming";
 import { SAFE_UPGRADES, hardenedNodeConfig } from "./nodeConfig";
-import { childOptions, withDependencies } from "./options";
-import { DEFAULT_POOL_DISK_GB, initialNodesPerZone } from "./sizing";
+import { childOptions, withDependencies } from "../options";
+import { DEFAULT_POOL_DISK_GB, initialNodesPerZone } from "../pure/sizing";
+import { POD_RANGE_NAME, SERVICE_RANGE_NAME } from "../pure/wellKnown";
 
 /** Least-privilege roles for the node service account (logs, metrics, autoscaler). */
 export const NODE_SERVICE_ACCOUNT_ROLES = ["roles/container.defaultNodeServiceAccount"];

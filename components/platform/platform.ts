@@ -4,28 +4,28 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { AirflowCloud } from "./airflowCloud";
-import { AIRFLOW_BUCKET_PREFIXES, AIRFLOW_WEBSERVER } from "./airflowValues";
-import { ENDPOINT_APIS, ProjectApis, REQUIRED_APIS } from "./apis";
-import { ARGO_EVENTS_NAMES } from "./argoEvents";
-import { BUDGET_API, EnvironmentBudget } from "./budget";
-import { MetaflowCluster } from "./cluster";
-import type { PlatformConfig } from "./config";
-import { MetaflowDatabase } from "./database";
-import { MetaflowEndpoint } from "./endpoint";
-import { GpuNodePool, maxGpus } from "./gpuNodePool";
-import { MetaflowIdentity } from "./identity";
-import { kubeContextName, type KubeContext } from "./kubeconfig";
-import { MemberGrants } from "./memberGrants";
-import { MemberRbac } from "./memberRbac";
-import { buildMetaflowProfile, type MetaflowProfile } from "./metaflowConfig";
-import { KUBERNETES_IDENTITIES, TASK_IDENTITY_USERS, platformLabels } from "./naming";
-import { MetaflowNetwork } from "./network";
-import { gpuScheduling } from "./scheduling";
-import { largestSteps } from "./sizing";
-import { MetaflowServices } from "./services";
-import { MetaflowStorage } from "./storage";
-import { taskImageRef } from "./taskImage";
+import { AirflowCloud } from "../gcp/airflowCloud";
+import { AIRFLOW_BUCKET_PREFIXES, AIRFLOW_WEBSERVER } from "../pure/airflowValues";
+import { ENDPOINT_APIS, ProjectApis, REQUIRED_APIS } from "../gcp/apis";
+import { BUDGET_API, EnvironmentBudget } from "../gcp/budget";
+import { MetaflowCluster } from "../gcp/cluster";
+import type { PlatformConfig } from "../config/config";
+import { MetaflowDatabase } from "../gcp/database";
+import { MetaflowEndpoint } from "../kubernetes/endpoint";
+import { GpuNodePool, maxGpus } from "../gcp/gpuNodePool";
+import { MetaflowIdentity } from "../gcp/identity";
+import { kubeContextName, type KubeContext } from "../pure/kubeconfig";
+import { MemberGrants } from "../gcp/memberGrants";
+import { MemberRbac } from "../kubernetes/memberRbac";
+import { buildMetaflowProfile, type MetaflowProfile } from "../pure/metaflowConfig";
+import { KUBERNETES_IDENTITIES, TASK_IDENTITY_USERS, platformLabels } from "../pure/naming";
+import { MetaflowNetwork } from "../gcp/network";
+import { gpuScheduling } from "../pure/scheduling";
+import { largestSteps } from "../pure/sizing";
+import { MetaflowServices } from "../kubernetes/services";
+import { MetaflowStorage } from "../gcp/storage";
+import { taskImageRef } from "../pure/taskImage";
+import { ARGO_EVENTS_NAMES } from "../pure/wellKnown";
 
 /** Everything the program creates, for callers that wire more on top (services, tests). */
 export interface Platform {

@@ -1,7 +1,7 @@
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
-import { MEMBER_BUCKET_ROLE, MEMBER_PROJECT_ROLES, MEMBER_REGISTRY_ROLE, memberSlug } from "./memberAccess";
-import { childOptions } from "./options";
+import { MEMBER_BUCKET_ROLE, MEMBER_PROJECT_ROLES, MEMBER_REGISTRY_ROLE, memberSlug } from "../pure/memberAccess";
+import { childOptions } from "../options";
 
 export interface MemberGrantsArgs {
     readonly project: string;

@@ -2,7 +2,7 @@
  * Names and labels, decided in one place so the GCP side (Workload Identity bindings) and the
  * Kubernetes side (service accounts) cannot drift apart.
  */
-import type { PlatformConfig } from "./config";
+import type { PlatformConfig } from "../config/config";
 
 /** `metaflow-<env>-<suffix>`, the name of an environment's resource. */
 export function resourceName(environment: string, suffix: string): string {

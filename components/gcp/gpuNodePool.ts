@@ -1,14 +1,11 @@
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
-import type { GpuPoolConfig } from "./config";
+import type { GpuPoolConfig } from "../config/config";
 import { SAFE_UPGRADES, hardenedNodeConfig } from "./nodeConfig";
-import { childOptions } from "./options";
-import { initialNodesPerZone } from "./sizing";
+import { childOptions } from "../options";
+import { initialNodesPerZone } from "../pure/sizing";
+import { GPU_TAINT } from "../pure/wellKnown";
 
-/** The taint that keeps CPU pods off GPU nodes; GPU pods get the toleration automatically. */
-export const GPU_TAINT = { key: "nvidia.com/gpu", value: "present", effect: "NO_SCHEDULE" } as const;
-/** Node label GKE puts on GPU nodes; Metaflow's node selector for GPU steps uses it. */
-export const GKE_ACCELERATOR_LABEL = "cloud.google.com/gke-accelerator";
 
 export interface GpuNodePoolArgs {
     readonly project: string;

@@ -1,11 +1,10 @@
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
-import { parseIpv4Cidr } from "./cidr";
-import { childOptions, withDependencies } from "./options";
+import { parseIpv4Cidr } from "../pure/cidr";
+import { childOptions, withDependencies } from "../options";
 import { PeeringRemoval } from "./peeringRemoval";
+import { IAP_TCP_FORWARDING_RANGE, POD_RANGE_NAME, SERVICE_RANGE_NAME } from "../pure/wellKnown";
 
-/** Google's IAP TCP-forwarding range: the only source of SSH we ever admit. */
-export const IAP_TCP_FORWARDING_RANGE = "35.235.240.0/20";
 
 export interface MetaflowNetworkArgs {
     readonly project: pulumi.Input<string>;
@@ -26,9 +25,6 @@ export interface MetaflowNetworkArgs {
     readonly natMinPortsPerVm?: number;
 }
 
-/** Names of the subnet's secondary ranges, which the cluster refers to. */
-export const POD_RANGE_NAME = "pods";
-export const SERVICE_RANGE_NAME = "services";
 
 /**
  * A custom-mode VPC for one environment: one subnet with pod and service secondary ranges and

@@ -1,7 +1,7 @@
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
-import { serviceAccountEmail, serviceAccountId, workloadIdentityMember } from "./naming";
-import { childOptions, withDependencies } from "./options";
+import { serviceAccountEmail, serviceAccountId, workloadIdentityMember } from "../pure/naming";
+import { childOptions, withDependencies } from "../options";
 
 export interface MetaflowIdentityArgs {
     readonly project: string;

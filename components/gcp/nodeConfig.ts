@@ -1,8 +1,7 @@
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
+import { NODE_DISK_TYPE } from "../pure/wellKnown";
 
-/** Boot disk type of every pool: SSD-backed, with a 3,000 IOPS / 140 MiB/s baseline at any size. */
-export const NODE_DISK_TYPE = "pd-balanced";
 
 /** Settings that differ between the node pools of one cluster. */
 export interface NodeSettings {

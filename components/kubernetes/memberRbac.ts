@@ -1,7 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { MEMBER_RBAC_RULES, MEMBER_ROLE_NAME, rbacSubject } from "./memberAccess";
-import { childOptions, withDependencies } from "./options";
+import { MEMBER_RBAC_RULES, MEMBER_ROLE_NAME, rbacSubject } from "../pure/memberAccess";
+import { childOptions, withDependencies } from "../options";
 
 export interface MemberRbacArgs {
     /** The Metaflow namespace; the Role and RoleBinding live there and grant nothing outside it. */

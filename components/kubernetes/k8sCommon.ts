@@ -1,7 +1,7 @@
 /** Shared pieces of the Kubernetes objects the services create. */
 import * as k8s from "@pulumi/kubernetes";
 import type * as pulumi from "@pulumi/pulumi";
-import { withDependencies } from "./options";
+import { withDependencies } from "../options";
 
 type Labels = Record<string, string>;
 

@@ -1,11 +1,10 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { boundRole } from "./k8sCommon";
-import { childOptions } from "./options";
-import { ARGO_HELM_REPO, ARGO_WORKFLOWS_CHART } from "./versions";
-import { CONTAINER_RESOURCES } from "./workloadRequests";
+import { childOptions } from "../options";
+import { ARGO_HELM_REPO, ARGO_WORKFLOWS_CHART } from "../pure/versions";
+import { CONTAINER_RESOURCES } from "../pure/workloadRequests";
 
-export const ARGO_SERVER_PORT = 2746;
 
 /** What a pod of a Metaflow workflow does through the Kubernetes API (Argo's emissary executor). */
 export const WORKFLOW_POD_RULES: k8s.types.input.rbac.v1.PolicyRule[] = [

@@ -1,19 +1,18 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { Airflow, type AirflowDatabase } from "./airflow";
-import { AIRFLOW_KSA } from "./airflowCloud";
+import { AIRFLOW_KSA } from "../gcp/airflowCloud";
 import { ArgoEvents } from "./argoEvents";
 import { ArgoWorkflows } from "./argoWorkflows";
-import type { ServicesConfig } from "./config";
+import type { ServicesConfig } from "../config/config";
 import { POD_SECURITY, RESTRICTED_CONTAINER, appLabels, httpProbe, zoneSpread } from "./k8sCommon";
-import { KUBERNETES_IDENTITIES, TASK_IDENTITY_USERS } from "./naming";
-import { childOptions, withDependencies } from "./options";
-import { DB_POOL_MIN } from "./sizing";
-import { METADATA_SERVICE_IMAGE } from "./versions";
-import { CONTAINER_RESOURCES } from "./workloadRequests";
+import { KUBERNETES_IDENTITIES, TASK_IDENTITY_USERS } from "../pure/naming";
+import { childOptions, withDependencies } from "../options";
+import { DB_POOL_MIN } from "../pure/sizing";
+import { METADATA_SERVICE_IMAGE } from "../pure/versions";
+import { CONTAINER_RESOURCES } from "../pure/workloadRequests";
+import { SERVICE_PORTS } from "../pure/wellKnown";
 
-/** Ports of the Metaflow services; the UI backend also serves the UI itself. */
-export const SERVICE_PORTS = { metadata: 8080, uiBackend: 8083 } as const;
 /** Kubernetes Secret holding the database password, and its key. */
 export const DB_SECRET = { name: "metaflow-db", key: "password" } as const;
 /**

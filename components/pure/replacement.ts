@@ -17,7 +17,7 @@
  * `address` (l. 153), `prefix_length` (l. 209).
  */
 import { cidrContains } from "./cidr";
-import type { PlatformConfig } from "./config";
+import type { PlatformConfig } from "../config/config";
 
 /** Name of the stack output that carries the fingerprint. */
 export const REPLACEMENT_GUARD_OUTPUT = "replacementGuard";

@@ -10,10 +10,10 @@
  * discounts (committed use, sustained use) are not applied.
  */
 import { GLOBAL_PRICES, HOURS_PER_MONTH, PRICES_CHECKED, SPOT_MAX_FRACTION_OF_ON_DEMAND, regionPrices, type RegionPrices } from "./prices";
-import type { PlatformConfig } from "./config";
+import type { PlatformConfig } from "../config/config";
 import { AUTOPILOT_DEFAULT_RESOURCES } from "./metaflowConfig";
-import { NODE_DISK_TYPE } from "./nodeConfig";
 import { EVENTBUS_REPLICAS, alwaysOnPods, podRequest } from "./workloadRequests";
+import { NODE_DISK_TYPE } from "./wellKnown";
 
 /** Sizes the estimate assumes where the bill depends on data, not configuration. */
 export const COST_ASSUMPTIONS = {
@@ -168,7 +168,7 @@ export function estimateCost(f: CostFootprint): CostEstimate {
     }
 
     if (!prices) {
-        unpriced.push(`region ${f.region}: no list prices recorded in components/prices.ts (nodes, disks, database, bucket)`);
+        unpriced.push(`region ${f.region}: no list prices recorded in components/pure/prices.ts (nodes, disks, database, bucket)`);
     }
 
     let idleVms = 0;
@@ -243,7 +243,7 @@ export function estimateCost(f: CostFootprint): CostEstimate {
                 what: `a ${pool.gpuType} step on Autopilot`,
                 configured: pool.spot ? "spot" : "on-demand",
                 gpu: true,
-                note: "Autopilot GPU Pod prices are not in components/prices.ts",
+                note: "Autopilot GPU Pod prices are not in components/pure/prices.ts",
             });
             unpriced.push(`GPU pool ${pool.name}: Autopilot GPU Pod prices are not recorded`);
         }

@@ -42,7 +42,7 @@ export interface AirflowValuesInput {
     readonly replicas: number;
 }
 
-/** Container sizes: the one table in components/workloadRequests.ts (validation and cost read it too). */
+/** Container sizes: the one table in components/pure/workloadRequests.ts (validation and cost read it too). */
 const R = CONTAINER_RESOURCES;
 const GROOMER = R.airflowLogGroomer;
 

@@ -1,12 +1,11 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { boundRole } from "./k8sCommon";
-import { childOptions, withDependencies } from "./options";
-import { ARGO_EVENTS_CHART, ARGO_HELM_REPO, JETSTREAM_VERSION } from "./versions";
-import { CONTAINER_RESOURCES, EVENTBUS_REPLICAS } from "./workloadRequests";
+import { childOptions, withDependencies } from "../options";
+import { ARGO_EVENTS_CHART, ARGO_HELM_REPO, JETSTREAM_VERSION } from "../pure/versions";
+import { CONTAINER_RESOURCES, EVENTBUS_REPLICAS } from "../pure/workloadRequests";
+import { ARGO_EVENTS_NAMES } from "../pure/wellKnown";
 
-/** Names Metaflow's @trigger integration is configured with. */
-export const ARGO_EVENTS_NAMES = { eventBus: "default", eventSource: "metaflow-webhook", event: "metaflow-event", webhookPort: 12000 } as const;
 
 /** What a sensor created by Metaflow does: submit workflows from the flow's template. */
 export const SENSOR_RULES: k8s.types.input.rbac.v1.PolicyRule[] = [

@@ -1,10 +1,10 @@
 import * as gcp from "@pulumi/gcp";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { ENDPOINT_PATHS, endpointBackends, endpointUrl, type EndpointBackend, type EndpointServices } from "./endpointRoutes";
-import { ENDPOINT_CLIENT_ACCOUNT, MEMBER_ENDPOINT_CLIENT_ROLE } from "./memberAccess";
-import { resourceName, serviceAccountEmail, serviceAccountId } from "./naming";
-import { childOptions, withDependencies } from "./options";
+import { ENDPOINT_PATHS, endpointBackends, endpointUrl, type EndpointBackend, type EndpointServices } from "../pure/endpointRoutes";
+import { ENDPOINT_CLIENT_ACCOUNT, MEMBER_ENDPOINT_CLIENT_ROLE } from "../pure/memberAccess";
+import { resourceName, serviceAccountEmail, serviceAccountId } from "../pure/naming";
+import { childOptions, withDependencies } from "../options";
 
 /** The GKE GatewayClass of a global external Application Load Balancer (Envoy-based, managed). */
 export const GATEWAY_CLASS = "gke-l7-global-external-managed";

@@ -1,7 +1,7 @@
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
-import type { BillingConfig } from "./config";
-import { childOptions } from "./options";
+import type { BillingConfig } from "../config/config";
+import { childOptions } from "../options";
 
 /** The API the budget needs, enabled by ProjectApis when a budget is configured. */
 export const BUDGET_API = "billingbudgets.googleapis.com";

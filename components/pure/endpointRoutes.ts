@@ -1,12 +1,10 @@
+import { ARGO_EVENTS_NAMES, ARGO_SERVER_PORT, SERVICE_PORTS } from "./wellKnown";
 /**
  * What the HTTPS endpoint serves, as data: one backend per path prefix, the in-cluster Service and
  * port it reaches, how the load balancer checks its health (the same path and port as the pods'
  * probes) and how long a request may last. Pure, so tests compare it with the Services the
  * program really creates.
  */
-import { ARGO_SERVER_PORT } from "./argoWorkflows";
-import { ARGO_EVENTS_NAMES } from "./argoEvents";
-import { SERVICE_PORTS } from "./services";
 
 /** The load balancer's default backend timeout (30 s) also caps a websocket's lifetime. */
 export const LONG_LIVED_TIMEOUT_SEC = 3600;

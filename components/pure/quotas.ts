@@ -10,7 +10,7 @@
  * are regional. Quotas are per project: environments sharing a project add up.
  */
 import { machineFamily, type GpuType } from "./catalog";
-import type { PlatformConfig } from "./config";
+import type { PlatformConfig } from "../config/config";
 import { DEFAULT_POOL_DISK_GB } from "./sizing";
 
 /** Nodes a surge upgrade adds to a pool at a time (nodeConfig.ts SAFE_UPGRADES.maxSurge; GKE upgrades zones one by one). */
