@@ -131,7 +131,7 @@ const usd = (value: number | undefined) => (value === undefined ? "not priced" :
 export function costSection(estimate: CostEstimate): string[] {
     const width = Math.max(...estimate.idle.map((i) => i.item.length), 10);
     const lines = [
-        `Estimated cost at LIST PRICES (${estimate.region}, prices checked ${estimate.pricesChecked}, ${HOURS_PER_MONTH} h/month; no discounts, taxes, egress or usage-based charges):`,
+        `Estimated cost at LIST PRICES (${estimate.region}, prices as of ${estimate.pricesAsOf}, ${HOURS_PER_MONTH} h/month; no discounts, taxes, egress or usage-based charges):`,
         "  Idle, per month (minimum size):",
     ];
     for (const item of estimate.idle) {

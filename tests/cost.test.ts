@@ -3,8 +3,8 @@ import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
 import { parsePlatformConfig } from "../components/config/config";
-import { COST_ASSUMPTIONS, estimateCost, footprintFromConfig, machineHourlyUsd, type CostEstimate } from "../components/pure/cost";
-import { GLOBAL_PRICES, HOURS_PER_MONTH, REGION_PRICES, SPOT_MAX_FRACTION_OF_ON_DEMAND } from "../components/pure/prices";
+import { COST_ASSUMPTIONS, estimateCost, footprintFromConfig, machineHourlyUsd, regionCoverage, type CostEstimate } from "../components/pure/cost";
+import { CYCLENERD_PRICING, GLOBAL_PRICES, HOURS_PER_MONTH, REGION_PRICES, SPOT_MAX_FRACTION_OF_ON_DEMAND } from "../components/pure/prices";
 import { REGION_ZONES } from "../components/pure/catalog";
 import { costBudget, footprintFromResources } from "../policy/cost";
 import { runPolicies, type OfflineResource } from "../policy/offline";
@@ -120,7 +120,7 @@ describe("cost estimate (list prices)", () => {
         const estimate = estimateCost(footprintFromConfig(renderedConfig(stack)));
         const pods = estimate.idle.filter((i) => i.item.startsWith("pods: ")).reduce((s, i) => s + i.monthlyUsd, 0);
         // metadata 100m/256Mi, UI backend 250m/512Mi, Argo controller 100m/256Mi, Argo server 50m/128Mi
-        const expected = (0.5 * P.autopilot.vcpu.usd + (1152 / 1024) * P.autopilot.memoryGib.usd) * H;
+        const expected = (0.5 * P.autopilot!.vcpu.usd + (1152 / 1024) * P.autopilot!.memoryGib.usd) * H;
         assert.ok(Math.abs(pods - expected) < 0.03, `${pods} vs ${expected}`);
         assert.equal(itemsOf(estimate)["GKE free-tier credit"], -73, "Autopilot clusters get the credit");
     });
@@ -143,31 +143,91 @@ describe("cost estimate (list prices)", () => {
         assert.equal(machineHourlyUsd(P, "n1-standard-4", "nvidia-h100-80gb", 1), undefined);
     });
 
-    it("every price names its source page; the credit and fee are Google's published figures", () => {
+    it("every price names its source (a Google pricing page or the Cyclenerd dataset at its commit); the credit and fee are Google's published figures", () => {
+        const dataset = `https://github.com/${CYCLENERD_PRICING.repository}/blob/${CYCLENERD_PRICING.commit}/${CYCLENERD_PRICING.path}`;
         const all = [...Object.values(GLOBAL_PRICES), ...Object.values(REGION_PRICES).flatMap((r) => JSON.stringify(r).match(/"source":"[^"]+"/g) ?? [])];
         for (const price of all) {
-            assert.match(typeof price === "string" ? price : price.source, /https:\/\/cloud\.google\.com\//);
+            const source = typeof price === "string" ? price : price.source;
+            assert.ok(source.includes("https://cloud.google.com/") || source.includes(dataset), source);
+        }
+        for (const [region, row] of Object.entries(REGION_PRICES)) {
+            assert.match(row.dataset.asOf, /^\d{4}-\d\d-\d\d$/, region);
+            assert.equal(JSON.stringify(row).includes('"usd":0,'), false, `${region}: a zero price is a missing SKU, not a price`);
         }
         assert.equal(GLOBAL_PRICES.gkeFreeTierCredit.usd, 74.4);
         assert.equal(GLOBAL_PRICES.gkeClusterFee.usd * H, 73);
     });
 
-    it("a catalog region without recorded prices is reported as not priced, never guessed", () => {
-        const unpricedRegions = Object.keys(REGION_ZONES).filter((r) => !REGION_PRICES[r]);
-        assert.ok(unpricedRegions.length > 0);
-        const cfg = parsePlatformConfig({ project: "my-project-1", environment: "dev", region: "europe-west4", gpuPools: [] });
-        const estimate = estimateCost(footprintFromConfig(cfg));
-        assert.match(estimate.unpriced.join("\n"), /region europe-west4: no list prices recorded/);
-        assert.equal(estimate.idle.some((i) => i.item.startsWith("nodes")), false);
+    it("every catalog region has a price list; what one lacks is named, never guessed from another region", () => {
+        // The Cyclenerd dataset (prices.ts) has no Cloud SQL, Autopilot or attached-T4 prices and lists N1
+        // only in n1-standard shapes; T4 counts only where the catalog offers it (GPU_ZONES).
+        const fromDataset = [
+            "Autopilot Pod list prices (vCPU, memory, ephemeral storage)",
+            "Cloud SQL ENTERPRISE list prices (vCPU, memory, db-f1-micro, db-g1-small, SSD storage)",
+            "machine types n1-highmem-*, n1-highcpu-*",
+        ];
+        const t4 = "nvidia-tesla-t4 (per GPU, attached to N1 machines)";
+        assert.deepEqual(Object.fromEntries(Object.keys(REGION_ZONES).map((r) => [r, regionCoverage(r)])), {
+            "us-central1": [],
+            "us-east1": [...fromDataset, t4],
+            "us-east4": fromDataset,
+            "us-west1": [...fromDataset, t4],
+            "us-west4": fromDataset,
+            "europe-west1": fromDataset,
+            "europe-west4": [...fromDataset, t4],
+            "asia-southeast1": fromDataset,
+        });
+        assert.deepEqual(regionCoverage("me-central1"), ["region me-central1: no list prices recorded"]);
+    });
+
+    it("a region outside the price table, or a figure a region lacks, is reported as not priced and left out of the total", () => {
+        const outside = estimateCost(footprintFromConfig(parsePlatformConfig({ project: "my-project-1", environment: "dev", region: "me-central1", zones: ["me-central1-a"], gpuPools: [] })));
+        assert.match(outside.unpriced.join("\n"), /region me-central1: no list prices recorded/);
+        assert.equal(outside.idle.some((i) => i.item.startsWith("nodes")), false);
+        const eu = estimateCost(footprintFromConfig(parsePlatformConfig({ project: "my-project-1", environment: "dev", region: "europe-west4", gpuPools: [] })));
+        assert.deepEqual(eu.unpriced, [
+            "database: Cloud SQL ENTERPRISE list prices (vCPU, memory, db-f1-micro, db-g1-small, SSD storage) for europe-west4 are not recorded in components/pure/prices.ts",
+        ]);
+        assert.equal(eu.idle.some((i) => i.item.startsWith("Cloud SQL")), false);
+        assert.equal(eu.pricesAsOf, CYCLENERD_PRICING.generated);
+        const autopilot = estimateCost(footprintFromConfig(parsePlatformConfig({ project: "my-project-1", environment: "me", preset: "personal", region: "asia-southeast1" })));
+        assert.match(autopilot.unpriced.join("\n"), /Autopilot Pods: Autopilot Pod list prices \(vCPU, memory, ephemeral storage\) for asia-southeast1 are not recorded/);
+        const t4 = machineHourlyUsd(REGION_PRICES["europe-west4"], "n1-standard-4", "nvidia-tesla-t4", 1);
+        assert.equal(t4, undefined, "no T4 price for europe-west4: the N1 machine alone would be far too low");
+    });
+
+    it("spot check: the region rows reproduce the source file's own figures (committed excerpt with line numbers)", () => {
+        // tests/fixtures/cyclenerd-pricing-excerpt.yml: verbatim leaves of pricing.yml at CYCLENERD_PRICING.commit.
+        const src = YAML.parse(fs.readFileSync(path.join(REPO_ROOT, "tests/fixtures/cyclenerd-pricing-excerpt.yml"), "utf8"));
+        const hour = (machine: string, region: string): number => src.compute.instance[machine].cost[region].hour;
+        const eu = REGION_PRICES["europe-west4"];
+        // E2/N2 rates are solved from two shapes; every other listed shape must come out of them.
+        for (const machine of ["e2-standard-2", "e2-highcpu-2", "e2-highmem-4", "e2-standard-32", "n2-standard-2", "n2-standard-8", "n2-highmem-8", "n2-standard-128"]) {
+            assert.ok(Math.abs(machineHourlyUsd(eu, machine, undefined, 0)! - hour(machine, "europe-west4")) < 1e-9, machine);
+        }
+        assert.equal(machineHourlyUsd(eu, "g2-standard-8", "nvidia-l4", 1), hour("g2-standard-8", "europe-west4"));
+        assert.equal(machineHourlyUsd(REGION_PRICES["asia-southeast1"], "n1-standard-4", undefined, 0), hour("n1-standard-4", "asia-southeast1"));
+        assert.equal(eu.disks["pd-balanced"].usd, src.compute.storage.balanced.cost["europe-west4"].month);
+        assert.equal(eu.gcsStandard.usd, src.storage.bucket.standard.cost["europe-west4"].month);
+        // Cloud NAT is one global price: the file's gateway figure is the 32-VM cap of $0.0014 per VM, its in-use IP $0.005.
+        assert.ok(Math.abs(src.compute.network.nat.gateway.cost["europe-west4"].hour / 32 - GLOBAL_PRICES.natGatewayPerVm.usd) < 1e-12);
+        assert.equal(src.compute.network.ip.vm.cost["europe-west4"].hour, GLOBAL_PRICES.natIp.usd);
+        // us-central1 (Google's pages) against the same file: equal within the pages' six-decimal rounding.
+        assert.ok(Math.abs(machineHourlyUsd(P, "e2-standard-2", undefined, 0)! - hour("e2-standard-2", "us-central1")) < 1e-5);
+        assert.ok(Math.abs(machineHourlyUsd(P, "g2-standard-8", "nvidia-l4", 1)! - hour("g2-standard-8", "us-central1")) < 1e-6);
+        assert.equal(P.disks["pd-balanced"].usd, src.compute.storage.balanced.cost["us-central1"].month);
     });
 
     it("npm run preview prints the bill by line item and the step prices", async () => {
         const text = (await previewStack("dev")).text;
-        assert.match(text, /Estimated cost at LIST PRICES \(us-central1, prices checked \d{4}-\d\d-\d\d/);
+        assert.match(text, /Estimated cost at LIST PRICES \(us-central1, prices as of \d{4}-\d\d-\d\d/);
         assert.match(text, /^ {4}GKE free-tier credit +-\$73\.00 /m);
         assert.match(text, /^ {4}total +\$39\.46$/m);
         assert.match(text, /^ {4}gpu-l4: on-demand \$0\.8810, spot \$0\.3688 \(configured: spot;/m);
-        assert.deepEqual(costSection(estimateCost(footprintFromConfig(parsePlatformConfig({ project: "my-project-1", environment: "xy", region: "us-east4", gpuPools: [] })))).filter((l) => l.includes("not priced:")).length, 1);
+        assert.deepEqual(
+            costSection(estimateCost(footprintFromConfig(parsePlatformConfig({ project: "my-project-1", environment: "xy", region: "us-east4", gpuPools: [] })))).filter((l) => l.includes("not priced:")),
+            ["  not priced: database: Cloud SQL ENTERPRISE list prices (vCPU, memory, db-f1-micro, db-g1-small, SSD storage) for us-east4 are not recorded in components/pure/prices.ts"],
+        );
     });
 });
 
@@ -261,9 +321,66 @@ describe("cost-budget policy", () => {
         const backend = resources.find((r) => r.type === "kubernetes:apps/v1:Deployment" && r.props.metadata.name === "metaflow-ui-backend")!;
         delete backend.props.spec.template.spec.containers[0].resources;
         const without = estimateCost(footprintFromResources(resources as any)!).idleMonthlyUsd;
-        const ap = P.autopilot;
+        const ap = P.autopilot!;
         const delta = ((0.5 - 0.25) * ap.vcpu.usd + (2 - 0.5) * ap.memoryGib.usd) * H;
         assert.ok(Math.abs(without - base - delta) < 0.02, `${without - base} vs ${delta}`);
+    });
+
+    describe("a stack outside us-central1 (dev rendered in europe-west4)", () => {
+        // Zones come from REGION_ZONES / GPU_ZONES: the zonal cluster in europe-west4-a, the L4 pool in a, b, c.
+        const inEurope = { "gcp:region": "europe-west4", "metaflow-gcp:zones": ["europe-west4-a", "europe-west4-b", "europe-west4-c"] };
+        let noDatabase: RenderedStack;
+        before(async () => {
+            // Without Cloud SQL (no europe-west4 Cloud SQL prices, prices.ts): local metadata, only the task namespace.
+            noDatabase = await renderStack("dev", {
+                config: {
+                    ...inEurope,
+                    "metaflow-gcp:database": { enabled: false },
+                    "metaflow-gcp:services": { metadataReplicas: 1, ui: false, argoWorkflows: false, argoEvents: false },
+                },
+            });
+        });
+
+        it("is priced in europe-west4's figures, by hand from the dataset's rows", () => {
+            const estimate = estimateCost(footprintFromResources(resourcesOf(noDatabase) as any)!);
+            assert.equal(estimate.region, "europe-west4");
+            assert.deepEqual(estimate.unpriced, []);
+            // pricing.yml @ fd66b26f, europe-west4: e2-standard-2 $0.07377204/h (l.67103), spot at most 40%:
+            //   $0.029508816/h x 730 = $21.54; 30 GB pd-balanced x $0.11 (l.136251) = $3.30; bucket 10 GB x $0.02 (l.138543) = $0.20;
+            //   NAT $1.02 + $3.65 and registry $0.95 as everywhere; fee covered by the credit. Total $30.66 (us-central1: $25.58 for these lines).
+            assert.deepEqual(itemsOf(estimate), {
+                "GKE cluster fee": 73,
+                "GKE free-tier credit": -73,
+                "nodes: cpu": r2(0.07377204 * 0.4 * H),
+                "boot disks: cpu": 3.3,
+                "Cloud NAT gateway": 1.02,
+                "Cloud NAT IP address": 3.65,
+                "datastore bucket": 0.2,
+                "task image registry": 0.95,
+            });
+            assert.equal(estimate.idleMonthlyUsd, 30.66);
+            const readme = fs.readFileSync(path.join(REPO_ROOT, "README.md"), "utf8").replace(/\s+/g, " ");
+            assert.ok(readme.includes(`renders dev in \`europe-west4\` that way: $${estimate.idleMonthlyUsd.toFixed(2)}/month idle`), "README states the figure");
+            // A step on the L4 pool: g2-standard-8 $0.897201806/h (l.70600) and its 200 GB pd-balanced disk.
+            const l4 = estimate.steps.find((s) => s.pool === "gpu-l4")!;
+            assert.ok(Math.abs(l4.spotUsdPerHour! - (0.897201806 * 0.4 + (200 * 0.11) / H)) < 1e-9);
+        });
+
+        it("cost-budget decides on the number: passes dev's limits, refuses a lower one", async () => {
+            assert.deepEqual(await runPolicies([costBudget], resourcesOf(noDatabase), policyConfigFor("dev")), []);
+            const violations = await runPolicies([costBudget], resourcesOf(noDatabase), { "cost-budget": { maxIdleMonthlyUsd: 30, maxGpuHourUsd: 0.38 } });
+            assert.deepEqual(
+                violations.map((v) => v.message.split(" (")[0]),
+                ["Idle cost is about $30.66/month at list prices, over this environment's limit of $30", "A step on GPU pool gpu-l4 costs about $0.39/hour"],
+            );
+        });
+
+        it("with its Cloud SQL database, cost-budget refuses and names the missing figure", async () => {
+            const withDatabase = await renderStack("dev", { config: inEurope });
+            const violations = await runPolicies([costBudget], resourcesOf(withDatabase), policyConfigFor("dev"));
+            assert.equal(violations.length, 1);
+            assert.match(violations[0].message, /The budget cannot be checked: database: Cloud SQL ENTERPRISE list prices \(vCPU, memory, db-f1-micro, db-g1-small, SSD storage\) for europe-west4 are not recorded/);
+        });
     });
 
     it("refuses to judge what it cannot price", async () => {

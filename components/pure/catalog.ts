@@ -149,6 +149,13 @@ const ACCELERATOR_SHAPES: Record<string, [vcpus: number, gb: number]> = {
     "a3-highgpu-8g": [208, 1872],
 };
 
+/** Every predefined general-purpose machine type of `families` (e.g. "e2-standard-2"), for price coverage checks. */
+export function predefinedMachineTypes(families: readonly string[]): string[] {
+    return Object.entries(GENERAL_PURPOSE_SHAPES)
+        .filter(([series]) => families.includes(series.split("-")[0]))
+        .flatMap(([series, { vcpus }]) => vcpus.map((n) => `${series}-${n}`));
+}
+
 /** Machine families and classes `machineShape` knows, for error messages. */
 export const KNOWN_MACHINE_SERIES = [...Object.keys(GENERAL_PURPOSE_SHAPES), "g2-standard", "a2-highgpu", "a2-megagpu", "a2-ultragpu", "a3-highgpu"];
 

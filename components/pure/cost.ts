@@ -11,6 +11,7 @@
  */
 import { GLOBAL_PRICES, HOURS_PER_MONTH, PRICES_CHECKED, SPOT_MAX_FRACTION_OF_ON_DEMAND, regionPrices, type RegionPrices } from "./prices";
 import type { PlatformConfig } from "../config/config";
+import { GPU_TYPES, gpuZones, machineTypesFor, predefinedMachineTypes } from "./catalog";
 import { AUTOPILOT_DEFAULT_RESOURCES } from "./metaflowConfig";
 import { EVENTBUS_REPLICAS, alwaysOnPods, podRequest } from "./workloadRequests";
 import { NODE_DISK_TYPE } from "./wellKnown";
@@ -92,7 +93,8 @@ export interface StepCost {
 
 export interface CostEstimate {
     readonly region: string;
-    readonly pricesChecked: string;
+    /** Date of the region's price data (prices.ts `dataset.asOf`). */
+    readonly pricesAsOf: string;
     readonly idle: readonly LineItem[];
     readonly idleMonthlyUsd: number;
     readonly steps: readonly StepCost[];
@@ -116,14 +118,17 @@ export function machineHourlyUsd(prices: RegionPrices, machineType: string, gpuT
     if (fixed) {
         return fixed.usd;
     }
+    let usd = prices.machines[machineType]?.usd;
     const match = /^(e2|n2|n1)-(standard|highmem|highcpu)-(\d+)$/.exec(machineType);
-    if (!match) {
+    const rates = match ? prices.families[match[1] as "e2" | "n2" | "n1"] : undefined;
+    if (usd === undefined && match && rates) {
+        const [, family, shape, vcpuText] = match;
+        const vcpus = Number(vcpuText);
+        usd = vcpus * rates.vcpu.usd + vcpus * MEMORY_PER_VCPU[family][shape] * rates.memoryGib.usd;
+    }
+    if (usd === undefined) {
         return undefined;
     }
-    const [, family, shape, vcpuText] = match;
-    const vcpus = Number(vcpuText);
-    const rates = prices.families[family as "e2" | "n2" | "n1"];
-    let usd = vcpus * rates.vcpu.usd + vcpus * MEMORY_PER_VCPU[family][shape] * rates.memoryGib.usd;
     if (gpusPerNode > 0) {
         const gpu = gpuType ? prices.attachedGpus[gpuType] : undefined;
         if (!gpu) {
@@ -135,8 +140,8 @@ export function machineHourlyUsd(prices: RegionPrices, machineType: string, gpuT
 }
 
 /** Monthly on-demand price of a Cloud SQL ENTERPRISE instance (HA doubles), storage apart. */
-function sqlMonthlyUsd(prices: RegionPrices, tier: string): number | undefined {
-    const shared = prices.cloudSql.sharedCore[tier];
+function sqlMonthlyUsd(sql: NonNullable<RegionPrices["cloudSql"]>, tier: string): number | undefined {
+    const shared = sql.sharedCore[tier];
     if (shared) {
         return shared.usd * HOURS_PER_MONTH;
     }
@@ -144,8 +149,54 @@ function sqlMonthlyUsd(prices: RegionPrices, tier: string): number | undefined {
     if (!match) {
         return undefined;
     }
-    const hourly = Number(match[1]) * prices.cloudSql.vcpu.usd + (Number(match[2]) / 1024) * prices.cloudSql.memoryGib.usd;
+    const hourly = Number(match[1]) * sql.vcpu.usd + (Number(match[2]) / 1024) * sql.memoryGib.usd;
     return hourly * HOURS_PER_MONTH;
+}
+
+/** What a region row lacks, in words the estimate and `regionCoverage` share. */
+const MISSING = {
+    autopilot: "Autopilot Pod list prices (vCPU, memory, ephemeral storage)",
+    cloudSql: "Cloud SQL ENTERPRISE list prices (vCPU, memory, db-f1-micro, db-g1-small, SSD storage)",
+} as const;
+
+/**
+ * Every figure the estimate can need in `region` that prices.ts lacks: empty when the region is
+ * priced completely. Checks the Autopilot and Cloud SQL rates, every predefined E2/N2/N1 shape and
+ * shared-core E2 the config accepts, and the machines of each GPU the catalog offers in the region
+ * (`GPU_ZONES`). The disks and the bucket are required in every row by `RegionPrices` itself.
+ */
+export function regionCoverage(region: string): string[] {
+    const prices = regionPrices(region);
+    if (!prices) {
+        return [`region ${region}: no list prices recorded`];
+    }
+    const missing: string[] = [];
+    if (!prices.autopilot) {
+        missing.push(MISSING.autopilot);
+    }
+    if (!prices.cloudSql) {
+        missing.push(MISSING.cloudSql);
+    }
+    const unpricedSeries = new Set<string>();
+    for (const machine of [...predefinedMachineTypes(["e2", "n2", "n1"]), "e2-micro", "e2-small", "e2-medium"]) {
+        if (machineHourlyUsd(prices, machine, undefined, 0) === undefined) {
+            unpricedSeries.add(machine.replace(/-\d+$/, "-*"));
+        }
+    }
+    if (unpricedSeries.size > 0) {
+        missing.push(`machine types ${[...unpricedSeries].join(", ")}`);
+    }
+    for (const gpuType of GPU_TYPES.filter((gpu) => gpuZones(gpu, region))) {
+        if (gpuType === "nvidia-tesla-t4" && !prices.attachedGpus[gpuType]) {
+            missing.push(`${gpuType} (per GPU, attached to N1 machines)`);
+            continue;
+        }
+        const unpricedMachines = machineTypesFor(gpuType).filter((m) => machineHourlyUsd(prices, m, gpuType, 1) === undefined);
+        if (unpricedMachines.length > 0) {
+            missing.push(`${gpuType} machines ${unpricedMachines.join(", ")}`);
+        }
+    }
+    return missing;
 }
 
 /** Estimates the idle monthly bill and the hourly cost of a step on each pool. */
@@ -211,6 +262,9 @@ export function estimateCost(f: CostFootprint): CostEstimate {
     if (f.autopilot) {
         idleVms += COST_ASSUMPTIONS.autopilotIdleVms;
         const ap = prices?.autopilot;
+        if (prices && !ap) {
+            unpriced.push(`Autopilot Pods: ${MISSING.autopilot} for ${f.region} are not recorded in components/pure/prices.ts`);
+        }
         for (const pod of [...f.pods].sort((a, b) => a.name.localeCompare(b.name))) {
             if (!ap) {
                 break;
@@ -251,19 +305,22 @@ export function estimateCost(f: CostFootprint): CostEstimate {
 
     if (f.database) {
         const db = f.database;
-        const monthly = prices && db.edition === "ENTERPRISE" ? sqlMonthlyUsd(prices, db.tier) : undefined;
+        const sql = prices?.cloudSql;
+        const monthly = sql && db.edition === "ENTERPRISE" ? sqlMonthlyUsd(sql, db.tier) : undefined;
         const ha = db.highAvailability ? 2 : 1;
-        if (prices && monthly === undefined) {
+        if (prices && !sql) {
+            unpriced.push(`database: ${MISSING.cloudSql} for ${f.region} are not recorded in components/pure/prices.ts`);
+        } else if (prices && monthly === undefined) {
             unpriced.push(`database: no list price for ${db.edition} ${db.tier}`);
         }
         if (monthly !== undefined) {
             idle.push({ item: "Cloud SQL instance", monthlyUsd: monthly * ha, detail: `${db.tier}${db.highAvailability ? ", HA (primary + standby: x2)" : ", zonal"}` });
         }
-        if (prices) {
+        if (sql) {
             idle.push({
                 item: "Cloud SQL storage",
-                monthlyUsd: db.diskSizeGb * prices.cloudSql.ssdGib.usd * ha,
-                detail: `${db.diskSizeGb} GB SSD at ${money(prices.cloudSql.ssdGib.usd)}/GB-month${db.highAvailability ? " x2 (HA)" : ""}`,
+                monthlyUsd: db.diskSizeGb * sql.ssdGib.usd * ha,
+                detail: `${db.diskSizeGb} GB SSD at ${money(sql.ssdGib.usd)}/GB-month${db.highAvailability ? " x2 (HA)" : ""}`,
             });
         }
     }
@@ -295,7 +352,7 @@ export function estimateCost(f: CostFootprint): CostEstimate {
     const items = idle.map((i) => ({ ...i, monthlyUsd: round2(i.monthlyUsd) }));
     return {
         region: f.region,
-        pricesChecked: PRICES_CHECKED,
+        pricesAsOf: prices?.dataset.asOf ?? PRICES_CHECKED,
         idle: items,
         idleMonthlyUsd: round2(items.reduce((sum, i) => sum + i.monthlyUsd, 0)),
         steps,

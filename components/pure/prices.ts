@@ -1,27 +1,50 @@
 /**
- * Google Cloud list prices the cost estimate uses: one table, each number with the page it was
- * read from and when. These are LIST PRICES in USD, before taxes, committed-use or sustained-use
+ * Google Cloud list prices the cost estimate uses: one table, each number with its source and the
+ * date of that data. These are LIST PRICES in USD, before taxes, committed-use or sustained-use
  * discounts, negotiated rates and free-tier usage other than what is named here; your invoice
- * can differ. Google changes prices; re-check the pages below before relying on a figure, and
- * update `PRICES_CHECKED` when you do.
+ * can differ. Google changes prices; re-check the sources below before relying on a figure.
  *
- * Checked on PRICES_CHECKED against the pages themselves (as indexed copies): the GKE fee and
- * free-tier credit, Cloud NAT (gateway, data, IP), Artifact Registry, Cloud Storage Standard by
- * region, Cloud SQL ENTERPRISE per vCPU and per GiB, the Autopilot vCPU rate, and the spot
- * discount range. The remaining us-central1 figures (E2/N2/N1 rates, G2/A2 machines, T4, disks,
- * shared-core Cloud SQL tiers and SSD storage, Autopilot memory and ephemeral storage) are the
- * published list prices as last read from the pages named next to them, and agree with the
- * figures in the project's reference notes (e2-standard-4 $0.134/h, g2-standard-4 $0.71/h,
- * db-f1-micro $7.7 and db-g1-small $25.6 a month, db-custom-1-3840 $49): re-read those pages
- * before quoting a figure to anyone.
+ * us-central1 (`PRICES_CHECKED`): read from Google's pricing pages (as indexed copies): the GKE
+ * fee and free-tier credit, Cloud NAT, Artifact Registry, Cloud Storage Standard, Cloud SQL
+ * ENTERPRISE per vCPU and per GiB, the Autopilot vCPU rate and the spot discount range. On
+ * 2026-11-28 the machine, disk, bucket and NAT figures were re-checked against the dataset below
+ * (the Cloud Billing Catalog's SKUs as of 2026-07-30): every N2 and n1-standard machine it lists
+ * in us-central1 equals our rates exactly; E2 machines (shared-core too) come out at most 0.011%
+ * below it, because the pages print six decimals (E2 vCPU $0.021811, the SKU $0.02181159); G2
+ * and A2 machines are within $0.0000005/h; the three disk types, the bucket, the NAT per-VM rate
+ * and the in-use IP are equal (spot-checked in tests/cost.test.ts). Not in that dataset, so still
+ * as last published on the pages named next to them and not re-read this session: the T4 GPU,
+ * the shared-core Cloud SQL tiers and Cloud SQL SSD storage, the Autopilot memory and
+ * ephemeral-storage rates; they agree with the project's reference notes (db-f1-micro $7.7 and
+ * db-g1-small $25.6 a month).
  *
- * Regions: only regions with a complete entry in `REGION_PRICES` are priced. A region of our
- * catalog (`REGION_ZONES` in catalog.ts) without an entry is reported as "not priced" by the
- * estimate and refused by the `cost-budget` policy, never guessed from another region.
+ * The seven other catalog regions (`REGION_ZONES` in catalog.ts) are priced from
+ * `CYCLENERD_PRICING`: the public dataset Cyclenerd/google-cloud-pricing-cost-calculator
+ * `pricing.yml`, which its build script (`build/pricing.pl`) computes from the Cloud Billing
+ * Catalog API's SKUs. It holds Compute Engine machines, disks, Cloud NAT and IP addresses and
+ * Cloud Storage per region; it holds no Cloud SQL, no GKE Autopilot and no attached-GPU (T4)
+ * prices, and N1 only in n1-standard shapes. No other source reachable here gives those figures
+ * for these regions, so they are left out rather than guessed from another region:
+ * `regionCoverage` (cost.ts) names, per region, every figure that is missing, and the estimate
+ * reports a stack that needs one as "not priced" (and `cost-budget` refuses it).
  */
 
-/** When the figures below were last compared with Google's pricing pages. */
+/** When the us-central1 figures were last compared with Google's pricing pages. */
 export const PRICES_CHECKED = "2026-11-27";
+
+/**
+ * The dataset the other catalog regions are priced from: repository, path, commit, and the date
+ * its build read the Cloud Billing Catalog (`about.generated: Thu Jul 30 06:13:17 2026` in the
+ * file). The newest version of `pricing.yml` whose content could be read here; later commits
+ * exist (2026-08-20) but their file was not available.
+ */
+export const CYCLENERD_PRICING = {
+    repository: "Cyclenerd/google-cloud-pricing-cost-calculator",
+    path: "pricing.yml",
+    commit: "fd66b26ff84fee5cdd94f341ea89206e76c06b99",
+    generated: "2026-07-30",
+} as const;
+const CYCLENERD_URL = `https://github.com/${CYCLENERD_PRICING.repository}/blob/${CYCLENERD_PRICING.commit}/${CYCLENERD_PRICING.path}`;
 
 /** Hours in Google's billing month (the figure Google's pricing pages use for monthly prices). */
 export const HOURS_PER_MONTH = 730;
@@ -44,7 +67,11 @@ const NAT_PRICING = "https://cloud.google.com/nat/pricing";
 const GCS_PRICING = "https://cloud.google.com/storage/pricing";
 const AR_PRICING = "https://cloud.google.com/artifact-registry/pricing";
 
-/** Prices that are the same in every region. */
+/**
+ * Prices that are the same in every region. (Cloud NAT's per-VM rate and the in-use IP are also
+ * identical in all eight catalog regions of CYCLENERD_PRICING; Artifact Registry and the GKE fee
+ * are single published prices.)
+ */
 export const GLOBAL_PRICES = {
     /** GKE cluster management fee, every mode and topology. */
     gkeClusterFee: { usd: 0.1, per: "cluster-hour", source: `${GKE_PRICING} ("cluster management fee")` },
@@ -82,12 +109,16 @@ export interface FamilyRates {
     readonly memoryGib: Price;
 }
 
-/** Everything priced per region. */
+/** Everything priced per region. An absent optional part is a figure no source here gives for the region. */
 export interface RegionPrices {
+    /** Where the row's figures come from, and the date of that data (YYYY-MM-DD). */
+    readonly dataset: { readonly source: string; readonly asOf: string };
     /** Autopilot general-purpose Pods (on-demand); billed on Pod requests. */
-    readonly autopilot: { readonly vcpu: Price; readonly memoryGib: Price; readonly ephemeralGib: Price };
-    /** Machine families priced by vCPU and memory (E2, N2, N1 predefined shapes). */
-    readonly families: Readonly<Record<"e2" | "n2" | "n1", FamilyRates>>;
+    readonly autopilot?: { readonly vcpu: Price; readonly memoryGib: Price; readonly ephemeralGib: Price };
+    /** Machine families priced by vCPU and memory (predefined shapes). */
+    readonly families: Readonly<Partial<Record<"e2" | "n2" | "n1", FamilyRates>>>;
+    /** Predefined shapes priced per machine, where the source gives no per-vCPU/GiB split. */
+    readonly machines: Readonly<Record<string, Price>>;
     /** Shared-core E2 shapes, priced per machine. */
     readonly sharedCore: Readonly<Record<string, Price>>;
     /** Accelerator-optimized machines, priced per machine including their GPUs (G2, A2). */
@@ -97,7 +128,7 @@ export interface RegionPrices {
     /** Persistent disk per GiB-month, by disk type. */
     readonly disks: Readonly<Record<"pd-standard" | "pd-balanced" | "pd-ssd", Price>>;
     /** Cloud SQL ENTERPRISE edition (zonal; HA doubles each figure). */
-    readonly cloudSql: {
+    readonly cloudSql?: {
         readonly vcpu: Price;
         readonly memoryGib: Price;
         readonly sharedCore: Readonly<Record<string, Price>>;
@@ -111,9 +142,71 @@ const vm = (usd: number, what: string): Price => ({ usd, per: "hour", source: `$
 const g2 = (usd: number, machine: string): Price => ({ usd, per: "hour", source: `${VM_PRICING} (us-central1, G2 machine types, ${machine}, 1-8 NVIDIA L4 included)` });
 const a2 = (usd: number, machine: string): Price => ({ usd, per: "hour", source: `${VM_PRICING} (us-central1, A2 machine types, ${machine}, NVIDIA A100 included)` });
 
-/** Regions with a complete, checked price list. */
+/** A region's figures as `pricing.yml` (CYCLENERD_PRICING) lists them: hourly unless named. */
+interface CyclenerdRow {
+    /** E2 vCPU and GiB rates (see `fromCyclenerd`). */
+    readonly e2: readonly [vcpu: number, memoryGib: number];
+    /** N2 vCPU and GiB rates (see `fromCyclenerd`). */
+    readonly n2: readonly [vcpu: number, memoryGib: number];
+    /** n1-standard-1, -2, -4, -8, -16, -32, -64, -96. */
+    readonly n1Standard: readonly number[];
+    /** e2-micro, e2-small, e2-medium. */
+    readonly sharedCore: readonly [number, number, number];
+    /** g2-standard-4, -8, -12, -16, -24, -32, -48, -96 (NVIDIA L4 included). */
+    readonly g2: readonly number[];
+    /** a2-highgpu-1g, -2g, -4g, -8g, a2-megagpu-16g (NVIDIA A100 40GB included). */
+    readonly a2: readonly number[];
+    /** Per GiB-month: `storage.hdd` (pd-standard), `storage.balanced`, `storage.ssd`. */
+    readonly disks: readonly [standard: number, balanced: number, ssd: number];
+    /** Per GB-month: `storage.bucket.standard`. */
+    readonly gcsStandard: number;
+}
+
+const N1_STANDARD = [1, 2, 4, 8, 16, 32, 64, 96].map((n) => `n1-standard-${n}`);
+const G2_MACHINES = [4, 8, 12, 16, 24, 32, 48, 96].map((n) => `g2-standard-${n}`);
+const A2_MACHINES = ["a2-highgpu-1g", "a2-highgpu-2g", "a2-highgpu-4g", "a2-highgpu-8g", "a2-megagpu-16g"];
+
+/**
+ * A region row from CYCLENERD_PRICING. Every number is a value of that file (its key named in the
+ * price's source), except the E2 and N2 per-vCPU and per-GiB rates: the file lists machines, each
+ * computed by its build script as vCPUs x the family's vCPU SKU + GiB x its RAM SKU, so the two
+ * SKU rates are solved back from two shapes of different memory ratio (e2-standard-2 and
+ * e2-highcpu-2; n2-standard-8 and n2-highmem-8). When the rows were written, every other E2 and
+ * N2 shape the file lists in these regions matched the solved rates (largest difference 2e-15);
+ * tests re-check europe-west4's against a committed excerpt of the file
+ * (tests/fixtures/cyclenerd-pricing-excerpt.yml). N1 is listed only in n1-standard shapes, which
+ * do not separate the two rates, so N1 is priced per machine and its other shapes are missing.
+ */
+function fromCyclenerd(region: string, row: CyclenerdRow): RegionPrices {
+    const src = (key: string) => `${CYCLENERD_URL} (${key}, ${region})`;
+    const hourly = (usd: number, key: string): Price => ({ usd, per: "hour", source: src(`compute.instance.${key}.cost.${region}.hour`) });
+    const rates = (family: "e2" | "n2", [vcpu, memoryGib]: readonly [number, number], from: string): FamilyRates => ({
+        vcpu: { usd: vcpu, per: "vCPU-hour", source: src(`${family.toUpperCase()} vCPU SKU rate solved from compute.instance.${from}.cost.${region}.hour`) },
+        memoryGib: { usd: memoryGib, per: "GiB-hour", source: src(`${family.toUpperCase()} RAM SKU rate solved from compute.instance.${from}.cost.${region}.hour`) },
+    });
+    const perMachine = (names: readonly string[], values: readonly number[]) => {
+        if (names.length !== values.length) {
+            throw new Error(`prices.ts: ${region} lists ${values.length} prices for ${names.length} machine types`);
+        }
+        return Object.fromEntries(names.map((name, i) => [name, hourly(values[i], name)]));
+    };
+    const disk = (usd: number, key: string): Price => ({ usd, per: "GiB-month", source: src(`compute.storage.${key}.cost.${region}.month`) });
+    return {
+        dataset: { source: `${CYCLENERD_URL} (generated ${CYCLENERD_PRICING.generated} from the Cloud Billing Catalog API)`, asOf: CYCLENERD_PRICING.generated },
+        families: { e2: rates("e2", row.e2, "e2-standard-2 and e2-highcpu-2"), n2: rates("n2", row.n2, "n2-standard-8 and n2-highmem-8") },
+        machines: perMachine(N1_STANDARD, row.n1Standard),
+        sharedCore: perMachine(["e2-micro", "e2-small", "e2-medium"], row.sharedCore),
+        gpuMachines: { ...perMachine(G2_MACHINES, row.g2), ...perMachine(A2_MACHINES, row.a2) },
+        attachedGpus: {},
+        disks: { "pd-standard": disk(row.disks[0], "hdd"), "pd-balanced": disk(row.disks[1], "balanced"), "pd-ssd": disk(row.disks[2], "ssd") },
+        gcsStandard: { usd: row.gcsStandard, per: "GB-month", source: src(`storage.bucket.standard.cost.${region}.month`) },
+    };
+}
+
+/** Price lists per region; what a row lacks is named by `regionCoverage` (cost.ts). */
 export const REGION_PRICES: Readonly<Record<string, RegionPrices>> = {
     "us-central1": {
+        dataset: { source: "Google Cloud pricing pages at https://cloud.google.com/ (each price names its page)", asOf: PRICES_CHECKED },
         autopilot: {
             vcpu: { usd: 0.0445, per: "vCPU-hour", source: `${GKE_PRICING} (Autopilot, general-purpose Pods, us-central1)` },
             memoryGib: { usd: 0.0049225, per: "GiB-hour", source: `${GKE_PRICING} (Autopilot, general-purpose Pods, us-central1)` },
@@ -124,6 +217,7 @@ export const REGION_PRICES: Readonly<Record<string, RegionPrices>> = {
             n2: { vcpu: vm(0.031611, "N2 predefined vCPU"), memoryGib: vm(0.004237, "N2 predefined memory per GiB") },
             n1: { vcpu: vm(0.031611, "N1 predefined vCPU"), memoryGib: vm(0.004237, "N1 predefined memory per GiB") },
         },
+        machines: {},
         sharedCore: {
             "e2-micro": vm(0.008376, "e2-micro"),
             "e2-small": vm(0.016751, "e2-small"),
@@ -162,7 +256,76 @@ export const REGION_PRICES: Readonly<Record<string, RegionPrices>> = {
             ssdGib: { usd: 0.17, per: "GiB-month", source: `${SQL_PRICING} (storage, SSD, us-central1)` },
         },
         gcsStandard: { usd: 0.02, per: "GB-month", source: `${GCS_PRICING} (Standard storage, Iowa us-central1)` },
-    },
+    },    "us-east1": fromCyclenerd("us-east1", {
+        e2: [0.02181159, 0.00292353],
+        n2: [0.031611, 0.004237],
+        n1Standard: [0.04749975, 0.0949995, 0.189999, 0.379998, 0.759996, 1.519992, 3.039984, 4.559976],
+        sharedCore: [0.0083764275, 0.016752855, 0.03350571],
+        g2: [0.706832255, 0.853624271, 1.000416287, 1.147208303, 2.000832574, 1.734376367, 4.001665148, 8.003330296],
+        a2: [3.673385, 7.34677, 14.69354, 29.38708, 55.739504],
+        disks: [0.04, 0.1, 0.17],
+        gcsStandard: 0.02,
+    }),
+    "us-east4": fromCyclenerd("us-east4", {
+        e2: [0.02456745, 0.00329199],
+        n2: [0.035605, 0.004771],
+        n1Standard: [0.05349625, 0.1069925, 0.213985, 0.42797, 0.85594, 1.71188, 3.42376, 5.13564],
+        sharedCore: [0.0094338525, 0.018867705, 0.03773541],
+        g2: [0.704517808, 0.850829156, 0.997140504, 1.143451852, 1.994281008, 1.728697244, 3.988562016, 7.977124032],
+        a2: [3.934354926, 7.868709852, 15.737419704, 31.474839408, 59.531598816],
+        disks: [0.044, 0.11, 0.187],
+        gcsStandard: 0.023,
+    }),
+    "us-west1": fromCyclenerd("us-west1", {
+        e2: [0.02181159, 0.00292353],
+        n2: [0.031611, 0.004237],
+        n1Standard: [0.04749975, 0.0949995, 0.189999, 0.379998, 0.759996, 1.519992, 3.039984, 4.559976],
+        sharedCore: [0.0083764275, 0.016752855, 0.03350571],
+        g2: [0.706832255, 0.853624271, 1.000416287, 1.147208303, 2.000832574, 1.734376367, 4.001665148, 8.003330296],
+        a2: [3.673385, 7.34677, 14.69354, 29.38708, 55.739504],
+        disks: [0.04, 0.1, 0.17],
+        gcsStandard: 0.02,
+    }),
+    "us-west4": fromCyclenerd("us-west4", {
+        e2: [0.02456745, 0.00329199],
+        n2: [0.035603, 0.004771],
+        n1Standard: [0.05349625, 0.1069925, 0.213985, 0.42797, 0.85594, 1.71188, 3.42376, 5.13564],
+        sharedCore: [0.0094338525, 0.018867705, 0.03773541],
+        g2: [0.79610514, 0.96143698, 1.12676882, 1.29210066, 2.25353764, 1.95342802, 4.50707528, 9.01415056],
+        a2: [3.934354926, 7.868709852, 15.737419704, 31.474839408, 59.531598816],
+        disks: [0.044, 0.11, 0.187],
+        gcsStandard: 0.023,
+    }),
+    "europe-west1": fromCyclenerd("europe-west1", {
+        e2: [0.02399337, 0.00321609],
+        n2: [0.034773, 0.004661],
+        n1Standard: [0.05225175, 0.1045035, 0.209007, 0.418014, 0.836028, 1.672056, 3.344112, 5.016168],
+        sharedCore: [0.0092144325, 0.018428865, 0.03685773],
+        g2: [0.778293004, 0.939925708, 1.101558412, 1.263191116, 2.203116824, 1.909721932, 4.406233648, 8.812467296],
+        a2: [3.747369, 7.494738, 14.989476, 29.978952, 56.619696],
+        disks: [0.04, 0.1, 0.17],
+        gcsStandard: 0.02,
+    }),
+    "europe-west4": fromCyclenerd("europe-west4", {
+        e2: [0.02401338, 0.00321816],
+        n2: [0.034802, 0.004664],
+        n1Standard: [0.052292, 0.104584, 0.209168, 0.418336, 0.836672, 1.673344, 3.346688, 5.020032],
+        sharedCore: [0.009221505, 0.01844301, 0.03688602],
+        g2: [0.742916046, 0.897201806, 1.051487566, 1.205773326, 2.102975132, 1.822916366, 4.205950264, 8.411900528],
+        a2: [3.747972, 7.495944, 14.991888, 29.983776, 56.62656],
+        disks: [0.044, 0.11, 0.187],
+        gcsStandard: 0.02,
+    }),
+    "asia-southeast1": fromCyclenerd("asia-southeast1", {
+        e2: [0.02690931, 0.00360594],
+        n2: [0.038999, 0.005226],
+        n1Standard: [0.0585965, 0.117193, 0.234386, 0.468772, 0.937544, 1.875088, 3.750176, 5.625264],
+        sharedCore: [0.0103332675, 0.020666535, 0.04133307],
+        g2: [0.872018928, 1.053116256, 1.234213584, 1.415310912, 2.468427168, 2.139700224, 4.936854336, 9.873708672],
+        a2: [4.013757926, 8.027515852, 16.055031704, 32.110063408, 60.476222816],
+        disks: [0.044, 0.11, 0.187],
+        gcsStandard: 0.02,
+    }),
 };
 
 /** The price list of a region, or undefined when we keep none for it. */
