@@ -4,7 +4,7 @@
  * production config change that would replace the cluster, database, bucket or network is
  * refused before any resource is registered (components/platform/replacementGuard.ts).
  */
-import { loadPlatformConfig } from "./components/config/config";
+import { loadPlatformConfig } from "./components/config/load";
 import { createPlatform, platformOutputs } from "./components/platform/platform";
 import { REPLACEMENT_GUARD_OUTPUT } from "./components/pure/replacement";
 import { guardReplacements } from "./components/platform/replacementGuard";

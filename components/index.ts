@@ -3,6 +3,7 @@ export * from "./pure/catalog";
 export * from "./pure/cidr";
 export * from "./gcp/cluster";
 export * from "./config/config";
+export * from "./config/load";
 export * from "./gcp/database";
 export * from "./gcp/gpuNodePool";
 export * from "./gcp/identity";

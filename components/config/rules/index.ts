@@ -1,0 +1,32 @@
+/** Every config rule, in the order their problems are listed. */
+import { accessProblems } from "./access";
+import { clusterProblems } from "./cluster";
+import { connectionsProblems } from "./connections";
+import { databaseProblems } from "./database";
+import { endpointProblems } from "./endpoint";
+import { gpuPoolsProblems } from "./gpuPools";
+import { networkProblems } from "./network";
+import { nodeCapacityProblems } from "./nodeCapacity";
+import { profileProblems } from "./profile";
+import type { Rule } from "./rule";
+import { servicesProblems } from "./services";
+import { storageProblems } from "./storage";
+import { zonesProblems } from "./zones";
+
+export type { Rule, RuleInput } from "./rule";
+export { zoneProblem } from "./zones";
+
+export const RULES: readonly Rule[] = [
+    profileProblems,
+    zonesProblems,
+    networkProblems,
+    clusterProblems,
+    nodeCapacityProblems,
+    gpuPoolsProblems,
+    databaseProblems,
+    connectionsProblems,
+    storageProblems,
+    servicesProblems,
+    accessProblems,
+    endpointProblems,
+];

@@ -1,0 +1,489 @@
+/**
+ * The stack configuration's schema: every key, its type, the values allowed, its default (from
+ * one profile of PROFILE_DEFAULTS) and its description. The descriptions are the README's
+ * configuration reference (`npm run docs` writes it); say there what a person setting the key
+ * needs to know. Checks that involve more than one key are rules (./rules); parsePlatformConfig
+ * (./config.ts) runs both.
+ *
+ * `defaultText` (metadata) says what the default is where no literal default exists (derived
+ * from other keys, or required).
+ */
+import { z } from "zod";
+import { GPU_TYPES, MAX_LOG_RETENTION_DAYS, SQL_EDITIONS } from "../pure/catalog";
+import { isPrivateCidr, parseIpv4Cidr } from "../pure/cidr";
+import { REPLACING_KEYS } from "../pure/replacement";
+import { METAFLOW_DEFAULT_STEP } from "../pure/sizing";
+import { PRESETS, PROFILE_DEFAULTS, type ProfileDefaults } from "./defaults";
+
+declare module "zod" {
+    interface GlobalMeta {
+        /** The default in words, where the schema holds no literal one (e.g. "from the tier"). */
+        defaultText?: string;
+    }
+}
+
+const ENVIRONMENT_NAME = /^[a-z][a-z0-9]{1,11}$/;
+const POOL_NAME = /^[a-z][a-z0-9-]{0,18}[a-z0-9]$/;
+const ZONE_NAME = /^[a-z]+-[a-z]+\d+-[a-z]$/;
+/** An IAM principal a member may be: a Google account, a Google Group or a service account. */
+const MEMBER_PRINCIPAL = /^(user|group|serviceAccount):[^\s@]+@[^\s@]+\.[^\s@]+$/;
+/** IAM's special principals for everyone; never granted anything here. */
+const PUBLIC_PRINCIPALS = ["allUsers", "allAuthenticatedUsers"];
+
+/** Prefix lengths each range of the network plan may have: [shortest, longest]. */
+export const NETWORK_PREFIX_LIMITS = {
+    subnetCidr: [16, 24],
+    podsCidr: [12, 21],
+    servicesCidr: [16, 24],
+    privateServiceAccessCidr: [16, 24],
+} as const;
+const prefixes = (key: keyof typeof NETWORK_PREFIX_LIMITS) => `/${NETWORK_PREFIX_LIMITS[key][0]}-/${NETWORK_PREFIX_LIMITS[key][1]}`;
+
+const cidr = z.string().superRefine((value, ctx) => {
+    try {
+        parseIpv4Cidr(value);
+    } catch (err) {
+        ctx.addIssue({ code: "custom", message: (err as Error).message });
+        return;
+    }
+    if (!isPrivateCidr(value)) {
+        ctx.addIssue({ code: "custom", message: `"${value}" is not RFC 1918 private space (10/8, 172.16/12, 192.168/16)` });
+    }
+});
+
+const authorizedNetwork = z
+    .object({
+        cidr: z
+            .string()
+            .refine((v) => {
+                try {
+                    parseIpv4Cidr(v);
+                    return true;
+                } catch {
+                    return false;
+                }
+            }, "must be an IPv4 CIDR block written with its network address")
+            .describe("An IPv4 CIDR block, written with its network address."),
+        name: z.string().min(1).describe("A display name for the range (office, VPN, CI)."),
+    })
+    .strict();
+
+function networkSchema(d: ProfileDefaults) {
+    return z
+        .object({
+            subnetCidr: cidr.default("10.10.0.0/20").describe(`Primary range of the subnet (nodes, internal load balancers); ${prefixes("subnetCidr")}, RFC 1918, host bits clear.`),
+            podsCidr: cidr
+                .default("10.11.0.0/16")
+                .describe(`Secondary range for pod IPs (a /16 fits 256 nodes at 110 pods each); ${prefixes("podsCidr")}; cannot change while the cluster uses it.`),
+            servicesCidr: cidr.default("10.12.0.0/20").describe(`Secondary range for Service cluster IPs; ${prefixes("servicesCidr")}; cannot change while the cluster uses it.`),
+            privateServiceAccessCidr: cidr
+                .default("10.13.0.0/20")
+                .describe(`Private Service Access range peered to Google's producer network; Cloud SQL private IPs come from here; ${prefixes("privateServiceAccessCidr")}.`),
+            allowIapSsh: z.boolean().default(d.allowIapSsh).describe("Allow SSH to nodes, only from IAP's range, for debugging."),
+            natMinPortsPerVm: z.number().int().min(64).max(65536).default(256).describe("Cloud NAT ports per VM; raise for steps that open many outbound connections."),
+        })
+        .strict();
+}
+
+function cpuPoolSchema(d: ProfileDefaults) {
+    const step = METAFLOW_DEFAULT_STEP;
+    return z
+        .object({
+            machineType: z
+                .string()
+                .regex(/^[a-z0-9]+-[a-z0-9-]+$/)
+                .default(d.cpuPool.machineType)
+                .describe(
+                    "Runs the services and CPU steps. The services and GKE's add-ons must fit the pool's `minNodes`, and Metaflow's default step " +
+                        `(${step.cpu} CPU, ${step.memoryMb} MB, ${step.diskMb} MB disk) must fit a node beside GKE's DaemonSets: a fresh node when \`maxNodes\` exceeds ` +
+                        "the services' nodes, else beside the services (`cpuPoolPlan` in `components/pure/sizing.ts`); otherwise refused with the machine types that fit.",
+                ),
+            minNodes: z
+                .number()
+                .int()
+                .min(0)
+                .max(100)
+                .default(d.cpuPool.minNodes)
+                .describe(
+                    "Total nodes across the pool's zones (`totalMinNodeCount`). The pool starts at `minNodes` (`initialNodeCount` per zone, rounded up; " +
+                        "ignored afterwards, so a later change never replaces the pool).",
+                ),
+            maxNodes: z.number().int().min(1).max(100).default(d.cpuPool.maxNodes).describe("Total nodes across the pool's zones (`totalMaxNodeCount`)."),
+            spot: z
+                .boolean()
+                .default(d.cpuPool.spot)
+                .describe("Spot VMs: at most 40% of the on-demand price; a preempted node is replaced by the autoscaler and the services restart on it."),
+            diskSizeGb: z
+                .number()
+                .int()
+                .min(30)
+                .max(2000)
+                .default(d.cpuPool.diskSizeGb)
+                .describe("Boot disk per node, GB; what GKE does not reserve is the pods' ephemeral storage, which must hold the default step's disk."),
+        })
+        .strict();
+}
+
+function clusterSchema(d: ProfileDefaults) {
+    return z
+        .object({
+            mode: z
+                .enum(["standard", "autopilot"])
+                .default(d.clusterMode)
+                .describe("`standard`: node pools we manage; `autopilot`: Google manages the nodes (no node pools; GPU hints in the outputs)."),
+            spotSteps: z
+                .boolean()
+                .default(d.spotSteps)
+                .describe(
+                    "Autopilot only: the profile sets `METAFLOW_KUBERNETES_NODE_SELECTOR=cloud.google.com/gke-spot=true`, so steps run as Spot Pods " +
+                        "(at most 40% of the price; a preempted step retries with `@retry`).",
+                ),
+            regional: z
+                .boolean()
+                .default(d.clusterRegional)
+                .describe("Regional control plane and nodes across zones; zonal otherwise (Autopilot is always regional). A zonal dev cluster fits GKE's free-tier credit."),
+            releaseChannel: z.enum(["RAPID", "REGULAR", "STABLE"]).default("REGULAR").describe("GKE release channel (how soon the cluster gets new versions)."),
+            controlPlaneAccess: z
+                .enum(["dns", "authorizedNetworks"])
+                .default("dns")
+                .describe(
+                    "How `pulumi up` reaches the control plane: `dns`, the IAM-gated DNS endpoint (no IP allow-list needed); `authorizedNetworks`, the public IP " +
+                        "endpoint for the listed CIDRs. Switching updates the Kubernetes provider in place (`clusterIdentifier`); no object is replaced.",
+                ),
+            authorizedNetworks: z
+                .array(authorizedNetwork)
+                .default([])
+                .describe("CIDRs allowed to reach the control plane's IP endpoint, `[{cidr, name}]`; `0.0.0.0/0`, or ranges that together cover every address, are refused."),
+            deletionProtection: z
+                .boolean()
+                .default(d.clusterDeletionProtection)
+                .describe("Must be `true` in production; in production also Pulumi `protect` on the cluster and every node pool."),
+            cpuPool: cpuPoolSchema(d).prefault({}),
+        })
+        .strict();
+}
+
+function gpuPoolSchema(d: ProfileDefaults) {
+    return z
+        .object({
+            name: z
+                .string()
+                .regex(POOL_NAME, "must be 2-20 lowercase letters, digits or dashes, starting with a letter")
+                .describe("Pool name, unique in the stack, 2-20 lowercase letters, digits or dashes; the node pool is `gpu-<name>`; `cpu` is taken."),
+            gpuType: z.enum(GPU_TYPES).default("nvidia-l4").describe("The GPU model."),
+            machineType: z.string().default("g2-standard-8").describe("Must carry the GPU (see `components/pure/catalog.ts`)."),
+            gpusPerNode: z
+                .number()
+                .int()
+                .min(1)
+                .optional()
+                .meta({ description: "GPUs per node; fixed by the machine type except for T4 on N1 (1, 2 or 4).", defaultText: "from the machine type" }),
+            minNodes: z.number().int().min(0).max(100).default(0).describe("Total nodes across the pool's zones when idle; 0 scales to zero."),
+            maxNodes: z.number().int().min(1).max(100).default(2).describe("Total nodes across the pool's zones at most (`totalMaxNodeCount`, not per zone)."),
+            spot: z.boolean().default(d.gpuSpot).describe("Spot VMs: at most 40% of the on-demand price."),
+            zones: z
+                .array(z.string().regex(ZONE_NAME))
+                .min(1)
+                .optional()
+                .meta({
+                    description: "Zones for the pool; required for regions not in the catalog.",
+                    defaultText: "the region's zones offering the GPU (those of the cluster's zones first)",
+                }),
+            diskSizeGb: z.number().int().min(50).max(4000).default(200).describe("Boot disk per node, GB."),
+            driverVersion: z.enum(["DEFAULT", "LATEST"]).default("LATEST").describe("The GKE-managed driver install; never unset (unset means no driver)."),
+        })
+        .strict();
+}
+
+function databaseSchema(d: ProfileDefaults) {
+    return z
+        .object({
+            enabled: z
+                .boolean()
+                .default(d.databaseEnabled)
+                .describe(
+                    "Create Cloud SQL. Off: no metadata database (local metadata in the profile, as cost-first setups do); the Kubernetes half is then only " +
+                        "the namespace and the task identity (`services.ui`, `argoWorkflows`, `argoEvents`, `airflow` must be `false`); refused in production.",
+                ),
+            edition: z.enum(SQL_EDITIONS).default("ENTERPRISE").describe("Always explicit: unset, Postgres 16+ defaults to ENTERPRISE_PLUS (~$180/month minimum)."),
+            tier: z.string().default(d.database.tier).describe("Must exist in the edition and carry the services' connections; a change restarts the instance."),
+            version: z.enum(["POSTGRES_15", "POSTGRES_16", "POSTGRES_17"]).default("POSTGRES_16").describe("The Postgres major version."),
+            highAvailability: z
+                .boolean()
+                .default(d.database.highAvailability)
+                .describe("REGIONAL availability (a standby in another zone); required in production."),
+            diskSizeGb: z.number().int().min(10).max(65536).default(20).describe("Initial disk size, GB; grows automatically."),
+            backupRetentionCount: z.number().int().min(1).max(365).default(d.database.backupRetentionCount).describe("Daily backups kept."),
+            logRetentionDays: z
+                .number()
+                .int()
+                .min(1)
+                .max(35)
+                .default(d.database.logRetentionDays)
+                .describe(
+                    `Days of write-ahead log kept for point-in-time recovery (the PITR window); at most ${MAX_LOG_RETENTION_DAYS.ENTERPRISE} on ENTERPRISE, ` +
+                        `${MAX_LOG_RETENTION_DAYS.ENTERPRISE_PLUS} on ENTERPRISE_PLUS.`,
+                ),
+            deletionProtection: z
+                .boolean()
+                .default(d.database.deletionProtection)
+                .describe("API flag + Pulumi `protect` + backups kept after delete; required in production."),
+            maxConnections: z
+                .number()
+                .int()
+                .min(25)
+                .max(10000)
+                .optional()
+                .meta({ description: MAX_CONNECTIONS_DESCRIPTION, defaultText: "from the tier" }),
+        })
+        .strict();
+}
+
+const MAX_CONNECTIONS_DESCRIPTION =
+    "The `max_connections` flag. Default: the tier's memory / 12 MB, rounded down to 10 (db-g1-small 140, db-custom-2-7680 640), and Cloud SQL's own " +
+    "default 25 below 1 GiB (db-f1-micro: 614 MB would go entirely to backends); never derived from replicas, since changing it restarts Postgres " +
+    "(stacks deployed before this rule get one restart when it rolls out: dev 100 → 140, prod 170 → 640). Validation refuses clients whose pools exceed it: " +
+    "the services' replicas +1 surge pod per Deployment × their pools (`services.metadataDbPoolMax`; the UI backend opens 6 pools of `uiDbPoolMax`), " +
+    "Airflow's when on, + 7 reserved (3 superuser, 2 migration Job, 2 operator).";
+
+function storageSchema(d: ProfileDefaults) {
+    return z
+        .object({
+            bucketName: z
+                .string()
+                .regex(/^[a-z0-9][a-z0-9._-]{1,61}[a-z0-9]$/)
+                .optional()
+                .meta({ description: "The datastore bucket's name (globally unique; the default is, by project).", defaultText: "`<project>-metaflow-<environment>`" }),
+            versioning: z.boolean().default(d.storage.versioning).describe("Object versioning; noncurrent versions expire after 30 days."),
+            softDeleteDays: z.number().int().min(0).max(90).default(d.storage.softDeleteDays).describe("Soft-delete retention: 0 (off) or 7-90 days."),
+            tmpObjectTtlDays: z.number().int().min(1).max(365).default(7).describe("Objects under `tmp/` are deleted after this many days (bucket lifecycle rule)."),
+            forceDestroy: z.boolean().default(d.storage.forceDestroy).describe("Let `pulumi destroy` delete a non-empty bucket; refused in production."),
+            immutableTags: z.boolean().default(d.storage.immutableTags).describe("Docker tags in the Artifact Registry repository cannot be overwritten."),
+            untaggedImageTtlDays: z.number().int().min(1).max(365).default(14).describe("Untagged images are deleted after this many days (registry cleanup policy)."),
+        })
+        .strict();
+}
+
+function servicesSchema(d: ProfileDefaults) {
+    return z
+        .object({
+            enabled: z
+                .boolean()
+                .default(d.services.enabled)
+                .describe(
+                    "Deploy the Kubernetes half (namespace, task identity, metadata service, UI, Argo). With `database.enabled` false only the namespace and the task identity.",
+                ),
+            namespace: z
+                .string()
+                .regex(/^[a-z][a-z0-9-]{1,30}[a-z0-9]$/)
+                .optional()
+                .meta({
+                    description: "The Kubernetes namespace; distinct per environment: Workload Identity pools are per project, so two environments in one project must not share it.",
+                    defaultText: "`metaflow-<environment>`",
+                }),
+            metadataReplicas: z.number().int().min(1).max(10).default(d.replicas).describe("Metadata service pods."),
+            ui: z.boolean().default(d.services.ui).describe("Deploy the Metaflow UI: a UI backend that serves the UI bundled in its image."),
+            uiReplicas: z
+                .number()
+                .int()
+                .min(1)
+                .max(10)
+                .default(d.replicas)
+                .describe("UI backend pods (each serves the UI and its API, and holds its own database pools, see `components/pure/sizing.ts`)."),
+            metadataDbPoolMax: z
+                .number()
+                .int()
+                .min(1)
+                .max(100)
+                .default(d.services.metadataDbPoolMax)
+                .describe("`MF_METADATA_DB_POOL_MAX`: most connections each metadata-service replica's pool opens (production: aiopg's default 10); counted against `max_connections`."),
+            uiDbPoolMax: z
+                .number()
+                .int()
+                .min(1)
+                .max(100)
+                .default(d.services.uiDbPoolMax)
+                .describe("Most connections each of the UI backend's 6 pools opens per replica (metaflow-service v2.5.0 `ui_server.py`); counted against `max_connections`."),
+            argoWorkflows: z.boolean().default(d.services.argoWorkflows).describe("Deploy Argo Workflows, the orchestrator `argo-workflows create` deploys flows to."),
+            argoEvents: z.boolean().default(false).describe("Deploy Argo Events (event-triggered flows); needs `argoWorkflows`."),
+            airflow: z.boolean().default(false).describe(AIRFLOW_DESCRIPTION),
+        })
+        .strict();
+}
+
+const AIRFLOW_DESCRIPTION =
+    "Deploy Airflow as the orchestrator: an alternative to Argo, not both; needs `database.enabled`. Its pools (69 connections with 1 replica, 81 with 2) count " +
+    "against `max_connections`: `db-f1-micro` is too small, use `db-custom-1-3840` or larger (on dev's e2-standard-2 pool also `cpuPool.minNodes` 2). " +
+    "Turns on GKE's Cloud Storage FUSE add-on (in place).";
+
+function accessSchema() {
+    return z
+        .object({
+            members: z
+                .array(
+                    z
+                        .string()
+                        // Public principals first, so they get their own reason rather than the format message.
+                        .refine((m) => !PUBLIC_PRINCIPALS.includes(m.replace(/^[a-zA-Z]+:/, "")), "public principals are never granted access; list people, groups or service accounts")
+                        .refine((m) => PUBLIC_PRINCIPALS.includes(m.replace(/^[a-zA-Z]+:/, "")) || MEMBER_PRINCIPAL.test(m), 'must be "user:<email>", "group:<email>" or "serviceAccount:<email>"'),
+                )
+                .default([])
+                .describe(
+                    "IAM principals who run and schedule flows in this environment: `user:<email>`, `group:<email>`, `serviceAccount:<email>`; each gets exactly " +
+                        "the grants under [Access](#access), nothing project-wide beyond fetching cluster credentials. Duplicates, `allUsers` and `allAuthenticatedUsers` are refused.",
+                ),
+            securityGroup: z
+                .string()
+                .regex(/^gke-security-groups@[^\s@]+\.[^\s@]+$/, 'must be "gke-security-groups@<your-domain>"')
+                .optional()
+                .describe(
+                    "The `gke-security-groups@<domain>` Google Group: turns on GKE's Google Groups for RBAC; required when `members` lists a `group:`. " +
+                        "Changing it updates the cluster in place (no replacement).",
+                ),
+        })
+        .strict();
+}
+
+function billingSchema() {
+    const budget = z
+        .object({
+            billingAccount: z
+                .string()
+                .regex(/^[0-9A-F]{6}-[0-9A-F]{6}-[0-9A-F]{6}$/, "must be a billing account ID like 012345-6789AB-CDEF01 (gcloud billing accounts list)")
+                .describe("The Cloud Billing account ID, `XXXXXX-XXXXXX-XXXXXX` (`gcloud billing accounts list`)."),
+            amount: z.number().int().positive().describe("Whole units of the billing account's currency per month."),
+            thresholds: z
+                .array(z.number().positive().max(10))
+                .min(1)
+                .default([0.5, 0.9, 1.0])
+                .describe("Alert when actual spend passes these fractions of the amount (1.0 = 100%)."),
+            emails: z
+                .array(z.string().regex(/^[^\s@]+@[^\s@]+\.[^\s@]+$/, "must be an email address"))
+                .max(5)
+                .default([])
+                .describe("Up to 5 email recipients, each a Cloud Monitoring email notification channel; billing admins are always alerted."),
+            pubsubTopic: z
+                .string()
+                .regex(/^projects\/[a-z][a-z0-9-]{4,28}[a-z0-9]\/topics\/[A-Za-z][\w.~+%-]{2,254}$/, "must be projects/<project>/topics/<topic>")
+                .optional()
+                .describe("Pub/Sub topic for programmatic alerts, `projects/<p>/topics/<t>`."),
+        })
+        .strict();
+    return z
+        .object({
+            budget: budget
+                .optional()
+                .describe("A monthly Cloud Billing budget for this environment's project and `environment` label, see \"Cost\"; unset: none."),
+        })
+        .strict();
+}
+
+function endpointSchema() {
+    return z
+        .object({
+            hostname: z
+                .string()
+                .regex(/^(?=.{4,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/, "must be a fully qualified lowercase DNS name you control, e.g. metaflow.example.com")
+                .describe("DNS name of the HTTPS endpoint; you create its A record (see the `endpoint` output)."),
+            oauthClientId: z
+                .string()
+                .regex(/^[0-9]+-[a-z0-9]+\.apps\.googleusercontent\.com$/, 'must be an OAuth client ID, "<number>-<id>.apps.googleusercontent.com"')
+                .describe("Client ID of the OAuth client IAP uses, created in the console (see *HTTPS endpoint*)."),
+            oauthClientSecret: z
+                .string()
+                .min(1, "must not be empty")
+                .describe("Its secret; must be a Pulumi secret (`pulumi config set --secret --path endpoint.oauthClientSecret <value>`); a plain value is refused."),
+        })
+        .strict();
+}
+
+/** Builds the schema with the defaults of one profile. */
+export function platformSchema(d: ProfileDefaults) {
+    const gpuPool = gpuPoolSchema(d);
+    return z
+        .object({
+            preset: z
+                .enum(PRESETS)
+                .optional()
+                .describe('A named set of defaults: `personal`, the one-person defaults of "Cost" (Autopilot, no database, no services); refused with `production: true`.'),
+            project: z
+                .string()
+                .regex(/^[a-z][a-z0-9-]{4,28}[a-z0-9]$/, "must be a GCP project ID (6-30 lowercase letters, digits, dashes)")
+                .describe("The project ID; set by you (`pulumi config set gcp:project <id>`), never committed."),
+            region: z.string().regex(/^[a-z]+-[a-z]+\d+$/, "must be a GCP region such as us-central1").default("us-central1").describe("The region of every regional resource."),
+            environment: z
+                .string()
+                .regex(ENVIRONMENT_NAME, "must be 2-12 lowercase letters or digits, starting with a letter")
+                .meta({ description: "2-12 lowercase letters/digits; in resource names and the `environment` label.", defaultText: "the stack name" }),
+            production: z.boolean().default(false).describe("Selects the production profile and its safety checks."),
+            zones: z
+                .array(z.string().regex(ZONE_NAME))
+                .min(1)
+                .optional()
+                .meta({
+                    description:
+                        "Cluster node zones; a zonal cluster uses the first. Refused if the region has no such zone (`components/pure/catalog.ts` `REGION_ZONES`; " +
+                        "a region missing there has no default and its zones are checked for the region prefix only).",
+                    defaultText: "the region's first 3 zones",
+                }),
+            labels: z
+                .record(z.string().regex(/^[a-z][a-z0-9_-]{0,62}$/), z.string().regex(/^[a-z0-9_-]{0,63}$/))
+                .default({})
+                .describe("Extra labels on every resource that takes labels."),
+            network: networkSchema(d).prefault({}),
+            cluster: clusterSchema(d).prefault({}),
+            gpuPools: z
+                .array(gpuPool)
+                .default([{ name: "l4" }].map((p) => gpuPool.parse(p)))
+                .describe("GPU node pools, one per entry; `[]` for no GPUs. In Autopilot they say which GPUs steps may ask for."),
+            database: databaseSchema(d).prefault({}),
+            storage: storageSchema(d).prefault({}),
+            services: servicesSchema(d).prefault({}),
+            access: accessSchema().prefault({}),
+            billing: billingSchema().prefault({}),
+            endpoint: endpointSchema().optional().describe("An IAP-protected HTTPS endpoint for the UI, the metadata service and Argo; unset: no endpoint."),
+            allowReplacement: z
+                .array(z.enum(REPLACING_KEYS.map((k) => k.key) as [string, ...string[]]))
+                .default([])
+                .describe(
+                    "Keys (as `metaflow-gcp:storage.bucketName`) whose replacing change the next update may make in production; a change of such a key is refused otherwise (see below).",
+                ),
+        })
+        .strict();
+}
+
+/** The config as the schema returns it: defaults applied, derived values (zones, bucket name...) not yet resolved. */
+export type ParsedConfig = z.output<ReturnType<typeof platformSchema>>;
+
+/** Top-level keys the provider owns (`gcp:project`, `gcp:region`). */
+const PROVIDER_KEYS = ["project", "region"];
+
+/** Config keys the program reads in its own namespace, for the unknown-key check. */
+export const TOP_LEVEL_KEYS: readonly string[] = Object.keys(platformSchema(PROFILE_DEFAULTS.development).shape).filter((k) => !PROVIDER_KEYS.includes(k));
+
+/** Config values never shown in an error message (path from the top-level key). */
+export const SECRET_PATHS: ReadonlyArray<ReadonlyArray<string>> = [["endpoint", "oauthClientSecret"]];
+
+/** The keys the schema allows for the object at `path`, if it is an object. */
+export function objectKeysAt(schema: z.ZodType, path: ReadonlyArray<PropertyKey>): string[] | undefined {
+    // zod 4's schema definitions (`_zod.def`): wrappers hold `innerType`, arrays `element`, objects `shape`.
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    let node: any = schema;
+    const unwrap = () => {
+        while (node && ["default", "prefault", "optional", "nullable", "pipe"].includes(node._zod?.def?.type)) {
+            node = node._zod.def.innerType ?? node._zod.def.in;
+        }
+    };
+    unwrap();
+    for (const part of path) {
+        if (node?._zod?.def?.type === "array") {
+            node = node._zod.def.element;
+        } else if (node?._zod?.def?.type === "object") {
+            node = node._zod.def.shape[part as string];
+        } else {
+            return undefined;
+        }
+        unwrap();
+    }
+    return node?._zod?.def?.type === "object" ? Object.keys(node._zod.def.shape) : undefined;
+}
