@@ -47,7 +47,20 @@ export const AIRFLOW_CHART = { name: "airflow", version: "1.16.0", repo: "https:
  * no longer carry (KeyError at import: measured in tests/python/airflow with 10.4.3, 10.5.0,
  * 10.8.0, 10.10.0; 9.0.1 through 10.3.1 import). Airflow 2.10.5 (released February 2025) was
  * frozen with its constraints before provider 10.4 (spring 2025) existed; Airflow 2.11 was built
- * with newer providers. The test layer pins the same Airflow and a provider of that
- * range (tests/python/airflow/requirements.txt).
+ * with newer providers.
+ *
+ * `kubernetesProvider`: the apache-airflow-providers-cncf-kubernetes inside this image, 10.1.0.
+ * The image installs its providers with the `constraints-2.10.5` constraints of apache/airflow,
+ * which pin the newest provider release when 2.10.5 was cut: 10.1.0 (PyPI upload 2024-12-26;
+ * 2.10.5rc1 2025-02-05, 2.10.5 2025-02-10; the next provider, 10.2.0, came 2025-02-21). A
+ * `pip list` taken inside an apache/airflow:2.10.5 container (public notes file) shows the same
+ * 10.1.0 and the rest of the image's provider set, which the test layer pins too
+ * (tests/python/airflow/requirements.txt; test_metaflow_dag.py checks it against this field).
+ * 10.1.0 is inside the range Metaflow's DAG imports with.
  */
-export const AIRFLOW_IMAGE = { repository: "apache/airflow", tag: "2.10.5-python3.11", airflowVersion: "2.10.5" } as const;
+export const AIRFLOW_IMAGE = {
+    repository: "apache/airflow",
+    tag: "2.10.5-python3.11",
+    airflowVersion: "2.10.5",
+    kubernetesProvider: "10.1.0",
+} as const;

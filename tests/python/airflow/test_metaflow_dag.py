@@ -91,6 +91,16 @@ def test_installed_airflow_is_the_deployed_image_version():
     assert sys.version_info[:2] == (3, 11)
 
 
+def test_installed_kubernetes_provider_is_the_one_inside_the_deployed_image():
+    """The DAG below is imported by the provider the image runs, not merely one that works.
+
+    AIRFLOW_IMAGE.kubernetesProvider records the apache-airflow-providers-cncf-kubernetes that
+    apache/airflow:2.10.5 installs from apache/airflow's constraints-2.10.5 (sources in
+    components/pure/versions.ts); bumping either side alone fails here.
+    """
+    assert version("apache-airflow-providers-cncf-kubernetes") == versions_ts_field("kubernetesProvider")
+
+
 def test_metaflow_pin_matches_the_main_layer():
     main = re.search(r"^metaflow==(\S+)$", (REPO_ROOT / "tests/python/requirements.txt").read_text(), re.M)
     assert main and version("metaflow") == main.group(1)
