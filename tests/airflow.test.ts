@@ -1,4 +1,5 @@
 import { strict as assert } from "assert";
+import Ajv from "ajv";
 import * as fs from "fs";
 import * as path from "path";
 import { Pod } from "kubernetes-models/v1/Pod";
@@ -60,13 +61,54 @@ function keyPaths(value: unknown, prefix = ""): string[] {
     return [prefix];
 }
 
-function allowed(pathName: string, patterns: string[]): boolean {
+/** The verified-key pattern (`*` = any one map key) a key path falls under, if any. */
+function patternFor(pathName: string, patterns: string[]): string | undefined {
     const parts = pathName.split(".");
-    return patterns.some((pattern) => {
+    return patterns.find((pattern) => {
         const p = pattern.split(".");
         return p.length === parts.length && p.every((seg, i) => seg === "*" || seg === parts[i]);
     });
 }
+
+function allowed(pathName: string, patterns: string[]): boolean {
+    return patternFor(pathName, patterns) !== undefined;
+}
+
+/** Every leaf of a values object with its key path; lists stop at `key[]`, as in keyPaths. */
+function leafValues(value: unknown, prefix = ""): [string, unknown][] {
+    if (Array.isArray(value)) {
+        return [[`${prefix}[]`, value]];
+    }
+    if (value !== null && typeof value === "object") {
+        return Object.entries(value).flatMap(([k, v]) => leafValues(v, prefix ? `${prefix}.${k}` : k));
+    }
+    return [[prefix, value]];
+}
+
+/** The JSON Schema types a value satisfies (an integer is also a number). */
+function jsonTypes(value: unknown): string[] {
+    if (value === null) {
+        return ["null"];
+    }
+    if (Array.isArray(value)) {
+        return ["array"];
+    }
+    if (typeof value === "number") {
+        return Number.isInteger(value) ? ["integer", "number"] : ["number"];
+    }
+    return [typeof value];
+}
+
+/** tests/fixtures/airflow-chart-keys.json: the values keys we set, each with the JSON types the chart's schema declares. */
+function chartKeys(): { pinned: string; types: Record<string, string[]> } {
+    return JSON.parse(fs.readFileSync(path.join(REPO_ROOT, "tests/fixtures/airflow-chart-keys.json"), "utf8"));
+}
+
+/**
+ * The chart's own values.schema.json at helm-chart/1.16.0, when one is provided: it cannot be
+ * fetched here (see the fixture's note), and third-party files stay out of the repository.
+ */
+const CHART_SCHEMA = process.env.AIRFLOW_CHART_SCHEMA ?? path.join(REPO_ROOT, "..", "shared", "airflow-chart-1.16.0", "values.schema.json");
 
 describe("Airflow", () => {
     let dev: RenderedStack;
@@ -311,14 +353,45 @@ describe("Airflow", () => {
         assert.equal(p.dagProcessor.replicas, 1);
     });
 
-    it("uses only values keys verified in the chart's values.yaml (tests/fixtures/airflow-chart-keys.json)", () => {
-        const fixture = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, "tests/fixtures/airflow-chart-keys.json"), "utf8"));
+    it("uses only values keys the chart's values.schema.json declares (tests/fixtures/airflow-chart-keys.json)", () => {
+        const fixture = chartKeys();
+        const patterns = Object.keys(fixture.types);
         assert.equal(fixture.pinned, AIRFLOW_CHART.version, "the key list was verified for another chart version");
         for (const stack of [dev, prod]) {
-            const unknown = keyPaths(airflowRelease(stack).inputs.values).filter((k) => !allowed(k, fixture.keys));
+            const unknown = keyPaths(airflowRelease(stack).inputs.values).filter((k) => !allowed(k, patterns));
             assert.deepEqual(unknown, [], `${stack.stack}: keys not in the verified list`);
         }
-        assert.ok(!allowed("scheduler.extraVolume[]", fixture.keys), "the check rejects a misspelt key");
+        assert.ok(!allowed("scheduler.extraVolume[]", patterns), "the check rejects a misspelt key");
+    });
+
+    it("gives every key a value of a type the chart's schema declares for it", () => {
+        const fixture = chartKeys();
+        const patterns = Object.keys(fixture.types);
+        for (const stack of [dev, prod]) {
+            const wrong = leafValues(airflowRelease(stack).inputs.values)
+                .map(([key, value]) => ({ key, value, declared: fixture.types[patternFor(key, patterns) ?? ""] ?? [] }))
+                .filter(({ value, declared }) => !jsonTypes(value).some((t) => declared.includes(t)))
+                .map(({ key, value, declared }) => `${key} = ${JSON.stringify(value)} (chart: ${declared.join(" | ")})`);
+            assert.deepEqual(wrong, [], `${stack.stack}: values the chart's schema refuses`);
+        }
+        // The check can fail: Helm's schema validation refuses a replica count written as text.
+        assert.ok(!jsonTypes("2").some((t) => fixture.types["scheduler.replicas"].includes(t)));
+    });
+
+    it("validates against the chart's own values.schema.json at helm-chart/1.16.0 (runs when AIRFLOW_CHART_SCHEMA or ../shared/airflow-chart-1.16.0/values.schema.json holds it)", function () {
+        if (!fs.existsSync(CHART_SCHEMA)) {
+            this.skip();
+        }
+        const schema = JSON.parse(fs.readFileSync(CHART_SCHEMA, "utf8"));
+        // Chart 1.16.0's default Airflow is 2.10.5 (its RELEASE_NOTES.rst): another version's schema is refused.
+        assert.equal(schema.properties?.airflowVersion?.default, "2.10.5", `${CHART_SCHEMA} is not chart 1.16.0's values.schema.json`);
+        // Draft-07, as Helm applies it on install and upgrade; Kubernetes formats (int32, int64) are not checked by Helm either.
+        const validate = new Ajv({ allErrors: true, logger: false, unknownFormats: "ignore" }).compile(schema);
+        for (const stack of [dev, prod]) {
+            const values = airflowRelease(stack).inputs.values;
+            assert.ok(validate(values), `${stack.stack}: ${JSON.stringify(validate.errors)}`);
+            assert.equal(validate({ ...values, scheduler: { ...values.scheduler, extraVolume: [] } }), false, "an unknown key is refused");
+        }
     });
 
     it("passes the policy pack with Airflow on; in dev only the idle-cost limit objects (the larger database tier)", async () => {

@@ -1,8 +1,8 @@
 /**
  * The Helm values of the Airflow release, as a pure function of a few decisions, so tests can
- * check every key against the chart's own list (tests/fixtures/airflow-chart-keys.json) and the
- * component stays declarative. Keys are those of apache/airflow `chart/values.yaml` (chart
- * 1.16.0 line); see that fixture for the sources.
+ * check every key and value type against the chart's schema (tests/fixtures/airflow-chart-keys.json)
+ * and the component stays declarative. Keys are those apache/airflow `chart/values.schema.json`
+ * declares around the pinned 1.16.0 (1.15.0 and 1.18.0); see that fixture for the sources.
  */
 import { AIRFLOW_DB } from "./sizing";
 import { CONTAINER_RESOURCES } from "./workloadRequests";
