@@ -157,7 +157,7 @@ function clusterSchema(d: ProfileDefaults) {
             deletionProtection: z
                 .boolean()
                 .default(d.clusterDeletionProtection)
-                .describe("Must be `true` in production; in production also Pulumi `protect` on the cluster and every node pool."),
+                .describe("Must be `true` in production; also Pulumi `protect` on the cluster and every node pool."),
             cpuPool: cpuPoolSchema(d).prefault({}),
         })
         .strict();
@@ -303,7 +303,7 @@ function servicesSchema(d: ProfileDefaults) {
                 .min(1)
                 .max(100)
                 .default(d.services.uiDbPoolMax)
-                .describe("Most connections each of the UI backend's 6 pools opens per replica (metaflow-service v2.5.0 `ui_server.py`); counted against `max_connections`."),
+                .describe("Most connections each of the UI backend's 6 pools opens per replica (metaflow-service v2.5.0 `ui_server.py`; production: aiopg's default 10); counted against `max_connections`."),
             argoWorkflows: z.boolean().default(d.services.argoWorkflows).describe("Deploy Argo Workflows, the orchestrator `argo-workflows create` deploys flows to."),
             argoEvents: z.boolean().default(false).describe("Deploy Argo Events (event-triggered flows); needs `argoWorkflows`."),
             airflow: z.boolean().default(false).describe(AIRFLOW_DESCRIPTION),

@@ -63,6 +63,35 @@ export const REPLACING_KEYS: readonly ReplacingKey[] = [
     { key: "metaflow-gcp:storage.bucketName", replaces: "the bucket (a new, empty one; the old one is deleted with its data)", value: (c) => c.storage.bucketName },
 ];
 
+/** A config key whose change replaces something, as the README marks it. */
+export interface ReplacingKeyNote {
+    /** The key as people set it; `[]` stands for every element of a list (`metaflow-gcp:gpuPools[].spot`). */
+    readonly key: string;
+    /** What a change replaces. */
+    readonly replaces: string;
+}
+
+/**
+ * Keys whose change replaces node pools or Kubernetes objects rather than data. The guard above
+ * does not refuse them before the run; in production Pulumi's `protect` on every node pool
+ * stops a pool replacement during the update. Marked "⚠ replaces" in the README (`npm run docs`).
+ *
+ * Sources: terraform-provider-google v7.45.0 container/resource_container_node_pool.go `name`
+ * ForceNew (l. 510); container/node_config.go `guest_accelerator` and its `count` and `type`
+ * ForceNew (l. 316-335), `spot` ForceNew (l. 616); `machine_type` (l. 536) and `disk_size_gb`
+ * (l. 291) are not, so those change in place. pulumi-kubernetes v4.32.0
+ * provider/pkg/provider/diff.go `metadataForceNewProperties` (l. 207): a changed
+ * `.metadata.namespace` replaces the object.
+ */
+export const OTHER_REPLACING_KEYS: readonly ReplacingKeyNote[] = [
+    { key: "metaflow-gcp:cluster.cpuPool.spot", replaces: "the CPU node pool" },
+    { key: "metaflow-gcp:gpuPools[].name", replaces: "the GPU node pool (`gpu-<name>`)" },
+    { key: "metaflow-gcp:gpuPools[].gpuType", replaces: "the GPU node pool (guest accelerators are ForceNew)" },
+    { key: "metaflow-gcp:gpuPools[].gpusPerNode", replaces: "the GPU node pool (guest accelerators are ForceNew)" },
+    { key: "metaflow-gcp:gpuPools[].spot", replaces: "the GPU node pool" },
+    { key: "metaflow-gcp:services.namespace", replaces: "every Kubernetes object of the environment (all live in the namespace)" },
+];
+
 /** The replacement-relevant values of a config, as stored in the `replacementGuard` output. */
 export function replacementFingerprint(cfg: PlatformConfig): Record<string, string> {
     const fingerprint: Record<string, string> = {};
