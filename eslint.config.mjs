@@ -75,7 +75,6 @@ export default tseslint.config(
             "components/kubernetes/services.ts",
             "components/platform/platform.ts",
             "components/pure/airflowValues.ts",
-            "components/pure/cost.ts",
         ],
         rules: { "max-lines-per-function": ["error", { max: 80, skipBlankLines: true, skipComments: true }] },
     },

@@ -199,142 +199,186 @@ export function regionCoverage(region: string): string[] {
     return missing;
 }
 
+/** Lines of the estimate one part of the footprint contributes, in the order they are listed. */
+interface BillPart {
+    readonly idle: readonly LineItem[];
+    readonly steps: readonly StepCost[];
+    readonly unpriced: readonly string[];
+}
+
+const NOTHING: BillPart = { idle: [], steps: [], unpriced: [] };
+
 /** Estimates the idle monthly bill and the hourly cost of a step on each pool. */
 export function estimateCost(f: CostFootprint): CostEstimate {
     const prices = regionPrices(f.region);
-    const idle: LineItem[] = [];
-    const unpriced: string[] = [];
-    const steps: StepCost[] = [];
-    const g = GLOBAL_PRICES;
+    const idleVms = f.nodePools.reduce((n, pool) => n + pool.minNodes, 0) + (f.autopilot ? COST_ASSUMPTIONS.autopilotIdleVms : 0);
+    const parts: BillPart[] = [
+        { ...NOTHING, idle: clusterFeeItems(f) },
+        prices ? NOTHING : { ...NOTHING, unpriced: [`region ${f.region}: no list prices recorded in components/pure/prices.ts (nodes, disks, database, bucket)`] },
+        ...f.nodePools.map((pool) => nodePoolPart(pool, prices)),
+        f.autopilot ? autopilotPart(f, prices) : NOTHING,
+        f.database ? databasePart(f.database, f.region, prices) : NOTHING,
+        { ...NOTHING, idle: [...(f.nat ? natItems(f.nat, idleVms) : []), ...storageItems(f, prices)] },
+    ];
+    const items = parts.flatMap((p) => p.idle).map((i) => ({ ...i, monthlyUsd: round2(i.monthlyUsd) }));
+    return {
+        region: f.region,
+        pricesAsOf: prices?.dataset.asOf ?? PRICES_CHECKED,
+        idle: items,
+        idleMonthlyUsd: round2(items.reduce((sum, i) => sum + i.monthlyUsd, 0)),
+        steps: parts.flatMap((p) => p.steps),
+        unpriced: parts.flatMap((p) => p.unpriced),
+    };
+}
 
+/** The GKE cluster fee, and the free-tier credit a zonal or Autopilot cluster gets. */
+function clusterFeeItems(f: CostFootprint): LineItem[] {
+    const g = GLOBAL_PRICES;
     const fee = g.gkeClusterFee.usd * HOURS_PER_MONTH;
-    idle.push({ item: "GKE cluster fee", monthlyUsd: fee, detail: `${money(g.gkeClusterFee.usd)}/h x ${HOURS_PER_MONTH} h` });
+    const items: LineItem[] = [{ item: "GKE cluster fee", monthlyUsd: fee, detail: `${money(g.gkeClusterFee.usd)}/h x ${HOURS_PER_MONTH} h` }];
     if (f.autopilot || !f.regional) {
         const credit = Math.min(fee, g.gkeFreeTierCredit.usd);
-        idle.push({
+        items.push({
             item: "GKE free-tier credit",
             monthlyUsd: -credit,
             detail: `${money(g.gkeFreeTierCredit.usd)}/month per billing account, zonal or Autopilot clusters only; one such cluster per billing account`,
         });
     }
+    return items;
+}
 
-    if (!prices) {
-        unpriced.push(`region ${f.region}: no list prices recorded in components/pure/prices.ts (nodes, disks, database, bucket)`);
+/** A node pool: its idle nodes and their boot disks, and what one step's node costs per hour. */
+function nodePoolPart(pool: PoolFootprint, prices: RegionPrices | undefined): BillPart {
+    const idle: LineItem[] = [];
+    const unpriced: string[] = [];
+    const onDemand = prices && machineHourlyUsd(prices, pool.machineType, pool.gpuType, pool.gpusPerNode);
+    const disk = prices?.disks[pool.diskType as keyof RegionPrices["disks"]];
+    const diskHourly = disk ? (pool.diskSizeGb * disk.usd) / HOURS_PER_MONTH : undefined;
+    if (prices && onDemand === undefined) {
+        unpriced.push(`node pool ${pool.name}: no list price for ${pool.machineType}${pool.gpusPerNode ? ` with ${pool.gpusPerNode} x ${pool.gpuType}` : ""}`);
     }
-
-    let idleVms = 0;
-    for (const pool of f.nodePools) {
-        idleVms += pool.minNodes;
-        const onDemand = prices && machineHourlyUsd(prices, pool.machineType, pool.gpuType, pool.gpusPerNode);
-        const disk = prices?.disks[pool.diskType as keyof RegionPrices["disks"]];
-        const diskHourly = disk ? (pool.diskSizeGb * disk.usd) / HOURS_PER_MONTH : undefined;
-        if (prices && onDemand === undefined) {
-            unpriced.push(`node pool ${pool.name}: no list price for ${pool.machineType}${pool.gpusPerNode ? ` with ${pool.gpusPerNode} x ${pool.gpuType}` : ""}`);
-        }
-        if (prices && !disk) {
-            unpriced.push(`node pool ${pool.name}: no list price for disk type ${pool.diskType}`);
-        }
-        if (onDemand !== undefined && pool.minNodes > 0) {
-            const hourly = pool.spot ? onDemand * SPOT_MAX_FRACTION_OF_ON_DEMAND : onDemand;
-            idle.push({
-                item: `nodes: ${pool.name}`,
-                monthlyUsd: pool.minNodes * hourly * HOURS_PER_MONTH,
-                detail: `${pool.minNodes} x ${pool.machineType}${pool.spot ? " spot (at most 40% of " + money(onDemand) + "/h)" : ""} at ${money(hourly)}/h`,
-            });
-        }
-        if (disk && pool.minNodes > 0) {
-            idle.push({
-                item: `boot disks: ${pool.name}`,
-                monthlyUsd: pool.minNodes * pool.diskSizeGb * disk.usd,
-                detail: `${pool.minNodes} x ${pool.diskSizeGb} GB ${pool.diskType} at ${money(disk.usd)}/GB-month`,
-            });
-        }
-        steps.push({
-            pool: pool.name,
-            what: `one ${pool.machineType} node${pool.gpusPerNode ? ` (${pool.gpusPerNode} x ${pool.gpuType})` : ""} and its ${pool.diskSizeGb} GB disk`,
-            onDemandUsdPerHour: onDemand !== undefined && diskHourly !== undefined ? onDemand + diskHourly : undefined,
-            spotUsdPerHour: onDemand !== undefined && diskHourly !== undefined ? onDemand * SPOT_MAX_FRACTION_OF_ON_DEMAND + diskHourly : undefined,
-            configured: pool.spot ? "spot" : "on-demand",
-            gpu: pool.gpusPerNode > 0,
-        });
+    if (prices && !disk) {
+        unpriced.push(`node pool ${pool.name}: no list price for disk type ${pool.diskType}`);
     }
-
-    if (f.autopilot) {
-        idleVms += COST_ASSUMPTIONS.autopilotIdleVms;
-        const ap = prices?.autopilot;
-        if (prices && !ap) {
-            unpriced.push(`Autopilot Pods: ${MISSING.autopilot} for ${f.region} are not recorded in components/pure/prices.ts`);
-        }
-        for (const pod of [...f.pods].sort((a, b) => a.name.localeCompare(b.name))) {
-            if (!ap) {
-                break;
-            }
-            const factor = pod.spot ? SPOT_MAX_FRACTION_OF_ON_DEMAND : 1;
-            const hourly = (pod.cpu * ap.vcpu.usd + pod.memoryGib * ap.memoryGib.usd) * factor;
-            idle.push({
-                item: `pods: ${pod.name}`,
-                monthlyUsd: pod.replicas * hourly * HOURS_PER_MONTH,
-                detail: `${pod.replicas} x (${pod.cpu} vCPU, ${pod.memoryGib.toFixed(2)} GiB) Autopilot requests${pod.spot ? " on spot" : ""}`,
-            });
-        }
-        const step = COST_ASSUMPTIONS.defaultStep;
-        const stepCpu = Number(AUTOPILOT_DEFAULT_RESOURCES.cpu);
-        const stepMemGib = Number(AUTOPILOT_DEFAULT_RESOURCES.memoryMb) / 1024;
-        const stepDiskGib = Number(AUTOPILOT_DEFAULT_RESOURCES.diskMb) / 1024;
-        const compute = ap ? stepCpu * ap.vcpu.usd + stepMemGib * ap.memoryGib.usd : undefined;
-        const ephemeral = ap ? stepDiskGib * ap.ephemeralGib.usd : undefined;
-        steps.push({
-            pool: "autopilot (CPU)",
-            what: `one default step Pod (${stepCpu} vCPU, ${stepMemGib} GiB, ${stepDiskGib} GiB ephemeral; Metaflow's own default is ${step.cpu}/${step.memoryGib}/${step.diskGib})`,
-            onDemandUsdPerHour: compute !== undefined && ephemeral !== undefined ? compute + ephemeral : undefined,
-            spotUsdPerHour: compute !== undefined && ephemeral !== undefined ? compute * SPOT_MAX_FRACTION_OF_ON_DEMAND + ephemeral : undefined,
-            configured: f.spotSteps ? "spot" : "on-demand",
-            gpu: false,
-        });
-        for (const pool of f.autopilotGpuPools) {
-            steps.push({
-                pool: pool.name,
-                what: `a ${pool.gpuType} step on Autopilot`,
-                configured: pool.spot ? "spot" : "on-demand",
-                gpu: true,
-                note: "Autopilot GPU Pod prices are not in components/pure/prices.ts",
-            });
-            unpriced.push(`GPU pool ${pool.name}: Autopilot GPU Pod prices are not recorded`);
-        }
-    }
-
-    if (f.database) {
-        const db = f.database;
-        const sql = prices?.cloudSql;
-        const monthly = sql && db.edition === "ENTERPRISE" ? sqlMonthlyUsd(sql, db.tier) : undefined;
-        const ha = db.highAvailability ? 2 : 1;
-        if (prices && !sql) {
-            unpriced.push(`database: ${MISSING.cloudSql} for ${f.region} are not recorded in components/pure/prices.ts`);
-        } else if (prices && monthly === undefined) {
-            unpriced.push(`database: no list price for ${db.edition} ${db.tier}`);
-        }
-        if (monthly !== undefined) {
-            idle.push({ item: "Cloud SQL instance", monthlyUsd: monthly * ha, detail: `${db.tier}${db.highAvailability ? ", HA (primary + standby: x2)" : ", zonal"}` });
-        }
-        if (sql) {
-            idle.push({
-                item: "Cloud SQL storage",
-                monthlyUsd: db.diskSizeGb * sql.ssdGib.usd * ha,
-                detail: `${db.diskSizeGb} GB SSD at ${money(sql.ssdGib.usd)}/GB-month${db.highAvailability ? " x2 (HA)" : ""}`,
-            });
-        }
-    }
-
-    if (f.nat) {
-        const vms = Math.max(idleVms, 0);
-        const gateway = vms > 32 ? g.natGatewayCap.usd : vms * g.natGatewayPerVm.usd;
-        idle.push({ item: "Cloud NAT gateway", monthlyUsd: gateway * HOURS_PER_MONTH, detail: `${vms} VM(s) at ${money(g.natGatewayPerVm.usd)}/VM-hour` });
-        // One address carries 64,512 ports; Cloud NAT (AUTO_ONLY) allocates what the VMs' minimum ports need.
-        const ips = Math.max(1, Math.ceil((vms * f.nat.minPortsPerVm) / 64_512));
-        idle.push({ item: "Cloud NAT IP address", monthlyUsd: ips * g.natIp.usd * HOURS_PER_MONTH, detail: `${ips} address(es) at ${money(g.natIp.usd)}/h` });
-    }
-    if (f.bucket && prices) {
+    if (onDemand !== undefined && pool.minNodes > 0) {
+        const hourly = pool.spot ? onDemand * SPOT_MAX_FRACTION_OF_ON_DEMAND : onDemand;
         idle.push({
+            item: `nodes: ${pool.name}`,
+            monthlyUsd: pool.minNodes * hourly * HOURS_PER_MONTH,
+            detail: `${pool.minNodes} x ${pool.machineType}${pool.spot ? " spot (at most 40% of " + money(onDemand) + "/h)" : ""} at ${money(hourly)}/h`,
+        });
+    }
+    if (disk && pool.minNodes > 0) {
+        idle.push({
+            item: `boot disks: ${pool.name}`,
+            monthlyUsd: pool.minNodes * pool.diskSizeGb * disk.usd,
+            detail: `${pool.minNodes} x ${pool.diskSizeGb} GB ${pool.diskType} at ${money(disk.usd)}/GB-month`,
+        });
+    }
+    const step: StepCost = {
+        pool: pool.name,
+        what: `one ${pool.machineType} node${pool.gpusPerNode ? ` (${pool.gpusPerNode} x ${pool.gpuType})` : ""} and its ${pool.diskSizeGb} GB disk`,
+        onDemandUsdPerHour: onDemand !== undefined && diskHourly !== undefined ? onDemand + diskHourly : undefined,
+        spotUsdPerHour: onDemand !== undefined && diskHourly !== undefined ? onDemand * SPOT_MAX_FRACTION_OF_ON_DEMAND + diskHourly : undefined,
+        configured: pool.spot ? "spot" : "on-demand",
+        gpu: pool.gpusPerNode > 0,
+    };
+    return { idle, steps: [step], unpriced };
+}
+
+/** Autopilot: the always-on Pods by their requests, a default step Pod, and GPU steps (unpriced). */
+function autopilotPart(f: CostFootprint, prices: RegionPrices | undefined): BillPart {
+    const ap = prices?.autopilot;
+    const unpriced: string[] = [];
+    if (prices && !ap) {
+        unpriced.push(`Autopilot Pods: ${MISSING.autopilot} for ${f.region} are not recorded in components/pure/prices.ts`);
+    }
+    const idle: LineItem[] = !ap
+        ? []
+        : [...f.pods]
+              .sort((a, b) => a.name.localeCompare(b.name))
+              .map((pod) => {
+                  const factor = pod.spot ? SPOT_MAX_FRACTION_OF_ON_DEMAND : 1;
+                  const hourly = (pod.cpu * ap.vcpu.usd + pod.memoryGib * ap.memoryGib.usd) * factor;
+                  return {
+                      item: `pods: ${pod.name}`,
+                      monthlyUsd: pod.replicas * hourly * HOURS_PER_MONTH,
+                      detail: `${pod.replicas} x (${pod.cpu} vCPU, ${pod.memoryGib.toFixed(2)} GiB) Autopilot requests${pod.spot ? " on spot" : ""}`,
+                  };
+              });
+    const gpuSteps: StepCost[] = f.autopilotGpuPools.map((pool) => ({
+        pool: pool.name,
+        what: `a ${pool.gpuType} step on Autopilot`,
+        configured: pool.spot ? "spot" : "on-demand",
+        gpu: true,
+        note: "Autopilot GPU Pod prices are not in components/pure/prices.ts",
+    }));
+    unpriced.push(...f.autopilotGpuPools.map((pool) => `GPU pool ${pool.name}: Autopilot GPU Pod prices are not recorded`));
+    return { idle, steps: [autopilotStepCost(ap, f.spotSteps), ...gpuSteps], unpriced };
+}
+
+/** What the profile's default step Pod costs per hour on Autopilot. */
+function autopilotStepCost(ap: RegionPrices["autopilot"] | undefined, spotSteps: boolean | undefined): StepCost {
+    const step = COST_ASSUMPTIONS.defaultStep;
+    const stepCpu = Number(AUTOPILOT_DEFAULT_RESOURCES.cpu);
+    const stepMemGib = Number(AUTOPILOT_DEFAULT_RESOURCES.memoryMb) / 1024;
+    const stepDiskGib = Number(AUTOPILOT_DEFAULT_RESOURCES.diskMb) / 1024;
+    const compute = ap ? stepCpu * ap.vcpu.usd + stepMemGib * ap.memoryGib.usd : undefined;
+    const ephemeral = ap ? stepDiskGib * ap.ephemeralGib.usd : undefined;
+    return {
+        pool: "autopilot (CPU)",
+        what: `one default step Pod (${stepCpu} vCPU, ${stepMemGib} GiB, ${stepDiskGib} GiB ephemeral; Metaflow's own default is ${step.cpu}/${step.memoryGib}/${step.diskGib})`,
+        onDemandUsdPerHour: compute !== undefined && ephemeral !== undefined ? compute + ephemeral : undefined,
+        spotUsdPerHour: compute !== undefined && ephemeral !== undefined ? compute * SPOT_MAX_FRACTION_OF_ON_DEMAND + ephemeral : undefined,
+        configured: spotSteps ? "spot" : "on-demand",
+        gpu: false,
+    };
+}
+
+/** The Cloud SQL instance (HA doubles it) and its storage. */
+function databasePart(db: NonNullable<CostFootprint["database"]>, region: string, prices: RegionPrices | undefined): BillPart {
+    const idle: LineItem[] = [];
+    const unpriced: string[] = [];
+    const sql = prices?.cloudSql;
+    const monthly = sql && db.edition === "ENTERPRISE" ? sqlMonthlyUsd(sql, db.tier) : undefined;
+    const ha = db.highAvailability ? 2 : 1;
+    if (prices && !sql) {
+        unpriced.push(`database: ${MISSING.cloudSql} for ${region} are not recorded in components/pure/prices.ts`);
+    } else if (prices && monthly === undefined) {
+        unpriced.push(`database: no list price for ${db.edition} ${db.tier}`);
+    }
+    if (monthly !== undefined) {
+        idle.push({ item: "Cloud SQL instance", monthlyUsd: monthly * ha, detail: `${db.tier}${db.highAvailability ? ", HA (primary + standby: x2)" : ", zonal"}` });
+    }
+    if (sql) {
+        idle.push({
+            item: "Cloud SQL storage",
+            monthlyUsd: db.diskSizeGb * sql.ssdGib.usd * ha,
+            detail: `${db.diskSizeGb} GB SSD at ${money(sql.ssdGib.usd)}/GB-month${db.highAvailability ? " x2 (HA)" : ""}`,
+        });
+    }
+    return { idle, steps: [], unpriced };
+}
+
+/** Cloud NAT: the gateway by the VMs it serves while idle, and the addresses their minimum ports need. */
+function natItems(nat: NonNullable<CostFootprint["nat"]>, idleVms: number): LineItem[] {
+    const g = GLOBAL_PRICES;
+    const vms = Math.max(idleVms, 0);
+    const gateway = vms > 32 ? g.natGatewayCap.usd : vms * g.natGatewayPerVm.usd;
+    // One address carries 64,512 ports; Cloud NAT (AUTO_ONLY) allocates what the VMs' minimum ports need.
+    const ips = Math.max(1, Math.ceil((vms * nat.minPortsPerVm) / 64_512));
+    return [
+        { item: "Cloud NAT gateway", monthlyUsd: gateway * HOURS_PER_MONTH, detail: `${vms} VM(s) at ${money(g.natGatewayPerVm.usd)}/VM-hour` },
+        { item: "Cloud NAT IP address", monthlyUsd: ips * g.natIp.usd * HOURS_PER_MONTH, detail: `${ips} address(es) at ${money(g.natIp.usd)}/h` },
+    ];
+}
+
+/** The datastore bucket and the task image registry, at the sizes COST_ASSUMPTIONS assumes. */
+function storageItems(f: CostFootprint, prices: RegionPrices | undefined): LineItem[] {
+    const g = GLOBAL_PRICES;
+    const items: LineItem[] = [];
+    if (f.bucket && prices) {
+        items.push({
             item: "datastore bucket",
             monthlyUsd: COST_ASSUMPTIONS.bucketGb * prices.gcsStandard.usd,
             detail: `assumed ${COST_ASSUMPTIONS.bucketGb} GB Standard at ${money(prices.gcsStandard.usd)}/GB-month`,
@@ -342,22 +386,13 @@ export function estimateCost(f: CostFootprint): CostEstimate {
     }
     if (f.registry) {
         const billable = Math.max(0, COST_ASSUMPTIONS.registryGb - g.registryFreeGb.usd);
-        idle.push({
+        items.push({
             item: "task image registry",
             monthlyUsd: billable * g.registryStorage.usd,
             detail: `assumed ${COST_ASSUMPTIONS.registryGb} GB, first ${g.registryFreeGb.usd} GB free, ${money(g.registryStorage.usd)}/GB-month`,
         });
     }
-
-    const items = idle.map((i) => ({ ...i, monthlyUsd: round2(i.monthlyUsd) }));
-    return {
-        region: f.region,
-        pricesAsOf: prices?.dataset.asOf ?? PRICES_CHECKED,
-        idle: items,
-        idleMonthlyUsd: round2(items.reduce((sum, i) => sum + i.monthlyUsd, 0)),
-        steps,
-        unpriced,
-    };
+    return items;
 }
 
 /** The footprint of a validated configuration. */
