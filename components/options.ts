@@ -21,6 +21,32 @@ export function childOptions(component: pulumi.ComponentResource, opts?: pulumi.
 }
 
 /** `base` with more explicit dependencies added. */
-export function withDependencies(base: pulumi.CustomResourceOptions, ...extra: pulumi.Resource[]): pulumi.CustomResourceOptions {
+export function withDependencies(base: pulumi.CustomResourceOptions, ...extra: Dependency[]): pulumi.CustomResourceOptions {
     return { ...base, dependsOn: [...dependencyList(base.dependsOn), ...extra] };
+}
+
+/**
+ * `defaults` with every field of `args` that is set (not undefined) laid over it: the one place
+ * a component applies the defaults its Args document.
+ */
+export function withDefaults<D extends object, A extends object>(defaults: D, args: A): A & D {
+    const merged: Record<string, unknown> = { ...(defaults as Record<string, unknown>) };
+    for (const [key, value] of Object.entries(args)) {
+        if (value !== undefined) {
+            merged[key] = value;
+        }
+    }
+    return merged as A & D;
+}
+
+/**
+ * A dependency on the resources an Output was built from, without using its value: how a
+ * component waits for what another component passed as `pulumi.Input<string>` (the Output
+ * carries its resources). The runtime takes an Output of a list in `dependsOn` and adds the
+ * Output's own resources (`gatherExplicitDependencies`, @pulumi/pulumi 3.248
+ * runtime/dependsOn.js); the value is mapped to an empty list so it never has to be a Resource.
+ * A plain string carries no resource, so no dependency.
+ */
+export function dependencyOn(value: pulumi.Input<string>): Dependency {
+    return pulumi.output(value).apply((): pulumi.Resource[] => []) as unknown as Dependency;
 }

@@ -8,7 +8,7 @@ import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { serviceAccountEmail, serviceAccountId, workloadIdentityMember } from "../pure/naming";
-import { childOptions, withDependencies } from "../options";
+import { childOptions, dependencyOn, withDependencies } from "../options";
 
 /** Database and role of Airflow's metadata, beside Metaflow's on the same instance. */
 export const AIRFLOW_DB_NAME = "airflow";
@@ -29,15 +29,22 @@ export function airflowPrefixCondition(bucketName: string): string {
 }
 
 export interface AirflowCloudArgs {
+    /** Project of the instance, bucket and service account. */
     readonly project: string;
+    /** Environment name; part of the service account ID. */
     readonly environment: string;
     /** The Cloud SQL instance (name) that already holds Metaflow's database. */
     readonly instanceName: pulumi.Input<string>;
+    /** The datastore bucket; Airflow gets object access under `airflow/` only. */
     readonly bucketName: pulumi.Input<string>;
     /** Kubernetes namespace of the Airflow release. */
     readonly namespace: string;
-    /** The cluster: it creates the Workload Identity pool that IAM members refer to. */
-    readonly workloadPoolReady: pulumi.Resource;
+    /**
+     * MetaflowCluster.workloadPoolReady: the Workload Identity pool as an Output of the cluster
+     * that creates it; the Workload Identity grant waits for it (IAM rejects a member of a pool
+     * that does not exist yet). The member itself is built from `project`.
+     */
+    readonly workloadPoolReady: pulumi.Input<string>;
 }
 
 /** Airflow's database, user (generated password, secret) and Google identity. */
@@ -92,7 +99,7 @@ export class AirflowCloud extends pulumi.ComponentResource {
                 role: "roles/iam.workloadIdentityUser",
                 member: workloadIdentityMember(args.project, args.namespace, AIRFLOW_KSA),
             },
-            withDependencies(parent, args.workloadPoolReady),
+            withDependencies(parent, dependencyOn(args.workloadPoolReady)),
         );
         // objectUser: read DAGs, write and rewrite log files (the GCS log handler rewrites an
         // object when it appends); limited to airflow/ by the condition.

@@ -1,5 +1,6 @@
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
+import { withDefaults } from "../options";
 
 /** Google APIs the platform calls, and why. */
 export const REQUIRED_APIS: Record<string, string> = {
@@ -27,8 +28,11 @@ export interface ProjectApisArgs {
     /** Project to enable the APIs in. */
     readonly project: pulumi.Input<string>;
     /** APIs to enable. Default: REQUIRED_APIS. */
-    readonly apis?: readonly string[];
+    readonly apis?: string[];
 }
+
+/** The defaults ProjectApisArgs documents, applied once at the top of the constructor. */
+export const PROJECT_APIS_DEFAULTS = { apis: Object.keys(REQUIRED_APIS) };
 
 /**
  * Enables the Google APIs the platform needs, so one `pulumi up` works on a fresh project.
@@ -41,7 +45,7 @@ export class ProjectApis extends pulumi.ComponentResource {
 
     constructor(name: string, args: ProjectApisArgs, opts?: pulumi.ComponentResourceOptions) {
         super("metaflow:gcp:ProjectApis", name, {}, opts);
-        const apis = args.apis ?? Object.keys(REQUIRED_APIS);
+        const { apis } = withDefaults(PROJECT_APIS_DEFAULTS, args);
         this.services = apis.map(
             (api) =>
                 new gcp.projects.Service(

@@ -1,17 +1,35 @@
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
-import type { BillingConfig } from "../config/config";
-import { childOptions } from "../options";
+import { childOptions, withDefaults } from "../options";
 
 /** The API the budget needs, enabled by ProjectApis when a budget is configured. */
 export const BUDGET_API = "billingbudgets.googleapis.com";
 
 export interface EnvironmentBudgetArgs {
+    /** Project whose spend is counted. */
     readonly project: string;
+    /** Environment name: the budget counts resources carrying this `environment` label. */
     readonly environment: string;
-    /** The validated `billing.budget` settings. */
-    readonly settings: NonNullable<BillingConfig["budget"]>;
+    /** Cloud Billing account ID, `XXXXXX-XXXXXX-XXXXXX`. */
+    readonly billingAccount: string;
+    /** Monthly amount, in the billing account's currency. */
+    readonly amount: number;
+    /** Alert when actual spend passes these fractions of the amount (1.0 = 100%). Default: 0.5, 0.9, 1.0. */
+    readonly thresholds?: number[];
+    /**
+     * Email recipients; each becomes a Cloud Monitoring email channel (budgets take at most 5).
+     * Default: none (the billing account's admins are alerted either way).
+     */
+    readonly emails?: string[];
+    /** Pub/Sub topic for programmatic alerts, `projects/<project>/topics/<topic>`. Default: none. */
+    readonly pubsubTopic?: string;
 }
+
+/** The defaults EnvironmentBudgetArgs documents, applied once at the top of the constructor. */
+export const ENVIRONMENT_BUDGET_DEFAULTS = {
+    thresholds: [0.5, 0.9, 1.0],
+    emails: [] as string[],
+};
 
 /**
  * A Cloud Billing budget with alerts for one environment: spend of its project carrying its
@@ -26,7 +44,7 @@ export class EnvironmentBudget extends pulumi.ComponentResource {
     constructor(name: string, args: EnvironmentBudgetArgs, opts?: pulumi.ComponentResourceOptions) {
         super("metaflow:gcp:EnvironmentBudget", name, {}, opts);
         const parent = childOptions(this, opts);
-        const s = args.settings;
+        const s = withDefaults(ENVIRONMENT_BUDGET_DEFAULTS, args);
 
         // Budget emails go only to billing roles or to Monitoring notification channels.
         this.channels = s.emails.map(

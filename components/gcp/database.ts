@@ -1,28 +1,93 @@
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import type { DatabaseConfig } from "../config/config";
-import { childOptions, withDependencies } from "../options";
+import { childOptions, dependencyOn, withDefaults, withDependencies } from "../options";
+import { checkSqlTier } from "../pure/catalog";
+import { maxConnectionsForTier } from "../pure/sizing";
 
 /** Database and role the Metaflow services use. */
 export const METAFLOW_DB_NAME = "metaflow";
 export const METAFLOW_DB_USER = "metaflow";
 export const POSTGRES_PORT = 5432;
 
+/**
+ * Cloud SQL edition; always sent: unset means ENTERPRISE_PLUS on Postgres 16+, which rejects
+ * db-custom-* tiers and costs ~$180/month at minimum.
+ */
+export const DatabaseEdition = { Enterprise: "ENTERPRISE", EnterprisePlus: "ENTERPRISE_PLUS" } as const;
+export type DatabaseEdition = (typeof DatabaseEdition)[keyof typeof DatabaseEdition];
+
+/** PostgreSQL major versions offered. */
+export const PostgresVersion = { Postgres15: "POSTGRES_15", Postgres16: "POSTGRES_16", Postgres17: "POSTGRES_17" } as const;
+export type PostgresVersion = (typeof PostgresVersion)[keyof typeof PostgresVersion];
+
 export interface MetaflowDatabaseArgs {
+    /** Project of the instance. */
     readonly project: string;
+    /** Region of the instance. */
     readonly region: string;
-    readonly environment: string;
-    readonly labels: Record<string, string>;
-    /** VPC the private IP lives in. */
+    /** VPC the private IP lives in (MetaflowNetwork.networkId). */
     readonly networkId: pulumi.Input<string>;
     /**
-     * The Private Service Access resources (connection, peering removal): the instance is
-     * created after them and deleted before them.
+     * MetaflowNetwork.privateServiceAccess: an Output that carries the Private Service Access
+     * connection and peering removal. The instance is created after them and deleted before
+     * them; the value itself is not used.
      */
-    readonly privateServiceAccess: pulumi.Resource[];
-    /** Validated database settings (edition, tier, HA, backups, max_connections). */
-    readonly settings: DatabaseConfig;
+    readonly privateServiceAccess: pulumi.Input<string>;
+    /** Cloud SQL user labels. Default: none. */
+    readonly labels?: Record<string, string>;
+    /** Default: `ENTERPRISE`. */
+    readonly edition?: DatabaseEdition;
+    /** Machine tier; must exist in `edition`. Default: `db-custom-2-7680` (2 vCPUs, 7.5 GB). */
+    readonly tier?: string;
+    /** Default: `POSTGRES_16`. */
+    readonly version?: PostgresVersion;
+    /** REGIONAL availability (a standby in another zone). Default: true. */
+    readonly highAvailability?: boolean;
+    /** SSD size in GB; grows automatically. Default: 20. */
+    readonly diskSizeGb?: number;
+    /** Automated backups kept. Default: 14. */
+    readonly backupRetentionCount?: number;
+    /** Days of write-ahead log kept for point-in-time recovery. Default: 7. */
+    readonly logRetentionDays?: number;
+    /**
+     * The API's deletion protection, Pulumi's `protect`, and backups kept after the instance is
+     * deleted. Default: true.
+     */
+    readonly deletionProtection?: boolean;
+    /**
+     * The max_connections flag (changing it restarts Postgres). Default: from the tier's memory
+     * (`maxConnectionsForTier` in pure/sizing.ts).
+     */
+    readonly maxConnections?: number;
+}
+
+/**
+ * The defaults MetaflowDatabaseArgs documents (the production profile's database), applied once
+ * at the top of the constructor; maxConnections follows the tier (`databaseMaxConnections`).
+ */
+export const METAFLOW_DATABASE_DEFAULTS = {
+    labels: {} as Record<string, string>,
+    edition: DatabaseEdition.Enterprise as DatabaseEdition,
+    tier: "db-custom-2-7680",
+    version: PostgresVersion.Postgres16 as PostgresVersion,
+    highAvailability: true,
+    diskSizeGb: 20,
+    backupRetentionCount: 14,
+    logRetentionDays: 7,
+    deletionProtection: true,
+};
+
+/** `maxConnections` when given, else the tier's default; an unknown tier without it is an error. */
+export function databaseMaxConnections(edition: DatabaseEdition, tier: string, maxConnections?: number): number {
+    if (maxConnections !== undefined) {
+        return maxConnections;
+    }
+    const check = checkSqlTier(edition, tier);
+    if (!check.ok) {
+        throw new Error(`MetaflowDatabase: tier "${tier}" is not a ${edition} tier (${check.reason}); choose one, or set maxConnections`);
+    }
+    return maxConnectionsForTier(check.memoryMb);
 }
 
 /**
@@ -46,7 +111,8 @@ export class MetaflowDatabase extends pulumi.ComponentResource {
 
     constructor(name: string, args: MetaflowDatabaseArgs, opts?: pulumi.ComponentResourceOptions) {
         super("metaflow:gcp:MetaflowDatabase", name, {}, opts);
-        const s = args.settings;
+        const s = withDefaults(METAFLOW_DATABASE_DEFAULTS, args);
+        const maxConnections = databaseMaxConnections(s.edition, s.tier, s.maxConnections);
         const parent = childOptions(this, opts);
 
         const password = new random.RandomPassword(
@@ -88,15 +154,15 @@ export class MetaflowDatabase extends pulumi.ComponentResource {
                         backupRetentionSettings: { retainedBackups: s.backupRetentionCount, retentionUnit: "COUNT" },
                     },
                     databaseFlags: [
-                        { name: "max_connections", value: String(s.maxConnections) },
+                        { name: "max_connections", value: String(maxConnections) },
                         { name: "log_min_duration_statement", value: "1000" },
                     ],
                     maintenanceWindow: { day: 7, hour: 4, updateTrack: "stable" },
                     insightsConfig: { queryInsightsEnabled: true, recordApplicationTags: true },
-                    userLabels: args.labels,
+                    userLabels: s.labels,
                 },
             },
-            { ...withDependencies(parent, ...args.privateServiceAccess), protect: s.deletionProtection },
+            { ...withDependencies(parent, dependencyOn(args.privateServiceAccess)), protect: s.deletionProtection },
         );
 
         this.database = new gcp.sql.Database(

@@ -1,28 +1,65 @@
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
-import type { GpuPoolConfig } from "../config/config";
 import { SAFE_UPGRADES, hardenedNodeConfig } from "./nodeConfig";
-import { childOptions } from "../options";
+import { childOptions, withDefaults } from "../options";
 import { initialNodesPerZone } from "../pure/sizing";
 import { GPU_TAINT } from "../pure/wellKnown";
 
+/**
+ * GKE-managed NVIDIA driver installation; never unset, which installs no driver at all
+ * (gpuDriverInstallationConfig.gpuDriverVersion).
+ */
+export const GpuDriverVersion = { Default: "DEFAULT", Latest: "LATEST" } as const;
+export type GpuDriverVersion = (typeof GpuDriverVersion)[keyof typeof GpuDriverVersion];
 
 export interface GpuNodePoolArgs {
+    /** Project of the cluster. */
     readonly project: string;
-    /** Cluster name and location the pool joins. */
+    /** Name of the cluster the pool joins (MetaflowCluster.name). */
     readonly clusterName: pulumi.Input<string>;
+    /** Location (region or zone) of that cluster (MetaflowCluster.location). */
     readonly clusterLocation: pulumi.Input<string>;
-    /** Node service account email. */
+    /** Node service account email (MetaflowCluster.nodeServiceAccountEmail). */
     readonly serviceAccount: pulumi.Input<string>;
-    readonly labels: Record<string, string>;
-    /** The validated pool settings (GPU type, machine, zones, sizes, spot, driver). */
-    readonly pool: GpuPoolConfig;
+    /** Pool name: the node pool is `gpu-<name>`, its nodes labelled `metaflow.org/pool=gpu-<name>`. */
+    readonly name: string;
+    /** Accelerator type, e.g. `nvidia-l4`. */
+    readonly gpuType: string;
+    /** Machine type that carries the GPUs, e.g. `g2-standard-8` (pairing checked by the caller). */
+    readonly machineType: string;
+    /** GPUs per node, as the machine type fixes it. */
+    readonly gpusPerNode: number;
+    /** Zones of the pool; each must offer `gpuType`. */
+    readonly zones: string[];
+    /** Total nodes across zones when idle. Default: 0 (scales to zero). */
+    readonly minNodes?: number;
+    /** Total nodes across zones at most (totalMaxNodeCount, not per zone). Default: 2. */
+    readonly maxNodes?: number;
+    /** Spot VMs. Default: false. */
+    readonly spot?: boolean;
+    /** Boot disk in GB. Default: 200. */
+    readonly diskSizeGb?: number;
+    /** Default: `LATEST`. */
+    readonly driverVersion?: GpuDriverVersion;
+    /** GCE labels on the VMs (plus `gpu-pool: <name>`). Default: none. */
+    readonly labels?: Record<string, string>;
     /** Guard the pool with Pulumi's `protect` (production clusters). Default: false. */
     readonly protect?: boolean;
 }
 
+/** The defaults GpuNodePoolArgs documents, applied once at the top of the constructor. */
+export const GPU_NODE_POOL_DEFAULTS = {
+    minNodes: 0,
+    maxNodes: 2,
+    spot: false,
+    diskSizeGb: 200,
+    driverVersion: GpuDriverVersion.Latest as GpuDriverVersion,
+    labels: {} as Record<string, string>,
+    protect: false,
+};
+
 /** Maximum GPUs a pool can hold at full scale (its quota footprint). */
-export function maxGpus(pool: Pick<GpuPoolConfig, "maxNodes" | "gpusPerNode">): number {
+export function maxGpus(pool: { readonly maxNodes: number; readonly gpusPerNode: number }): number {
     return pool.maxNodes * pool.gpusPerNode;
 }
 
@@ -40,7 +77,7 @@ export class GpuNodePool extends pulumi.ComponentResource {
 
     constructor(name: string, args: GpuNodePoolArgs, opts?: pulumi.ComponentResourceOptions) {
         super("metaflow:gcp:GpuNodePool", name, {}, opts);
-        const pool = args.pool;
+        const pool = withDefaults(GPU_NODE_POOL_DEFAULTS, args);
         this.maxGpus = maxGpus(pool);
 
         this.nodePool = new gcp.container.NodePool(
@@ -65,7 +102,7 @@ export class GpuNodePool extends pulumi.ComponentResource {
                     diskSizeGb: pool.diskSizeGb,
                     spot: pool.spot,
                     serviceAccount: args.serviceAccount,
-                    resourceLabels: { ...args.labels, "gpu-pool": pool.name },
+                    resourceLabels: { ...pool.labels, "gpu-pool": pool.name },
                     labels: { "metaflow.org/pool": `gpu-${pool.name}` },
                     taints: [{ ...GPU_TAINT }],
                     guestAccelerators: [
@@ -79,7 +116,7 @@ export class GpuNodePool extends pulumi.ComponentResource {
                 }),
             },
             // The autoscaler owns the node count once the pool exists.
-            { ...childOptions(this, opts), ignoreChanges: ["initialNodeCount"], protect: args.protect ?? false },
+            { ...childOptions(this, opts), ignoreChanges: ["initialNodeCount"], protect: pool.protect },
         );
 
         this.registerOutputs({ nodePool: this.nodePool.name, maxGpus: this.maxGpus });

@@ -1,15 +1,19 @@
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
 import { serviceAccountEmail, serviceAccountId, workloadIdentityMember } from "../pure/naming";
-import { childOptions, withDependencies } from "../options";
+import { childOptions, dependencyOn, withDependencies } from "../options";
 
 export interface MetaflowIdentityArgs {
+    /** Project of the service account (and of the Workload Identity pool). */
     readonly project: string;
+    /** Environment name; part of the service account ID. */
     readonly environment: string;
     /** The environment's datastore bucket; tasks get object access on it only. */
     readonly bucketName: pulumi.Input<string>;
-    /** The environment's Docker repository (name and location); read access only. */
-    readonly registry: gcp.artifactregistry.Repository;
+    /** Location of the environment's Docker repository (MetaflowStorage.registry.location). */
+    readonly registryLocation: pulumi.Input<string>;
+    /** Name of that repository (MetaflowStorage.registry.name); read access only. */
+    readonly registryName: pulumi.Input<string>;
     /**
      * Node service account email; nodes pull task images from the registry. The account must
      * exist before `workloadPoolReady` (the cluster runs its nodes as it).
@@ -20,10 +24,12 @@ export interface MetaflowIdentityArgs {
     /** Kubernetes service accounts (in `namespace`) allowed to act as the task identity. */
     readonly kubernetesServiceAccounts: string[];
     /**
-     * Resource that creates the Workload Identity pool (`<project>.svc.id.goog`): the cluster.
-     * IAM rejects a member of a pool that does not exist yet.
+     * MetaflowCluster.workloadPoolReady: the Workload Identity pool as an Output of the cluster
+     * that creates it. The Workload Identity and node grants wait for it (IAM rejects a member
+     * of a pool that does not exist yet); the members themselves are built from `project`, so
+     * they are known in a first preview.
      */
-    readonly workloadPoolReady: pulumi.Resource;
+    readonly workloadPoolReady: pulumi.Input<string>;
 }
 
 /**
@@ -65,7 +71,7 @@ export class MetaflowIdentity extends pulumi.ComponentResource {
                 new gcp.serviceaccount.IAMMember(
                     `${name}-wi-${args.kubernetesServiceAccounts[i]}`,
                     { serviceAccountId: this.taskServiceAccount.name, role: "roles/iam.workloadIdentityUser", member },
-                    withDependencies(parent, args.workloadPoolReady),
+                    withDependencies(parent, dependencyOn(args.workloadPoolReady)),
                 ),
         );
 
@@ -78,8 +84,8 @@ export class MetaflowIdentity extends pulumi.ComponentResource {
             `${name}-registry-task-reader`,
             {
                 project: args.project,
-                location: args.registry.location,
-                repository: args.registry.name,
+                location: args.registryLocation,
+                repository: args.registryName,
                 role: "roles/artifactregistry.reader",
                 member: taskMember,
             },
@@ -90,12 +96,12 @@ export class MetaflowIdentity extends pulumi.ComponentResource {
             `${name}-registry-node-reader`,
             {
                 project: args.project,
-                location: args.registry.location,
-                repository: args.registry.name,
+                location: args.registryLocation,
+                repository: args.registryName,
                 role: "roles/artifactregistry.reader",
                 member: `serviceAccount:${args.nodeServiceAccountEmail}`,
             },
-            withDependencies(parent, args.workloadPoolReady),
+            withDependencies(parent, dependencyOn(args.workloadPoolReady)),
         );
 
         this.registerOutputs({ taskServiceAccountEmail: this.taskServiceAccountEmail });

@@ -4,13 +4,16 @@ import { MEMBER_BUCKET_ROLE, MEMBER_PROJECT_ROLES, MEMBER_REGISTRY_ROLE, memberS
 import { childOptions } from "../options";
 
 export interface MemberGrantsArgs {
+    /** Project of the bucket, the registry and the project-level grants. */
     readonly project: string;
     /** IAM principals (`user:`, `group:`, `serviceAccount:`), validated by the config schema. */
     readonly members: string[];
     /** The environment's datastore bucket: object read/write on it only. */
     readonly bucketName: pulumi.Input<string>;
-    /** The environment's Docker repository: pull and push on it only. */
-    readonly registry: gcp.artifactregistry.Repository;
+    /** Location of the environment's Docker repository (MetaflowStorage.registry.location). */
+    readonly registryLocation: pulumi.Input<string>;
+    /** Name of that repository (MetaflowStorage.registry.name): pull and push on it only. */
+    readonly registryName: pulumi.Input<string>;
 }
 
 /**
@@ -29,7 +32,7 @@ export class MemberGrants extends pulumi.ComponentResource {
             new gcp.storage.BucketIAMMember(`${name}-bucket-${slug}`, { bucket: args.bucketName, role: MEMBER_BUCKET_ROLE, member }, parent);
             new gcp.artifactregistry.RepositoryIamMember(
                 `${name}-registry-${slug}`,
-                { project: args.project, location: args.registry.location, repository: args.registry.name, role: MEMBER_REGISTRY_ROLE, member },
+                { project: args.project, location: args.registryLocation, repository: args.registryName, role: MEMBER_REGISTRY_ROLE, member },
                 parent,
             );
             for (const role of MEMBER_PROJECT_ROLES) {

@@ -1,17 +1,22 @@
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
-import { parseIpv4Cidr } from "../pure/cidr";
-import { childOptions, withDependencies } from "../options";
+import { parseIpv4Cidr, type Ipv4Block } from "../pure/cidr";
+import { childOptions, withDefaults, withDependencies } from "../options";
 import { PeeringRemoval } from "./peeringRemoval";
 import { IAP_TCP_FORWARDING_RANGE, POD_RANGE_NAME, SERVICE_RANGE_NAME } from "../pure/wellKnown";
 
 
 export interface MetaflowNetworkArgs {
+    /** Project of the VPC. */
     readonly project: pulumi.Input<string>;
+    /** Region of the subnet, router and NAT. */
     readonly region: string;
     /** Environment name; used in resource names. */
     readonly environment: string;
-    /** Primary subnet range (nodes). */
+    /**
+     * Primary subnet range (nodes). No default for any range: a CIDR plan must not overlap the
+     * networks this VPC is peered or connected with, which only the caller knows.
+     */
     readonly subnetCidr: string;
     /** Secondary range for pods. */
     readonly podsCidr: string;
@@ -25,6 +30,20 @@ export interface MetaflowNetworkArgs {
     readonly natMinPortsPerVm?: number;
 }
 
+/** The defaults MetaflowNetworkArgs documents, applied once at the top of the constructor. */
+export const METAFLOW_NETWORK_DEFAULTS = {
+    allowIapSsh: false,
+    natMinPortsPerVm: 256,
+};
+
+type ResolvedNetworkArgs = MetaflowNetworkArgs & typeof METAFLOW_NETWORK_DEFAULTS;
+
+/** The Private Service Access pieces: range, connection, and the peering's removal on destroy. */
+interface PrivateServiceAccess {
+    readonly range: gcp.compute.GlobalAddress;
+    readonly connection: gcp.servicenetworking.Connection;
+    readonly peeringRemoval: PeeringRemoval;
+}
 
 /**
  * A custom-mode VPC for one environment: one subnet with pod and service secondary ranges and
@@ -43,10 +62,12 @@ export class MetaflowNetwork extends pulumi.ComponentResource {
     /** Removes the connection's VPC peering on destroy, after the producers are gone. */
     public readonly peeringRemoval: PeeringRemoval;
     /**
-     * What a Private Service Access producer (Cloud SQL) must depend on: created after the
-     * connection, and deleted before the peering is removed.
+     * What a Private Service Access producer (Cloud SQL) must wait for, as an Output that carries
+     * the connection and the peering removal: a resource given it (MetaflowDatabase's
+     * `privateServiceAccess`) is created after both and deleted before the peering is removed.
+     * Its value is the removal's ID (`<project>/<network>/<peering>`).
      */
-    public readonly privateServiceAccess: pulumi.Resource[];
+    public readonly privateServiceAccess: pulumi.Output<string>;
     public readonly firewallRules: gcp.compute.Firewall[];
     public readonly networkId: pulumi.Output<string>;
     public readonly subnetworkId: pulumi.Output<string>;
@@ -54,147 +75,183 @@ export class MetaflowNetwork extends pulumi.ComponentResource {
     constructor(name: string, args: MetaflowNetworkArgs, opts?: pulumi.ComponentResourceOptions) {
         super("metaflow:gcp:MetaflowNetwork", name, {}, opts);
         const parent = childOptions(this, opts);
-        const psa = parseIpv4Cidr(args.privateServiceAccessCidr);
+        const a: ResolvedNetworkArgs = withDefaults(METAFLOW_NETWORK_DEFAULTS, args);
+        // Parsed first: a malformed range fails before any resource is created.
+        const psaBlock = parseIpv4Cidr(a.privateServiceAccessCidr);
 
-        this.network = new gcp.compute.Network(
-            `${name}-vpc`,
-            {
-                project: args.project,
-                name: `metaflow-${args.environment}`,
-                description: `Metaflow ${args.environment} environment (managed by Pulumi)`,
-                autoCreateSubnetworks: false,
-                routingMode: "REGIONAL",
-            },
-            parent,
-        );
-
-        this.subnetwork = new gcp.compute.Subnetwork(
-            `${name}-subnet`,
-            {
-                project: args.project,
-                name: `metaflow-${args.environment}-${args.region}`,
-                region: args.region,
-                network: this.network.id,
-                ipCidrRange: args.subnetCidr,
-                // Nodes have no public IP; they reach Google APIs (GCS, Artifact Registry) privately.
-                privateIpGoogleAccess: true,
-                secondaryIpRanges: [
-                    { rangeName: POD_RANGE_NAME, ipCidrRange: args.podsCidr },
-                    { rangeName: SERVICE_RANGE_NAME, ipCidrRange: args.servicesCidr },
-                ],
-                logConfig: {
-                    aggregationInterval: "INTERVAL_5_MIN",
-                    flowSampling: 0.5,
-                    metadata: "INCLUDE_ALL_METADATA",
-                },
-            },
-            parent,
-        );
-
+        this.network = createNetwork(name, a, parent);
+        this.subnetwork = createSubnetwork(name, a, this.network, parent);
         this.router = new gcp.compute.Router(
             `${name}-router`,
-            { project: args.project, name: `metaflow-${args.environment}-router`, region: args.region, network: this.network.id },
+            { project: a.project, name: `metaflow-${a.environment}-router`, region: a.region, network: this.network.id },
             parent,
         );
+        this.nat = createNat(name, a, this.router, this.subnetwork, parent);
 
-        // Private nodes have no external IP; Metaflow's bootstrap pip-installs packages and pulls
-        // public images, so egress goes through NAT.
-        this.nat = new gcp.compute.RouterNat(
-            `${name}-nat`,
-            {
-                project: args.project,
-                name: `metaflow-${args.environment}-nat`,
-                region: args.region,
-                router: this.router.name,
-                natIpAllocateOption: "AUTO_ONLY",
-                sourceSubnetworkIpRangesToNat: "LIST_OF_SUBNETWORKS",
-                subnetworks: [{ name: this.subnetwork.id, sourceIpRangesToNats: ["ALL_IP_RANGES"] }],
-                minPortsPerVm: args.natMinPortsPerVm ?? 256,
-                enableEndpointIndependentMapping: false,
-                logConfig: { enable: true, filter: "ERRORS_ONLY" },
-            },
-            parent,
-        );
+        const psa = createPrivateServiceAccess(name, a, psaBlock, this.network, parent);
+        this.privateServiceRange = psa.range;
+        this.privateServiceConnection = psa.connection;
+        this.peeringRemoval = psa.peeringRemoval;
+        this.privateServiceAccess = pulumi.all([psa.connection.id, psa.peeringRemoval.id]).apply(([, removalId]) => removalId);
 
-        this.privateServiceRange = new gcp.compute.GlobalAddress(
-            `${name}-psa-range`,
-            {
-                project: args.project,
-                name: `metaflow-${args.environment}-psa`,
-                purpose: "VPC_PEERING",
-                addressType: "INTERNAL",
-                address: psa.network.toString(),
-                prefixLength: psa.prefixLength,
-                network: this.network.id,
-            },
-            parent,
-        );
-
-        this.privateServiceConnection = new gcp.servicenetworking.Connection(
-            `${name}-psa`,
-            {
-                network: this.network.id,
-                service: "servicenetworking.googleapis.com",
-                reservedPeeringRanges: [this.privateServiceRange.name],
-                // Deleting the connection fails for days after Cloud SQL is gone (it keeps its
-                // producer resources); abandon it and let peeringRemoval take the peering away.
-                deletionPolicy: "ABANDON",
-                // An abandoned connection is still known to servicenetworking when an environment
-                // of the same name is recreated; then creation fails with "Cannot modify allocated
-                // ranges in CreateConnection" and the provider patches the old one instead
-                // (resource_service_networking_connection.go, update_on_creation_fail).
-                updateOnCreationFail: true,
-            },
-            parent,
-        );
-
-        this.peeringRemoval = new PeeringRemoval(
-            `${name}-psa-peering-removal`,
-            { project: args.project, network: this.network.name },
-            withDependencies(parent, this.privateServiceConnection),
-        );
-        this.privateServiceAccess = [this.privateServiceConnection, this.peeringRemoval];
-
-        const internalRanges = [args.subnetCidr, args.podsCidr, args.servicesCidr];
-        this.firewallRules = [
-            new gcp.compute.Firewall(
-                `${name}-allow-internal`,
-                {
-                    project: args.project,
-                    name: `metaflow-${args.environment}-allow-internal`,
-                    description: "Nodes, pods and services of this environment talk to each other.",
-                    network: this.network.id,
-                    direction: "INGRESS",
-                    priority: 1000,
-                    sourceRanges: internalRanges,
-                    allows: [{ protocol: "tcp" }, { protocol: "udp" }, { protocol: "icmp" }],
-                    logConfig: { metadata: "EXCLUDE_ALL_METADATA" },
-                },
-                parent,
-            ),
-        ];
-        if (args.allowIapSsh) {
-            this.firewallRules.push(
-                new gcp.compute.Firewall(
-                    `${name}-allow-iap-ssh`,
-                    {
-                        project: args.project,
-                        name: `metaflow-${args.environment}-allow-iap-ssh`,
-                        description: "SSH to nodes only through Identity-Aware Proxy (gcloud compute ssh --tunnel-through-iap).",
-                        network: this.network.id,
-                        direction: "INGRESS",
-                        priority: 1000,
-                        sourceRanges: [IAP_TCP_FORWARDING_RANGE],
-                        allows: [{ protocol: "tcp", ports: ["22"] }],
-                        logConfig: { metadata: "INCLUDE_ALL_METADATA" },
-                    },
-                    parent,
-                ),
-            );
-        }
+        this.firewallRules = createFirewallRules(name, a, this.network, parent);
 
         this.networkId = this.network.id;
         this.subnetworkId = this.subnetwork.id;
         this.registerOutputs({ networkId: this.networkId, subnetworkId: this.subnetworkId });
     }
+}
+
+function createNetwork(name: string, a: ResolvedNetworkArgs, opts: pulumi.CustomResourceOptions): gcp.compute.Network {
+    return new gcp.compute.Network(
+        `${name}-vpc`,
+        {
+            project: a.project,
+            name: `metaflow-${a.environment}`,
+            description: `Metaflow ${a.environment} environment (managed by Pulumi)`,
+            autoCreateSubnetworks: false,
+            routingMode: "REGIONAL",
+        },
+        opts,
+    );
+}
+
+function createSubnetwork(name: string, a: ResolvedNetworkArgs, network: gcp.compute.Network, opts: pulumi.CustomResourceOptions): gcp.compute.Subnetwork {
+    return new gcp.compute.Subnetwork(
+        `${name}-subnet`,
+        {
+            project: a.project,
+            name: `metaflow-${a.environment}-${a.region}`,
+            region: a.region,
+            network: network.id,
+            ipCidrRange: a.subnetCidr,
+            // Nodes have no public IP; they reach Google APIs (GCS, Artifact Registry) privately.
+            privateIpGoogleAccess: true,
+            secondaryIpRanges: [
+                { rangeName: POD_RANGE_NAME, ipCidrRange: a.podsCidr },
+                { rangeName: SERVICE_RANGE_NAME, ipCidrRange: a.servicesCidr },
+            ],
+            logConfig: {
+                aggregationInterval: "INTERVAL_5_MIN",
+                flowSampling: 0.5,
+                metadata: "INCLUDE_ALL_METADATA",
+            },
+        },
+        opts,
+    );
+}
+
+/**
+ * Private nodes have no external IP; Metaflow's bootstrap pip-installs packages and pulls
+ * public images, so egress goes through NAT.
+ */
+function createNat(
+    name: string,
+    a: ResolvedNetworkArgs,
+    router: gcp.compute.Router,
+    subnetwork: gcp.compute.Subnetwork,
+    opts: pulumi.CustomResourceOptions,
+): gcp.compute.RouterNat {
+    return new gcp.compute.RouterNat(
+        `${name}-nat`,
+        {
+            project: a.project,
+            name: `metaflow-${a.environment}-nat`,
+            region: a.region,
+            router: router.name,
+            natIpAllocateOption: "AUTO_ONLY",
+            sourceSubnetworkIpRangesToNat: "LIST_OF_SUBNETWORKS",
+            subnetworks: [{ name: subnetwork.id, sourceIpRangesToNats: ["ALL_IP_RANGES"] }],
+            minPortsPerVm: a.natMinPortsPerVm,
+            enableEndpointIndependentMapping: false,
+            logConfig: { enable: true, filter: "ERRORS_ONLY" },
+        },
+        opts,
+    );
+}
+
+function createPrivateServiceAccess(
+    name: string,
+    a: ResolvedNetworkArgs,
+    psa: Ipv4Block,
+    network: gcp.compute.Network,
+    opts: pulumi.CustomResourceOptions,
+): PrivateServiceAccess {
+    const range = new gcp.compute.GlobalAddress(
+        `${name}-psa-range`,
+        {
+            project: a.project,
+            name: `metaflow-${a.environment}-psa`,
+            purpose: "VPC_PEERING",
+            addressType: "INTERNAL",
+            address: psa.network.toString(),
+            prefixLength: psa.prefixLength,
+            network: network.id,
+        },
+        opts,
+    );
+    const connection = new gcp.servicenetworking.Connection(
+        `${name}-psa`,
+        {
+            network: network.id,
+            service: "servicenetworking.googleapis.com",
+            reservedPeeringRanges: [range.name],
+            // Deleting the connection fails for days after Cloud SQL is gone (it keeps its
+            // producer resources); abandon it and let peeringRemoval take the peering away.
+            deletionPolicy: "ABANDON",
+            // An abandoned connection is still known to servicenetworking when an environment
+            // of the same name is recreated; then creation fails with "Cannot modify allocated
+            // ranges in CreateConnection" and the provider patches the old one instead
+            // (resource_service_networking_connection.go, update_on_creation_fail).
+            updateOnCreationFail: true,
+        },
+        opts,
+    );
+    const peeringRemoval = new PeeringRemoval(
+        `${name}-psa-peering-removal`,
+        { project: a.project, network: network.name },
+        withDependencies(opts, connection),
+    );
+    return { range, connection, peeringRemoval };
+}
+
+/** Only this environment's own ranges talk to each other; SSH only through IAP, when enabled. */
+function createFirewallRules(name: string, a: ResolvedNetworkArgs, network: gcp.compute.Network, opts: pulumi.CustomResourceOptions): gcp.compute.Firewall[] {
+    const rules = [
+        new gcp.compute.Firewall(
+            `${name}-allow-internal`,
+            {
+                project: a.project,
+                name: `metaflow-${a.environment}-allow-internal`,
+                description: "Nodes, pods and services of this environment talk to each other.",
+                network: network.id,
+                direction: "INGRESS",
+                priority: 1000,
+                sourceRanges: [a.subnetCidr, a.podsCidr, a.servicesCidr],
+                allows: [{ protocol: "tcp" }, { protocol: "udp" }, { protocol: "icmp" }],
+                logConfig: { metadata: "EXCLUDE_ALL_METADATA" },
+            },
+            opts,
+        ),
+    ];
+    if (a.allowIapSsh) {
+        rules.push(
+            new gcp.compute.Firewall(
+                `${name}-allow-iap-ssh`,
+                {
+                    project: a.project,
+                    name: `metaflow-${a.environment}-allow-iap-ssh`,
+                    description: "SSH to nodes only through Identity-Aware Proxy (gcloud compute ssh --tunnel-through-iap).",
+                    network: network.id,
+                    direction: "INGRESS",
+                    priority: 1000,
+                    sourceRanges: [IAP_TCP_FORWARDING_RANGE],
+                    allows: [{ protocol: "tcp", ports: ["22"] }],
+                    logConfig: { metadata: "INCLUDE_ALL_METADATA" },
+                },
+                opts,
+            ),
+        );
+    }
+    return rules;
 }

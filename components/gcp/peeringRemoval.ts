@@ -145,6 +145,7 @@ const peeringRemovalProvider: pulumi.dynamic.ResourceProvider = {
 };
 
 export interface PeeringRemovalArgs {
+    /** Project of the VPC. */
     readonly project: pulumi.Input<string>;
     /** Name of the VPC that carries the peering. */
     readonly network: pulumi.Input<string>;

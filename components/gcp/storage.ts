@@ -1,7 +1,6 @@
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
-import type { StorageConfig } from "../config/config";
-import { childOptions } from "../options";
+import { childOptions, withDefaults } from "../options";
 
 /** Prefix under which Metaflow keeps its datastore (METAFLOW_DATASTORE_SYSROOT_GS). */
 export const DATASTORE_PREFIX = "metaflow";
@@ -10,14 +9,50 @@ export const TMP_PREFIX = "tmp/";
 const DAY_SECONDS = 86_400;
 
 export interface MetaflowStorageArgs {
+    /** Project of the bucket and the registry. */
     readonly project: string;
+    /** Region of the bucket and the registry. */
     readonly region: string;
+    /** Environment name; part of the registry's name. */
     readonly environment: string;
-    readonly labels: Record<string, string>;
-    /** Validated storage settings (bucket name, versioning, soft delete, TTLs). */
-    readonly settings: StorageConfig;
+    /** Labels on the bucket and the registry. Default: none. */
+    readonly labels?: Record<string, string>;
+    /** Bucket name (global). Default: `<project>-metaflow-<environment>`. */
+    readonly bucketName?: string;
+    /** Object versioning; old versions are deleted after 30 days. Default: true. */
+    readonly versioning?: boolean;
+    /** Soft-delete retention in days; 0 turns it off, 7-90 otherwise. Default: 7. */
+    readonly softDeleteDays?: number;
+    /** Objects under tmp/ are deleted after this many days. Default: 7. */
+    readonly tmpObjectTtlDays?: number;
+    /** Let `pulumi destroy` delete a non-empty bucket. Default: false. */
+    readonly forceDestroy?: boolean;
+    /** Docker tags in the registry cannot be overwritten. Default: true. */
+    readonly immutableTags?: boolean;
+    /** Untagged images are deleted after this many days. Default: 14. */
+    readonly untaggedImageTtlDays?: number;
     /** Guard the bucket with Pulumi's `protect` (production data). Default: false. */
     readonly protect?: boolean;
+}
+
+/**
+ * The defaults MetaflowStorageArgs documents (the production profile's safeguards), applied
+ * once at the top of the constructor; the bucket name follows the project (`defaultBucketName`).
+ */
+export const METAFLOW_STORAGE_DEFAULTS = {
+    labels: {} as Record<string, string>,
+    versioning: true,
+    softDeleteDays: 7,
+    tmpObjectTtlDays: 7,
+    forceDestroy: false,
+    immutableTags: true,
+    untaggedImageTtlDays: 14,
+    protect: false,
+};
+
+/** `<project>-metaflow-<environment>`: globally unique as long as the project ID is. */
+export function defaultBucketName(project: string, environment: string): string {
+    return `${project}-metaflow-${environment}`;
 }
 
 /**
@@ -38,7 +73,7 @@ export class MetaflowStorage extends pulumi.ComponentResource {
 
     constructor(name: string, args: MetaflowStorageArgs, opts?: pulumi.ComponentResourceOptions) {
         super("metaflow:gcp:MetaflowStorage", name, {}, opts);
-        const s = args.settings;
+        const s = withDefaults({ ...METAFLOW_STORAGE_DEFAULTS, bucketName: defaultBucketName(args.project, args.environment) }, args);
         const lifecycleRules: gcp.types.input.storage.BucketLifecycleRule[] = [
             { action: { type: "Delete" }, condition: { age: s.tmpObjectTtlDays, matchesPrefixes: [TMP_PREFIX] } },
             { action: { type: "AbortIncompleteMultipartUpload" }, condition: { age: 1 } },
@@ -61,9 +96,9 @@ export class MetaflowStorage extends pulumi.ComponentResource {
                 softDeletePolicy: { retentionDurationSeconds: s.softDeleteDays * DAY_SECONDS },
                 forceDestroy: s.forceDestroy,
                 lifecycleRules,
-                labels: args.labels,
+                labels: s.labels,
             },
-            { ...childOptions(this, opts), protect: args.protect ?? false },
+            { ...childOptions(this, opts), protect: s.protect },
         );
 
         this.registry = new gcp.artifactregistry.Repository(
@@ -74,7 +109,7 @@ export class MetaflowStorage extends pulumi.ComponentResource {
                 repositoryId: `metaflow-${args.environment}`,
                 format: "DOCKER",
                 description: `Metaflow ${args.environment} task images (managed by Pulumi)`,
-                labels: args.labels,
+                labels: s.labels,
                 dockerConfig: { immutableTags: s.immutableTags },
                 cleanupPolicyDryRun: false,
                 cleanupPolicies: [

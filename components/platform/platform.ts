@@ -88,7 +88,13 @@ export function createPlatform(cfg: PlatformConfig): Platform {
             labels,
             networkId: network.networkId,
             subnetworkId: network.subnetworkId,
-            settings: cfg.cluster,
+            mode: cfg.cluster.mode,
+            regional: cfg.cluster.regional,
+            releaseChannel: cfg.cluster.releaseChannel,
+            controlPlaneAccess: cfg.cluster.controlPlaneAccess,
+            authorizedNetworks: cfg.cluster.authorizedNetworks,
+            deletionProtection: cfg.cluster.deletionProtection,
+            cpuPool: cfg.cluster.cpuPool,
             securityGroup: cfg.access.securityGroup,
             // Airflow reads its DAG folder from the bucket through the Cloud Storage FUSE driver.
             gcsFuseCsiDriver: cfg.services.enabled && cfg.services.airflow,
@@ -108,7 +114,16 @@ export function createPlatform(cfg: PlatformConfig): Platform {
                           clusterLocation: cluster.location,
                           serviceAccount: cluster.nodeServiceAccountEmail,
                           labels,
-                          pool,
+                          name: pool.name,
+                          gpuType: pool.gpuType,
+                          machineType: pool.machineType,
+                          gpusPerNode: pool.gpusPerNode,
+                          zones: pool.zones,
+                          minNodes: pool.minNodes,
+                          maxNodes: pool.maxNodes,
+                          spot: pool.spot,
+                          diskSizeGb: pool.diskSizeGb,
+                          driverVersion: pool.driverVersion,
                           protect: cfg.cluster.deletionProtection,
                       },
                       afterApis,
@@ -122,11 +137,18 @@ export function createPlatform(cfg: PlatformConfig): Platform {
               {
                   project: cfg.project,
                   region: cfg.region,
-                  environment: cfg.environment,
                   labels,
                   networkId: network.networkId,
                   privateServiceAccess: network.privateServiceAccess,
-                  settings: cfg.database,
+                  edition: cfg.database.edition,
+                  tier: cfg.database.tier,
+                  version: cfg.database.version,
+                  highAvailability: cfg.database.highAvailability,
+                  diskSizeGb: cfg.database.diskSizeGb,
+                  backupRetentionCount: cfg.database.backupRetentionCount,
+                  logRetentionDays: cfg.database.logRetentionDays,
+                  deletionProtection: cfg.database.deletionProtection,
+                  maxConnections: cfg.database.maxConnections,
               },
               afterApis,
           );
@@ -138,7 +160,13 @@ export function createPlatform(cfg: PlatformConfig): Platform {
             region: cfg.region,
             environment: cfg.environment,
             labels,
-            settings: cfg.storage,
+            bucketName: cfg.storage.bucketName,
+            versioning: cfg.storage.versioning,
+            softDeleteDays: cfg.storage.softDeleteDays,
+            tmpObjectTtlDays: cfg.storage.tmpObjectTtlDays,
+            forceDestroy: cfg.storage.forceDestroy,
+            immutableTags: cfg.storage.immutableTags,
+            untaggedImageTtlDays: cfg.storage.untaggedImageTtlDays,
             protect: cfg.production,
         },
         afterApis,
@@ -150,11 +178,12 @@ export function createPlatform(cfg: PlatformConfig): Platform {
             project: cfg.project,
             environment: cfg.environment,
             bucketName: storage.bucketName,
-            registry: storage.registry,
+            registryLocation: storage.registry.location,
+            registryName: storage.registry.name,
             nodeServiceAccountEmail: cluster.nodeServiceAccountEmail,
             namespace: cfg.services.namespace,
             kubernetesServiceAccounts: TASK_IDENTITY_USERS.map((key) => KUBERNETES_IDENTITIES[key]),
-            workloadPoolReady: cluster.cluster,
+            workloadPoolReady: cluster.workloadPoolReady,
         },
         afterApis,
     );
@@ -169,7 +198,7 @@ export function createPlatform(cfg: PlatformConfig): Platform {
                       instanceName: database.instance.name,
                       bucketName: storage.bucketName,
                       namespace: cfg.services.namespace,
-                      workloadPoolReady: cluster.cluster,
+                      workloadPoolReady: cluster.workloadPoolReady,
                   },
                   afterApis,
               )
@@ -244,14 +273,18 @@ export function createPlatform(cfg: PlatformConfig): Platform {
     const memberGrants =
         members.length === 0
             ? undefined
-            : new MemberGrants("members", { project: cfg.project, members, bucketName: storage.bucketName, registry: storage.registry }, afterApis);
+            : new MemberGrants(
+                  "members",
+                  { project: cfg.project, members, bucketName: storage.bucketName, registryLocation: storage.registry.location, registryName: storage.registry.name },
+                  afterApis,
+              );
     const memberRbac =
         members.length === 0 || !services || !kubernetes
             ? undefined
             : new MemberRbac("members", { namespace: services.namespace, members }, { providers: [kubernetes], dependsOn: [services] });
 
     const budget = budgetSettings
-        ? new EnvironmentBudget("budget", { project: cfg.project, environment: cfg.environment, settings: budgetSettings }, afterApis)
+        ? new EnvironmentBudget("budget", { project: cfg.project, environment: cfg.environment, ...budgetSettings }, afterApis)
         : undefined;
 
     return { apis, network, cluster, gpuPools, database, storage, identity, services, memberGrants, memberRbac, budget, endpoint, airflowCloud };
