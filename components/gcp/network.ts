@@ -57,15 +57,15 @@ export class MetaflowNetwork extends pulumi.ComponentResource {
     public readonly router: gcp.compute.Router;
     public readonly nat: gcp.compute.RouterNat;
     public readonly privateServiceRange: gcp.compute.GlobalAddress;
-    /** The servicenetworking connection (abandoned on delete, see `peeringRemoval`). */
+    /** The servicenetworking connection (abandoned on delete, see `privateServiceAccess`). */
     public readonly privateServiceConnection: gcp.servicenetworking.Connection;
-    /** Removes the connection's VPC peering on destroy, after the producers are gone. */
-    public readonly peeringRemoval: PeeringRemoval;
     /**
      * What a Private Service Access producer (Cloud SQL) must wait for, as an Output that carries
-     * the connection and the peering removal: a resource given it (MetaflowDatabase's
+     * the connection and the PeeringRemoval resource (which removes the connection's VPC peering
+     * on destroy, once the producers are gone): a resource given it (MetaflowDatabase's
      * `privateServiceAccess`) is created after both and deleted before the peering is removed.
-     * Its value is the removal's ID (`<project>/<network>/<peering>`).
+     * Its value is the removal's ID (`<project>/<network>/<peering>`). The removal itself is no
+     * field: a dynamic resource has no type a component package schema can name.
      */
     public readonly privateServiceAccess: pulumi.Output<string>;
     public readonly firewallRules: gcp.compute.Firewall[];
@@ -91,7 +91,6 @@ export class MetaflowNetwork extends pulumi.ComponentResource {
         const psa = createPrivateServiceAccess(name, a, psaBlock, this.network, parent);
         this.privateServiceRange = psa.range;
         this.privateServiceConnection = psa.connection;
-        this.peeringRemoval = psa.peeringRemoval;
         this.privateServiceAccess = pulumi.all([psa.connection.id, psa.peeringRemoval.id]).apply(([, removalId]) => removalId);
 
         this.firewallRules = createFirewallRules(name, a, this.network, parent);

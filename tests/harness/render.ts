@@ -187,7 +187,7 @@ function encodeConfigValue(value: unknown): string {
     return typeof value === "string" ? value : JSON.stringify(value);
 }
 
-class RecordingMonitor extends MockMonitor {
+export class RecordingMonitor extends MockMonitor {
     constructor(
         mocks: Mocks,
         private readonly sink: RenderedResource[],
