@@ -11,6 +11,7 @@ import { ConfigError, formatProblem, type Problem } from "../components/config/p
 import { resolveConfig } from "../components/config/resolve";
 import { RULES, type Rule, type RuleInput } from "../components/config/rules";
 import { accessProblems } from "../components/config/rules/access";
+import { billingProblems } from "../components/config/rules/billing";
 import { clusterProblems } from "../components/config/rules/cluster";
 import { connectionsProblems } from "../components/config/rules/connections";
 import { databaseProblems } from "../components/config/rules/database";
@@ -152,6 +153,16 @@ describe("config rules, each on its own", () => {
             ["access.members.2", run(accessProblems, { access: { members: ["group:g@x.com"] } })[0][1]],
         ]);
         assert.deepEqual(run(accessProblems, { access: { members: ["group:g@x.com"], securityGroup: "gke-security-groups@x.com" } }), []);
+    });
+
+    it("billing: each email and threshold once (a repeated email would get every alert twice)", () => {
+        const budget = { billingAccount: "012345-6789AB-CDEF01", amount: 100, emails: ["ops@x.com", "Ops@x.com", "ml@x.com"], thresholds: [0.5, 1, 0.5] };
+        assert.deepEqual(run(billingProblems, { billing: { budget } }), [
+            ["billing.budget.emails.1", "listed twice (also billing.budget.emails[0]); each address gets every alert once"],
+            ["billing.budget.thresholds.2", "listed twice (also billing.budget.thresholds[0]); list each threshold once"],
+        ]);
+        assert.deepEqual(run(billingProblems, { billing: { budget: { ...budget, emails: ["ops@x.com"], thresholds: [0.5, 1] } } }), []);
+        assert.deepEqual(run(billingProblems, {}), []);
     });
 
     it("endpoint: the client secret must be stored as a secret and is never shown; the endpoint needs services, database and members", () => {

@@ -356,12 +356,12 @@ function billingSchema() {
                 .array(z.number().positive().max(10))
                 .min(1)
                 .default([0.5, 0.9, 1.0])
-                .describe("Alert when actual spend passes these fractions of the amount (1.0 = 100%)."),
+                .describe("Alert when actual spend passes these fractions of the amount (1.0 = 100%); each listed once."),
             emails: z
                 .array(z.string().regex(/^[^\s@]+@[^\s@]+\.[^\s@]+$/, "must be an email address"))
                 .max(5)
                 .default([])
-                .describe("Up to 5 email recipients, each a Cloud Monitoring email notification channel; billing admins are always alerted."),
+                .describe("Up to 5 email recipients, each listed once and each a Cloud Monitoring email notification channel; billing admins are always alerted."),
             pubsubTopic: z
                 .string()
                 .regex(/^projects\/[a-z][a-z0-9-]{4,28}[a-z0-9]\/topics\/[A-Za-z][\w.~+%-]{2,254}$/, "must be projects/<project>/topics/<topic>")

@@ -1,5 +1,6 @@
 /** Every config rule, in the order their problems are listed. */
 import { accessProblems } from "./access";
+import { billingProblems } from "./billing";
 import { clusterProblems } from "./cluster";
 import { connectionsProblems } from "./connections";
 import { databaseProblems } from "./database";
@@ -28,5 +29,6 @@ export const RULES: readonly Rule[] = [
     storageProblems,
     servicesProblems,
     accessProblems,
+    billingProblems,
     endpointProblems,
 ];
