@@ -4,7 +4,7 @@ import * as path from "path";
 import * as YAML from "yaml";
 import { parsePlatformConfig } from "../components/config/config";
 import { COST_ASSUMPTIONS, estimateCost, footprintFromConfig, machineHourlyUsd, regionCoverage, type CostEstimate } from "../components/pure/cost";
-import { CYCLENERD_PRICING, GLOBAL_PRICES, HOURS_PER_MONTH, REGION_PRICES, SPOT_MAX_FRACTION_OF_ON_DEMAND } from "../components/pure/prices";
+import { CYCLENERD_PRICING, GLOBAL_PRICES, HOURS_PER_MONTH, REGION_PRICES, SKYPILOT_GCP_CATALOG, SPOT_MAX_FRACTION_OF_ON_DEMAND } from "../components/pure/prices";
 import { REGION_ZONES } from "../components/pure/catalog";
 import { costBudget, footprintFromResources } from "../policy/cost";
 import { runPolicies, type OfflineResource } from "../policy/offline";
@@ -143,12 +143,12 @@ describe("cost estimate (list prices)", () => {
         assert.equal(machineHourlyUsd(P, "n1-standard-4", "nvidia-h100-80gb", 1), undefined);
     });
 
-    it("every price names its source (a Google pricing page or the Cyclenerd dataset at its commit); the credit and fee are Google's published figures", () => {
-        const dataset = `https://github.com/${CYCLENERD_PRICING.repository}/blob/${CYCLENERD_PRICING.commit}/${CYCLENERD_PRICING.path}`;
+    it("every price names its source (a Google pricing page, or the Cyclenerd or SkyPilot dataset at its commit); the credit and fee are Google's published figures", () => {
+        const datasets = [CYCLENERD_PRICING, SKYPILOT_GCP_CATALOG].map((d) => `https://github.com/${d.repository}/blob/${d.commit}/${d.path}`);
         const all = [...Object.values(GLOBAL_PRICES), ...Object.values(REGION_PRICES).flatMap((r) => JSON.stringify(r).match(/"source":"[^"]+"/g) ?? [])];
         for (const price of all) {
             const source = typeof price === "string" ? price : price.source;
-            assert.ok(source.includes("https://cloud.google.com/") || source.includes(dataset), source);
+            assert.ok(source.includes("https://cloud.google.com/") || datasets.some((d) => source.includes(d)), source);
         }
         for (const [region, row] of Object.entries(REGION_PRICES)) {
             assert.match(row.dataset.asOf, /^\d{4}-\d\d-\d\d$/, region);
@@ -159,23 +159,21 @@ describe("cost estimate (list prices)", () => {
     });
 
     it("every catalog region has a price list; what one lacks is named, never guessed from another region", () => {
-        // The Cyclenerd dataset (prices.ts) has no Cloud SQL, Autopilot or attached-T4 prices and lists N1
-        // only in n1-standard shapes; T4 counts only where the catalog offers it (GPU_ZONES).
-        const fromDataset = [
+        // Neither dataset (prices.ts: Cyclenerd for machines, disks and bucket; SkyPilot for the attached T4
+        // and n1-highmem/n1-highcpu) has Cloud SQL or Autopilot prices, and no other offline source gave them.
+        const missing = [
             "Autopilot Pod list prices (vCPU, memory, ephemeral storage)",
             "Cloud SQL ENTERPRISE list prices (vCPU, memory, db-f1-micro, db-g1-small, SSD storage)",
-            "machine types n1-highmem-*, n1-highcpu-*",
         ];
-        const t4 = "nvidia-tesla-t4 (per GPU, attached to N1 machines)";
         assert.deepEqual(Object.fromEntries(Object.keys(REGION_ZONES).map((r) => [r, regionCoverage(r)])), {
             "us-central1": [],
-            "us-east1": [...fromDataset, t4],
-            "us-east4": fromDataset,
-            "us-west1": [...fromDataset, t4],
-            "us-west4": fromDataset,
-            "europe-west1": fromDataset,
-            "europe-west4": [...fromDataset, t4],
-            "asia-southeast1": fromDataset,
+            "us-east1": missing,
+            "us-east4": missing,
+            "us-west1": missing,
+            "us-west4": missing,
+            "europe-west1": missing,
+            "europe-west4": missing,
+            "asia-southeast1": missing,
         });
         assert.deepEqual(regionCoverage("me-central1"), ["region me-central1: no list prices recorded"]);
     });
@@ -193,7 +191,8 @@ describe("cost estimate (list prices)", () => {
         const autopilot = estimateCost(footprintFromConfig(parsePlatformConfig({ project: "my-project-1", environment: "me", preset: "personal", region: "asia-southeast1" })));
         assert.match(autopilot.unpriced.join("\n"), /Autopilot Pods: Autopilot Pod list prices \(vCPU, memory, ephemeral storage\) for asia-southeast1 are not recorded/);
         const t4 = machineHourlyUsd(REGION_PRICES["europe-west4"], "n1-standard-4", "nvidia-tesla-t4", 1);
-        assert.equal(t4, undefined, "no T4 price for europe-west4: the N1 machine alone would be far too low");
+        assert.ok(Math.abs(t4! - (0.209168 + 0.35)) < 1e-12, "europe-west4: Cyclenerd's n1-standard-4 plus SkyPilot's T4");
+        assert.equal(machineHourlyUsd(REGION_PRICES["europe-west4"], "n1-standard-4", "nvidia-l4", 1), undefined, "an L4 is never attached to N1");
     });
 
     it("spot check: the region rows reproduce the source file's own figures (committed excerpt with line numbers)", () => {
@@ -216,6 +215,33 @@ describe("cost estimate (list prices)", () => {
         assert.ok(Math.abs(machineHourlyUsd(P, "e2-standard-2", undefined, 0)! - hour("e2-standard-2", "us-central1")) < 1e-5);
         assert.ok(Math.abs(machineHourlyUsd(P, "g2-standard-8", "nvidia-l4", 1)! - hour("g2-standard-8", "us-central1")) < 1e-6);
         assert.equal(P.disks["pd-balanced"].usd, src.compute.storage.balanced.cost["us-central1"].month);
+    });
+
+    it("spot check: T4 and n1-highmem/n1-highcpu reproduce the SkyPilot catalog; it agrees with Cyclenerd and the us-central1 pages", () => {
+        // tests/fixtures/skypilot-gcp-vms-excerpt.csv: verbatim rows of vms.csv at SKYPILOT_GCP_CATALOG.commit.
+        const lines = fs.readFileSync(path.join(REPO_ROOT, "tests/fixtures/skypilot-gcp-vms-excerpt.csv"), "utf8").split("\n").filter((l) => l && !l.startsWith("#"));
+        const [header, ...rows] = lines.map((l) => l.split(","));
+        const col = (name: string) => header.indexOf(name);
+        const price = (type: string, region: string): number => {
+            const row = rows.find((r) => (r[col("InstanceType")] || `${r[col("AcceleratorName")]},${r[col("AcceleratorCount")]}`) === type && r[col("Region")] === region);
+            assert.ok(row, `${type} in ${region} is in the excerpt`);
+            return Number(row[col("Price")]);
+        };
+        const regions = Object.keys(REGION_PRICES).filter((r) => r !== "us-central1");
+        assert.equal(regions.length, 7);
+        for (const region of regions) {
+            const row = REGION_PRICES[region];
+            assert.equal(row.attachedGpus["nvidia-tesla-t4"].usd, price("T4,1", region), region);
+            assert.equal(row.machines["n1-highcpu-16"].usd, price("n1-highcpu-16", region), region);
+            assert.equal(row.machines["n1-highmem-8"].usd, price("n1-highmem-8", region), region);
+            // The two datasets agree where both list a figure: n1-standard-16 to SkyPilot's five decimals.
+            assert.ok(Math.abs(row.machines["n1-standard-16"].usd - price("n1-standard-16", region)) <= 5e-6, region);
+        }
+        assert.equal(REGION_PRICES["europe-west4"].machines["n1-highmem-96"].usd, price("n1-highmem-96", "europe-west4"));
+        // us-central1 (Google's pages): the same T4, and N1 shapes from the page rates within the rounding.
+        assert.equal(P.attachedGpus["nvidia-tesla-t4"].usd, price("T4,1", "us-central1"));
+        assert.ok(Math.abs(machineHourlyUsd(P, "n1-highmem-8", undefined, 0)! - price("n1-highmem-8", "us-central1")) <= 5e-6);
+        assert.ok(Math.abs(machineHourlyUsd(P, "n1-highcpu-2", undefined, 0)! - price("n1-highcpu-2", "us-central1")) <= 5e-6);
     });
 
     it("npm run preview prints the bill by line item and the step prices", async () => {

@@ -23,10 +23,15 @@
  * `pricing.yml`, which its build script (`build/pricing.pl`) computes from the Cloud Billing
  * Catalog API's SKUs. It holds Compute Engine machines, disks, Cloud NAT and IP addresses and
  * Cloud Storage per region; it holds no Cloud SQL, no GKE Autopilot and no attached-GPU (T4)
- * prices, and N1 only in n1-standard shapes. No other source reachable here gives those figures
- * for these regions, so they are left out rather than guessed from another region:
- * `regionCoverage` (cost.ts) names, per region, every figure that is missing, and the estimate
- * reports a stack that needs one as "not priced" (and `cost-budget` refuses it).
+ * prices, and N1 only in n1-standard shapes. The attached T4 and the n1-highmem/n1-highcpu shapes
+ * of those regions come from a second public dataset, `SKYPILOT_GCP_CATALOG` (SkyPilot's GCP
+ * catalog, also built from the Cloud Billing Catalog API); its n1-standard figures equal
+ * CYCLENERD_PRICING's to its five decimals, and its us-central1 T4 and N1 figures equal the
+ * pricing-page rates above (tests re-check both against a committed excerpt). No source reachable
+ * here gives Cloud SQL or GKE Autopilot list prices for these regions, so they are left out rather
+ * than guessed from another region: `regionCoverage` (cost.ts) names, per region, every figure
+ * that is missing, and the estimate reports a stack that needs one as "not priced" (and
+ * `cost-budget` refuses it).
  */
 
 /** When the us-central1 figures were last compared with Google's pricing pages. */
@@ -45,6 +50,23 @@ export const CYCLENERD_PRICING = {
     generated: "2026-07-30",
 } as const;
 const CYCLENERD_URL = `https://github.com/${CYCLENERD_PRICING.repository}/blob/${CYCLENERD_PRICING.commit}/${CYCLENERD_PRICING.path}`;
+
+/**
+ * SkyPilot's GCP catalog: per zone, each machine type's and each GPU count's on-demand price,
+ * written by SkyPilot's `fetch_gcp` data fetcher from the Cloud Billing Catalog API (the
+ * repository's `.github/workflows/update-gcp-catalog.yml` reruns it every 7 hours). Prices are
+ * rounded to five decimals; a machine's price excludes GPUs; a GPU row is priced per count
+ * (`T4,1` is one T4). The file carries no date and the repository is too large to clone here, so
+ * `commit` is the version read through the code index and the data date is unknown; its figures
+ * agree with CYCLENERD_PRICING (2026-07-30) wherever both list one. Used only where
+ * CYCLENERD_PRICING has no figure (tests/fixtures/skypilot-gcp-vms-excerpt.csv).
+ */
+export const SKYPILOT_GCP_CATALOG = {
+    repository: "skypilot-org/skypilot-catalog",
+    path: "catalogs/v7/gcp/vms.csv",
+    commit: "6f65ab58724c0a5b17dbb81ee124e7d7dee0d4a5",
+} as const;
+const SKYPILOT_URL = `https://github.com/${SKYPILOT_GCP_CATALOG.repository}/blob/${SKYPILOT_GCP_CATALOG.commit}/${SKYPILOT_GCP_CATALOG.path}`;
 
 /** Hours in Google's billing month (the figure Google's pricing pages use for monthly prices). */
 export const HOURS_PER_MONTH = 730;
@@ -160,9 +182,17 @@ interface CyclenerdRow {
     readonly disks: readonly [standard: number, balanced: number, ssd: number];
     /** Per GB-month: `storage.bucket.standard`. */
     readonly gcsStandard: number;
+    /** From SKYPILOT_GCP_CATALOG: n1-highcpu-2, -4, -8, -16, -32, -64, -96 (`Price` column). */
+    readonly n1Highcpu: readonly number[];
+    /** From SKYPILOT_GCP_CATALOG: n1-highmem-2, -4, -8, -16, -32, -64, -96 (`Price` column). */
+    readonly n1Highmem: readonly number[];
+    /** From SKYPILOT_GCP_CATALOG: one NVIDIA T4 (row `T4,1`), per GPU-hour. */
+    readonly t4: number;
 }
 
 const N1_STANDARD = [1, 2, 4, 8, 16, 32, 64, 96].map((n) => `n1-standard-${n}`);
+const N1_HIGHCPU = [2, 4, 8, 16, 32, 64, 96].map((n) => `n1-highcpu-${n}`);
+const N1_HIGHMEM = [2, 4, 8, 16, 32, 64, 96].map((n) => `n1-highmem-${n}`);
 const G2_MACHINES = [4, 8, 12, 16, 24, 32, 48, 96].map((n) => `g2-standard-${n}`);
 const A2_MACHINES = ["a2-highgpu-1g", "a2-highgpu-2g", "a2-highgpu-4g", "a2-highgpu-8g", "a2-megagpu-16g"];
 
@@ -175,7 +205,8 @@ const A2_MACHINES = ["a2-highgpu-1g", "a2-highgpu-2g", "a2-highgpu-4g", "a2-high
  * N2 shape the file lists in these regions matched the solved rates (largest difference 2e-15);
  * tests re-check europe-west4's against a committed excerpt of the file
  * (tests/fixtures/cyclenerd-pricing-excerpt.yml). N1 is listed only in n1-standard shapes, which
- * do not separate the two rates, so N1 is priced per machine and its other shapes are missing.
+ * do not separate the two rates, so N1 is priced per machine: n1-standard from this file, the
+ * n1-highcpu and n1-highmem shapes and the attached T4 as SKYPILOT_GCP_CATALOG lists them.
  */
 function fromCyclenerd(region: string, row: CyclenerdRow): RegionPrices {
     const src = (key: string) => `${CYCLENERD_URL} (${key}, ${region})`;
@@ -184,20 +215,25 @@ function fromCyclenerd(region: string, row: CyclenerdRow): RegionPrices {
         vcpu: { usd: vcpu, per: "vCPU-hour", source: src(`${family.toUpperCase()} vCPU SKU rate solved from compute.instance.${from}.cost.${region}.hour`) },
         memoryGib: { usd: memoryGib, per: "GiB-hour", source: src(`${family.toUpperCase()} RAM SKU rate solved from compute.instance.${from}.cost.${region}.hour`) },
     });
-    const perMachine = (names: readonly string[], values: readonly number[]) => {
+    const skypilot = (usd: number, what: string): Price => ({ usd, per: "hour", source: `${SKYPILOT_URL} (${what}, ${region}, Price)` });
+    const perMachine = (names: readonly string[], values: readonly number[], price: (usd: number, name: string) => Price = hourly) => {
         if (names.length !== values.length) {
             throw new Error(`prices.ts: ${region} lists ${values.length} prices for ${names.length} machine types`);
         }
-        return Object.fromEntries(names.map((name, i) => [name, hourly(values[i], name)]));
+        return Object.fromEntries(names.map((name, i) => [name, price(values[i], name)]));
     };
     const disk = (usd: number, key: string): Price => ({ usd, per: "GiB-month", source: src(`compute.storage.${key}.cost.${region}.month`) });
     return {
         dataset: { source: `${CYCLENERD_URL} (generated ${CYCLENERD_PRICING.generated} from the Cloud Billing Catalog API)`, asOf: CYCLENERD_PRICING.generated },
         families: { e2: rates("e2", row.e2, "e2-standard-2 and e2-highcpu-2"), n2: rates("n2", row.n2, "n2-standard-8 and n2-highmem-8") },
-        machines: perMachine(N1_STANDARD, row.n1Standard),
+        machines: {
+            ...perMachine(N1_STANDARD, row.n1Standard),
+            ...perMachine(N1_HIGHCPU, row.n1Highcpu, skypilot),
+            ...perMachine(N1_HIGHMEM, row.n1Highmem, skypilot),
+        },
         sharedCore: perMachine(["e2-micro", "e2-small", "e2-medium"], row.sharedCore),
         gpuMachines: { ...perMachine(G2_MACHINES, row.g2), ...perMachine(A2_MACHINES, row.a2) },
-        attachedGpus: {},
+        attachedGpus: { "nvidia-tesla-t4": { ...skypilot(row.t4, "T4,1"), per: "GPU-hour" } },
         disks: { "pd-standard": disk(row.disks[0], "hdd"), "pd-balanced": disk(row.disks[1], "balanced"), "pd-ssd": disk(row.disks[2], "ssd") },
         gcsStandard: { usd: row.gcsStandard, per: "GB-month", source: src(`storage.bucket.standard.cost.${region}.month`) },
     };
@@ -265,6 +301,9 @@ export const REGION_PRICES: Readonly<Record<string, RegionPrices>> = {
         a2: [3.673385, 7.34677, 14.69354, 29.38708, 55.739504],
         disks: [0.04, 0.1, 0.17],
         gcsStandard: 0.02,
+        n1Highcpu: [0.07085, 0.1417, 0.2834, 0.56679, 1.13358, 2.26715, 3.40073],
+        n1Highmem: [0.1183, 0.23661, 0.47321, 0.94642, 1.89285, 3.7857, 5.67854],
+        t4: 0.35,
     }),
     "us-east4": fromCyclenerd("us-east4", {
         e2: [0.02456745, 0.00329199],
@@ -275,6 +314,9 @@ export const REGION_PRICES: Readonly<Record<string, RegionPrices>> = {
         a2: [3.934354926, 7.868709852, 15.737419704, 31.474839408, 59.531598816],
         disks: [0.044, 0.11, 0.187],
         gcsStandard: 0.023,
+        n1Highcpu: [0.0798, 0.15959, 0.31919, 0.63838, 1.27676, 2.55353, 3.8303],
+        n1Highmem: [0.13323, 0.26647, 0.53293, 1.06586, 2.13173, 4.26346, 6.39518],
+        t4: 0.37,
     }),
     "us-west1": fromCyclenerd("us-west1", {
         e2: [0.02181159, 0.00292353],
@@ -285,6 +327,9 @@ export const REGION_PRICES: Readonly<Record<string, RegionPrices>> = {
         a2: [3.673385, 7.34677, 14.69354, 29.38708, 55.739504],
         disks: [0.04, 0.1, 0.17],
         gcsStandard: 0.02,
+        n1Highcpu: [0.07085, 0.1417, 0.2834, 0.56679, 1.13358, 2.26715, 3.40073],
+        n1Highmem: [0.1183, 0.23661, 0.47321, 0.94642, 1.89285, 3.7857, 5.67854],
+        t4: 0.35,
     }),
     "us-west4": fromCyclenerd("us-west4", {
         e2: [0.02456745, 0.00329199],
@@ -295,6 +340,9 @@ export const REGION_PRICES: Readonly<Record<string, RegionPrices>> = {
         a2: [3.934354926, 7.868709852, 15.737419704, 31.474839408, 59.531598816],
         disks: [0.044, 0.11, 0.187],
         gcsStandard: 0.023,
+        n1Highcpu: [0.0798, 0.15959, 0.31919, 0.63838, 1.27676, 2.55353, 3.8303],
+        n1Highmem: [0.13323, 0.26647, 0.53293, 1.06586, 2.13173, 4.26346, 6.39518],
+        t4: 0.37,
     }),
     "europe-west1": fromCyclenerd("europe-west1", {
         e2: [0.02399337, 0.00321609],
@@ -305,6 +353,9 @@ export const REGION_PRICES: Readonly<Record<string, RegionPrices>> = {
         a2: [3.747369, 7.494738, 14.989476, 29.978952, 56.619696],
         disks: [0.04, 0.1, 0.17],
         gcsStandard: 0.02,
+        n1Highcpu: [0.07793, 0.15587, 0.31174, 0.62349, 1.24697, 2.49394, 3.74092],
+        n1Highmem: [0.13014, 0.26028, 0.52056, 1.04111, 2.08222, 4.16445, 6.24667],
+        t4: 0.35,
     }),
     "europe-west4": fromCyclenerd("europe-west4", {
         e2: [0.02401338, 0.00321816],
@@ -315,6 +366,9 @@ export const REGION_PRICES: Readonly<Record<string, RegionPrices>> = {
         a2: [3.747972, 7.495944, 14.991888, 29.983776, 56.62656],
         disks: [0.044, 0.11, 0.187],
         gcsStandard: 0.02,
+        n1Highcpu: [0.078, 0.156, 0.312, 0.624, 1.24799, 2.49597, 3.74396],
+        n1Highmem: [0.13024, 0.26047, 0.52094, 1.04189, 2.08378, 4.16755, 6.25133],
+        t4: 0.35,
     }),
     "asia-southeast1": fromCyclenerd("asia-southeast1", {
         e2: [0.02690931, 0.00360594],
@@ -325,6 +379,9 @@ export const REGION_PRICES: Readonly<Record<string, RegionPrices>> = {
         a2: [4.013757926, 8.027515852, 16.055031704, 32.110063408, 60.476222816],
         disks: [0.044, 0.11, 0.187],
         gcsStandard: 0.02,
+        n1Highcpu: [0.0874, 0.17481, 0.34962, 0.69924, 1.39848, 2.79695, 4.19543],
+        n1Highmem: [0.14594, 0.29187, 0.58374, 1.16749, 2.33498, 4.66995, 7.00493],
+        t4: 0.37,
     }),
 };
 
