@@ -8,13 +8,14 @@ import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { serviceAccountEmail, serviceAccountId, workloadIdentityMember } from "../pure/naming";
+import { AIRFLOW_KSA } from "../pure/wellKnown";
 import { childOptions, dependencyOn, withDependencies } from "../options";
 
 /** Database and role of Airflow's metadata, beside Metaflow's on the same instance. */
 export const AIRFLOW_DB_NAME = "airflow";
 export const AIRFLOW_DB_USER = "airflow";
-/** Kubernetes service account of every Airflow component (scheduler, DAG processor, workers, ...). */
-export const AIRFLOW_KSA = "airflow";
+/** Kubernetes service account of every Airflow component; defined with the other cross-layer names. */
+export { AIRFLOW_KSA };
 /** Objects Airflow may read and write: DAG files and task logs. */
 export const AIRFLOW_PREFIX = "airflow/";
 

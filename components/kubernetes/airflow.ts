@@ -4,6 +4,7 @@ import * as random from "@pulumi/random";
 import { AIRFLOW_RELEASE, AIRFLOW_SECRETS, airflowValues } from "../pure/airflowValues";
 import { childOptions, withDependencies } from "../options";
 import { AIRFLOW_CHART } from "../pure/versions";
+import { AIRFLOW_KSA } from "../pure/wellKnown";
 
 /** Where Airflow finds its metadata database (its own database and user on the Cloud SQL instance). */
 export interface AirflowDatabase {
@@ -11,22 +12,29 @@ export interface AirflowDatabase {
     readonly port: number;
     readonly name: pulumi.Input<string>;
     readonly user: pulumi.Input<string>;
-    /** Secret output; written only into a Kubernetes Secret. */
-    readonly password: pulumi.Output<string>;
+    /** Written only into a Kubernetes Secret (inside the connection URL), as a Pulumi secret. */
+    readonly password: pulumi.Input<string>;
 }
 
 export interface AirflowArgs {
+    /** Namespace of the release, its Secrets and service account (it must exist). */
     readonly namespace: string;
-    /** Kubernetes service account every Airflow component runs as; created here, bound by Workload Identity. */
-    readonly serviceAccount: string;
+    /**
+     * Kubernetes service account every Airflow component runs as; created here, bound by Workload
+     * Identity (AirflowCloud binds this name). Default: "airflow" (AIRFLOW_KSA).
+     */
+    readonly serviceAccount?: string;
     /** Google service account that KSA acts as (access to gs://<bucket>/airflow/ only). */
     readonly googleServiceAccountEmail: pulumi.Input<string>;
     /** Datastore bucket: DAGs under airflow/dags, task logs under airflow/logs. */
     readonly bucketName: pulumi.Input<string>;
     readonly database: AirflowDatabase;
-    /** Scheduler, webserver and triggerer replicas (the environment's service replica count). */
-    readonly replicas: number;
+    /** Scheduler, webserver and triggerer replicas; more than one adds PDBs and zone spread. Default: 1. */
+    readonly replicas?: number;
 }
+
+/** Defaults of the optional AirflowArgs. */
+export const AIRFLOW_DEFAULTS = { serviceAccount: AIRFLOW_KSA, replicas: 1 } as const;
 
 /**
  * The SQLAlchemy URL of the metadata database, TLS required (Cloud SQL enforces it). User and
@@ -53,10 +61,12 @@ export class Airflow extends pulumi.ComponentResource {
         super("metaflow:k8s:Airflow", name, {}, opts);
         const parent = childOptions(this, opts);
         const ns = args.namespace;
+        const serviceAccount = args.serviceAccount ?? AIRFLOW_DEFAULTS.serviceAccount;
+        const replicas = args.replicas ?? AIRFLOW_DEFAULTS.replicas;
 
         this.serviceAccount = new k8s.core.v1.ServiceAccount(
             `${name}-sa`,
-            { metadata: { name: args.serviceAccount, namespace: ns, annotations: { "iam.gke.io/gcp-service-account": args.googleServiceAccountEmail } } },
+            { metadata: { name: serviceAccount, namespace: ns, annotations: { "iam.gke.io/gcp-service-account": args.googleServiceAccountEmail } } },
             parent,
         );
 
@@ -92,7 +102,7 @@ export class Airflow extends pulumi.ComponentResource {
                 namespace: ns,
                 atomic: true,
                 timeout: 900,
-                values: pulumi.output(args.bucketName).apply((bucketName) => airflowValues({ serviceAccount: args.serviceAccount, bucketName, replicas: args.replicas })),
+                values: pulumi.output(args.bucketName).apply((bucketName) => airflowValues({ serviceAccount, bucketName, replicas })),
             },
             withDependencies(parent, this.serviceAccount, ...secrets),
         );

@@ -1,6 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { boundRole } from "./k8sCommon";
+import { ARGO_WEBHOOK_SERVICE } from "../pure/endpointRoutes";
 import { childOptions, withDependencies } from "../options";
 import { ARGO_EVENTS_CHART, ARGO_HELM_REPO, JETSTREAM_VERSION } from "../pure/versions";
 import { CONTAINER_RESOURCES, EVENTBUS_REPLICAS } from "../pure/workloadRequests";
@@ -14,12 +15,16 @@ export const SENSOR_RULES: k8s.types.input.rbac.v1.PolicyRule[] = [
 ];
 
 export interface ArgoEventsArgs {
+    /** Namespace of the controller, EventBus, EventSource and sensors (Metaflow's; it must exist). */
     readonly namespace: string;
-    /** Service account Metaflow's sensors run as. */
+    /** Service account Metaflow's sensors run as; bound to SENSOR_RULES. */
     readonly sensorServiceAccount: string;
-    /** Three-node JetStream bus spread out (prod) rather than packed. Default false. */
+    /** Spread the three JetStream servers over zones (production) rather than pack them. Default: false. */
     readonly highAvailability?: boolean;
 }
+
+/** Defaults of the optional ArgoEventsArgs. */
+export const ARGO_EVENTS_DEFAULTS = { highAvailability: false } as const;
 
 /**
  * Argo Events from the pinned chart, a JetStream EventBus, a webhook EventSource that Metaflow
@@ -33,6 +38,7 @@ export class ArgoEvents extends pulumi.ComponentResource {
         super("metaflow:k8s:ArgoEvents", name, {}, opts);
         const parent = childOptions(this, opts);
         const n = ARGO_EVENTS_NAMES;
+        const highAvailability = args.highAvailability ?? ARGO_EVENTS_DEFAULTS.highAvailability;
 
         const release = new k8s.helm.v3.Release(
             `${name}-release`,
@@ -70,7 +76,7 @@ export class ArgoEvents extends pulumi.ComponentResource {
                         containerTemplate: { resources: CONTAINER_RESOURCES.jetstream },
                         reloaderContainerTemplate: { resources: CONTAINER_RESOURCES.jetstreamReloader },
                         metricsContainerTemplate: { resources: CONTAINER_RESOURCES.jetstreamMetrics },
-                        ...(args.highAvailability
+                        ...(highAvailability
                             ? { affinity: { podAntiAffinity: { preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 100, podAffinityTerm: { topologyKey: "topology.kubernetes.io/zone", labelSelector: { matchLabels: { "eventbus-name": n.eventBus } } } }] } } }
                             : {}),
                     },
@@ -101,7 +107,7 @@ export class ArgoEvents extends pulumi.ComponentResource {
         );
 
         // The EventSource controller names the Service `<eventsource>-eventsource-svc`.
-        this.internalWebhookUrl = `http://${n.eventSource}-eventsource-svc.${args.namespace}.svc.cluster.local:${n.webhookPort}/${n.event}`;
+        this.internalWebhookUrl = `http://${ARGO_WEBHOOK_SERVICE.name}.${args.namespace}.svc.cluster.local:${ARGO_WEBHOOK_SERVICE.port}/${n.event}`;
         this.registerOutputs({ internalWebhookUrl: this.internalWebhookUrl });
     }
 }

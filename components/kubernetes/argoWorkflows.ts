@@ -2,6 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { boundRole } from "./k8sCommon";
 import { childOptions } from "../options";
+import { ARGO_SERVER_SERVICE } from "../pure/endpointRoutes";
 import { ARGO_HELM_REPO, ARGO_WORKFLOWS_CHART } from "../pure/versions";
 import { CONTAINER_RESOURCES } from "../pure/workloadRequests";
 
@@ -17,18 +18,25 @@ export const WORKFLOW_POD_RULES: k8s.types.input.rbac.v1.PolicyRule[] = [
 ];
 
 export interface ArgoWorkflowsArgs {
-    /** Namespace the controller watches and installs into (Metaflow's). */
+    /** Namespace the controller watches and installs into (Metaflow's; it must exist). */
     readonly namespace: string;
-    /** Service accounts workflow pods run as (Metaflow sets the task KSA on its templates). */
+    /** Service accounts workflow pods run as (Metaflow sets the task KSA on its templates); bound to WORKFLOW_POD_RULES. */
     readonly workflowServiceAccounts: string[];
-    /** Controller and server replicas. Default 1. */
+    /** Controller and server replicas. Default: 1. */
     readonly replicas?: number;
     /**
      * Base href of the server's UI when a proxy serves it under a path and strips that path
-     * (chart value `server.baseHref`, env ARGO_BASE_HREF). Default "/".
+     * (chart value `server.baseHref`, env ARGO_BASE_HREF). Default: "/".
      */
     readonly baseHref?: string;
 }
+
+/**
+ * Defaults of the optional ArgoWorkflowsArgs: the chart's own (argoproj/argo-helm tag
+ * argo-workflows-0.46.2, charts/argo-workflows/values.yaml: controller.replicas 1 (line 353),
+ * server.baseHref "/" (line 518), server.replicas 1 (line 587)).
+ */
+export const ARGO_WORKFLOWS_DEFAULTS = { replicas: 1, baseHref: "/" } as const;
 
 /**
  * Argo Workflows from the pinned argo-helm chart, namespaced to Metaflow's namespace, with the
@@ -36,12 +44,14 @@ export interface ArgoWorkflowsArgs {
  */
 export class ArgoWorkflows extends pulumi.ComponentResource {
     public readonly release: k8s.helm.v3.Release;
+    /** The server's Service (UI and API), ClusterIP on ARGO_SERVER_PORT. */
     public readonly serverService: string;
 
     constructor(name: string, args: ArgoWorkflowsArgs, opts?: pulumi.ComponentResourceOptions) {
         super("metaflow:k8s:ArgoWorkflows", name, {}, opts);
         const parent = childOptions(this, opts);
-        const replicas = args.replicas ?? 1;
+        const replicas = args.replicas ?? ARGO_WORKFLOWS_DEFAULTS.replicas;
+        const baseHref = args.baseHref ?? ARGO_WORKFLOWS_DEFAULTS.baseHref;
 
         this.release = new k8s.helm.v3.Release(
             `${name}-release`,
@@ -72,7 +82,7 @@ export class ArgoWorkflows extends pulumi.ComponentResource {
                         // (gated by IAP to access.members); never exposed otherwise.
                         authModes: ["server"],
                         resources: CONTAINER_RESOURCES.argoServer,
-                        baseHref: args.baseHref ?? "/",
+                        baseHref,
                     },
                     // We manage the workflow service accounts and their Role ourselves.
                     workflow: { serviceAccount: { create: false }, rbac: { create: false } },
@@ -87,7 +97,7 @@ export class ArgoWorkflows extends pulumi.ComponentResource {
             parent,
         );
 
-        this.serverService = "argo-workflows-server";
+        this.serverService = ARGO_SERVER_SERVICE.name;
         this.registerOutputs({ release: this.release.status, serverService: this.serverService });
     }
 }

@@ -6,7 +6,10 @@ import { childOptions, withDependencies } from "../options";
 export interface MemberRbacArgs {
     /** The Metaflow namespace; the Role and RoleBinding live there and grant nothing outside it. */
     readonly namespace: string;
-    /** IAM principals from `access.members`; GKE authenticates them, this binding authorizes them. */
+    /**
+     * IAM principals (`user:`, `group:`, `serviceAccount:`) who run and schedule flows; GKE
+     * authenticates them, this binding authorizes them.
+     */
     readonly members: string[];
 }
 

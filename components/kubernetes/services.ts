@@ -1,66 +1,124 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { Airflow, type AirflowDatabase } from "./airflow";
-import { AIRFLOW_KSA } from "../gcp/airflowCloud";
 import { ArgoEvents } from "./argoEvents";
 import { ArgoWorkflows } from "./argoWorkflows";
-import type { ServicesConfig } from "../config/config";
-import { POD_SECURITY, RESTRICTED_CONTAINER, appLabels, httpProbe, zoneSpread } from "./k8sCommon";
-import { KUBERNETES_IDENTITIES, TASK_IDENTITY_USERS } from "../pure/naming";
+import { AIRFLOW_WEBSERVER } from "../pure/airflowValues";
+import { appLabels, servicePorts, zoneSpread, type AppLabels, type ServedPodSpec } from "../pure/kubernetesObjects";
+import { KUBERNETES_IDENTITIES, TASK_IDENTITY_USERS, type KubernetesIdentities } from "../pure/naming";
 import { childOptions, withDependencies } from "../options";
-import { DB_POOL_MIN } from "../pure/sizing";
+import { DB_SECRET, metadataPodSpec, migrationJobName, migrationPodSpec, uiBackendPodSpec } from "../pure/servicePods";
 import { METADATA_SERVICE_IMAGE } from "../pure/versions";
-import { CONTAINER_RESOURCES } from "../pure/workloadRequests";
-import { SERVICE_PORTS } from "../pure/wellKnown";
+import { AIRFLOW_KSA, SERVICE_NAMES, SERVICE_PORTS } from "../pure/wellKnown";
 
-/** Kubernetes Secret holding the database password, and its key. */
-export const DB_SECRET = { name: "metaflow-db", key: "password" } as const;
-/**
- * Name of the migration Job for a metadata-service image: one Job per version
- * (`netflixoss/metaflow_metadata_service:v2.5.0` -> `metaflow-db-migrations-v2-5-0`).
- */
-export function migrationJobName(image: string): string {
-    const tag = image.slice(image.lastIndexOf(":") + 1).toLowerCase().replace(/[^a-z0-9-]+/g, "-");
-    return `metaflow-db-migrations-${tag}`.slice(0, 63).replace(/-+$/, "");
-}
-
-/** Python in the metaflow-service image. */
-const SERVICE_PYTHON = "/opt/latest/bin/python3";
-
-/** Where the services find the database. */
+/** Where the services find the database (Cloud SQL's private IP, Metaflow's database and user). */
 export interface DatabaseConnection {
     readonly host: pulumi.Input<string>;
     readonly port: number;
     readonly name: pulumi.Input<string>;
     readonly user: pulumi.Input<string>;
-    /** Secret output; written only into a Kubernetes Secret. */
-    readonly password: pulumi.Output<string>;
+    /** Written only into a Kubernetes Secret, as a Pulumi secret. */
+    readonly password: pulumi.Input<string>;
+}
+
+/** What Airflow needs from the Google Cloud half (AirflowCloud). */
+export interface MetaflowServicesAirflowArgs {
+    /** Google service account Airflow's KSA acts as (Workload Identity). */
+    readonly googleServiceAccountEmail: pulumi.Input<string>;
+    /** Datastore bucket: DAGs under airflow/dags, task logs under airflow/logs. */
+    readonly bucketName: pulumi.Input<string>;
+    /** Airflow's own database and user on the Cloud SQL instance. */
+    readonly database: AirflowDatabase;
 }
 
 export interface MetaflowServicesArgs {
+    /** Environment name (`dev`, `prod`): the `app.kubernetes.io/instance` label and the default namespace. */
     readonly environment: string;
-    /** Validated services settings (namespace, replicas, orchestrator flags). */
-    readonly settings: ServicesConfig;
+    /**
+     * Kubernetes namespace, created here. Workload Identity pools are per project, so two
+     * environments in one project must not share it. Default: `metaflow-<environment>`.
+     */
+    readonly namespace?: string;
     /** Google service account the task and services KSAs act as (Workload Identity; see TASK_IDENTITY_USERS). */
     readonly taskServiceAccountEmail: pulumi.Input<string>;
     /**
      * Where the metadata service finds Cloud SQL. Without a database only the namespace and the
-     * Workload Identity service accounts are created: steps run with local metadata.
+     * Workload Identity service accounts are created (steps run with local metadata), and the
+     * switches below have no effect. Default: none.
      */
     readonly database?: DatabaseConnection;
-    /** `gs://<bucket>/metaflow` */
+    /** `gs://<bucket>/metaflow`: where the UI backend's Metaflow client reads artifacts and logs. */
     readonly datastoreRoot: pulumi.Input<string>;
     /**
      * `https://<hostname>` when the IAP endpoint serves the services (MetaflowEndpoint): Argo's UI
-     * then lives under /argo/. Undefined when they are reached through `npm run tunnel` only.
+     * then lives under /argo/. Default: none (the services are reached through `npm run tunnel`).
      */
     readonly publicBaseUrl?: string;
-    /** What Airflow needs from the Google Cloud half; required when `settings.airflow` is on. */
-    readonly airflow?: {
-        readonly googleServiceAccountEmail: pulumi.Input<string>;
-        readonly bucketName: pulumi.Input<string>;
-        readonly database: AirflowDatabase;
+    /**
+     * Metadata service replicas, also those of the Argo controller and server and of Airflow's
+     * scheduler, webserver and triggerer. More than one spreads them over zones and adds
+     * PodDisruptionBudgets. Default: 1.
+     */
+    readonly metadataReplicas?: number;
+    /** Deploy the UI backend, which serves the UI bundled in its image. Default: true. */
+    readonly ui?: boolean;
+    /** UI backend replicas (each holds its own database pools, see sizing.ts). Default: 1. */
+    readonly uiReplicas?: number;
+    /**
+     * Most connections the metadata service's pool opens per replica (MF_METADATA_DB_POOL_MAX);
+     * count them against the database's max_connections. Default: 10 (metaflow-service's own).
+     */
+    readonly metadataDbPoolMax?: number;
+    /** Most connections each of the UI backend's six pools opens per replica. Default: 10 (metaflow-service's own). */
+    readonly uiDbPoolMax?: number;
+    /** Deploy Argo Workflows (`python flow.py argo-workflows create`). Default: true. */
+    readonly argoWorkflows?: boolean;
+    /** Deploy Argo Events for `@trigger` (needs Argo Workflows). Default: false. */
+    readonly argoEvents?: boolean;
+    /** Deploy Airflow as the orchestrator, with what it needs from Google Cloud. Default: none (no Airflow). */
+    readonly airflow?: MetaflowServicesAirflowArgs;
+}
+
+/**
+ * Defaults of the optional MetaflowServicesArgs (the namespace's is `metaflow-<environment>`).
+ * Pool sizes are metaflow-service's own when unset (Netflix/metaflow-service v2.5.0
+ * services/utils/__init__.py, DBConfiguration: pool_max=10, the aiopg default).
+ */
+export const METAFLOW_SERVICES_DEFAULTS = {
+    metadataReplicas: 1,
+    ui: true,
+    uiReplicas: 1,
+    metadataDbPoolMax: 10,
+    uiDbPoolMax: 10,
+    argoWorkflows: true,
+    argoEvents: false,
+} as const;
+
+/** MetaflowServicesArgs with every default applied. */
+type ServicesSettings = Required<Omit<MetaflowServicesArgs, "database" | "publicBaseUrl" | "airflow">> & Pick<MetaflowServicesArgs, "database" | "publicBaseUrl" | "airflow">;
+
+/** The one place MetaflowServicesArgs' defaults are applied. */
+function servicesSettings(args: MetaflowServicesArgs): ServicesSettings {
+    const d = METAFLOW_SERVICES_DEFAULTS;
+    return {
+        ...args,
+        namespace: args.namespace ?? `metaflow-${args.environment}`,
+        metadataReplicas: args.metadataReplicas ?? d.metadataReplicas,
+        ui: args.ui ?? d.ui,
+        uiReplicas: args.uiReplicas ?? d.uiReplicas,
+        metadataDbPoolMax: args.metadataDbPoolMax ?? d.metadataDbPoolMax,
+        uiDbPoolMax: args.uiDbPoolMax ?? d.uiDbPoolMax,
+        argoWorkflows: args.argoWorkflows ?? d.argoWorkflows,
+        argoEvents: args.argoEvents ?? d.argoEvents,
     };
+}
+
+/** The Kubernetes service accounts of the platform (names in KUBERNETES_IDENTITIES). */
+export interface MetaflowServiceAccounts {
+    readonly task: k8s.core.v1.ServiceAccount;
+    readonly argoWorkflow: k8s.core.v1.ServiceAccount;
+    readonly argoEvents: k8s.core.v1.ServiceAccount;
+    readonly services: k8s.core.v1.ServiceAccount;
 }
 
 /**
@@ -74,193 +132,99 @@ export class MetaflowServices extends pulumi.ComponentResource {
     public readonly namespace: string;
     /** In-cluster URL of the metadata service, for pods (METAFLOW_SERVICE_INTERNAL_URL). */
     public readonly metadataInternalUrl: string;
-    public readonly serviceAccounts: Record<keyof typeof KUBERNETES_IDENTITIES, k8s.core.v1.ServiceAccount>;
-    public readonly argoWorkflows?: ArgoWorkflows;
-    public readonly argoEvents?: ArgoEvents;
-    public readonly airflow?: Airflow;
+    public readonly serviceAccounts: MetaflowServiceAccounts;
+    /** Service of the Argo Workflows server (UI and API); undefined when Argo Workflows is not deployed. */
+    public readonly argoServerService?: string;
+    /** In-cluster URL of the Argo Events webhook (METAFLOW_ARGO_EVENTS_INTERNAL_WEBHOOK_URL); undefined without Argo Events. */
+    public readonly argoEventsWebhookUrl?: string;
+    /** Service of Airflow's web UI; undefined when Airflow is not deployed. */
+    public readonly airflowWebserverService?: string;
 
     constructor(name: string, args: MetaflowServicesArgs, opts?: pulumi.ComponentResourceOptions) {
         super("metaflow:k8s:MetaflowServices", name, {}, opts);
-        const s = args.settings;
-        const ns = s.namespace;
+        const s = servicesSettings(args);
+        if (s.argoEvents && !s.argoWorkflows) {
+            throw new pulumi.ResourceError("MetaflowServices: argoEvents needs argoWorkflows (Argo Events triggers Argo Workflows); set argoWorkflows to true or argoEvents to false", this);
+        }
         const parent = childOptions(this, opts);
-        this.namespace = ns;
-        this.metadataInternalUrl = `http://metaflow-metadata.${ns}.svc.cluster.local:${SERVICE_PORTS.metadata}`;
+        this.namespace = s.namespace;
+        this.metadataInternalUrl = `http://${SERVICE_NAMES.metadata}.${s.namespace}.svc.cluster.local:${SERVICE_PORTS.metadata}`;
 
-        const namespace = new k8s.core.v1.Namespace(
-            `${name}-ns`,
-            {
-                metadata: {
-                    name: ns,
-                    labels: {
-                        "app.kubernetes.io/part-of": "metaflow",
-                        environment: args.environment,
-                        "pod-security.kubernetes.io/enforce": "baseline",
-                        "pod-security.kubernetes.io/warn": "restricted",
-                    },
-                },
-            },
-            parent,
-        );
-        const inNs = withDependencies(parent, namespace);
+        const namespace = this.createNamespace(name, args.environment, parent);
+        this.serviceAccounts = this.createServiceAccounts(name, args.taskServiceAccountEmail, withDependencies(parent, namespace));
 
-        const serviceAccount = (key: keyof typeof KUBERNETES_IDENTITIES) =>
+        if (s.database) {
+            this.deployMetaflowServices(name, s, s.database, withDependencies(parent, namespace));
+            const argoWorkflows = s.argoWorkflows ? this.deployArgoWorkflows(name, s, namespace) : undefined;
+            this.argoServerService = argoWorkflows?.serverService;
+            this.argoEventsWebhookUrl = argoWorkflows && s.argoEvents ? this.deployArgoEvents(name, s, namespace, argoWorkflows).internalWebhookUrl : undefined;
+            this.airflowWebserverService = s.airflow ? this.deployAirflow(name, s, s.airflow, namespace) : undefined;
+        }
+
+        this.registerOutputs({
+            namespace: this.namespace,
+            metadataInternalUrl: this.metadataInternalUrl,
+            argoServerService: this.argoServerService,
+            argoEventsWebhookUrl: this.argoEventsWebhookUrl,
+            airflowWebserverService: this.airflowWebserverService,
+        });
+    }
+
+    private createNamespace(name: string, environment: string, opts: pulumi.CustomResourceOptions): k8s.core.v1.Namespace {
+        const labels = {
+            "app.kubernetes.io/part-of": "metaflow",
+            environment,
+            "pod-security.kubernetes.io/enforce": "baseline",
+            "pod-security.kubernetes.io/warn": "restricted",
+        };
+        return new k8s.core.v1.Namespace(`${name}-ns`, { metadata: { name: this.namespace, labels } }, opts);
+    }
+
+    private createServiceAccounts(name: string, taskServiceAccountEmail: pulumi.Input<string>, opts: pulumi.CustomResourceOptions): MetaflowServiceAccounts {
+        const serviceAccount = (key: keyof KubernetesIdentities) =>
             new k8s.core.v1.ServiceAccount(
                 `${name}-sa-${KUBERNETES_IDENTITIES[key]}`,
                 {
                     metadata: {
                         name: KUBERNETES_IDENTITIES[key],
-                        namespace: ns,
+                        namespace: this.namespace,
                         // Workload Identity: pods with this KSA get the task GSA's short-lived tokens.
-                        annotations: TASK_IDENTITY_USERS.includes(key) ? { "iam.gke.io/gcp-service-account": args.taskServiceAccountEmail } : undefined,
+                        annotations: TASK_IDENTITY_USERS.includes(key) ? { "iam.gke.io/gcp-service-account": taskServiceAccountEmail } : undefined,
                     },
                 },
-                inNs,
+                opts,
             );
-        this.serviceAccounts = {
-            task: serviceAccount("task"),
-            argoWorkflow: serviceAccount("argoWorkflow"),
-            argoEvents: serviceAccount("argoEvents"),
-            services: serviceAccount("services"),
-        };
+        return { task: serviceAccount("task"), argoWorkflow: serviceAccount("argoWorkflow"), argoEvents: serviceAccount("argoEvents"), services: serviceAccount("services") };
+    }
 
-        if (!args.database) {
-            this.registerOutputs({ namespace: this.namespace });
-            return;
-        }
-
+    /**
+     * The database Secret, the schema migrations and the metadata service and UI backend.
+     * Migrations run once per metadata-service version, in a Job named after the image tag,
+     * before the metadata Deployment rolls out (see migrationPodSpec for why never in an init
+     * container).
+     */
+    private deployMetaflowServices(name: string, s: ServicesSettings, db: DatabaseConnection, inNamespace: pulumi.CustomResourceOptions): void {
         const dbSecret = new k8s.core.v1.Secret(
             `${name}-db-secret`,
             {
-                metadata: { name: DB_SECRET.name, namespace: ns },
+                metadata: { name: DB_SECRET.name, namespace: this.namespace },
                 type: "Opaque",
-                stringData: { [DB_SECRET.key]: args.database.password },
+                stringData: { [DB_SECRET.key]: pulumi.secret(db.password) },
             },
-            inNs,
+            inNamespace,
         );
-
-        // Pool sizes per service: counted against max_connections (serviceConnectionUses in sizing.ts).
-        const db = args.database;
-        const dbEnvWithPool = (poolMax: number): k8s.types.input.core.v1.EnvVar[] => [
-            { name: "MF_METADATA_DB_HOST", value: db.host },
-            { name: "MF_METADATA_DB_PORT", value: String(db.port) },
-            { name: "MF_METADATA_DB_USER", value: db.user },
-            { name: "MF_METADATA_DB_NAME", value: db.name },
-            { name: "MF_METADATA_DB_PSWD", valueFrom: { secretKeyRef: { name: DB_SECRET.name, key: DB_SECRET.key } } },
-            // Cloud SQL enforces TLS (ENCRYPTED_ONLY); without this the service cannot connect.
-            { name: "MF_METADATA_DB_SSL_MODE", value: "require" },
-            { name: "MF_METADATA_DB_POOL_MIN", value: String(DB_POOL_MIN) },
-            { name: "MF_METADATA_DB_POOL_MAX", value: String(poolMax) },
-        ];
-        const dbEnv = dbEnvWithPool(s.metadataDbPoolMax);
-        const afterSecret = withDependencies(inNs, dbSecret, this.serviceAccounts.services);
-
-        // Schema migrations run once per metadata-service version, in a Job named after the image
-        // tag, before the Deployment rolls out. Never in an init container: two replicas starting
-        // together would run `goose up` twice at once (run_goose.py in metaflow-service v2.5.0
-        // calls the goose v3.9.0 CLI, which takes no lock). Never `--only-if-empty-db` either:
-        // newer migrations must reach existing databases.
-        // The metadata server alone starts: the image's default command (run_script.py) would also
-        // start the migration service on 8082 with its unauthenticated `PATCH /upgrade`.
-        const migrations = this.migrationJob(name, args.environment, dbEnv, afterSecret);
-        const metadata = appLabels("metadata", args.environment);
-        this.deployment(name, "metaflow-metadata", s.metadataReplicas, metadata, withDependencies(afterSecret, migrations), {
-            serviceAccountName: KUBERNETES_IDENTITIES.services,
-            securityContext: POD_SECURITY,
-            containers: [
-                {
-                    name: "metadata",
-                    image: METADATA_SERVICE_IMAGE,
-                    command: [SERVICE_PYTHON, "-m", "services.metadata_service.server"],
-                    ports: [{ name: "http", containerPort: SERVICE_PORTS.metadata }],
-                    env: [...dbEnv, { name: "MF_METADATA_PORT", value: String(SERVICE_PORTS.metadata) }],
-                    readinessProbe: httpProbe("/ping", "http", 5),
-                    livenessProbe: httpProbe("/ping", "http", 30),
-                    securityContext: RESTRICTED_CONTAINER,
-                    resources: CONTAINER_RESOURCES.metadata,
-                },
-            ],
-        });
-        this.service(name, "metaflow-metadata", metadata.selectorLabels, SERVICE_PORTS.metadata, afterSecret);
-
+        const afterSecret = withDependencies(inNamespace, dbSecret, this.serviceAccounts.services);
+        const migrations = this.migrationJob(name, s, db, afterSecret);
+        deployApp(
+            name,
+            { name: SERVICE_NAMES.metadata, namespace: this.namespace, labels: appLabels("metadata", s.environment), replicas: s.metadataReplicas, podSpec: metadataPodSpec(db, s.metadataDbPoolMax) },
+            afterSecret,
+            [migrations],
+        );
         if (s.ui) {
-            // One origin for the UI and its API: the backend serves the UI bundled in its own image
-            // (v2.5.0 bundles metaflow-ui v1.3.13), so the two versions always agree and the
-            // browser never calls another origin. No PATH_PREFIX: the bundle's assets are absolute
-            // (`/static/...`) and PATH_PREFIX would mount the UI under the prefix as well, so
-            // the UI, its assets and the API all live at the root (ui_server.py, frontend.py,
-            // metaflow-service v2.5.0); frontend.py tells the UI its API base through
-            // `window.METAFLOW_SERVICE`, default "/": this same origin. One wrinkle: the UI page
-            // /notifications and the API's GET /notifications share a path (the API wins), so
-            // reloading that one page shows JSON.
-            const backend = appLabels("ui-backend", args.environment);
-            this.deployment(name, "metaflow-ui-backend", s.uiReplicas, backend, afterSecret, {
-                serviceAccountName: KUBERNETES_IDENTITIES.services,
-                securityContext: POD_SECURITY,
-                containers: [
-                    {
-                        name: "ui-backend",
-                        image: METADATA_SERVICE_IMAGE,
-                        command: [SERVICE_PYTHON, "-m", "services.ui_backend_service.ui_server"],
-                        ports: [{ name: "http", containerPort: SERVICE_PORTS.uiBackend }],
-                        env: [
-                            ...dbEnvWithPool(s.uiDbPoolMax),
-                            { name: "UI_ENABLED", value: "1" },
-                            // The Metaflow client inside the backend reads artifacts and logs for the UI.
-                            { name: "METAFLOW_DATASTORE_SYSROOT_GS", value: args.datastoreRoot },
-                            { name: "METAFLOW_DEFAULT_DATASTORE", value: "gs" },
-                            { name: "METAFLOW_DEFAULT_METADATA", value: "service" },
-                            { name: "METAFLOW_SERVICE_URL", value: this.metadataInternalUrl },
-                        ],
-                        readinessProbe: httpProbe("/ping", "http", 10),
-                        livenessProbe: httpProbe("/ping", "http", 60),
-                        securityContext: RESTRICTED_CONTAINER,
-                        resources: CONTAINER_RESOURCES.uiBackend,
-                    },
-                ],
-            });
-            this.service(name, "metaflow-ui-backend", backend.selectorLabels, SERVICE_PORTS.uiBackend, afterSecret);
+            const podSpec = uiBackendPodSpec({ database: db, poolMax: s.uiDbPoolMax, datastoreRoot: s.datastoreRoot, metadataUrl: this.metadataInternalUrl });
+            deployApp(name, { name: SERVICE_NAMES.uiBackend, namespace: this.namespace, labels: appLabels("ui-backend", s.environment), replicas: s.uiReplicas, podSpec }, afterSecret);
         }
-
-        if (s.argoWorkflows) {
-            this.argoWorkflows = new ArgoWorkflows(
-                `${name}-argo-workflows`,
-                {
-                    namespace: ns,
-                    workflowServiceAccounts: [KUBERNETES_IDENTITIES.argoWorkflow, KUBERNETES_IDENTITIES.task],
-                    replicas: s.metadataReplicas,
-                    // Behind the endpoint the UI lives under /argo/ (the load balancer strips it).
-                    baseHref: args.publicBaseUrl ? "/argo/" : undefined,
-                },
-                { parent: this, dependsOn: [namespace, this.serviceAccounts.argoWorkflow, this.serviceAccounts.task] },
-            );
-        }
-        if (s.argoEvents && this.argoWorkflows) {
-            this.argoEvents = new ArgoEvents(
-                `${name}-argo-events`,
-                { namespace: ns, sensorServiceAccount: KUBERNETES_IDENTITIES.argoEvents, highAvailability: s.metadataReplicas > 1 },
-                { parent: this, dependsOn: [namespace, this.serviceAccounts.argoEvents, this.argoWorkflows] },
-            );
-        }
-        if (s.airflow) {
-            if (!args.airflow) {
-                throw new pulumi.ResourceError("services.airflow is on but no Airflow database and identity were passed to MetaflowServices", this);
-            }
-            this.airflow = new Airflow(
-                `${name}-airflow`,
-                {
-                    namespace: ns,
-                    serviceAccount: AIRFLOW_KSA,
-                    googleServiceAccountEmail: args.airflow.googleServiceAccountEmail,
-                    bucketName: args.airflow.bucketName,
-                    database: args.airflow.database,
-                    replicas: s.metadataReplicas,
-                },
-                { parent: this, dependsOn: [namespace] },
-            );
-        }
-
-        this.registerOutputs({ namespace: this.namespace, metadataInternalUrl: this.metadataInternalUrl });
     }
 
     /**
@@ -271,8 +235,8 @@ export class MetaflowServices extends pulumi.ComponentResource {
      * Deployment changes. A changed database target changes the immutable pod template, so the
      * Job is replaced and migrates the new database too.
      */
-    private migrationJob(name: string, environment: string, dbEnv: k8s.types.input.core.v1.EnvVar[], opts: pulumi.CustomResourceOptions): k8s.batch.v1.Job {
-        const labels = appLabels("db-migrations", environment);
+    private migrationJob(name: string, s: ServicesSettings, db: DatabaseConnection, opts: pulumi.CustomResourceOptions): k8s.batch.v1.Job {
+        const labels = appLabels("db-migrations", s.environment);
         return new k8s.batch.v1.Job(
             `${name}-db-migrations`,
             {
@@ -283,73 +247,112 @@ export class MetaflowServices extends pulumi.ComponentResource {
                     backoffLimit: 4,
                     podReplacementPolicy: "Failed",
                     activeDeadlineSeconds: 900,
-                    template: {
-                        metadata: { labels: labels.labels },
-                        spec: {
-                            restartPolicy: "Never",
-                            automountServiceAccountToken: false,
-                            securityContext: POD_SECURITY,
-                            containers: [
-                                {
-                                    name: "db-migrations",
-                                    image: METADATA_SERVICE_IMAGE,
-                                    command: [SERVICE_PYTHON, "/root/run_goose.py", "--wait", "120"],
-                                    env: dbEnv,
-                                    securityContext: RESTRICTED_CONTAINER,
-                                    resources: CONTAINER_RESOURCES.metadataMigrations,
-                                },
-                            ],
-                        },
-                    },
+                    template: { metadata: { labels: labels.labels }, spec: migrationPodSpec(db, s.metadataDbPoolMax) },
                 },
             },
             opts,
         );
     }
 
-    private deployment(
-        name: string,
-        appName: string,
-        replicas: number,
-        labels: ReturnType<typeof appLabels>,
-        opts: pulumi.CustomResourceOptions,
-        podSpec: k8s.types.input.core.v1.PodSpec,
-    ): k8s.apps.v1.Deployment {
-        const deployment = new k8s.apps.v1.Deployment(
-            `${name}-${appName}`,
+    private deployArgoWorkflows(name: string, s: ServicesSettings, namespace: k8s.core.v1.Namespace): ArgoWorkflows {
+        return new ArgoWorkflows(
+            `${name}-argo-workflows`,
             {
-                metadata: { name: appName, namespace: this.namespace, labels: labels.labels },
-                spec: {
-                    replicas,
-                    selector: { matchLabels: labels.selectorLabels },
-                    strategy: { type: "RollingUpdate", rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } },
-                    template: {
-                        metadata: { labels: labels.labels },
-                        spec: replicas > 1 ? { ...podSpec, topologySpreadConstraints: zoneSpread(labels.selectorLabels) } : podSpec,
-                    },
-                },
+                namespace: this.namespace,
+                workflowServiceAccounts: [KUBERNETES_IDENTITIES.argoWorkflow, KUBERNETES_IDENTITIES.task],
+                replicas: s.metadataReplicas,
+                // Behind the endpoint the UI lives under /argo/ (the load balancer strips it).
+                baseHref: s.publicBaseUrl ? "/argo/" : undefined,
             },
-            opts,
+            { parent: this, dependsOn: [namespace, this.serviceAccounts.argoWorkflow, this.serviceAccounts.task] },
         );
-        if (replicas > 1) {
-            // Node upgrades drain one pod at a time; the service stays up.
-            new k8s.policy.v1.PodDisruptionBudget(
-                `${name}-${appName}-pdb`,
-                { metadata: { name: appName, namespace: this.namespace, labels: labels.labels }, spec: { minAvailable: 1, selector: { matchLabels: labels.selectorLabels } } },
-                opts,
-            );
-        }
-        return deployment;
     }
 
-    private service(name: string, appName: string, selector: Record<string, string>, port: number, opts: pulumi.CustomResourceOptions): k8s.core.v1.Service {
-        return new k8s.core.v1.Service(
-            `${name}-${appName}-svc`,
-            {
-                metadata: { name: appName, namespace: this.namespace, labels: selector },
-                spec: { type: "ClusterIP", selector, ports: [{ name: "http", port, targetPort: "http", protocol: "TCP" }] },
-            },
-            opts,
+    private deployArgoEvents(name: string, s: ServicesSettings, namespace: k8s.core.v1.Namespace, argoWorkflows: ArgoWorkflows): ArgoEvents {
+        return new ArgoEvents(
+            `${name}-argo-events`,
+            { namespace: this.namespace, sensorServiceAccount: KUBERNETES_IDENTITIES.argoEvents, highAvailability: s.metadataReplicas > 1 },
+            { parent: this, dependsOn: [namespace, this.serviceAccounts.argoEvents, argoWorkflows] },
         );
     }
+
+    /** Airflow; returns its webserver's Service. */
+    private deployAirflow(name: string, s: ServicesSettings, airflow: MetaflowServicesAirflowArgs, namespace: k8s.core.v1.Namespace): string {
+        new Airflow(
+            `${name}-airflow`,
+            {
+                namespace: this.namespace,
+                serviceAccount: AIRFLOW_KSA,
+                googleServiceAccountEmail: airflow.googleServiceAccountEmail,
+                bucketName: airflow.bucketName,
+                database: airflow.database,
+                replicas: s.metadataReplicas,
+            },
+            { parent: this, dependsOn: [namespace] },
+        );
+        return AIRFLOW_WEBSERVER.service;
+    }
+}
+
+/** One long-running app, described once: its Deployment, Service and PodDisruptionBudget follow from it. */
+export interface AppDescription {
+    /** Kubernetes name of the Deployment, its Service and its PodDisruptionBudget. */
+    readonly name: string;
+    readonly namespace: string;
+    /** Labels of every object; the Service, PDB, Deployment selector and zone spread use `selectorLabels`. */
+    readonly labels: AppLabels;
+    /** Pods; more than one spreads them over zones and adds a PodDisruptionBudget (minAvailable 1). */
+    readonly replicas: number;
+    /** The pod; the Service exposes each named container port under its name and number. */
+    readonly podSpec: ServedPodSpec;
+}
+
+/** The objects deployApp creates. */
+export interface DeployedApp {
+    readonly deployment: k8s.apps.v1.Deployment;
+    readonly service: k8s.core.v1.Service;
+    /** Only with more than one replica. */
+    readonly podDisruptionBudget?: k8s.policy.v1.PodDisruptionBudget;
+}
+
+/**
+ * Creates an app's Deployment (rolling, one extra pod at a time, never fewer than asked), the
+ * ClusterIP Service selecting its pods on the ports its containers name, and with more than one
+ * replica a PodDisruptionBudget, so node upgrades drain one pod at a time. Pulumi names:
+ * `<prefix>-<app>`, `<prefix>-<app>-svc`, `<prefix>-<app>-pdb`. The Deployment and PDB also
+ * wait for `rolloutAfter` (a migration Job); the Service need not.
+ */
+export function deployApp(prefix: string, app: AppDescription, opts: pulumi.CustomResourceOptions, rolloutAfter: pulumi.Resource[] = []): DeployedApp {
+    const selector = app.labels.selectorLabels;
+    const metadata = { name: app.name, namespace: app.namespace, labels: app.labels.labels };
+    const rolloutOpts = withDependencies(opts, ...rolloutAfter);
+    const spread = app.replicas > 1;
+    const deployment = new k8s.apps.v1.Deployment(
+        `${prefix}-${app.name}`,
+        {
+            metadata,
+            spec: {
+                replicas: app.replicas,
+                selector: { matchLabels: selector },
+                strategy: { type: "RollingUpdate", rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } },
+                template: {
+                    metadata: { labels: app.labels.labels },
+                    spec: spread ? { ...app.podSpec, topologySpreadConstraints: zoneSpread(selector) } : app.podSpec,
+                },
+            },
+        },
+        rolloutOpts,
+    );
+    const podDisruptionBudget = spread
+        ? new k8s.policy.v1.PodDisruptionBudget(`${prefix}-${app.name}-pdb`, { metadata, spec: { minAvailable: 1, selector: { matchLabels: selector } } }, rolloutOpts)
+        : undefined;
+    const service = new k8s.core.v1.Service(
+        `${prefix}-${app.name}-svc`,
+        {
+            metadata: { name: app.name, namespace: app.namespace, labels: selector },
+            spec: { type: "ClusterIP", selector, ports: servicePorts(app.podSpec) },
+        },
+        opts,
+    );
+    return { deployment, service, podDisruptionBudget };
 }

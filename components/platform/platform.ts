@@ -221,7 +221,14 @@ export function createPlatform(cfg: PlatformConfig): Platform {
             "services",
             {
                 environment: cfg.environment,
-                settings: cfg.services,
+                namespace: cfg.services.namespace,
+                metadataReplicas: cfg.services.metadataReplicas,
+                ui: cfg.services.ui,
+                uiReplicas: cfg.services.uiReplicas,
+                metadataDbPoolMax: cfg.services.metadataDbPoolMax,
+                uiDbPoolMax: cfg.services.uiDbPoolMax,
+                argoWorkflows: cfg.services.argoWorkflows,
+                argoEvents: cfg.services.argoEvents,
                 taskServiceAccountEmail: identity.taskServiceAccountEmail,
                 database: database && {
                     host: database.host,
@@ -262,7 +269,7 @@ export function createPlatform(cfg: PlatformConfig): Platform {
                     oauthClientId: cfg.endpoint.oauthClientId,
                     oauthClientSecret: pulumi.secret(cfg.endpoint.oauthClientSecret),
                     members: cfg.access.members,
-                    services: { ui: cfg.services.ui, argoWorkflows: services.argoWorkflows !== undefined, argoEvents: services.argoEvents !== undefined },
+                    services: { ui: cfg.services.ui, argoWorkflows: services.argoServerService !== undefined, argoEvents: services.argoEventsWebhookUrl !== undefined },
                 },
                 { providers: [kubernetes], dependsOn: [apis, services] },
             );
@@ -308,15 +315,15 @@ export function metaflowProfile(cfg: PlatformConfig, p: Platform): pulumi.Output
             spotSteps: cfg.cluster.spotSteps,
             metadata: p.database ? "service" : "local",
             ui: cfg.services.ui && p.database !== undefined,
-            argoWorkflows: services.argoWorkflows !== undefined,
+            argoWorkflows: services.argoServerService !== undefined,
             endpoint: p.endpoint && cfg.endpoint && { hostname: p.endpoint.hostname, oauthClientId: cfg.endpoint.oauthClientId, clientServiceAccount: clientAccount },
-            argoEvents: services.argoEvents && {
+            argoEvents: services.argoEventsWebhookUrl !== undefined ? {
                 eventBus: ARGO_EVENTS_NAMES.eventBus,
                 eventSource: ARGO_EVENTS_NAMES.eventSource,
                 event: ARGO_EVENTS_NAMES.event,
                 serviceAccount: KUBERNETES_IDENTITIES.argoEvents,
-                internalWebhookUrl: services.argoEvents.internalWebhookUrl,
-            },
+                internalWebhookUrl: services.argoEventsWebhookUrl,
+            } : undefined,
         }),
     );
 }
@@ -373,7 +380,7 @@ export function platformOutputs(cfg: PlatformConfig, p: Platform) {
         kubernetesNamespace: p.services?.namespace,
         endpoint: p.endpoint?.summary(),
         // Only when Airflow is on: `npm run tunnel` and `npm run airflow-deploy` read it.
-        ...(p.services?.airflow
+        ...(p.services?.airflowWebserverService
             ? {
                   airflow: {
                       dagsUrl: pulumi.interpolate`gs://${p.storage.bucketName}/${AIRFLOW_BUCKET_PREFIXES.dags}`,

@@ -26,3 +26,8 @@ export const ARGO_EVENTS_NAMES = { eventBus: "default", eventSource: "metaflow-w
 
 /** Ports of the Metaflow services; the UI backend also serves the UI itself. */
 export const SERVICE_PORTS = { metadata: 8080, uiBackend: 8083 } as const;
+/** Names of their Deployments and Services in the platform's namespace. */
+export const SERVICE_NAMES = { metadata: "metaflow-metadata", uiBackend: "metaflow-ui-backend" } as const;
+
+/** Kubernetes service account of every Airflow component (scheduler, DAG processor, workers, ...). */
+export const AIRFLOW_KSA = "airflow";
