@@ -18,7 +18,7 @@ import * as path from "path";
 import { LOCAL_PORTS } from "../components/pure/metaflowConfig";
 import { requireCommands } from "./prerequisites";
 import { positional, readStackOutputs } from "./stackOutputs";
-import { ARGO_EVENTS_NAMES, ARGO_SERVER_PORT, SERVICE_PORTS } from "../components/pure/wellKnown";
+import { ARGO_EVENTS_NAMES, ARGO_SERVER_PORT, SERVICE_NAMES, SERVICE_PORTS } from "../components/pure/wellKnown";
 
 /** One local port forwarded to a Service. */
 export interface Forward {
@@ -38,10 +38,10 @@ export function forwardsFor(outputs: { metaflowConfig?: Record<string, string>; 
         // database.enabled false (e.g. preset personal): no metadata service, UI or Argo to reach.
         throw new Error("this environment runs no services (local metadata): there is nothing to tunnel to; run flows with the profile alone");
     }
-    const forwards: Forward[] = [{ label: "metadata service", service: "metaflow-metadata", localPort: LOCAL_PORTS.metadata, remotePort: SERVICE_PORTS.metadata }];
+    const forwards: Forward[] = [{ label: "metadata service", service: SERVICE_NAMES.metadata, localPort: LOCAL_PORTS.metadata, remotePort: SERVICE_PORTS.metadata }];
     if (profile.METAFLOW_UI_URL) {
         // The UI backend serves the UI and its API on one port (one origin for the browser).
-        forwards.push({ label: "Metaflow UI", service: "metaflow-ui-backend", localPort: LOCAL_PORTS.uiBackend, remotePort: SERVICE_PORTS.uiBackend });
+        forwards.push({ label: "Metaflow UI", service: SERVICE_NAMES.uiBackend, localPort: LOCAL_PORTS.uiBackend, remotePort: SERVICE_PORTS.uiBackend });
     }
     if (profile.METAFLOW_ARGO_WORKFLOWS_UI_URL) {
         forwards.push({ label: "Argo Workflows UI", service: "argo-workflows-server", localPort: LOCAL_PORTS.argoServer, remotePort: ARGO_SERVER_PORT });

@@ -22,20 +22,31 @@ export const IAP_ACCESSOR_ROLE = "roles/iap.httpsResourceAccessor";
 export const ID_TOKEN_CREATOR_ROLE = MEMBER_ENDPOINT_CLIENT_ROLE;
 
 export interface MetaflowEndpointArgs {
+    /** Google Cloud project of the address, certificate, client account and IAP grants. */
     readonly project: string;
+    /** Environment name: part of every Google Cloud resource name. */
     readonly environment: string;
-    readonly labels: Record<string, string>;
+    /** Labels of the Google Cloud resources. Default: none. */
+    readonly labels?: Record<string, string>;
     /** Namespace of the services (the Gateway, routes and policies live there too). */
     readonly namespace: string;
+    /** DNS name the endpoint serves; its A record must point at `ipAddress` before the certificate is issued. */
     readonly hostname: string;
+    /** OAuth client IAP signs users in with. */
     readonly oauthClientId: string;
-    /** Secret output; written only into a Kubernetes Secret. */
-    readonly oauthClientSecret: pulumi.Output<string>;
+    /** The OAuth client's secret; written only into a Kubernetes Secret, as a Pulumi secret. */
+    readonly oauthClientSecret: pulumi.Input<string>;
     /** Principals (`user:`, `group:`, `serviceAccount:`) admitted through IAP. */
-    readonly members: readonly string[];
+    readonly members: string[];
     /** Which services run (the endpoint routes only to those). */
     readonly services: EndpointServices;
 }
+
+/** Defaults of the optional MetaflowEndpointArgs. */
+export const METAFLOW_ENDPOINT_DEFAULTS = { labels: {} as Record<string, string> } as const;
+
+/** MetaflowEndpointArgs with its defaults applied (the one place they are). */
+type EndpointSettings = MetaflowEndpointArgs & { readonly labels: Record<string, string> };
 
 /**
  * An HTTPS endpoint for the Metaflow services behind Identity-Aware Proxy: a global static IP, a
@@ -50,182 +61,208 @@ export class MetaflowEndpoint extends pulumi.ComponentResource {
     public readonly ipAddress: pulumi.Output<string>;
     /** Service account whose ID tokens the Metaflow client presents to IAP. */
     public readonly clientServiceAccountEmail: pulumi.Output<string>;
+    /** The paths the endpoint serves and the Service behind each. */
     public readonly backends: EndpointBackend[];
 
     constructor(name: string, args: MetaflowEndpointArgs, opts?: pulumi.ComponentResourceOptions) {
         super("metaflow:gcp:MetaflowEndpoint", name, {}, opts);
+        const a: EndpointSettings = { ...args, labels: args.labels ?? METAFLOW_ENDPOINT_DEFAULTS.labels };
         const parent = childOptions(this, opts);
-        const ns = args.namespace;
-        this.hostname = args.hostname;
-        this.backends = endpointBackends(args.services);
+        this.hostname = a.hostname;
+        this.backends = endpointBackends(a.services);
 
         const address = new gcp.compute.GlobalAddress(
             `${name}-ip`,
             {
-                project: args.project,
-                name: resourceName(args.environment, "endpoint"),
-                description: `Metaflow ${args.environment} HTTPS endpoint ${args.hostname}`,
+                project: a.project,
+                name: resourceName(a.environment, "endpoint"),
+                description: `Metaflow ${a.environment} HTTPS endpoint ${a.hostname}`,
                 addressType: "EXTERNAL",
                 ipVersion: "IPV4",
-                labels: args.labels,
+                labels: a.labels,
             },
             parent,
         );
         this.ipAddress = address.address;
+        const certificates = this.certificateMap(name, a, parent);
+        this.clientServiceAccountEmail = this.admitMembers(name, a, parent);
 
-        // No dnsAuthorizations: load-balancer authorization. Google provisions the certificate once
-        // the hostname's A record points at the address and the Gateway serves it.
+        // Kubernetes side: IAP and health checks first, so no backend is ever reachable without IAP.
+        const oauthSecret = new k8s.core.v1.Secret(
+            `${name}-oauth-secret`,
+            {
+                metadata: { name: ENDPOINT_NAMES.oauthSecret, namespace: a.namespace },
+                type: "Opaque",
+                stringData: { [OAUTH_SECRET_KEY]: pulumi.secret(a.oauthClientSecret) },
+            },
+            parent,
+        );
+        const gateway = this.gateway(name, a, address.name, certificates, parent);
+        const policies = this.backendPolicies(name, a, withDependencies(parent, oauthSecret), parent);
+        this.route(name, a, withDependencies(parent, gateway, ...policies));
+
+        this.registerOutputs({ hostname: this.hostname, ipAddress: this.ipAddress, clientServiceAccountEmail: this.clientServiceAccountEmail });
+    }
+
+    /**
+     * The Google-managed certificate for the hostname in a certificate map the Gateway names. No
+     * dnsAuthorizations: load-balancer authorization. Google provisions the certificate once the
+     * hostname's A record points at the address and the Gateway serves it.
+     */
+    private certificateMap(name: string, a: EndpointSettings, parent: pulumi.CustomResourceOptions): { map: gcp.certificatemanager.CertificateMap; entry: gcp.certificatemanager.CertificateMapEntry } {
         const certificate = new gcp.certificatemanager.Certificate(
             `${name}-cert`,
             {
-                project: args.project,
-                name: resourceName(args.environment, "endpoint"),
-                description: `Google-managed certificate for ${args.hostname}`,
-                managed: { domains: [args.hostname] },
-                labels: args.labels,
+                project: a.project,
+                name: resourceName(a.environment, "endpoint"),
+                description: `Google-managed certificate for ${a.hostname}`,
+                managed: { domains: [a.hostname] },
+                labels: a.labels,
             },
             parent,
         );
-        const certificateMap = new gcp.certificatemanager.CertificateMap(
-            `${name}-certmap`,
-            { project: args.project, name: resourceName(args.environment, "endpoint"), labels: args.labels },
-            parent,
-        );
-        const certificateEntry = new gcp.certificatemanager.CertificateMapEntry(
+        const map = new gcp.certificatemanager.CertificateMap(`${name}-certmap`, { project: a.project, name: resourceName(a.environment, "endpoint"), labels: a.labels }, parent);
+        const entry = new gcp.certificatemanager.CertificateMapEntry(
             `${name}-certmap-entry`,
             {
-                project: args.project,
-                name: resourceName(args.environment, "endpoint"),
-                map: certificateMap.name,
-                hostname: args.hostname,
+                project: a.project,
+                name: resourceName(a.environment, "endpoint"),
+                map: map.name,
+                hostname: a.hostname,
                 certificates: [certificate.id],
-                labels: args.labels,
+                labels: a.labels,
             },
             parent,
         );
+        return { map, entry };
+    }
 
-        // Identity for programs: members mint ID tokens as this account (audience: the OAuth
-        // client), because a user's own credentials cannot mint one for another client's audience.
+    /**
+     * Who passes IAP: the members, and programs through the client service account, whose ID
+     * tokens (audience: the OAuth client) members may mint, because a user's own credentials
+     * cannot mint one for another client's audience. Returns the client account's email.
+     */
+    private admitMembers(name: string, a: EndpointSettings, parent: pulumi.CustomResourceOptions): pulumi.Output<string> {
         const clientAccount = new gcp.serviceaccount.Account(
             `${name}-client`,
             {
-                project: args.project,
-                accountId: serviceAccountId(args.environment, ENDPOINT_CLIENT_ACCOUNT),
-                displayName: `Metaflow ${args.environment} endpoint client`,
-                description: `ID tokens for ${args.hostname} (IAP); members impersonate it from the Metaflow client.`,
+                project: a.project,
+                accountId: serviceAccountId(a.environment, ENDPOINT_CLIENT_ACCOUNT),
+                displayName: `Metaflow ${a.environment} endpoint client`,
+                description: `ID tokens for ${a.hostname} (IAP); members impersonate it from the Metaflow client.`,
             },
             parent,
         );
-        this.clientServiceAccountEmail = clientAccount.email;
         // Built from the account ID (known in a first preview, as in MetaflowIdentity); the grants
         // that use it wait for the account.
-        const clientMember = `serviceAccount:${serviceAccountEmail(args.project, serviceAccountId(args.environment, ENDPOINT_CLIENT_ACCOUNT))}`;
+        const clientMember = `serviceAccount:${serviceAccountEmail(a.project, serviceAccountId(a.environment, ENDPOINT_CLIENT_ACCOUNT))}`;
 
         const hostCondition = {
-            title: `metaflow-${args.environment}-endpoint`,
-            description: `Only requests to ${args.hostname}`,
-            expression: `request.host == "${args.hostname}"`,
+            title: `metaflow-${a.environment}-endpoint`,
+            description: `Only requests to ${a.hostname}`,
+            expression: `request.host == "${a.hostname}"`,
         };
-        const accessors: Array<[string, pulumi.Input<string>]> = [...args.members.map((m): [string, pulumi.Input<string>] => [m, m]), ["client", clientMember]];
+        const accessors: Array<[string, pulumi.Input<string>]> = [...a.members.map((m): [string, pulumi.Input<string>] => [m, m]), ["client", clientMember]];
         for (const [key, member] of accessors) {
             new gcp.iap.WebTypeComputeIamMember(
                 `${name}-iap-${memberSlug(key)}`,
-                { project: args.project, role: IAP_ACCESSOR_ROLE, member, condition: hostCondition },
+                { project: a.project, role: IAP_ACCESSOR_ROLE, member, condition: hostCondition },
                 key === "client" ? withDependencies(parent, clientAccount) : parent,
             );
         }
-        for (const member of args.members) {
+        for (const member of a.members) {
             new gcp.serviceaccount.IAMMember(
                 `${name}-client-token-${memberSlug(member)}`,
                 { serviceAccountId: clientAccount.name, role: ID_TOKEN_CREATOR_ROLE, member },
                 parent,
             );
         }
+        return clientAccount.email;
+    }
 
-        // Kubernetes side.
-        const oauthSecret = new k8s.core.v1.Secret(
-            `${name}-oauth-secret`,
-            {
-                metadata: { name: ENDPOINT_NAMES.oauthSecret, namespace: ns },
-                type: "Opaque",
-                stringData: { [OAUTH_SECRET_KEY]: pulumi.secret(args.oauthClientSecret) },
-            },
-            parent,
-        );
-
-        const gateway = new k8s.apiextensions.CustomResource(
+    /** The GKE Gateway: an HTTPS-only listener on the static address, with the certificate map. */
+    private gateway(
+        name: string,
+        a: EndpointSettings,
+        addressName: pulumi.Input<string>,
+        certificates: { map: gcp.certificatemanager.CertificateMap; entry: gcp.certificatemanager.CertificateMapEntry },
+        parent: pulumi.CustomResourceOptions,
+    ): k8s.apiextensions.CustomResource {
+        return new k8s.apiextensions.CustomResource(
             `${name}-gateway`,
             {
                 apiVersion: "gateway.networking.k8s.io/v1",
                 kind: "Gateway",
                 metadata: {
                     name: ENDPOINT_NAMES.gateway,
-                    namespace: ns,
+                    namespace: a.namespace,
                     // Certificate Manager map: GKE docs "Secure a Gateway" (restrictions): Google-managed
                     // Certificate Manager certificates work with global Gateways; the Gateway controller
                     // does not support ManagedCertificate objects; certmap excludes tls.certificateRefs.
-                    annotations: { "networking.gke.io/certmap": certificateMap.name },
+                    annotations: { "networking.gke.io/certmap": certificates.map.name },
                 },
                 spec: {
                     gatewayClassName: GATEWAY_CLASS,
                     // HTTPS only: there is no port-80 listener, so nothing is served in clear text.
                     listeners: [{ name: "https", protocol: "HTTPS", port: 443, allowedRoutes: { namespaces: { from: "Same" } } }],
-                    addresses: [{ type: "NamedAddress", value: address.name }],
+                    addresses: [{ type: "NamedAddress", value: addressName }],
                 },
             },
-            withDependencies(parent, certificateEntry),
+            withDependencies(parent, certificates.entry),
         );
+    }
 
-        // IAP and health checks first, so no backend is ever reachable without IAP.
-        const policies: pulumi.Resource[] = [];
-        for (const backend of this.backends) {
+    /** IAP (after its OAuth Secret exists) and a health check on every backend's Service. */
+    private backendPolicies(name: string, a: EndpointSettings, afterSecret: pulumi.CustomResourceOptions, parent: pulumi.CustomResourceOptions): pulumi.Resource[] {
+        return this.backends.flatMap((backend) => {
             const targetRef = { group: "", kind: "Service", name: backend.service };
-            policies.push(
+            return [
                 new k8s.apiextensions.CustomResource(
                     `${name}-backend-${backend.name}`,
                     {
                         apiVersion: "networking.gke.io/v1",
                         kind: "GCPBackendPolicy",
-                        metadata: { name: `metaflow-${backend.name}`, namespace: ns },
+                        metadata: { name: `metaflow-${backend.name}`, namespace: a.namespace },
                         spec: {
                             default: {
-                                iap: { enabled: true, clientID: args.oauthClientId, oauth2ClientSecret: { name: ENDPOINT_NAMES.oauthSecret } },
+                                iap: { enabled: true, clientID: a.oauthClientId, oauth2ClientSecret: { name: ENDPOINT_NAMES.oauthSecret } },
                                 timeoutSec: backend.timeoutSec,
                             },
                             targetRef,
                         },
                     },
-                    withDependencies(parent, oauthSecret),
+                    afterSecret,
                 ),
                 new k8s.apiextensions.CustomResource(
                     `${name}-health-${backend.name}`,
                     {
                         apiVersion: "networking.gke.io/v1",
                         kind: "HealthCheckPolicy",
-                        metadata: { name: `metaflow-${backend.name}`, namespace: ns },
+                        metadata: { name: `metaflow-${backend.name}`, namespace: a.namespace },
                         spec: { default: { config: healthCheckConfig(backend) }, targetRef },
                     },
                     parent,
                 ),
-            );
-        }
+            ];
+        });
+    }
 
-        new k8s.apiextensions.CustomResource(
+    /** One HTTPRoute with a rule per backend, attached to the Gateway's HTTPS listener. */
+    private route(name: string, a: EndpointSettings, opts: pulumi.CustomResourceOptions): k8s.apiextensions.CustomResource {
+        return new k8s.apiextensions.CustomResource(
             `${name}-route`,
             {
                 apiVersion: "gateway.networking.k8s.io/v1",
                 kind: "HTTPRoute",
-                metadata: { name: ENDPOINT_NAMES.route, namespace: ns },
+                metadata: { name: ENDPOINT_NAMES.route, namespace: a.namespace },
                 spec: {
                     parentRefs: [{ name: ENDPOINT_NAMES.gateway, sectionName: "https" }],
-                    hostnames: [args.hostname],
+                    hostnames: [a.hostname],
                     rules: this.backends.map(routeRule),
                 },
             },
-            withDependencies(parent, gateway, ...policies),
+            opts,
         );
-
-        this.registerOutputs({ hostname: this.hostname, ipAddress: this.ipAddress, clientServiceAccountEmail: this.clientServiceAccountEmail });
     }
 
     /** What the user must do and where things are; for the stack outputs. */

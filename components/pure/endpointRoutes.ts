@@ -1,4 +1,4 @@
-import { ARGO_EVENTS_NAMES, ARGO_SERVER_PORT, SERVICE_PORTS } from "./wellKnown";
+import { ARGO_EVENTS_NAMES, ARGO_SERVER_PORT, SERVICE_NAMES, SERVICE_PORTS } from "./wellKnown";
 /**
  * What the HTTPS endpoint serves, as data: one backend per path prefix, the in-cluster Service and
  * port it reaches, how the load balancer checks its health (the same path and port as the pods'
@@ -10,6 +10,13 @@ import { ARGO_EVENTS_NAMES, ARGO_SERVER_PORT, SERVICE_PORTS } from "./wellKnown"
 export const LONG_LIVED_TIMEOUT_SEC = 3600;
 /** Ordinary API calls; Metaflow's client retries on its own. */
 export const REQUEST_TIMEOUT_SEC = 120;
+
+/** How the load balancer checks a backend: the same port (and path) as the pods' probes. */
+export interface BackendHealthCheck {
+    readonly port: number;
+    /** HTTP path; undefined means a TCP check. */
+    readonly path?: string;
+}
 
 /** One path of the endpoint and the Service behind it. */
 export interface EndpointBackend {
@@ -26,8 +33,8 @@ export interface EndpointBackend {
     readonly service: string;
     /** Service port (also the container port: every Service here targets its own port number). */
     readonly port: number;
-    /** Load balancer health check; `path` undefined means a TCP check. */
-    readonly healthCheck: { readonly port: number; readonly path?: string };
+    /** Load balancer health check. */
+    readonly healthCheck: BackendHealthCheck;
     /** Backend service timeout, seconds. */
     readonly timeoutSec: number;
 }
@@ -64,7 +71,7 @@ export function endpointBackends(services: EndpointServices): EndpointBackend[] 
             // using that in-cluster root, so the prefix is stripped at the load balancer instead of
             // moving the service under PATH_PREFIX.
             stripPrefix: true,
-            service: "metaflow-metadata",
+            service: SERVICE_NAMES.metadata,
             port: SERVICE_PORTS.metadata,
             healthCheck: { port: SERVICE_PORTS.metadata, path: "/ping" },
             timeoutSec: REQUEST_TIMEOUT_SEC,
@@ -78,7 +85,7 @@ export function endpointBackends(services: EndpointServices): EndpointBackend[] 
             // (MetaflowServices): everything not claimed by a longer prefix goes there. Its
             // websockets (/ws) live as long as a browser tab.
             stripPrefix: false,
-            service: "metaflow-ui-backend",
+            service: SERVICE_NAMES.uiBackend,
             port: SERVICE_PORTS.uiBackend,
             healthCheck: { port: SERVICE_PORTS.uiBackend, path: "/ping" },
             timeoutSec: LONG_LIVED_TIMEOUT_SEC,

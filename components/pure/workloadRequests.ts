@@ -14,6 +14,8 @@
  * raise them here when `kubectl top pods` says otherwise.
  */
 
+import { SERVICE_NAMES } from "./wellKnown";
+
 /** JetStream servers of the EventBus: three keep a quorum through one restart. */
 export const EVENTBUS_REPLICAS = 3;
 
@@ -123,9 +125,9 @@ export function alwaysOnPods(s: AlwaysOnSettings): AlwaysOnPod[] {
     const pods: AlwaysOnPod[] = [];
     if (s.metadata) {
         // Migrations run in a Job once per version (services.ts), not in an init container.
-        pods.push({ name: "metaflow-metadata", replicas: s.metadataReplicas, containers: [r.metadata] });
+        pods.push({ name: SERVICE_NAMES.metadata, replicas: s.metadataReplicas, containers: [r.metadata] });
         if (s.ui) {
-            pods.push({ name: "metaflow-ui-backend", replicas: s.uiReplicas, containers: [r.uiBackend] });
+            pods.push({ name: SERVICE_NAMES.uiBackend, replicas: s.uiReplicas, containers: [r.uiBackend] });
         }
     }
     if (s.argoWorkflows) {
