@@ -78,24 +78,11 @@ const DAGS_MOUNT = { name: "dags", mountPath: AIRFLOW_DAGS_PATH, readOnly: true 
 
 /** Values of the official Airflow chart for one environment. */
 export function airflowValues(input: AirflowValuesInput) {
-    const serviceAccount = { create: false, name: input.serviceAccount };
-    const ha = input.replicas > 1;
-    const spread = (component: string) =>
-        ha
-            ? [
-                  {
-                      maxSkew: 1,
-                      topologyKey: "topology.kubernetes.io/zone",
-                      whenUnsatisfiable: "ScheduleAnyway" as const,
-                      labelSelector: { matchLabels: { tier: "airflow", component, release: AIRFLOW_RELEASE } },
-                  },
-              ]
-            : [];
-    const withDags = {
-        podAnnotations: GCS_FUSE_POD_ANNOTATIONS,
-        extraVolumes: [dagsVolume(input.bucketName)],
-        extraVolumeMounts: [DAGS_MOUNT],
-    };
+    return { ...airflowSettings(input.bucketName), ...airflowComponents(input) };
+}
+
+/** Executor, image, secrets, the external database and remote logging: what every component shares. */
+function airflowSettings(bucketName: string) {
     return {
         executor: "KubernetesExecutor",
         airflowVersion: AIRFLOW_IMAGE.airflowVersion,
@@ -119,12 +106,36 @@ export function airflowValues(input: AirflowValuesInput) {
             },
             logging: {
                 remote_logging: "True",
-                remote_base_log_folder: `gs://${input.bucketName}/${AIRFLOW_BUCKET_PREFIXES.logs}`,
+                remote_base_log_folder: `gs://${bucketName}/${AIRFLOW_BUCKET_PREFIXES.logs}`,
                 remote_log_conn_id: "google_cloud_default",
             },
             scheduler: { parsing_processes: String(AIRFLOW_DB.parsingProcesses) },
             webserver: { workers: String(AIRFLOW_DB.webserverWorkers) },
         },
+    };
+}
+
+/** Each component's replicas, identity, DAG folder, sizes and disruption settings. */
+function airflowComponents(input: AirflowValuesInput) {
+    const serviceAccount = { create: false, name: input.serviceAccount };
+    const ha = input.replicas > 1;
+    const spread = (component: string) =>
+        ha
+            ? [
+                  {
+                      maxSkew: 1,
+                      topologyKey: "topology.kubernetes.io/zone",
+                      whenUnsatisfiable: "ScheduleAnyway" as const,
+                      labelSelector: { matchLabels: { tier: "airflow", component, release: AIRFLOW_RELEASE } },
+                  },
+              ]
+            : [];
+    const withDags = {
+        podAnnotations: GCS_FUSE_POD_ANNOTATIONS,
+        extraVolumes: [dagsVolume(input.bucketName)],
+        extraVolumeMounts: [DAGS_MOUNT],
+    };
+    return {
         scheduler: {
             replicas: input.replicas,
             serviceAccount,
