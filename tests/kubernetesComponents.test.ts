@@ -18,7 +18,8 @@ import { MEMBER_ROLE_NAME } from "../components/pure/memberAccess";
 import { KUBERNETES_IDENTITIES } from "../components/pure/naming";
 import { metadataPodSpec } from "../components/pure/servicePods";
 import { ofType, one } from "./harness/query";
-import { renderProgram, renderProgramFailure, type RenderedResource, type RenderedStack } from "./harness/render";
+import { ALONE_PROJECT, buildAlone, buildAloneFailure } from "./harness/alone";
+import type { RenderedResource, RenderedStack } from "./harness/render";
 
 const DEPLOYMENT = "kubernetes:apps/v1:Deployment";
 const SERVICE = "kubernetes:core/v1:Service";
@@ -27,6 +28,11 @@ const RELEASE = "kubernetes:helm.sh/v3:Release";
 const SECRET = "kubernetes:core/v1:Secret";
 const TASK_GSA = "metaflow-dev-task@acme-ml.iam.gserviceaccount.com";
 const DATABASE = { host: "10.23.0.3", port: 5432, name: "metaflow", user: "metaflow", password: "s3cret-db-password" };
+
+/** What `build` registers, built alone (no stack, no config), for the stack queries. */
+async function buildStack(build: () => void): Promise<RenderedStack> {
+    return { stack: "alone", project: ALONE_PROJECT, config: {}, resources: await buildAlone(build), outputs: {} };
+}
 
 /** kubernetes-models' OpenAPI validation of a built-in object (throws on a schema violation). */
 function validateWithSchema(inputs: Record<string, any>): void {
@@ -59,7 +65,7 @@ async function isSecret(value: unknown): Promise<boolean> {
 
 describe("Kubernetes components build alone with only their required args", () => {
     it("MetaflowServices without a database: namespace metaflow-<environment> and the Workload Identity KSAs only", async () => {
-        const stack = await renderProgram(() => {
+        const stack = await buildStack(() => {
             new MetaflowServices("svc", { environment: "dev", taskServiceAccountEmail: TASK_GSA, datastoreRoot: "gs://b/metaflow" });
         });
         assert.equal(one(stack, "kubernetes:core/v1:Namespace").inputs.metadata.name, "metaflow-dev");
@@ -72,7 +78,7 @@ describe("Kubernetes components build alone with only their required args", () =
 
     it("MetaflowServices with a database: the documented defaults (one replica, UI, Argo Workflows, pools of 10), all schema-valid", async () => {
         const recorded = recordInputs();
-        const stack = await renderProgram(() => {
+        const stack = await buildStack(() => {
             new MetaflowServices("svc", { environment: "dev", taskServiceAccountEmail: TASK_GSA, datastoreRoot: "gs://b/metaflow", database: DATABASE }, recorded.opts);
         });
         const deployments = ofType(stack, DEPLOYMENT);
@@ -94,7 +100,7 @@ describe("Kubernetes components build alone with only their required args", () =
     });
 
     it("MetaflowServices refuses Argo Events without Argo Workflows before creating anything", async () => {
-        const failure = await renderProgramFailure(() => {
+        const failure = await buildAloneFailure(() => {
             new MetaflowServices("svc", { environment: "dev", taskServiceAccountEmail: TASK_GSA, datastoreRoot: "gs://b/metaflow", database: DATABASE, argoWorkflows: false, argoEvents: true });
         });
         assert.match(failure.error.message, /argoEvents needs argoWorkflows/);
@@ -102,7 +108,7 @@ describe("Kubernetes components build alone with only their required args", () =
     });
 
     it("ArgoWorkflows: one controller and server at base href /, the workflow Role bound to the given KSAs", async () => {
-        const stack = await renderProgram(() => {
+        const stack = await buildStack(() => {
             new ArgoWorkflows("argo", { namespace: "ml", workflowServiceAccounts: ["runner"] });
         });
         const values = one(stack, RELEASE).inputs.values;
@@ -116,7 +122,7 @@ describe("Kubernetes components build alone with only their required args", () =
 
     it("ArgoEvents: EventBus packed by default, and the webhook URL names the Service the EventSource gets", async () => {
         let url: string | undefined;
-        const stack = await renderProgram(() => {
+        const stack = await buildStack(() => {
             url = new ArgoEvents("events", { namespace: "ml", sensorServiceAccount: "sensor" }).internalWebhookUrl;
         });
         assert.equal(one(stack, "kubernetes:argoproj.io/v1alpha1:EventBus").inputs.spec.jetstream.affinity, undefined);
@@ -129,7 +135,7 @@ describe("Kubernetes components build alone with only their required args", () =
 
     it("Airflow: service account `airflow` acting as the given Google account, one replica, connection URL a secret", async () => {
         const recorded = recordInputs();
-        const stack = await renderProgram(() => {
+        const stack = await buildStack(() => {
             const database = { ...DATABASE, name: "airflow", user: "airflow" };
             new Airflow("airflow", { namespace: "ml", googleServiceAccountEmail: "af@p.iam.gserviceaccount.com", bucketName: "b", database }, recorded.opts);
         });
@@ -146,7 +152,7 @@ describe("Kubernetes components build alone with only their required args", () =
     });
 
     it("MemberRbac: a namespaced Role bound to each member as GKE names it", async () => {
-        const stack = await renderProgram(() => {
+        const stack = await buildStack(() => {
             new MemberRbac("members", { namespace: "ml", members: ["user:ana@example.com", "group:ml@example.com"] });
         });
         const binding = one(stack, "kubernetes:rbac.authorization.k8s.io/v1:RoleBinding").inputs;
@@ -163,7 +169,7 @@ describe("Kubernetes components build alone with only their required args", () =
 
     it("MetaflowEndpoint: no labels by default, the OAuth secret a Pulumi secret, IAP for each member and the client", async () => {
         const recorded = recordInputs();
-        const stack = await renderProgram(() => {
+        const stack = await buildStack(() => {
             new MetaflowEndpoint(
                 "endpoint",
                 {
@@ -199,7 +205,7 @@ describe("deployApp: Deployment, Service and PDB from one app description", () =
     const app = (replicas: number) => ({ name: "metaflow-metadata", namespace: "ml", labels: appLabels("metadata", "dev"), replicas, podSpec: metadataPodSpec(DATABASE, 3) });
 
     it("with two replicas: the Service and PDB select the Deployment's pods; Service ports are the containers' named ports", async () => {
-        const stack = await renderProgram(() => {
+        const stack = await buildStack(() => {
             const before = new k8s.core.v1.ConfigMap("before", { metadata: { name: "before", namespace: "ml" } });
             deployApp("svc", app(2), {}, [before]);
         });
@@ -227,7 +233,7 @@ describe("deployApp: Deployment, Service and PDB from one app description", () =
     });
 
     it("with one replica: no PDB (it would block every node drain) and no zone spread", async () => {
-        const stack = await renderProgram(() => {
+        const stack = await buildStack(() => {
             deployApp("svc", app(1), {});
         });
         assert.deepEqual(ofType(stack, PDB), []);

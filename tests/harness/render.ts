@@ -253,16 +253,7 @@ async function resolveOutput(value: unknown): Promise<RenderedOutput> {
     return { value: resolved, secret, known: true };
 }
 
-/** What a render runs: by default the real program (index.ts); its exports are the stack outputs. */
-type Program = () => unknown;
-
-function runEntry(): unknown {
-    delete require.cache[require.resolve(ENTRY)];
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    return require(ENTRY);
-}
-
-async function run(stack: string, options: RenderOptions, program: Program = runEntry): Promise<{ stack: RenderedStack } | { failure: RenderFailure }> {
+async function run(stack: string, options: RenderOptions): Promise<{ stack: RenderedStack } | { failure: RenderFailure }> {
     const project = projectName();
     const { values: config, secretKeys: fileSecretKeys } = readStackFile(stack);
     const secretKeys = options.secretKeys ?? fileSecretKeys;
@@ -288,10 +279,12 @@ async function run(stack: string, options: RenderOptions, program: Program = run
     setMockOptions(new RecordingMonitor(mocks, resources), project, stack, options.preview ?? false, DIY_ORGANIZATION);
     setAllConfig(config, [...secretKeys]);
 
+    delete require.cache[require.resolve(ENTRY)];
     let exported: Record<string, unknown>;
     try {
         // The program exports a promise: it reads the previous run's outputs before creating anything.
-        exported = ((await program()) ?? {}) as Record<string, unknown>;
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        exported = await require(ENTRY);
     } catch (error) {
         await waitForRPCs();
         return { failure: { error: error as Error, resources } };
@@ -311,27 +304,6 @@ export async function renderStack(stack: string, options: RenderOptions = {}): P
         throw result.failure.error;
     }
     return result.stack;
-}
-
-/**
- * Runs another program (a component built alone, say) under the same mocks and recording, with
- * the config of `stack`; what it returns are its outputs.
- */
-export async function renderProgram(program: Program, stack = "dev", options: RenderOptions = {}): Promise<RenderedStack> {
-    const result = await run(stack, options, program);
-    if ("failure" in result) {
-        throw result.failure.error;
-    }
-    return result.stack;
-}
-
-/** Like renderProgram, for a program that is expected to fail; rejects if it succeeds. */
-export async function renderProgramFailure(program: Program, stack = "dev", options: RenderOptions = {}): Promise<RenderFailure> {
-    const result = await run(stack, options, program);
-    if ("stack" in result) {
-        throw new Error("the program rendered without error, but a failure was expected");
-    }
-    return result.failure;
 }
 
 /** Renders a stack that is expected to fail; rejects if it succeeds. */
