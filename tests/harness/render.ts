@@ -195,6 +195,19 @@ export class RecordingMonitor extends MockMonitor {
         super(mocks);
     }
 
+    /**
+     * A resource's URN as the engine makes it: the parent's whole type chain, `$`, the type
+     * (pulumi/pulumi `pkg/resource/deploy/deployment.go` `generateURN`, with
+     * `sdk/go/common/resource/urn/urn.go` `New`; the root stack's type is left out). The SDK's
+     * MockMonitor keeps only the parent's last type (@pulumi/pulumi 3.248.0 `runtime/mocks.js`
+     * `newUrn`), which differs for every resource two or more components deep.
+     */
+    newUrn(parent: string, type: string, name: string): string {
+        const parentType = parent ? parent.split("::")[2] : "";
+        const qualified = parentType && parentType !== "pulumi:pulumi:Stack" ? `${parentType}$${type}` : type;
+        return `urn:pulumi:${pulumi.getStack()}::${pulumi.getProject()}::${qualified}::${name}`;
+    }
+
     override async registerResource(req: any, callback: (err: any, response: any) => void): Promise<void> {
         await super.registerResource(req, (err, response) => {
             if (!err) {
