@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { LEGACY_TYPE_TOKENS, type LegacyComponent } from "./pure/typeTokens";
 
 type Dependency = pulumi.Input<pulumi.Resource>;
 
@@ -49,4 +50,14 @@ export function withDefaults<D extends object, A extends object>(defaults: D, ar
  */
 export function dependencyOn(value: pulumi.Input<string>): Dependency {
     return pulumi.output(value).apply((): pulumi.Resource[] => []) as unknown as Dependency;
+}
+
+/**
+ * A component's options with its type token from before 0.2.0 as an alias (same name, same
+ * parent), so a stack deployed then keeps the component and, through the engine's alias
+ * inheritance, every child (pulumi/pulumi `pkg/resource/deploy/step_generator.go`,
+ * `generateAliases`). Aliases the caller passes are kept.
+ */
+export function withLegacyType(component: LegacyComponent, opts?: pulumi.ComponentResourceOptions): pulumi.ComponentResourceOptions {
+    return { ...opts, aliases: [...(opts?.aliases ?? []), { type: LEGACY_TYPE_TOKENS[component] }] };
 }

@@ -169,7 +169,8 @@ export async function previewStack(name: string, options: RenderOptions = {}): P
         printTree(stack, root, 0, lines);
     }
     const created = stack.resources.filter((r) => r.custom).length;
-    lines.push("", `${created} resources in ${roots.length} components would be created.`, "", "Outputs:");
+    const components = stack.resources.filter((r) => !r.custom).length;
+    lines.push("", `${created} resources in ${components} components would be created.`, "", "Outputs:");
     for (const [key, out] of Object.entries(stack.outputs)) {
         lines.push(`  ${key}: ${mask(out.value, out.secret)}`);
     }

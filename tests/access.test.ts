@@ -1,3 +1,4 @@
+import { componentType } from "../components/pure/typeTokens";
 import { strict as assert } from "assert";
 import { ConfigError, parsePlatformConfig } from "../components/config/config";
 import { MEMBER_BUCKET_ROLE, MEMBER_PROJECT_ROLES, MEMBER_RBAC_RULES, MEMBER_REGISTRY_ROLE, memberSlug, rbacSubject } from "../components/pure/memberAccess";
@@ -161,8 +162,8 @@ describe("access.members: people who run and schedule flows", () => {
     it("committed stacks list no members: no member grants, no member Role, Google Groups for RBAC off", async () => {
         for (const name of ["dev", "prod"]) {
             const stack = await committedStack(name);
-            assert.equal(ofType(stack, "metaflow:gcp:MemberGrants").length, 0);
-            assert.equal(ofType(stack, "metaflow:k8s:MemberRbac").length, 0);
+            assert.equal(ofType(stack, componentType("MemberGrants")).length, 0);
+            assert.equal(ofType(stack, componentType("MemberRbac")).length, 0);
             assert.equal(one(stack, "gcp:container/cluster:Cluster").inputs.authenticatorGroupsConfig, undefined);
         }
     });

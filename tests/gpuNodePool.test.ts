@@ -1,3 +1,4 @@
+import { componentType } from "../components/pure/typeTokens";
 import { strict as assert } from "assert";
 import { maxGpus } from "../components/gcp/gpuNodePool";
 import { committedStack } from "./harness/cache";
@@ -65,7 +66,7 @@ describe("GpuNodePool", () => {
         const pools = ofType(stack, NODE_POOL).filter((p) => p.inputs.nodeConfig.guestAccelerators);
         assert.deepEqual(pools.map((p) => [p.inputs.name, p.inputs.nodeConfig.guestAccelerators[0].count]).sort(), [["gpu-l4", 1], ["gpu-l4x4", 4], ["gpu-t4", 2]]);
         for (const pool of pools) {
-            assert.equal(parentOf(stack, pool)?.type, "metaflow:gcp:GpuNodePool");
+            assert.equal(parentOf(stack, pool)?.type, componentType("GpuNodePool"));
         }
         assert.deepEqual(output(stack, "gpuPools").map((p: { maxGpus: number }) => p.maxGpus), [3, 8, 2]);
         assert.equal(maxGpus({ maxNodes: 2, gpusPerNode: 4 }), 8);

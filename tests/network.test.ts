@@ -1,3 +1,4 @@
+import { componentType } from "../components/pure/typeTokens";
 import { strict as assert } from "assert";
 import { committedStack } from "./harness/cache";
 import { componentTypeOf, ofType, one } from "./harness/query";
@@ -61,7 +62,7 @@ describe("MetaflowNetwork", () => {
 
     it("parents every network resource to the component", () => {
         for (const type of ["gcp:compute/network:Network", "gcp:compute/subnetwork:Subnetwork", "gcp:compute/routerNat:RouterNat", "gcp:servicenetworking/connection:Connection"]) {
-            assert.equal(componentTypeOf(dev, one(dev, type)), "metaflow:gcp:MetaflowNetwork", type);
+            assert.equal(componentTypeOf(dev, one(dev, type)), componentType("MetaflowNetwork"), type);
         }
     });
 });

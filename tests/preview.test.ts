@@ -7,9 +7,10 @@ describe("offline preview (the main job)", () => {
     it("prints resources grouped by component, key settings, outputs with secrets masked, and a clean policy report", async () => {
         const result = await previewStack("dev");
         assert.equal(result.ok, true);
-        assert.match(result.text, /^▸ MetaflowCluster cluster$/m);
-        assert.match(result.text, /^ {2}\+ Cluster cluster-gke location=us-central1-a .*privateNodes=true/m);
-        assert.match(result.text, /^ {2}\+ NodePool gpu-l4-pool .*gpus=1xnvidia-l4 driver=LATEST .*taints=nvidia\.com\/gpu=present:NO_SCHEDULE/m);
+        assert.match(result.text, /^▸ MetaflowPlatform metaflow$/m);
+        assert.match(result.text, /^ {2}▸ MetaflowCluster cluster$/m);
+        assert.match(result.text, /^ {4}\+ Cluster cluster-gke location=us-central1-a .*privateNodes=true/m);
+        assert.match(result.text, /^ {4}\+ NodePool gpu-l4-pool .*gpus=1xnvidia-l4 driver=LATEST .*taints=nvidia\.com\/gpu=present:NO_SCHEDULE/m);
         assert.match(result.text, /^ {2}kubeconfig: \[secret\]$/m);
         assert.match(result.text, /^ {2}database: \[secret\]$/m);
         assert.match(result.text, /every policy passed/);

@@ -1,3 +1,4 @@
+import { PACKAGE_NAME } from "../components/pure/typeTokens";
 import { strict as assert } from "assert";
 import { REQUIRED_APIS } from "../components/gcp/apis";
 import { cidrsOverlap } from "../components/pure/cidr";
@@ -94,7 +95,7 @@ describe("stacks", () => {
         // Providers stay top-level (Pulumi convention); everything else is a component's child.
         for (const r of dev.resources.filter((x) => x.custom && !x.type.startsWith("pulumi:providers:"))) {
             const parent = parentOf(dev, r);
-            assert.ok(parent && parent.type.startsWith("metaflow:"), `${r.type} ${r.name} has no component parent`);
+            assert.ok(parent && parent.type.startsWith(`${PACKAGE_NAME}:index:`), `${r.type} ${r.name} has no component parent`);
         }
     });
 

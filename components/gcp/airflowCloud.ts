@@ -9,7 +9,8 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { serviceAccountEmail, serviceAccountId, workloadIdentityMember } from "../pure/naming";
 import { AIRFLOW_KSA } from "../pure/wellKnown";
-import { childOptions, dependencyOn, withDependencies } from "../options";
+import { childOptions, dependencyOn, withDependencies, withLegacyType } from "../options";
+import { componentType } from "../pure/typeTokens";
 
 /** Database and role of Airflow's metadata, beside Metaflow's on the same instance. */
 export const AIRFLOW_DB_NAME = "airflow";
@@ -58,7 +59,7 @@ export class AirflowCloud extends pulumi.ComponentResource {
     public readonly serviceAccountEmail: pulumi.Output<string>;
 
     constructor(name: string, args: AirflowCloudArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("metaflow:gcp:AirflowCloud", name, {}, opts);
+        super(componentType("AirflowCloud"), name, {}, withLegacyType("AirflowCloud", opts));
         const parent = childOptions(this, opts);
 
         const password = new random.RandomPassword(

@@ -1,6 +1,7 @@
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
-import { withDefaults } from "../options";
+import { withDefaults, withLegacyType } from "../options";
+import { componentType } from "../pure/typeTokens";
 
 /** Google APIs the platform calls, and why. */
 export const REQUIRED_APIS: Record<string, string> = {
@@ -44,7 +45,7 @@ export class ProjectApis extends pulumi.ComponentResource {
     public readonly services: gcp.projects.Service[];
 
     constructor(name: string, args: ProjectApisArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("metaflow:gcp:ProjectApis", name, {}, opts);
+        super(componentType("ProjectApis"), name, {}, withLegacyType("ProjectApis", opts));
         const { apis } = withDefaults(PROJECT_APIS_DEFAULTS, args);
         this.services = apis.map(
             (api) =>

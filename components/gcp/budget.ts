@@ -1,6 +1,7 @@
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
-import { childOptions, withDefaults } from "../options";
+import { childOptions, withDefaults, withLegacyType } from "../options";
+import { componentType } from "../pure/typeTokens";
 
 /** The API the budget needs, enabled by ProjectApis when a budget is configured. */
 export const BUDGET_API = "billingbudgets.googleapis.com";
@@ -42,7 +43,7 @@ export class EnvironmentBudget extends pulumi.ComponentResource {
     public readonly channels: gcp.monitoring.NotificationChannel[];
 
     constructor(name: string, args: EnvironmentBudgetArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("metaflow:gcp:EnvironmentBudget", name, {}, opts);
+        super(componentType("EnvironmentBudget"), name, {}, withLegacyType("EnvironmentBudget", opts));
         const parent = childOptions(this, opts);
         const s = withDefaults(ENVIRONMENT_BUDGET_DEFAULTS, args);
 

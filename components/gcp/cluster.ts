@@ -3,7 +3,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { buildKubeconfig } from "../pure/kubeconfig";
 import { serviceAccountEmail, serviceAccountId } from "../pure/naming";
 import { SAFE_UPGRADES, hardenedNodeConfig } from "./nodeConfig";
-import { childOptions, withDefaults, withDependencies } from "../options";
+import { childOptions, withDefaults, withDependencies, withLegacyType } from "../options";
+import { componentType } from "../pure/typeTokens";
 import { DEFAULT_POOL_DISK_GB, initialNodesPerZone } from "../pure/sizing";
 import { POD_RANGE_NAME, SERVICE_RANGE_NAME } from "../pure/wellKnown";
 
@@ -154,7 +155,7 @@ export class MetaflowCluster extends pulumi.ComponentResource {
     public readonly identity: string;
 
     constructor(name: string, args: MetaflowClusterArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("metaflow:gcp:MetaflowCluster", name, {}, opts);
+        super(componentType("MetaflowCluster"), name, {}, withLegacyType("MetaflowCluster", opts));
         const parent = childOptions(this, opts);
         const a: ResolvedClusterArgs = withDefaults(METAFLOW_CLUSTER_DEFAULTS, args);
         this.autopilot = a.mode === ClusterMode.Autopilot;

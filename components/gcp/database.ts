@@ -1,7 +1,8 @@
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { childOptions, dependencyOn, withDefaults, withDependencies } from "../options";
+import { childOptions, dependencyOn, withDefaults, withDependencies, withLegacyType } from "../options";
+import { componentType } from "../pure/typeTokens";
 import { checkSqlTier } from "../pure/catalog";
 import { maxConnectionsForTier } from "../pure/sizing";
 
@@ -110,7 +111,7 @@ export class MetaflowDatabase extends pulumi.ComponentResource {
     public readonly connectionName: pulumi.Output<string>;
 
     constructor(name: string, args: MetaflowDatabaseArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("metaflow:gcp:MetaflowDatabase", name, {}, opts);
+        super(componentType("MetaflowDatabase"), name, {}, withLegacyType("MetaflowDatabase", opts));
         const s = withDefaults(METAFLOW_DATABASE_DEFAULTS, args);
         const maxConnections = databaseMaxConnections(s.edition, s.tier, s.maxConnections);
         const parent = childOptions(this, opts);

@@ -1,7 +1,8 @@
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
 import { SAFE_UPGRADES, hardenedNodeConfig } from "./nodeConfig";
-import { childOptions, withDefaults } from "../options";
+import { childOptions, withDefaults, withLegacyType } from "../options";
+import { componentType } from "../pure/typeTokens";
 import { initialNodesPerZone } from "../pure/sizing";
 import { GPU_TAINT } from "../pure/wellKnown";
 
@@ -76,7 +77,7 @@ export class GpuNodePool extends pulumi.ComponentResource {
     public readonly maxGpus: number;
 
     constructor(name: string, args: GpuNodePoolArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("metaflow:gcp:GpuNodePool", name, {}, opts);
+        super(componentType("GpuNodePool"), name, {}, withLegacyType("GpuNodePool", opts));
         const pool = withDefaults(GPU_NODE_POOL_DEFAULTS, args);
         this.maxGpus = maxGpus(pool);
 

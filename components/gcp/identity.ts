@@ -1,7 +1,8 @@
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
 import { serviceAccountEmail, serviceAccountId, workloadIdentityMember } from "../pure/naming";
-import { childOptions, dependencyOn, withDependencies } from "../options";
+import { childOptions, dependencyOn, withDependencies, withLegacyType } from "../options";
+import { componentType } from "../pure/typeTokens";
 
 export interface MetaflowIdentityArgs {
     /** Project of the service account (and of the Workload Identity pool). */
@@ -44,7 +45,7 @@ export class MetaflowIdentity extends pulumi.ComponentResource {
     public readonly workloadIdentityMembers: string[];
 
     constructor(name: string, args: MetaflowIdentityArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("metaflow:gcp:MetaflowIdentity", name, {}, opts);
+        super(componentType("MetaflowIdentity"), name, {}, withLegacyType("MetaflowIdentity", opts));
         const parent = childOptions(this, opts);
 
         this.taskServiceAccount = new gcp.serviceaccount.Account(

@@ -1,7 +1,8 @@
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
 import { MEMBER_BUCKET_ROLE, MEMBER_PROJECT_ROLES, MEMBER_REGISTRY_ROLE, memberSlug } from "../pure/memberAccess";
-import { childOptions } from "../options";
+import { childOptions, withLegacyType } from "../options";
+import { componentType } from "../pure/typeTokens";
 
 export interface MemberGrantsArgs {
     /** Project of the bucket, the registry and the project-level grants. */
@@ -24,7 +25,7 @@ export interface MemberGrantsArgs {
  */
 export class MemberGrants extends pulumi.ComponentResource {
     constructor(name: string, args: MemberGrantsArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("metaflow:gcp:MemberGrants", name, {}, opts);
+        super(componentType("MemberGrants"), name, {}, withLegacyType("MemberGrants", opts));
         const parent = childOptions(this, opts);
 
         for (const member of args.members) {

@@ -1,7 +1,8 @@
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
 import { parseIpv4Cidr, type Ipv4Block } from "../pure/cidr";
-import { childOptions, withDefaults, withDependencies } from "../options";
+import { childOptions, withDefaults, withDependencies, withLegacyType } from "../options";
+import { componentType } from "../pure/typeTokens";
 import { PeeringRemoval } from "./peeringRemoval";
 import { IAP_TCP_FORWARDING_RANGE, POD_RANGE_NAME, SERVICE_RANGE_NAME } from "../pure/wellKnown";
 
@@ -73,7 +74,7 @@ export class MetaflowNetwork extends pulumi.ComponentResource {
     public readonly subnetworkId: pulumi.Output<string>;
 
     constructor(name: string, args: MetaflowNetworkArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("metaflow:gcp:MetaflowNetwork", name, {}, opts);
+        super(componentType("MetaflowNetwork"), name, {}, withLegacyType("MetaflowNetwork", opts));
         const parent = childOptions(this, opts);
         const a: ResolvedNetworkArgs = withDefaults(METAFLOW_NETWORK_DEFAULTS, args);
         // Parsed first: a malformed range fails before any resource is created.

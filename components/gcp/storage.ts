@@ -1,6 +1,7 @@
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
-import { childOptions, withDefaults } from "../options";
+import { childOptions, withDefaults, withLegacyType } from "../options";
+import { componentType } from "../pure/typeTokens";
 
 /** Prefix under which Metaflow keeps its datastore (METAFLOW_DATASTORE_SYSROOT_GS). */
 export const DATASTORE_PREFIX = "metaflow";
@@ -72,7 +73,7 @@ export class MetaflowStorage extends pulumi.ComponentResource {
     public readonly registryUrl: pulumi.Output<string>;
 
     constructor(name: string, args: MetaflowStorageArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("metaflow:gcp:MetaflowStorage", name, {}, opts);
+        super(componentType("MetaflowStorage"), name, {}, withLegacyType("MetaflowStorage", opts));
         const s = withDefaults({ ...METAFLOW_STORAGE_DEFAULTS, bucketName: defaultBucketName(args.project, args.environment) }, args);
         const lifecycleRules: gcp.types.input.storage.BucketLifecycleRule[] = [
             { action: { type: "Delete" }, condition: { age: s.tmpObjectTtlDays, matchesPrefixes: [TMP_PREFIX] } },

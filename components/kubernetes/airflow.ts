@@ -2,7 +2,8 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { AIRFLOW_RELEASE, AIRFLOW_SECRETS, airflowValues } from "../pure/airflowValues";
-import { childOptions, withDependencies } from "../options";
+import { childOptions, withDependencies, withLegacyType } from "../options";
+import { componentType } from "../pure/typeTokens";
 import { AIRFLOW_CHART } from "../pure/versions";
 import { AIRFLOW_KSA } from "../pure/wellKnown";
 
@@ -58,7 +59,7 @@ export class Airflow extends pulumi.ComponentResource {
     public readonly serviceAccount: k8s.core.v1.ServiceAccount;
 
     constructor(name: string, args: AirflowArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("metaflow:k8s:Airflow", name, {}, opts);
+        super(componentType("Airflow"), name, {}, withLegacyType("Airflow", opts));
         const parent = childOptions(this, opts);
         const ns = args.namespace;
         const serviceAccount = args.serviceAccount ?? AIRFLOW_DEFAULTS.serviceAccount;

@@ -2,7 +2,8 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { boundRole } from "./k8sCommon";
 import { ARGO_WEBHOOK_SERVICE } from "../pure/endpointRoutes";
-import { childOptions, withDependencies } from "../options";
+import { childOptions, withDependencies, withLegacyType } from "../options";
+import { componentType } from "../pure/typeTokens";
 import { ARGO_EVENTS_CHART, ARGO_HELM_REPO, JETSTREAM_VERSION } from "../pure/versions";
 import { CONTAINER_RESOURCES, EVENTBUS_REPLICAS } from "../pure/workloadRequests";
 import { ARGO_EVENTS_NAMES } from "../pure/wellKnown";
@@ -35,7 +36,7 @@ export class ArgoEvents extends pulumi.ComponentResource {
     public readonly internalWebhookUrl: string;
 
     constructor(name: string, args: ArgoEventsArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("metaflow:k8s:ArgoEvents", name, {}, opts);
+        super(componentType("ArgoEvents"), name, {}, withLegacyType("ArgoEvents", opts));
         const parent = childOptions(this, opts);
         const n = ARGO_EVENTS_NAMES;
         const highAvailability = args.highAvailability ?? ARGO_EVENTS_DEFAULTS.highAvailability;

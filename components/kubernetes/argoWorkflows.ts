@@ -1,7 +1,8 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { boundRole } from "./k8sCommon";
-import { childOptions } from "../options";
+import { childOptions, withLegacyType } from "../options";
+import { componentType } from "../pure/typeTokens";
 import { ARGO_SERVER_SERVICE } from "../pure/endpointRoutes";
 import { ARGO_HELM_REPO, ARGO_WORKFLOWS_CHART } from "../pure/versions";
 import { CONTAINER_RESOURCES } from "../pure/workloadRequests";
@@ -48,7 +49,7 @@ export class ArgoWorkflows extends pulumi.ComponentResource {
     public readonly serverService: string;
 
     constructor(name: string, args: ArgoWorkflowsArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("metaflow:k8s:ArgoWorkflows", name, {}, opts);
+        super(componentType("ArgoWorkflows"), name, {}, withLegacyType("ArgoWorkflows", opts));
         const parent = childOptions(this, opts);
         const replicas = args.replicas ?? ARGO_WORKFLOWS_DEFAULTS.replicas;
         const baseHref = args.baseHref ?? ARGO_WORKFLOWS_DEFAULTS.baseHref;

@@ -4,7 +4,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { ENDPOINT_PATHS, endpointBackends, endpointUrl, type EndpointBackend, type EndpointServices } from "../pure/endpointRoutes";
 import { ENDPOINT_CLIENT_ACCOUNT, MEMBER_ENDPOINT_CLIENT_ROLE } from "../pure/memberAccess";
 import { resourceName, serviceAccountEmail, serviceAccountId } from "../pure/naming";
-import { childOptions, withDependencies } from "../options";
+import { childOptions, withDependencies, withLegacyType } from "../options";
+import { componentType } from "../pure/typeTokens";
 
 /** The GKE GatewayClass of a global external Application Load Balancer (Envoy-based, managed). */
 export const GATEWAY_CLASS = "gke-l7-global-external-managed";
@@ -65,7 +66,7 @@ export class MetaflowEndpoint extends pulumi.ComponentResource {
     public readonly backends: EndpointBackend[];
 
     constructor(name: string, args: MetaflowEndpointArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("metaflow:gcp:MetaflowEndpoint", name, {}, opts);
+        super(componentType("MetaflowEndpoint"), name, {}, withLegacyType("MetaflowEndpoint", opts));
         const a: EndpointSettings = { ...args, labels: args.labels ?? METAFLOW_ENDPOINT_DEFAULTS.labels };
         const parent = childOptions(this, opts);
         this.hostname = a.hostname;

@@ -1,7 +1,8 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { MEMBER_RBAC_RULES, MEMBER_ROLE_NAME, rbacSubject } from "../pure/memberAccess";
-import { childOptions, withDependencies } from "../options";
+import { childOptions, withDependencies, withLegacyType } from "../options";
+import { componentType } from "../pure/typeTokens";
 
 export interface MemberRbacArgs {
     /** The Metaflow namespace; the Role and RoleBinding live there and grant nothing outside it. */
@@ -23,7 +24,7 @@ export class MemberRbac extends pulumi.ComponentResource {
     public readonly role: k8s.rbac.v1.Role;
 
     constructor(name: string, args: MemberRbacArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("metaflow:k8s:MemberRbac", name, {}, opts);
+        super(componentType("MemberRbac"), name, {}, withLegacyType("MemberRbac", opts));
         const parent = childOptions(this, opts);
         const labels = { "app.kubernetes.io/part-of": "metaflow", "app.kubernetes.io/managed-by": "pulumi" };
 

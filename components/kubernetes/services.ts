@@ -6,7 +6,8 @@ import { ArgoWorkflows } from "./argoWorkflows";
 import { AIRFLOW_WEBSERVER } from "../pure/airflowValues";
 import { appLabels, servicePorts, zoneSpread, type AppLabels, type ServedPodSpec } from "../pure/kubernetesObjects";
 import { KUBERNETES_IDENTITIES, TASK_IDENTITY_USERS, type KubernetesIdentities } from "../pure/naming";
-import { childOptions, withDependencies } from "../options";
+import { childOptions, withDependencies, withLegacyType } from "../options";
+import { componentType } from "../pure/typeTokens";
 import { DB_SECRET, metadataPodSpec, migrationJobName, migrationPodSpec, uiBackendPodSpec } from "../pure/servicePods";
 import { METADATA_SERVICE_IMAGE } from "../pure/versions";
 import { AIRFLOW_KSA, SERVICE_NAMES, SERVICE_PORTS } from "../pure/wellKnown";
@@ -141,7 +142,7 @@ export class MetaflowServices extends pulumi.ComponentResource {
     public readonly airflowWebserverService?: string;
 
     constructor(name: string, args: MetaflowServicesArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("metaflow:k8s:MetaflowServices", name, {}, opts);
+        super(componentType("MetaflowServices"), name, {}, withLegacyType("MetaflowServices", opts));
         const s = servicesSettings(args);
         if (s.argoEvents && !s.argoWorkflows) {
             throw new pulumi.ResourceError("MetaflowServices: argoEvents needs argoWorkflows (Argo Events triggers Argo Workflows); set argoWorkflows to true or argoEvents to false", this);

@@ -1,34 +1,28 @@
 /**
- * Wires the components of one environment together and returns the stack outputs. index.ts
- * calls it with the validated stack config; the test harness renders it under mocks.
+ * Wires the components of one environment together, as children of a MetaflowPlatform, from
+ * its validated config. Each step creates one half; MetaflowPlatform calls them in order.
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { AirflowCloud } from "../gcp/airflowCloud";
-import { AIRFLOW_BUCKET_PREFIXES, AIRFLOW_WEBSERVER } from "../pure/airflowValues";
 import { ENDPOINT_APIS, ProjectApis, REQUIRED_APIS } from "../gcp/apis";
 import { BUDGET_API, EnvironmentBudget } from "../gcp/budget";
 import { MetaflowCluster } from "../gcp/cluster";
 import type { PlatformConfig } from "../config/config";
 import { MetaflowDatabase } from "../gcp/database";
 import { MetaflowEndpoint } from "../kubernetes/endpoint";
-import { GpuNodePool, maxGpus } from "../gcp/gpuNodePool";
+import { GpuNodePool } from "../gcp/gpuNodePool";
 import { MetaflowIdentity } from "../gcp/identity";
-import { kubeContextName, type KubeContext } from "../pure/kubeconfig";
 import { MemberGrants } from "../gcp/memberGrants";
 import { MemberRbac } from "../kubernetes/memberRbac";
-import { buildMetaflowProfile, type MetaflowProfile } from "../pure/metaflowConfig";
 import { KUBERNETES_IDENTITIES, TASK_IDENTITY_USERS, platformLabels } from "../pure/naming";
 import { MetaflowNetwork } from "../gcp/network";
-import { gpuScheduling } from "../pure/scheduling";
-import { largestSteps } from "../pure/sizing";
 import { MetaflowServices } from "../kubernetes/services";
 import { MetaflowStorage } from "../gcp/storage";
-import { taskImageRef } from "../pure/taskImage";
-import { ARGO_EVENTS_NAMES } from "../pure/wellKnown";
+import { LEGACY_TYPE_TOKENS, type LegacyComponent } from "../pure/typeTokens";
 
-/** Everything the program creates, for callers that wire more on top (services, tests). */
-export interface Platform {
+/** Every component of one environment, for callers that wire more on top (outputs, tests). */
+export interface PlatformParts {
     readonly apis: ProjectApis;
     readonly network: MetaflowNetwork;
     readonly cluster: MetaflowCluster;
@@ -51,33 +45,42 @@ export interface Platform {
     readonly airflowCloud?: AirflowCloud;
 }
 
-/** Creates the Google Cloud half of one environment. */
-export function createPlatform(cfg: PlatformConfig): Platform {
-    const labels = platformLabels(cfg);
-    const budgetSettings = cfg.billing.budget;
-    const apis = new ProjectApis("apis", {
-        project: cfg.project,
-        apis: [...Object.keys(REQUIRED_APIS), ...(budgetSettings ? [BUDGET_API] : []), ...(cfg.endpoint ? Object.keys(ENDPOINT_APIS) : [])],
-    });
-    // Every component waits for the APIs, so a fresh project works in one `pulumi up`.
-    const afterApis: pulumi.ComponentResourceOptions = { dependsOn: [apis] };
+/**
+ * Options for a component the platform creates: a child of the platform. Before 0.2.0 the same
+ * component sat at the stack root under its old type token; the alias says so, and the engine
+ * passes it on to the component's children (pulumi/pulumi `pkg/resource/deploy/step_generator.go`,
+ * `generateAliases` and `inheritedChildAlias`), so a deployed stack keeps every resource.
+ */
+export function platformChild(parent: pulumi.Resource, component: LegacyComponent, opts: pulumi.ComponentResourceOptions = {}): pulumi.ComponentResourceOptions {
+    return { ...opts, parent, aliases: [{ type: LEGACY_TYPE_TOKENS[component], parent: pulumi.rootStackResource }] };
+}
 
+/** The Google Cloud half: APIs, network, cluster, GPU pools, database, storage, task identity. */
+function createCloud(cfg: PlatformConfig, parent: pulumi.Resource) {
+    const labels = platformLabels(cfg);
+    const apis = new ProjectApis(
+        "apis",
+        { project: cfg.project, apis: [...Object.keys(REQUIRED_APIS), ...(cfg.billing.budget ? [BUDGET_API] : []), ...(cfg.endpoint ? Object.keys(ENDPOINT_APIS) : [])] },
+        platformChild(parent, "ProjectApis"),
+    );
+    // Every component waits for the APIs, so a fresh project works in one `pulumi up`.
+    const afterApis = (component: LegacyComponent) => platformChild(parent, component, { dependsOn: [apis] });
+    const n = cfg.network;
     const network = new MetaflowNetwork(
         "network",
         {
             project: cfg.project,
             region: cfg.region,
             environment: cfg.environment,
-            subnetCidr: cfg.network.subnetCidr,
-            podsCidr: cfg.network.podsCidr,
-            servicesCidr: cfg.network.servicesCidr,
-            privateServiceAccessCidr: cfg.network.privateServiceAccessCidr,
-            allowIapSsh: cfg.network.allowIapSsh,
-            natMinPortsPerVm: cfg.network.natMinPortsPerVm,
+            subnetCidr: n.subnetCidr,
+            podsCidr: n.podsCidr,
+            servicesCidr: n.servicesCidr,
+            privateServiceAccessCidr: n.privateServiceAccessCidr,
+            allowIapSsh: n.allowIapSsh,
+            natMinPortsPerVm: n.natMinPortsPerVm,
         },
-        afterApis,
+        afterApis("MetaflowNetwork"),
     );
-
     const cluster = new MetaflowCluster(
         "cluster",
         {
@@ -99,9 +102,8 @@ export function createPlatform(cfg: PlatformConfig): Platform {
             // Airflow reads its DAG folder from the bucket through the Cloud Storage FUSE driver.
             gcsFuseCsiDriver: cfg.services.enabled && cfg.services.airflow,
         },
-        afterApis,
+        afterApis("MetaflowCluster"),
     );
-
     const gpuPools = cluster.autopilot
         ? []
         : cfg.gpuPools.map(
@@ -126,10 +128,19 @@ export function createPlatform(cfg: PlatformConfig): Platform {
                           driverVersion: pool.driverVersion,
                           protect: cfg.cluster.deletionProtection,
                       },
-                      afterApis,
+                      afterApis("GpuNodePool"),
                   ),
           );
+    return { apis, network, cluster, gpuPools, ...createData(cfg, { network, cluster, afterApis }) };
+}
 
+/** Database, storage, the task identity and Airflow's Google Cloud half. */
+function createData(
+    cfg: PlatformConfig,
+    on: { network: MetaflowNetwork; cluster: MetaflowCluster; afterApis: (c: LegacyComponent) => pulumi.ComponentResourceOptions },
+) {
+    const labels = platformLabels(cfg);
+    const { network, cluster, afterApis } = on;
     const database = !cfg.database.enabled
         ? undefined
         : new MetaflowDatabase(
@@ -150,9 +161,8 @@ export function createPlatform(cfg: PlatformConfig): Platform {
                   deletionProtection: cfg.database.deletionProtection,
                   maxConnections: cfg.database.maxConnections,
               },
-              afterApis,
+              afterApis("MetaflowDatabase"),
           );
-
     const storage = new MetaflowStorage(
         "storage",
         {
@@ -169,9 +179,8 @@ export function createPlatform(cfg: PlatformConfig): Platform {
             untaggedImageTtlDays: cfg.storage.untaggedImageTtlDays,
             protect: cfg.production,
         },
-        afterApis,
+        afterApis("MetaflowStorage"),
     );
-
     const identity = new MetaflowIdentity(
         "identity",
         {
@@ -185,9 +194,8 @@ export function createPlatform(cfg: PlatformConfig): Platform {
             kubernetesServiceAccounts: TASK_IDENTITY_USERS.map((key) => KUBERNETES_IDENTITIES[key]),
             workloadPoolReady: cluster.workloadPoolReady,
         },
-        afterApis,
+        afterApis("MetaflowIdentity"),
     );
-
     const airflowCloud =
         cfg.services.enabled && cfg.services.airflow && database
             ? new AirflowCloud(
@@ -200,196 +208,110 @@ export function createPlatform(cfg: PlatformConfig): Platform {
                       namespace: cfg.services.namespace,
                       workloadPoolReady: cluster.workloadPoolReady,
                   },
-                  afterApis,
+                  afterApis("AirflowCloud"),
               )
             : undefined;
-
-    let services: MetaflowServices | undefined;
-    let kubernetes: k8s.Provider | undefined;
-    let endpoint: MetaflowEndpoint | undefined;
-    if (cfg.services.enabled) {
-        // Built from the cluster's own outputs: no kubeconfig file, no staged applies. Without a
-        // clusterIdentifier, pulumi-kubernetes replaces the provider, and with it every object,
-        // whenever the kubeconfig's server changes (DiffConfig, provider/pkg/provider/provider.go):
-        // switching cluster.controlPlaneAccess would recreate the namespace and all it holds.
-        kubernetes = new k8s.Provider(
-            "gke",
-            { kubeconfig: cluster.kubeconfig, clusterIdentifier: cluster.identity, enableServerSideApply: true, deleteUnreachable: false },
-            { dependsOn: [cluster] },
-        );
-        services = new MetaflowServices(
-            "services",
-            {
-                environment: cfg.environment,
-                namespace: cfg.services.namespace,
-                metadataReplicas: cfg.services.metadataReplicas,
-                ui: cfg.services.ui,
-                uiReplicas: cfg.services.uiReplicas,
-                metadataDbPoolMax: cfg.services.metadataDbPoolMax,
-                uiDbPoolMax: cfg.services.uiDbPoolMax,
-                argoWorkflows: cfg.services.argoWorkflows,
-                argoEvents: cfg.services.argoEvents,
-                taskServiceAccountEmail: identity.taskServiceAccountEmail,
-                database: database && {
-                    host: database.host,
-                    port: database.port,
-                    name: database.databaseName,
-                    user: database.username,
-                    password: database.password,
-                },
-                datastoreRoot: storage.datastoreRoot,
-                publicBaseUrl: cfg.endpoint ? `https://${cfg.endpoint.hostname}` : undefined,
-                airflow:
-                    airflowCloud && database
-                        ? {
-                              googleServiceAccountEmail: airflowCloud.serviceAccountEmail,
-                              bucketName: storage.bucketName,
-                              database: {
-                                  host: database.host,
-                                  port: database.port,
-                                  name: airflowCloud.database.name,
-                                  user: airflowCloud.user.name,
-                                  password: airflowCloud.password,
-                              },
-                          }
-                        : undefined,
-            },
-            // Pods need nodes to land on and their Workload Identity bindings in place.
-            { providers: [kubernetes], dependsOn: [identity, ...gpuPools, cluster, ...(airflowCloud ? [airflowCloud] : [])] },
-        );
-        if (cfg.endpoint) {
-            endpoint = new MetaflowEndpoint(
-                "endpoint",
-                {
-                    project: cfg.project,
-                    environment: cfg.environment,
-                    labels,
-                    namespace: services.namespace,
-                    hostname: cfg.endpoint.hostname,
-                    oauthClientId: cfg.endpoint.oauthClientId,
-                    oauthClientSecret: pulumi.secret(cfg.endpoint.oauthClientSecret),
-                    members: cfg.access.members,
-                    services: { ui: cfg.services.ui, argoWorkflows: services.argoServerService !== undefined, argoEvents: services.argoEventsWebhookUrl !== undefined },
-                },
-                { providers: [kubernetes], dependsOn: [apis, services] },
-            );
-        }
-    }
-
-    const members = cfg.access.members;
-    const memberGrants =
-        members.length === 0
-            ? undefined
-            : new MemberGrants(
-                  "members",
-                  { project: cfg.project, members, bucketName: storage.bucketName, registryLocation: storage.registry.location, registryName: storage.registry.name },
-                  afterApis,
-              );
-    const memberRbac =
-        members.length === 0 || !services || !kubernetes
-            ? undefined
-            : new MemberRbac("members", { namespace: services.namespace, members }, { providers: [kubernetes], dependsOn: [services] });
-
-    const budget = budgetSettings
-        ? new EnvironmentBudget("budget", { project: cfg.project, environment: cfg.environment, ...budgetSettings }, afterApis)
-        : undefined;
-
-    return { apis, network, cluster, gpuPools, database, storage, identity, services, memberGrants, memberRbac, budget, endpoint, airflowCloud };
+    return { database, storage, identity, airflowCloud };
 }
 
-/** The Metaflow client profile for this environment (no secrets in it). */
-export function metaflowProfile(cfg: PlatformConfig, p: Platform): pulumi.Output<MetaflowProfile> | undefined {
-    const services = p.services;
-    if (!services) {
-        return undefined;
-    }
-    const clientAccountOutput = p.endpoint ? p.endpoint.clientServiceAccountEmail : pulumi.output("");
-    return pulumi.all([p.storage.datastoreRoot, p.storage.registryUrl, clientAccountOutput]).apply(([datastoreRoot, registryUrl, clientAccount]) =>
-        buildMetaflowProfile({
-            datastoreRoot,
-            namespace: services.namespace,
-            taskServiceAccount: KUBERNETES_IDENTITIES.task,
-            metadataInternalUrl: services.metadataInternalUrl,
-            taskImage: taskImageRef(registryUrl),
-            clusterMode: cfg.cluster.mode,
-            spotSteps: cfg.cluster.spotSteps,
-            metadata: p.database ? "service" : "local",
-            ui: cfg.services.ui && p.database !== undefined,
-            argoWorkflows: services.argoServerService !== undefined,
-            endpoint: p.endpoint && cfg.endpoint && { hostname: p.endpoint.hostname, oauthClientId: cfg.endpoint.oauthClientId, clientServiceAccount: clientAccount },
-            argoEvents: services.argoEventsWebhookUrl !== undefined ? {
-                eventBus: ARGO_EVENTS_NAMES.eventBus,
-                eventSource: ARGO_EVENTS_NAMES.eventSource,
-                event: ARGO_EVENTS_NAMES.event,
-                serviceAccount: KUBERNETES_IDENTITIES.argoEvents,
-                internalWebhookUrl: services.argoEventsWebhookUrl,
-            } : undefined,
-        }),
+type CloudParts = ReturnType<typeof createCloud>;
+
+/**
+ * The Kubernetes provider, built from the cluster's own outputs: no kubeconfig file, no staged
+ * applies. Without a clusterIdentifier, pulumi-kubernetes replaces the provider, and with it
+ * every object, whenever the kubeconfig's server changes (DiffConfig,
+ * provider/pkg/provider/provider.go): switching cluster.controlPlaneAccess would recreate the
+ * namespace and all it holds. It sat at the stack root before 0.2.0, hence the alias.
+ */
+function kubernetesProvider(parent: pulumi.Resource, cluster: MetaflowCluster): k8s.Provider {
+    return new k8s.Provider(
+        "gke",
+        { kubeconfig: cluster.kubeconfig, clusterIdentifier: cluster.identity, enableServerSideApply: true, deleteUnreachable: false },
+        { parent, aliases: [{ parent: pulumi.rootStackResource }], dependsOn: [cluster] },
     );
 }
 
-/** The stack outputs of the Google Cloud half; secrets stay secrets. */
-export function platformOutputs(cfg: PlatformConfig, p: Platform) {
-    return {
-        environment: cfg.environment,
-        production: cfg.production,
-        project: cfg.project,
-        region: cfg.region,
-        networkName: p.network.network.name,
-        clusterName: p.cluster.name,
-        clusterLocation: p.cluster.location,
-        clusterEndpoint: p.cluster.endpoint,
-        kubeContext: p.cluster.endpoint.apply(
-            (endpoint): KubeContext => ({ name: kubeContextName(cfg.environment), server: `https://${endpoint}`, controlPlaneAccess: cfg.cluster.controlPlaneAccess }),
-        ),
-        clusterMode: cfg.cluster.mode,
-        kubeconfig: p.cluster.kubeconfig,
-        bucketName: p.storage.bucketName,
-        bucketUrl: p.storage.bucketUrl,
-        datastoreRoot: p.storage.datastoreRoot,
-        registryUrl: p.storage.registryUrl,
-        taskServiceAccount: p.identity.taskServiceAccountEmail,
-        database: p.database
-            ? pulumi.secret({
-                  host: p.database.host,
-                  port: p.database.port,
-                  name: p.database.databaseName,
-                  user: p.database.username,
-                  password: p.database.password,
-                  connectionName: p.database.connectionName,
-              })
-            : undefined,
-        gpuPools: cfg.gpuPools.map((pool) => ({
-            name: pool.name,
-            gpuType: pool.gpuType,
-            machineType: pool.machineType,
-            gpusPerNode: pool.gpusPerNode,
-            zones: pool.zones,
-            minNodes: pool.minNodes,
-            maxNodes: pool.maxNodes,
-            spot: pool.spot,
-            maxGpus: maxGpus(pool),
-            created: !p.cluster.autopilot,
-        })),
-        gpuScheduling: gpuScheduling(cfg.cluster.mode, cfg.gpuPools),
-        /**
-         * The largest step each pool runs, in Metaflow's units (`@kubernetes(cpu=, memory=, disk=,
-         * gpu=)`; memory and disk in MB): `cpu` for the CPU pool, GPU pools by name.
-         */
-        largestStep: largestSteps(cfg),
-        kubernetesNamespace: p.services?.namespace,
-        endpoint: p.endpoint?.summary(),
-        // Only when Airflow is on: `npm run tunnel` and `npm run airflow-deploy` read it.
-        ...(p.services?.airflowWebserverService
-            ? {
-                  airflow: {
-                      dagsUrl: pulumi.interpolate`gs://${p.storage.bucketName}/${AIRFLOW_BUCKET_PREFIXES.dags}`,
-                      logsUrl: pulumi.interpolate`gs://${p.storage.bucketName}/${AIRFLOW_BUCKET_PREFIXES.logs}`,
-                      webserverService: AIRFLOW_WEBSERVER.service,
-                      webserverPort: AIRFLOW_WEBSERVER.port,
-                  },
-              }
-            : {}),
-        metaflowConfig: metaflowProfile(cfg, p),
-    };
+/** The Kubernetes half: the services and, when configured, the HTTPS endpoint. */
+function createKubernetes(cfg: PlatformConfig, parent: pulumi.Resource, cloud: CloudParts, oauthClientSecret: pulumi.Input<string> | undefined) {
+    if (!cfg.services.enabled) {
+        return {};
+    }
+    const { apis, cluster, gpuPools, database, storage, identity, airflowCloud } = cloud;
+    const kubernetes = kubernetesProvider(parent, cluster);
+    const services = new MetaflowServices(
+        "services",
+        {
+            environment: cfg.environment,
+            namespace: cfg.services.namespace,
+            metadataReplicas: cfg.services.metadataReplicas,
+            ui: cfg.services.ui,
+            uiReplicas: cfg.services.uiReplicas,
+            metadataDbPoolMax: cfg.services.metadataDbPoolMax,
+            uiDbPoolMax: cfg.services.uiDbPoolMax,
+            argoWorkflows: cfg.services.argoWorkflows,
+            argoEvents: cfg.services.argoEvents,
+            taskServiceAccountEmail: identity.taskServiceAccountEmail,
+            database: database && { host: database.host, port: database.port, name: database.databaseName, user: database.username, password: database.password },
+            datastoreRoot: storage.datastoreRoot,
+            publicBaseUrl: cfg.endpoint ? `https://${cfg.endpoint.hostname}` : undefined,
+            airflow:
+                airflowCloud && database
+                    ? {
+                          googleServiceAccountEmail: airflowCloud.serviceAccountEmail,
+                          bucketName: storage.bucketName,
+                          database: { host: database.host, port: database.port, name: airflowCloud.database.name, user: airflowCloud.user.name, password: airflowCloud.password },
+                      }
+                    : undefined,
+        },
+        // Pods need nodes to land on and their Workload Identity bindings in place.
+        platformChild(parent, "MetaflowServices", { providers: [kubernetes], dependsOn: [identity, ...gpuPools, cluster, ...(airflowCloud ? [airflowCloud] : [])] }),
+    );
+    const endpoint = cfg.endpoint
+        ? new MetaflowEndpoint(
+              "endpoint",
+              {
+                  project: cfg.project,
+                  environment: cfg.environment,
+                  labels: platformLabels(cfg),
+                  namespace: services.namespace,
+                  hostname: cfg.endpoint.hostname,
+                  oauthClientId: cfg.endpoint.oauthClientId,
+                  oauthClientSecret: pulumi.secret(oauthClientSecret ?? cfg.endpoint.oauthClientSecret),
+                  members: cfg.access.members,
+                  services: { ui: cfg.services.ui, argoWorkflows: services.argoServerService !== undefined, argoEvents: services.argoEventsWebhookUrl !== undefined },
+              },
+              platformChild(parent, "MetaflowEndpoint", { providers: [kubernetes], dependsOn: [apis, services] }),
+          )
+        : undefined;
+    return { kubernetes, services, endpoint };
+}
+
+/** Members' access on Google Cloud and in the namespace, and the billing budget. */
+function createAccess(cfg: PlatformConfig, parent: pulumi.Resource, cloud: CloudParts, kube: ReturnType<typeof createKubernetes>) {
+    const members = cfg.access.members;
+    const { apis, storage } = cloud;
+    const afterApis = (component: LegacyComponent) => platformChild(parent, component, { dependsOn: [apis] });
+    const memberGrants =
+        members.length === 0 ? undefined : new MemberGrants("members", { project: cfg.project, members, bucketName: storage.bucketName, registryLocation: storage.registry.location, registryName: storage.registry.name }, afterApis("MemberGrants"));
+    const memberRbac =
+        members.length === 0 || !kube.services || !kube.kubernetes
+            ? undefined
+            : new MemberRbac("members", { namespace: kube.services.namespace, members }, platformChild(parent, "MemberRbac", { providers: [kube.kubernetes], dependsOn: [kube.services] }));
+    const budgetSettings = cfg.billing.budget;
+    const budget = budgetSettings
+        ? new EnvironmentBudget("budget", { project: cfg.project, environment: cfg.environment, ...budgetSettings }, afterApis("EnvironmentBudget"))
+        : undefined;
+    return { memberGrants, memberRbac, budget };
+}
+
+/**
+ * Creates every component of one environment as children of `parent`. `oauthClientSecret` is
+ * the endpoint's client secret as given (an Input, perhaps a secret Output); the config holds
+ * only what validation saw.
+ */
+export function createPlatformParts(cfg: PlatformConfig, parent: pulumi.Resource, oauthClientSecret?: pulumi.Input<string>): PlatformParts {
+    const cloud = createCloud(cfg, parent);
+    const kube = createKubernetes(cfg, parent, cloud, oauthClientSecret);
+    const access = createAccess(cfg, parent, cloud, kube);
+    return { ...cloud, services: kube.services, endpoint: kube.endpoint, ...access };
 }

@@ -50,6 +50,33 @@ export interface RenderedResource {
     readonly retainOnDelete: boolean;
     /** Provider reference (`<urn>::<id>`) when an explicit provider is used. */
     readonly provider: string;
+    /** Aliases as the SDK sent them to the engine (alias specs; see harness/aliases.ts). */
+    readonly aliases: AliasSpec[];
+}
+
+/**
+ * One alias as the SDK sends it in RegisterResourceRequest (proto/alias.proto `Alias`): a URN,
+ * or a spec whose empty fields mean "the resource's own" (name, type, project, stack) and whose
+ * parent is a URN or, with `noParent`, the stack root.
+ */
+export interface AliasSpec {
+    readonly urn?: string;
+    readonly name: string;
+    readonly type: string;
+    readonly project: string;
+    readonly stack: string;
+    readonly parentUrn: string;
+    readonly noParent: boolean;
+}
+
+function aliasSpecs(req: any): AliasSpec[] {
+    return (req.getAliasesList() as any[]).map((a) => {
+        if (a.getUrn()) {
+            return { urn: a.getUrn(), name: "", type: "", project: "", stack: "", parentUrn: "", noParent: false };
+        }
+        const spec = a.getSpec();
+        return { name: spec.getName(), type: spec.getType(), project: spec.getProject(), stack: spec.getStack(), parentUrn: spec.getParenturn(), noParent: spec.getNoparent() };
+    });
 }
 
 /** A resolved stack output. */
@@ -187,25 +214,27 @@ function encodeConfigValue(value: unknown): string {
     return typeof value === "string" ? value : JSON.stringify(value);
 }
 
+/**
+ * A resource's URN as the engine makes it: the parent's whole type chain, `$`, the type
+ * (pulumi/pulumi `pkg/resource/deploy/deployment.go` `generateURN`, with
+ * `sdk/go/common/resource/urn/urn.go` `New`; the root stack's type is left out). The SDK's
+ * MockMonitor keeps only the parent's last type (@pulumi/pulumi 3.248.0 `runtime/mocks.js`
+ * `newUrn`), which differs for every resource two or more components deep.
+ */
+function engineUrn(parent: string, type: string, name: string): string {
+    const parentType = parent ? parent.split("::")[2] : "";
+    const qualified = parentType && parentType !== "pulumi:pulumi:Stack" ? `${parentType}$${type}` : type;
+    return `urn:pulumi:${pulumi.getStack()}::${pulumi.getProject()}::${qualified}::${name}`;
+}
+
 export class RecordingMonitor extends MockMonitor {
     constructor(
         mocks: Mocks,
         private readonly sink: RenderedResource[],
     ) {
         super(mocks);
-    }
-
-    /**
-     * A resource's URN as the engine makes it: the parent's whole type chain, `$`, the type
-     * (pulumi/pulumi `pkg/resource/deploy/deployment.go` `generateURN`, with
-     * `sdk/go/common/resource/urn/urn.go` `New`; the root stack's type is left out). The SDK's
-     * MockMonitor keeps only the parent's last type (@pulumi/pulumi 3.248.0 `runtime/mocks.js`
-     * `newUrn`), which differs for every resource two or more components deep.
-     */
-    newUrn(parent: string, type: string, name: string): string {
-        const parentType = parent ? parent.split("::")[2] : "";
-        const qualified = parentType && parentType !== "pulumi:pulumi:Stack" ? `${parentType}$${type}` : type;
-        return `urn:pulumi:${pulumi.getStack()}::${pulumi.getProject()}::${qualified}::${name}`;
+        // MockMonitor declares newUrn private; the instance property replaces it.
+        Object.assign(this, { newUrn: engineUrn });
     }
 
     override async registerResource(req: any, callback: (err: any, response: any) => void): Promise<void> {
@@ -227,6 +256,7 @@ export class RecordingMonitor extends MockMonitor {
                     ignoreChanges: req.getIgnorechangesList(),
                     retainOnDelete: req.getRetainondelete() === true,
                     provider: req.getProvider(),
+                    aliases: aliasSpecs(req),
                 });
             }
             callback(err, response);
@@ -250,6 +280,10 @@ function mockContext(config: Record<string, string>, project: string, previousOu
         previousOutputs,
     };
 }
+
+// The runtime's feature flags are internal (`runtime/state.js` getStore).
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const runtimeState = require("@pulumi/pulumi/runtime/state") as { getStore: () => { supportsAliasSpecs: boolean } };
 
 // The runtime's RPC drain is internal; the harness waits on it so every registration is seen.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -290,6 +324,11 @@ async function run(stack: string, options: RenderOptions): Promise<{ stack: Rend
     const resources: RenderedResource[] = [];
     await pulumi.runtime.setMocks(mocks, project, stack, options.preview ?? false, DIY_ORGANIZATION);
     setMockOptions(new RecordingMonitor(mocks, resources), project, stack, options.preview ?? false, DIY_ORGANIZATION);
+    // The engine takes alias specs and resolves them itself, children's inherited aliases
+    // included (since pulumi 3.52; the SDK asks through `supportsFeature("aliasSpecs")`).
+    // setMockOptions resets the flag that setMocks set, and without it the SDK would compute
+    // alias URNs by its older rules (`allAliases`), which do not reach grandchildren.
+    runtimeState.getStore().supportsAliasSpecs = true;
     setAllConfig(config, [...secretKeys]);
 
     delete require.cache[require.resolve(ENTRY)];

@@ -1,0 +1,116 @@
+/**
+ * The stack outputs of one environment, computed from its validated config and the components
+ * MetaflowPlatform created; secrets stay secrets. The stack program (index.ts) exports them.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import type { PlatformConfig } from "../config/config";
+import { maxGpus } from "../gcp/gpuNodePool";
+import { AIRFLOW_BUCKET_PREFIXES, AIRFLOW_WEBSERVER } from "../pure/airflowValues";
+import { kubeContextName, type KubeContext } from "../pure/kubeconfig";
+import { buildMetaflowProfile, type MetaflowProfile } from "../pure/metaflowConfig";
+import { KUBERNETES_IDENTITIES } from "../pure/naming";
+import { gpuScheduling } from "../pure/scheduling";
+import { largestSteps } from "../pure/sizing";
+import { taskImageRef } from "../pure/taskImage";
+import { ARGO_EVENTS_NAMES } from "../pure/wellKnown";
+import type { PlatformParts } from "./platform";
+
+/** The Metaflow client profile for this environment (no secrets in it). */
+export function metaflowProfile(cfg: PlatformConfig, p: PlatformParts): pulumi.Output<MetaflowProfile> | undefined {
+    const services = p.services;
+    if (!services) {
+        return undefined;
+    }
+    const clientAccountOutput = p.endpoint ? p.endpoint.clientServiceAccountEmail : pulumi.output("");
+    return pulumi.all([p.storage.datastoreRoot, p.storage.registryUrl, clientAccountOutput]).apply(([datastoreRoot, registryUrl, clientAccount]) =>
+        buildMetaflowProfile({
+            datastoreRoot,
+            namespace: services.namespace,
+            taskServiceAccount: KUBERNETES_IDENTITIES.task,
+            metadataInternalUrl: services.metadataInternalUrl,
+            taskImage: taskImageRef(registryUrl),
+            clusterMode: cfg.cluster.mode,
+            spotSteps: cfg.cluster.spotSteps,
+            metadata: p.database ? "service" : "local",
+            ui: cfg.services.ui && p.database !== undefined,
+            argoWorkflows: services.argoServerService !== undefined,
+            endpoint: p.endpoint && cfg.endpoint && { hostname: p.endpoint.hostname, oauthClientId: cfg.endpoint.oauthClientId, clientServiceAccount: clientAccount },
+            argoEvents:
+                services.argoEventsWebhookUrl !== undefined
+                    ? {
+                          eventBus: ARGO_EVENTS_NAMES.eventBus,
+                          eventSource: ARGO_EVENTS_NAMES.eventSource,
+                          event: ARGO_EVENTS_NAMES.event,
+                          serviceAccount: KUBERNETES_IDENTITIES.argoEvents,
+                          internalWebhookUrl: services.argoEventsWebhookUrl,
+                      }
+                    : undefined,
+        }),
+    );
+}
+
+/** The stack outputs of the Google Cloud half; secrets stay secrets. */
+export function platformOutputs(cfg: PlatformConfig, p: PlatformParts) {
+    return {
+        environment: cfg.environment,
+        production: cfg.production,
+        project: cfg.project,
+        region: cfg.region,
+        networkName: p.network.network.name,
+        clusterName: p.cluster.name,
+        clusterLocation: p.cluster.location,
+        clusterEndpoint: p.cluster.endpoint,
+        kubeContext: p.cluster.endpoint.apply(
+            (endpoint): KubeContext => ({ name: kubeContextName(cfg.environment), server: `https://${endpoint}`, controlPlaneAccess: cfg.cluster.controlPlaneAccess }),
+        ),
+        clusterMode: cfg.cluster.mode,
+        kubeconfig: p.cluster.kubeconfig,
+        bucketName: p.storage.bucketName,
+        bucketUrl: p.storage.bucketUrl,
+        datastoreRoot: p.storage.datastoreRoot,
+        registryUrl: p.storage.registryUrl,
+        taskServiceAccount: p.identity.taskServiceAccountEmail,
+        database: p.database
+            ? pulumi.secret({
+                  host: p.database.host,
+                  port: p.database.port,
+                  name: p.database.databaseName,
+                  user: p.database.username,
+                  password: p.database.password,
+                  connectionName: p.database.connectionName,
+              })
+            : undefined,
+        gpuPools: cfg.gpuPools.map((pool) => ({
+            name: pool.name,
+            gpuType: pool.gpuType,
+            machineType: pool.machineType,
+            gpusPerNode: pool.gpusPerNode,
+            zones: pool.zones,
+            minNodes: pool.minNodes,
+            maxNodes: pool.maxNodes,
+            spot: pool.spot,
+            maxGpus: maxGpus(pool),
+            created: !p.cluster.autopilot,
+        })),
+        gpuScheduling: gpuScheduling(cfg.cluster.mode, cfg.gpuPools),
+        /**
+         * The largest step each pool runs, in Metaflow's units (`@kubernetes(cpu=, memory=, disk=,
+         * gpu=)`; memory and disk in MB): `cpu` for the CPU pool, GPU pools by name.
+         */
+        largestStep: largestSteps(cfg),
+        kubernetesNamespace: p.services?.namespace,
+        endpoint: p.endpoint?.summary(),
+        // Only when Airflow is on: `npm run tunnel` and `npm run airflow-deploy` read it.
+        ...(p.services?.airflowWebserverService
+            ? {
+                  airflow: {
+                      dagsUrl: pulumi.interpolate`gs://${p.storage.bucketName}/${AIRFLOW_BUCKET_PREFIXES.dags}`,
+                      logsUrl: pulumi.interpolate`gs://${p.storage.bucketName}/${AIRFLOW_BUCKET_PREFIXES.logs}`,
+                      webserverService: AIRFLOW_WEBSERVER.service,
+                      webserverPort: AIRFLOW_WEBSERVER.port,
+                  },
+              }
+            : {}),
+        metaflowConfig: metaflowProfile(cfg, p),
+    };
+}
