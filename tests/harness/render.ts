@@ -123,6 +123,11 @@ export interface RenderOptions {
      * them (the replacement guard does). Default: none, as on a stack's first update.
      */
     readonly previousOutputs?: Record<string, unknown>;
+    /**
+     * Another program to run instead of the stack program (index.ts), e.g. one that builds a
+     * MetaflowPlatform itself; it sees the same config and mocks.
+     */
+    readonly program?: string;
 }
 
 /** Organization name the Pulumi CLI reports on self-managed (DIY) backends. */
@@ -331,12 +336,13 @@ async function run(stack: string, options: RenderOptions): Promise<{ stack: Rend
     runtimeState.getStore().supportsAliasSpecs = true;
     setAllConfig(config, [...secretKeys]);
 
-    delete require.cache[require.resolve(ENTRY)];
+    const entry = options.program ?? ENTRY;
+    delete require.cache[require.resolve(entry)];
     let exported: Record<string, unknown>;
     try {
         // The program exports a promise: it reads the previous run's outputs before creating anything.
         // eslint-disable-next-line @typescript-eslint/no-require-imports
-        exported = await require(ENTRY);
+        exported = await require(entry);
     } catch (error) {
         await waitForRPCs();
         return { failure: { error: error as Error, resources } };

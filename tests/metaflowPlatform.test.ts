@@ -1,0 +1,47 @@
+/**
+ * MetaflowPlatform as another program uses it: only the required arguments give a working
+ * environment with the development profile's defaults; wrong arguments fail before anything is
+ * created, every problem named by argument.
+ */
+import { strict as assert } from "assert";
+import * as path from "path";
+import { PROFILE_DEFAULTS } from "../components/config/config";
+import { componentType } from "../components/pure/typeTokens";
+import { one } from "./harness/query";
+import { REPO_ROOT, renderStack, renderStackFailure } from "./harness/render";
+
+const program = (name: string) => path.join(REPO_ROOT, "tests", "fixtures", "programs", `${name}.ts`);
+
+describe("MetaflowPlatform in another program", () => {
+    it("builds a working environment from project and environment alone", async () => {
+        const stack = await renderStack("dev", { program: program("minimalPlatform") });
+        const platform = one(stack, componentType("MetaflowPlatform"));
+        assert.equal(platform.name, "ml");
+        const dev = PROFILE_DEFAULTS.development;
+        const cluster = one(stack, "gcp:container/cluster:Cluster");
+        assert.equal(cluster.inputs.location, "us-central1-a", "zonal, as the development profile says");
+        assert.equal(one(stack, "gcp:container/nodePool:NodePool", "cluster-cpu").inputs.nodeConfig.machineType, dev.cpuPool.machineType);
+        assert.equal(one(stack, "gcp:sql/databaseInstance:DatabaseInstance").inputs.settings.tier, dev.database.tier);
+        assert.ok(one(stack, "gcp:container/nodePool:NodePool", "gpu-l4-pool"), "the default L4 pool");
+        assert.equal(stack.outputs.bucketName.value, "metaflow-offline-metaflow-dev");
+        assert.equal(stack.outputs.kubernetesNamespace.value, "metaflow-dev");
+        assert.ok(stack.outputs.kubeconfig.secret, "the kubeconfig stays a secret");
+        assert.equal(stack.outputs.metaflowConfig.value.METAFLOW_DATASTORE_SYSROOT_GS, "gs://metaflow-offline-metaflow-dev/metaflow");
+        // Every resource is the platform or below it.
+        for (const r of stack.resources.filter((x) => x !== platform)) {
+            assert.ok(r.urn.includes(`::${componentType("MetaflowPlatform")}$`), `${r.type} ${r.name} is inside the platform`);
+        }
+    });
+
+    it("refuses wrong arguments before creating anything, naming each argument and hiding the secret", async () => {
+        const failure = await renderStackFailure("dev", { program: program("invalidPlatform") });
+        assert.equal(failure.resources.length, 0, "nothing was registered, not even the component");
+        const message = failure.error.message;
+        assert.match(message, /^MetaflowPlatform "ml": invalid arguments \(\d+ problems\); nothing was created/);
+        for (const key of ["environment", "network.subnetCidr", "cluster.mode", "endpoint.hostname"]) {
+            assert.match(message, new RegExp(`^  - ${key.replace(".", "\\.")}\\b`, "m"), `names ${key}`);
+        }
+        assert.doesNotMatch(message, /metaflow-gcp:/, "argument names, not stack config keys");
+        assert.ok(!message.includes("GOCSPX-must-never-be-printed"), "the client secret is never echoed");
+    });
+});
