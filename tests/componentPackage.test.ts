@@ -129,11 +129,24 @@ describe("component package schema (pulumi package add, generated offline)", fun
         assert.ok(!secret.plain, "the OAuth client secret may be an Output (a secret)");
     });
 
-    it("components already analyzer-compatible show their key inputs and outputs", () => {
+    it("every other component shows its key inputs and outputs", () => {
         const expectations: Record<string, { inputs: string[]; outputs: string[] }> = {
-            MetaflowIdentity: { inputs: ["project", "bucketName"], outputs: ["taskServiceAccountEmail"] },
-            ArgoWorkflows: { inputs: ["namespace"], outputs: [] },
-            MemberRbac: { inputs: ["namespace", "members"], outputs: [] },
+            ProjectApis: { inputs: ["project", "apis"], outputs: ["services"] },
+            MetaflowNetwork: { inputs: ["project", "region", "subnetCidr", "privateServiceAccessCidr"], outputs: ["networkId", "subnetworkId", "privateServiceAccess"] },
+            MetaflowCluster: { inputs: ["project", "networkId", "subnetworkId", "mode", "cpuPool"], outputs: ["name", "location", "endpoint", "kubeconfig", "nodeServiceAccountEmail"] },
+            GpuNodePool: { inputs: ["clusterName", "clusterLocation", "gpuType", "machineType", "maxNodes"], outputs: ["nodePool", "maxGpus"] },
+            MetaflowDatabase: { inputs: ["networkId", "privateServiceAccess", "tier", "edition"], outputs: ["host", "password", "connectionName"] },
+            MetaflowStorage: { inputs: ["project", "bucketName"], outputs: ["bucketName", "datastoreRoot", "registryUrl"] },
+            MetaflowIdentity: { inputs: ["project", "bucketName", "namespace"], outputs: ["taskServiceAccountEmail"] },
+            AirflowCloud: { inputs: ["instanceName", "bucketName"], outputs: ["serviceAccountEmail", "password"] },
+            MemberGrants: { inputs: ["members", "bucketName"], outputs: [] },
+            EnvironmentBudget: { inputs: ["billingAccount", "amount"], outputs: ["budget"] },
+            MetaflowServices: { inputs: ["environment", "taskServiceAccountEmail", "datastoreRoot"], outputs: ["namespace"] },
+            MetaflowEndpoint: { inputs: ["hostname", "oauthClientId", "oauthClientSecret", "members"], outputs: ["hostname"] },
+            ArgoWorkflows: { inputs: ["namespace"], outputs: ["release"] },
+            ArgoEvents: { inputs: ["namespace"], outputs: ["internalWebhookUrl"] },
+            Airflow: { inputs: ["namespace", "database"], outputs: ["release"] },
+            MemberRbac: { inputs: ["namespace", "members"], outputs: ["role"] },
         };
         for (const [name, e] of Object.entries(expectations)) {
             if (PENDING_ANALYZER_COMPATIBILITY.includes(name)) {
