@@ -24,7 +24,9 @@ const BUILT = new WeakMap<MetaflowPlatform, { readonly config: PlatformConfig; r
  * with GPU pools that scale to zero, Cloud SQL for PostgreSQL on private IP, datastore bucket,
  * Artifact Registry, Workload Identity, the Metaflow services and Argo (or Airflow) on the
  * cluster, and optionally an IAP-protected HTTPS endpoint and a billing budget. Arguments are
- * validated, every problem at once, before anything is created.
+ * validated, every problem at once, before anything is created. One per stack: the children keep
+ * the names they had before 0.2.0 (`network`, `cluster`, ...), so stacks deployed then keep
+ * their resources; a second platform in the same stack would repeat their URNs.
  */
 export class MetaflowPlatform extends pulumi.ComponentResource {
     /** The VPC's name. */
