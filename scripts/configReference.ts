@@ -12,7 +12,7 @@ import * as fs from "fs";
 import * as path from "path";
 import YAML from "yaml";
 import { z } from "zod";
-import { PROFILE_DEFAULTS, type Profile } from "../components/config/defaults";
+import { PROFILE_DEFAULTS, type Profile } from "../components/pure/profiles";
 import { CONFIG_NAMESPACE } from "../components/config/namespace";
 import { platformSchema } from "../components/config/schema";
 import { OTHER_REPLACING_KEYS, REPLACING_KEYS } from "../components/pure/replacement";

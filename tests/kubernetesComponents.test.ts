@@ -76,7 +76,7 @@ describe("Kubernetes components build alone with only their required args", () =
         assert.deepEqual(ofType(stack, DEPLOYMENT), [], "no services without a database");
     });
 
-    it("MetaflowServices with a database: the documented defaults (one replica, UI, Argo Workflows, pools of 10), all schema-valid", async () => {
+    it("MetaflowServices with a database: the documented defaults (the production profile's two replicas with PDBs, UI, Argo Workflows, pools of 10), all schema-valid", async () => {
         const recorded = recordInputs();
         const stack = await buildStack(() => {
             new MetaflowServices("svc", { environment: "dev", taskServiceAccountEmail: TASK_GSA, datastoreRoot: "gs://b/metaflow", database: DATABASE }, recorded.opts);
@@ -84,12 +84,12 @@ describe("Kubernetes components build alone with only their required args", () =
         const deployments = ofType(stack, DEPLOYMENT);
         assert.deepEqual(deployments.map((d) => d.inputs.metadata.name).sort(), ["metaflow-metadata", "metaflow-ui-backend"]);
         for (const d of deployments) {
-            assert.equal(d.inputs.spec.replicas, 1);
+            assert.equal(d.inputs.spec.replicas, 2);
             const env = Object.fromEntries(d.inputs.spec.template.spec.containers[0].env.map((e: any) => [e.name, e.value]));
             // metaflow-service v2.5.0 services/utils/__init__.py: pool_max defaults to 10 when unset.
             assert.equal(env.MF_METADATA_DB_POOL_MAX, "10");
         }
-        assert.deepEqual(ofType(stack, PDB), []);
+        assert.deepEqual(ofType(stack, PDB).map((p) => p.inputs.metadata.name).sort(), ["metaflow-metadata", "metaflow-ui-backend"]);
         assert.deepEqual(ofType(stack, RELEASE).map((r) => r.inputs.chart), ["argo-workflows"]);
         for (const object of builtIn(stack)) {
             assert.doesNotThrow(() => validateWithSchema(object.inputs), `${object.type} ${object.name}`);

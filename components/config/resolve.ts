@@ -4,6 +4,7 @@
  * value cannot be derived it is left empty (zones []) or 0, and a rule reports why.
  */
 import { REGION_ZONES, checkSqlTier, gpuZones, pairGpuMachine } from "../pure/catalog";
+import { defaultBucketName, defaultNamespace } from "../pure/naming";
 import { maxConnectionsForTier } from "../pure/sizing";
 import type { ParsedConfig } from "./schema";
 import type { GpuPoolConfig, PlatformConfig } from "./types";
@@ -45,7 +46,7 @@ export function resolveConfig(cfg: ParsedConfig): PlatformConfig {
         zones,
         gpuPools: cfg.gpuPools.map((pool) => resolveGpuPool(pool, cfg.region, zones)),
         database: { ...cfg.database, maxConnections: resolveMaxConnections(cfg.database) },
-        storage: { ...cfg.storage, bucketName: cfg.storage.bucketName ?? `${cfg.project}-metaflow-${cfg.environment}` },
-        services: { ...cfg.services, namespace: cfg.services.namespace ?? `metaflow-${cfg.environment}` },
+        storage: { ...cfg.storage, bucketName: cfg.storage.bucketName ?? defaultBucketName(cfg.project, cfg.environment) },
+        services: { ...cfg.services, namespace: cfg.services.namespace ?? defaultNamespace(cfg.environment) },
     };
 }

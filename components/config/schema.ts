@@ -13,7 +13,7 @@ import { GPU_TYPES, MAX_LOG_RETENTION_DAYS, SQL_EDITIONS } from "../pure/catalog
 import { isPrivateCidr, parseIpv4Cidr } from "../pure/cidr";
 import { REPLACING_KEYS } from "../pure/replacement";
 import { METAFLOW_DEFAULT_STEP } from "../pure/sizing";
-import { PRESETS, PROFILE_DEFAULTS, type ProfileDefaults } from "./defaults";
+import { PRESETS, PROFILE_DEFAULTS, type ProfileDefaults } from "../pure/profiles";
 
 declare module "zod" {
     interface GlobalMeta {

@@ -7,6 +7,10 @@ import { childOptions, withDefaults, withDependencies, withLegacyType } from "..
 import { componentType } from "../pure/typeTokens";
 import { DEFAULT_POOL_DISK_GB, initialNodesPerZone } from "../pure/sizing";
 import { POD_RANGE_NAME, SERVICE_RANGE_NAME } from "../pure/wellKnown";
+import { PROFILE_DEFAULTS } from "../pure/profiles";
+
+/** Stand-alone defaults are the production profile's: safe first, as `production: true` gets them. */
+const PRODUCTION = PROFILE_DEFAULTS.production;
 
 /** Least-privilege roles for the node service account (logs, metrics, autoscaler). */
 export const NODE_SERVICE_ACCOUNT_ROLES = ["roles/container.defaultNodeServiceAccount"];
@@ -101,12 +105,12 @@ export interface MetaflowClusterArgs {
 export const METAFLOW_CLUSTER_DEFAULTS = {
     labels: {} as Record<string, string>,
     mode: ClusterMode.Standard as ClusterMode,
-    regional: true,
+    regional: PRODUCTION.clusterRegional,
     releaseChannel: ReleaseChannel.Regular as ReleaseChannel,
     controlPlaneAccess: ControlPlaneAccess.Dns as ControlPlaneAccess,
     authorizedNetworks: [] as AuthorizedNetwork[],
-    deletionProtection: true,
-    cpuPool: { machineType: "e2-standard-4", minNodes: 1, maxNodes: 6, spot: false, diskSizeGb: 100 } as CpuPoolArgs,
+    deletionProtection: PRODUCTION.clusterDeletionProtection,
+    cpuPool: { ...PRODUCTION.cpuPool } as CpuPoolArgs,
     gcsFuseCsiDriver: false,
 };
 

@@ -5,6 +5,10 @@ import { childOptions, dependencyOn, withDefaults, withDependencies, withLegacyT
 import { componentType } from "../pure/typeTokens";
 import { checkSqlTier } from "../pure/catalog";
 import { maxConnectionsForTier } from "../pure/sizing";
+import { PROFILE_DEFAULTS } from "../pure/profiles";
+
+/** Stand-alone defaults are the production profile's: safe first, as `production: true` gets them. */
+const PRODUCTION = PROFILE_DEFAULTS.production;
 
 /** Database and role the Metaflow services use. */
 export const METAFLOW_DB_NAME = "metaflow";
@@ -70,13 +74,13 @@ export interface MetaflowDatabaseArgs {
 export const METAFLOW_DATABASE_DEFAULTS = {
     labels: {} as Record<string, string>,
     edition: DatabaseEdition.Enterprise as DatabaseEdition,
-    tier: "db-custom-2-7680",
+    tier: PRODUCTION.database.tier as string,
     version: PostgresVersion.Postgres16 as PostgresVersion,
-    highAvailability: true,
+    highAvailability: PRODUCTION.database.highAvailability as boolean,
     diskSizeGb: 20,
-    backupRetentionCount: 14,
-    logRetentionDays: 7,
-    deletionProtection: true,
+    backupRetentionCount: PRODUCTION.database.backupRetentionCount as number,
+    logRetentionDays: PRODUCTION.database.logRetentionDays as number,
+    deletionProtection: PRODUCTION.database.deletionProtection as boolean,
 };
 
 /** `maxConnections` when given, else the tier's default; an unknown tier without it is an error. */

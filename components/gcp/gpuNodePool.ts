@@ -5,6 +5,10 @@ import { childOptions, withDefaults, withLegacyType } from "../options";
 import { componentType } from "../pure/typeTokens";
 import { initialNodesPerZone } from "../pure/sizing";
 import { GPU_TAINT } from "../pure/wellKnown";
+import { PROFILE_DEFAULTS } from "../pure/profiles";
+
+/** Stand-alone defaults are the production profile's: safe first, as `production: true` gets them. */
+const PRODUCTION = PROFILE_DEFAULTS.production;
 
 /**
  * GKE-managed NVIDIA driver installation; never unset, which installs no driver at all
@@ -52,7 +56,7 @@ export interface GpuNodePoolArgs {
 export const GPU_NODE_POOL_DEFAULTS = {
     minNodes: 0,
     maxNodes: 2,
-    spot: false,
+    spot: PRODUCTION.gpuSpot as boolean,
     diskSizeGb: 200,
     driverVersion: GpuDriverVersion.Latest as GpuDriverVersion,
     labels: {} as Record<string, string>,

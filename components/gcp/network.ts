@@ -5,6 +5,10 @@ import { childOptions, withDefaults, withDependencies, withLegacyType } from "..
 import { componentType } from "../pure/typeTokens";
 import { PeeringRemoval } from "./peeringRemoval";
 import { IAP_TCP_FORWARDING_RANGE, POD_RANGE_NAME, SERVICE_RANGE_NAME } from "../pure/wellKnown";
+import { PROFILE_DEFAULTS } from "../pure/profiles";
+
+/** Stand-alone defaults are the production profile's: safe first, as `production: true` gets them. */
+const PRODUCTION = PROFILE_DEFAULTS.production;
 
 
 export interface MetaflowNetworkArgs {
@@ -33,7 +37,7 @@ export interface MetaflowNetworkArgs {
 
 /** The defaults MetaflowNetworkArgs documents, applied once at the top of the constructor. */
 export const METAFLOW_NETWORK_DEFAULTS = {
-    allowIapSsh: false,
+    allowIapSsh: PRODUCTION.allowIapSsh as boolean,
     natMinPortsPerVm: 256,
 };
 

@@ -2,6 +2,11 @@ import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
 import { childOptions, withDefaults, withLegacyType } from "../options";
 import { componentType } from "../pure/typeTokens";
+import { defaultBucketName } from "../pure/naming";
+import { PROFILE_DEFAULTS } from "../pure/profiles";
+
+/** Stand-alone defaults are the production profile's: safe first, as `production: true` gets them. */
+const PRODUCTION = PROFILE_DEFAULTS.production;
 
 /** Prefix under which Metaflow keeps its datastore (METAFLOW_DATASTORE_SYSROOT_GS). */
 export const DATASTORE_PREFIX = "metaflow";
@@ -42,19 +47,14 @@ export interface MetaflowStorageArgs {
  */
 export const METAFLOW_STORAGE_DEFAULTS = {
     labels: {} as Record<string, string>,
-    versioning: true,
-    softDeleteDays: 7,
+    versioning: PRODUCTION.storage.versioning as boolean,
+    softDeleteDays: PRODUCTION.storage.softDeleteDays as number,
     tmpObjectTtlDays: 7,
-    forceDestroy: false,
-    immutableTags: true,
+    forceDestroy: PRODUCTION.storage.forceDestroy as boolean,
+    immutableTags: PRODUCTION.storage.immutableTags as boolean,
     untaggedImageTtlDays: 14,
     protect: false,
 };
-
-/** `<project>-metaflow-<environment>`: globally unique as long as the project ID is. */
-export function defaultBucketName(project: string, environment: string): string {
-    return `${project}-metaflow-${environment}`;
-}
 
 /**
  * The Metaflow datastore bucket and the Docker repository for task images of one environment.

@@ -5,12 +5,16 @@ import { ArgoEvents } from "./argoEvents";
 import { ArgoWorkflows } from "./argoWorkflows";
 import { AIRFLOW_WEBSERVER } from "../pure/airflowValues";
 import { appLabels, servicePorts, zoneSpread, type AppLabels, type ServedPodSpec } from "../pure/kubernetesObjects";
-import { KUBERNETES_IDENTITIES, TASK_IDENTITY_USERS, type KubernetesIdentities } from "../pure/naming";
 import { childOptions, withDependencies, withLegacyType } from "../options";
 import { componentType } from "../pure/typeTokens";
+import { KUBERNETES_IDENTITIES, TASK_IDENTITY_USERS, defaultNamespace, type KubernetesIdentities } from "../pure/naming";
 import { DB_SECRET, metadataPodSpec, migrationJobName, migrationPodSpec, uiBackendPodSpec } from "../pure/servicePods";
 import { METADATA_SERVICE_IMAGE } from "../pure/versions";
 import { AIRFLOW_KSA, SERVICE_NAMES, SERVICE_PORTS } from "../pure/wellKnown";
+import { PROFILE_DEFAULTS } from "../pure/profiles";
+
+/** Stand-alone defaults are the production profile's: safe first, as `production: true` gets them. */
+const PRODUCTION = PROFILE_DEFAULTS.production;
 
 /** Where the services find the database (Cloud SQL's private IP, Metaflow's database and user). */
 export interface DatabaseConnection {
@@ -58,12 +62,12 @@ export interface MetaflowServicesArgs {
     /**
      * Metadata service replicas, also those of the Argo controller and server and of Airflow's
      * scheduler, webserver and triggerer. More than one spreads them over zones and adds
-     * PodDisruptionBudgets. Default: 1.
+     * PodDisruptionBudgets. Default: 2 (the production profile's: a rollout or node drain never takes the service down).
      */
     readonly metadataReplicas?: number;
     /** Deploy the UI backend, which serves the UI bundled in its image. Default: true. */
     readonly ui?: boolean;
-    /** UI backend replicas (each holds its own database pools, see sizing.ts). Default: 1. */
+    /** UI backend replicas (each holds its own database pools, see sizing.ts). Default: 2 (the production profile's). */
     readonly uiReplicas?: number;
     /**
      * Most connections the metadata service's pool opens per replica (MF_METADATA_DB_POOL_MAX);
@@ -86,12 +90,12 @@ export interface MetaflowServicesArgs {
  * services/utils/__init__.py, DBConfiguration: pool_max=10, the aiopg default).
  */
 export const METAFLOW_SERVICES_DEFAULTS = {
-    metadataReplicas: 1,
-    ui: true,
-    uiReplicas: 1,
-    metadataDbPoolMax: 10,
-    uiDbPoolMax: 10,
-    argoWorkflows: true,
+    metadataReplicas: PRODUCTION.replicas as number,
+    ui: PRODUCTION.services.ui as boolean,
+    uiReplicas: PRODUCTION.replicas as number,
+    metadataDbPoolMax: PRODUCTION.services.metadataDbPoolMax as number,
+    uiDbPoolMax: PRODUCTION.services.uiDbPoolMax as number,
+    argoWorkflows: PRODUCTION.services.argoWorkflows as boolean,
     argoEvents: false,
 } as const;
 
@@ -103,7 +107,7 @@ function servicesSettings(args: MetaflowServicesArgs): ServicesSettings {
     const d = METAFLOW_SERVICES_DEFAULTS;
     return {
         ...args,
-        namespace: args.namespace ?? `metaflow-${args.environment}`,
+        namespace: args.namespace ?? defaultNamespace(args.environment),
         metadataReplicas: args.metadataReplicas ?? d.metadataReplicas,
         ui: args.ui ?? d.ui,
         uiReplicas: args.uiReplicas ?? d.uiReplicas,

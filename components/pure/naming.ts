@@ -9,6 +9,16 @@ export function resourceName(environment: string, suffix: string): string {
     return `metaflow-${environment}-${suffix}`;
 }
 
+/** `<project>-metaflow-<environment>`: the default bucket name, globally unique as long as the project ID is. */
+export function defaultBucketName(project: string, environment: string): string {
+    return `${project}-metaflow-${environment}`;
+}
+
+/** `metaflow-<environment>`: the default Kubernetes namespace of an environment's services and steps. */
+export function defaultNamespace(environment: string): string {
+    return `metaflow-${environment}`;
+}
+
 /** A service account ID (6-30 characters): `mf-<env>-<role>`. */
 export function serviceAccountId(environment: string, role: string): string {
     const id = `mf-${environment}-${role}`;
