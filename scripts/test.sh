@@ -10,6 +10,9 @@ cd "$(dirname "$0")/.."
 logs=$(mktemp -d)
 trap 'rm -rf "$logs"' EXIT
 
+# Pulumi's package metaschema for the component-package test: downloaded once, checked, cached.
+bash scripts/fetch-metaschema.sh || exit 1
+
 npm run -s pytest >"$logs/python" 2>&1 &
 python_pid=$!
 { npm run -s typecheck && npm run -s lint; } >"$logs/static" 2>&1 &

@@ -164,10 +164,14 @@ describe("component package schema (pulumi package add, generated offline)", fun
     });
 
     it("is a valid Pulumi package schema (pkg/codegen/schema/pulumi.json)", () => {
-        // tests/fixtures/pulumi-package-metaschema.json: pulumi/pulumi pkg/codegen/schema/pulumi.json
-        // at bd47908e0d1d (2026-04-29), unchanged at 1b5949891b. It declares draft 2020-12 but uses
-        // only draft-7 keywords ($defs is a plain container its $refs point into), which ajv 6 checks.
-        const { $schema: _draft, ...metaschema } = readJson("tests/fixtures/pulumi-package-metaschema.json");
+        // pkg/codegen/schema/pulumi.json of the Go module github.com/pulumi/pulumi/pkg/v3 at our
+        // @pulumi/pulumi's version, fetched and sha256-checked by scripts/fetch-metaschema.sh (npm
+        // test runs it first). It declares draft 2020-12 but uses only draft-7 keywords ($defs is a
+        // plain container its $refs point into), which ajv 6 checks.
+        const version = readJson("node_modules/@pulumi/pulumi/package.json").version;
+        const cached = `node_modules/.cache/metaflow-gcp/pulumi-package-metaschema-${version}.json`;
+        assert.ok(fs.existsSync(path.join(REPO_ROOT, cached)), `${cached} is missing: run \`bash scripts/fetch-metaschema.sh\` (npm test does)`);
+        const { $schema: _draft, ...metaschema } = readJson(cached);
         assert.equal(metaschema.title, "Pulumi Package Metaschema");
         const ajv = new Ajv({ allErrors: true });
         const valid = ajv.validate(metaschema, schema);

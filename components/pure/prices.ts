@@ -202,9 +202,9 @@ const A2_MACHINES = ["a2-highgpu-1g", "a2-highgpu-2g", "a2-highgpu-4g", "a2-high
  * computed by its build script as vCPUs x the family's vCPU SKU + GiB x its RAM SKU, so the two
  * SKU rates are solved back from two shapes of different memory ratio (e2-standard-2 and
  * e2-highcpu-2; n2-standard-8 and n2-highmem-8). When the rows were written, every other E2 and
- * N2 shape the file lists in these regions matched the solved rates (largest difference 2e-15);
- * tests re-check europe-west4's against a committed excerpt of the file
- * (tests/fixtures/cyclenerd-pricing-excerpt.yml). N1 is listed only in n1-standard shapes, which
+ * N2 shape the file lists in these regions matched the solved rates (largest difference 2e-15).
+ * (The file was read from a repository snapshot, whose content stays out of our commits, so no
+ * excerpt of it is kept for a test.) N1 is listed only in n1-standard shapes, which
  * do not separate the two rates, so N1 is priced per machine: n1-standard from this file, the
  * n1-highcpu and n1-highmem shapes and the attached T4 as SKYPILOT_GCP_CATALOG lists them.
  */
