@@ -8,6 +8,8 @@
  * Secret outputs are replaced by the string "[secret]": the Python layer never needs them, and
  * nothing secret is written where a log could show it.
  */
+// First: the SDK's bookkeeping stack traces without source maps (see the file).
+import "./stackTraces";
 import { withEndpoint } from "./endpointExample";
 import { renderStack } from "./render";
 
