@@ -54,10 +54,23 @@ export function dependencyOn(value: pulumi.Input<string>): Dependency {
 
 /**
  * A component's options with its type token from before 0.2.0 as an alias (same name, same
- * parent), so a stack deployed then keeps the component and, through the engine's alias
- * inheritance, every child (pulumi/pulumi `pkg/resource/deploy/step_generator.go`,
- * `generateAliases`). Aliases the caller passes are kept.
+ * parent), so a stack deployed then keeps the component and, through alias inheritance, every
+ * child (a nested component's children: `nestedLegacyAlias`). Aliases the caller passes are kept.
  */
 export function withLegacyType(component: LegacyComponent, opts?: pulumi.ComponentResourceOptions): pulumi.ComponentResourceOptions {
     return { ...opts, aliases: [...(opts?.aliases ?? []), { type: LEGACY_TYPE_TOKENS[component] }] };
+}
+
+/**
+ * The alias of a component nested in another (ArgoWorkflows in MetaflowServices): before 0.2.0
+ * the outer component sat at the stack root under its old type token, with the nested one under
+ * it under its own old token. Said outright because a child inherits only its parent's OWN
+ * aliases when the SDK computes alias URNs (`allAliases` reads `parent.__aliases`, which
+ * holds just the parent's `opts.aliases`; @pulumi/pulumi 3.248.0 `resource.js`): the outer
+ * component's root alias reaches the nested component, not the nested one's children. An
+ * engine taking alias specs derives the same URN from the parent's match and drops the
+ * duplicate (pulumi/pulumi `pkg/resource/deploy/step_generator.go` `generateAliases`).
+ */
+export function nestedLegacyAlias(outer: LegacyComponent, outerName: string, nested: LegacyComponent): pulumi.Alias {
+    return { type: LEGACY_TYPE_TOKENS[nested], parent: pulumi.createUrn(outerName, LEGACY_TYPE_TOKENS[outer]) };
 }

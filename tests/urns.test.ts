@@ -1,25 +1,44 @@
 /**
  * Resource identity: every URN the committed stacks (and their "everything on" variants)
  * registered before 0.2.0, as recorded in tests/fixtures/urns/, is taken over by exactly one
- * resource of today's program, by its URN or through an alias, as the Pulumi engine matches
- * them (harness/aliases.ts). Pulumi identifies a resource in state by its URN (type chain of
- * its parents, its type, its name); an old URN nobody takes over makes `pulumi up` delete that
- * resource and create a new one, which for a cluster, database or bucket is an outage or data
- * loss. 0.2.0 put every component under MetaflowPlatform and gave each the component package's
- * type token (`metaflow-gcp-platform:index:<Class>`), so every URN changed: aliases carry them.
+ * resource of today's program, by its URN or one of its alias URNs. Pulumi identifies a
+ * resource in state by its URN (type chain of its parents, its type, its name); an old URN
+ * nobody takes over makes `pulumi up` delete that resource and create a new one, which for a
+ * cluster, database or bucket is an outage or data loss. 0.2.0 put every component under
+ * MetaflowPlatform and gave each the component package's type token
+ * (`metaflow-gcp-platform:index:<Class>`), so every URN changed: aliases carry them.
+ * The alias URNs are the ones Pulumi's Node SDK computed and sent (the render runs with alias
+ * specs off, so `allAliases` in @pulumi/pulumi 3.248.0 `resource.js` resolves each resource's
+ * aliases and those it inherits from its parent's); nothing here re-derives them.
  * The snapshots record deployed state and are never rewritten.
  */
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import { componentType } from "../components/pure/typeTokens";
-import { matchPreviousState } from "./harness/aliases";
-import { renderStack, type RenderedStack } from "./harness/render";
+import { renderStack, type RenderedResource, type RenderedStack } from "./harness/render";
 import { URN_FIXTURES, urnVariants } from "./harness/urnSnapshot";
 
 /** The one resource 0.2.0 adds: the platform component itself (no cloud resource). */
 function isNewInThisVersion(urn: string): boolean {
     return urn.endsWith(`::${componentType("MetaflowPlatform")}::metaflow`);
+}
+
+/** Old URN -> the new resources that reach it by their URN or an alias URN. */
+function claimsOf(resources: readonly RenderedResource[], olds: ReadonlySet<string>): Map<string, string[]> {
+    const claims = new Map<string, string[]>();
+    for (const r of resources) {
+        for (const u of new Set([r.urn, ...r.aliasUrns])) {
+            if (olds.has(u)) {
+                claims.set(u, [...(claims.get(u) ?? []), r.urn]);
+            }
+        }
+    }
+    return claims;
+}
+
+function snapshot(file: string): string[] {
+    return JSON.parse(fs.readFileSync(path.join(URN_FIXTURES, file), "utf8"));
 }
 
 describe("resource URNs: every snapshot URN is taken over by exactly one resource", () => {
@@ -33,31 +52,37 @@ describe("resource URNs: every snapshot URN is taken over by exactly one resourc
 
     for (const v of urnVariants()) {
         it(`${v.file.replace(/\.json$/, "")}: tests/fixtures/urns/${v.file} all reached, by URN or alias, once each`, async () => {
-            const expected: string[] = JSON.parse(fs.readFileSync(path.join(URN_FIXTURES, v.file), "utf8"));
-            const stack = await rendered(v);
-            const match = matchPreviousState(stack.resources, new Set(expected));
-            assert.deepStrictEqual(match.errors, [], "the engine would refuse these aliases");
-            const lost = expected.filter((u) => !match.claimed.has(u));
+            const expected = snapshot(v.file);
+            const olds = new Set(expected);
+            const { resources } = await rendered(v);
+            const claims = claimsOf(resources, olds);
+            const lost = expected.filter((u) => !claims.has(u));
             assert.deepStrictEqual(lost, [], "old URNs nobody takes over: `pulumi up` would delete and recreate them");
-            const takers = [...match.claimed.values()];
-            assert.equal(new Set(takers).size, takers.length, "one resource took over two old URNs");
+            const shared = [...claims].filter(([, takers]) => takers.length > 1);
+            assert.deepStrictEqual(shared, [], "old URNs two resources claim (the engine refuses a second claim)");
+            const reaching = (r: RenderedResource) => [r.urn, ...r.aliasUrns].filter((u) => olds.has(u));
+            const greedy = resources.filter((r) => new Set(reaching(r)).size > 1).map((r) => r.urn);
+            assert.deepStrictEqual(greedy, [], "resources reaching two old URNs: the engine takes one, the other is deleted");
+            const created = resources.filter((r) => reaching(r).length === 0).map((r) => r.urn);
             assert.deepStrictEqual(
-                match.created.filter((u) => !isNewInThisVersion(u)),
+                created.filter((u) => !isNewInThisVersion(u)),
                 [],
                 "resources with no old URN: `pulumi up` would create them beside the old ones",
             );
+            assert.equal(created.length, 1, "the MetaflowPlatform component is the one new resource");
         });
     }
 
     it("without the aliases, the same render would lose every snapshot URN (the check can fail)", async () => {
         const v = urnVariants()[0];
-        const expected: string[] = JSON.parse(fs.readFileSync(path.join(URN_FIXTURES, v.file), "utf8"));
+        const expected = snapshot(v.file);
         const stack = await rendered(v);
-        const match = matchPreviousState(
-            stack.resources.map((r) => ({ ...r, aliases: [] })),
+        assert.ok(stack.resources.some((r) => r.aliasUrns.length > 0), "the render carries alias URNs");
+        const claims = claimsOf(
+            stack.resources.map((r) => ({ ...r, aliasUrns: [] })),
             new Set(expected),
         );
-        assert.equal(match.claimed.size, 0);
+        assert.equal(claims.size, 0);
     });
 
     it("every snapshot file belongs to a variant (no stale snapshots)", () => {

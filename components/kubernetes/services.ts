@@ -5,7 +5,7 @@ import { ArgoEvents } from "./argoEvents";
 import { ArgoWorkflows } from "./argoWorkflows";
 import { AIRFLOW_WEBSERVER } from "../pure/airflowValues";
 import { appLabels, servicePorts, zoneSpread, type AppLabels, type ServedPodSpec } from "../pure/kubernetesObjects";
-import { childOptions, withDependencies, withLegacyType } from "../options";
+import { childOptions, nestedLegacyAlias, withDependencies, withLegacyType } from "../options";
 import { componentType } from "../pure/typeTokens";
 import { KUBERNETES_IDENTITIES, TASK_IDENTITY_USERS, defaultNamespace, type KubernetesIdentities } from "../pure/naming";
 import { DB_SECRET, metadataPodSpec, migrationJobName, migrationPodSpec, uiBackendPodSpec } from "../pure/servicePods";
@@ -269,7 +269,7 @@ export class MetaflowServices extends pulumi.ComponentResource {
                 // Behind the endpoint the UI lives under /argo/ (the load balancer strips it).
                 baseHref: s.publicBaseUrl ? "/argo/" : undefined,
             },
-            { parent: this, dependsOn: [namespace, this.serviceAccounts.argoWorkflow, this.serviceAccounts.task] },
+            { parent: this, dependsOn: [namespace, this.serviceAccounts.argoWorkflow, this.serviceAccounts.task], aliases: [nestedLegacyAlias("MetaflowServices", name, "ArgoWorkflows")] },
         );
     }
 
@@ -277,7 +277,7 @@ export class MetaflowServices extends pulumi.ComponentResource {
         return new ArgoEvents(
             `${name}-argo-events`,
             { namespace: this.namespace, sensorServiceAccount: KUBERNETES_IDENTITIES.argoEvents, highAvailability: s.metadataReplicas > 1 },
-            { parent: this, dependsOn: [namespace, this.serviceAccounts.argoEvents, argoWorkflows] },
+            { parent: this, dependsOn: [namespace, this.serviceAccounts.argoEvents, argoWorkflows], aliases: [nestedLegacyAlias("MetaflowServices", name, "ArgoEvents")] },
         );
     }
 
@@ -293,7 +293,7 @@ export class MetaflowServices extends pulumi.ComponentResource {
                 database: airflow.database,
                 replicas: s.metadataReplicas,
             },
-            { parent: this, dependsOn: [namespace] },
+            { parent: this, dependsOn: [namespace], aliases: [nestedLegacyAlias("MetaflowServices", name, "Airflow")] },
         );
         return AIRFLOW_WEBSERVER.service;
     }

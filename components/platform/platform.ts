@@ -47,9 +47,9 @@ export interface PlatformParts {
 
 /**
  * Options for a component the platform creates: a child of the platform. Before 0.2.0 the same
- * component sat at the stack root under its old type token; the alias says so, and the engine
- * passes it on to the component's children (pulumi/pulumi `pkg/resource/deploy/step_generator.go`,
- * `generateAliases` and `inheritedChildAlias`), so a deployed stack keeps every resource.
+ * component sat at the stack root under its old type token; the alias says so, and Pulumi
+ * passes it on to the component's children (the SDK's `allAliases`, @pulumi/pulumi 3.248.0
+ * `resource.js`, or the engine when it takes alias specs), so a deployed stack keeps every resource.
  */
 export function platformChild(parent: pulumi.Resource, component: LegacyComponent, opts: pulumi.ComponentResourceOptions = {}): pulumi.ComponentResourceOptions {
     return { ...opts, parent, aliases: [{ type: LEGACY_TYPE_TOKENS[component], parent: pulumi.rootStackResource }] };

@@ -50,33 +50,11 @@ export interface RenderedResource {
     readonly retainOnDelete: boolean;
     /** Provider reference (`<urn>::<id>`) when an explicit provider is used. */
     readonly provider: string;
-    /** Aliases as the SDK sent them to the engine (alias specs; see harness/aliases.ts). */
-    readonly aliases: AliasSpec[];
-}
-
-/**
- * One alias as the SDK sends it in RegisterResourceRequest (proto/alias.proto `Alias`): a URN,
- * or a spec whose empty fields mean "the resource's own" (name, type, project, stack) and whose
- * parent is a URN or, with `noParent`, the stack root.
- */
-export interface AliasSpec {
-    readonly urn?: string;
-    readonly name: string;
-    readonly type: string;
-    readonly project: string;
-    readonly stack: string;
-    readonly parentUrn: string;
-    readonly noParent: boolean;
-}
-
-function aliasSpecs(req: any): AliasSpec[] {
-    return (req.getAliasesList() as any[]).map((a) => {
-        if (a.getUrn()) {
-            return { urn: a.getUrn(), name: "", type: "", project: "", stack: "", parentUrn: "", noParent: false };
-        }
-        const spec = a.getSpec();
-        return { name: spec.getName(), type: spec.getType(), project: spec.getProject(), stack: spec.getStack(), parentUrn: spec.getParenturn(), noParent: spec.getNoparent() };
-    });
+    /**
+     * Alias URNs as the SDK computed and sent them (`aliasURNs` of RegisterResourceRequest): the
+     * resource's own aliases and those it inherits from its parent's (see `run`).
+     */
+    readonly aliasUrns: string[];
 }
 
 /** A resolved stack output. */
@@ -261,7 +239,7 @@ export class RecordingMonitor extends MockMonitor {
                     ignoreChanges: req.getIgnorechangesList(),
                     retainOnDelete: req.getRetainondelete() === true,
                     provider: req.getProvider(),
-                    aliases: aliasSpecs(req),
+                    aliasUrns: req.getAliasurnsList(),
                 });
             }
             callback(err, response);
@@ -329,11 +307,6 @@ async function run(stack: string, options: RenderOptions): Promise<{ stack: Rend
     const resources: RenderedResource[] = [];
     await pulumi.runtime.setMocks(mocks, project, stack, options.preview ?? false, DIY_ORGANIZATION);
     setMockOptions(new RecordingMonitor(mocks, resources), project, stack, options.preview ?? false, DIY_ORGANIZATION);
-    // The engine takes alias specs and resolves them itself, children's inherited aliases
-    // included (since pulumi 3.52; the SDK asks through `supportsFeature("aliasSpecs")`).
-    // setMockOptions resets the flag that setMocks set, and without it the SDK would compute
-    // alias URNs by its older rules (`allAliases`), which do not reach grandchildren.
-    runtimeState.getStore().supportsAliasSpecs = true;
     setAllConfig(config, [...secretKeys]);
 
     const entry = options.program ?? ENTRY;
