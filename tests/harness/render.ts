@@ -264,10 +264,6 @@ function mockContext(config: Record<string, string>, project: string, previousOu
     };
 }
 
-// The runtime's feature flags are internal (`runtime/state.js` getStore).
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const runtimeState = require("@pulumi/pulumi/runtime/state") as { getStore: () => { supportsAliasSpecs: boolean } };
-
 // The runtime's RPC drain is internal; the harness waits on it so every registration is seen.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { waitForRPCs } = require("@pulumi/pulumi/runtime/settings") as { waitForRPCs: () => Promise<void> };
@@ -307,6 +303,9 @@ async function run(stack: string, options: RenderOptions): Promise<{ stack: Rend
     const resources: RenderedResource[] = [];
     await pulumi.runtime.setMocks(mocks, project, stack, options.preview ?? false, DIY_ORGANIZATION);
     setMockOptions(new RecordingMonitor(mocks, resources), project, stack, options.preview ?? false, DIY_ORGANIZATION);
+    // setMockOptions leaves the runtime's feature flags off, alias specs included, so the SDK
+    // computes each resource's alias URNs itself, inherited ones too, and sends those
+    // (`prepareResource`, @pulumi/pulumi 3.248.0 `runtime/resource.js`): tests/urns.test.ts reads them.
     setAllConfig(config, [...secretKeys]);
 
     const entry = options.program ?? ENTRY;
