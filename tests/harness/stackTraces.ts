@@ -9,8 +9,9 @@
  * (Resource.callsites reads a whole, unlimited `new Error().stack` for the resource's source
  * position). ts-node's @cspotcode/source-map-support maps each frame of each of those traces in
  * JavaScript, cloning every call site: measured, half the CPU of rendering a stack under the
- * mocks. Those two traces get V8's plain format (the same text, JavaScript positions); every other
- * stack trace (a failed assertion, an error a test expects) stays mapped to TypeScript lines.
+ * mocks. Those two traces get V8's plain format (the same text, JavaScript positions; the promise
+ * trace is formatted only if the leak report shows it); every other stack trace (a failed
+ * assertion, an error a test expects) stays mapped to TypeScript lines.
  */
 import * as path from "path";
 
@@ -21,17 +22,34 @@ const BOOKKEEPING: Record<string, string> = {
     "resource.js": "callsites",
 };
 
-/** True when the trace was taken by one of the SDK's bookkeeping functions. */
-function takenForBookkeeping(trace: NodeJS.CallSite[]): boolean {
+/** The SDK function that took the trace, when it is one of the bookkeeping ones. */
+function bookkeeper(trace: NodeJS.CallSite[]): string | undefined {
     const top = trace[0];
     const file = top?.getFileName() ?? "";
     const at = file.lastIndexOf(PULUMI_SDK);
-    return at >= 0 && BOOKKEEPING[file.slice(at + PULUMI_SDK.length)] === top.getFunctionName();
+    const fn = at >= 0 ? BOOKKEEPING[file.slice(at + PULUMI_SDK.length)] : undefined;
+    return fn !== undefined && fn === top.getFunctionName() ? fn : undefined;
+}
+
+/** V8's own format of a trace, unmapped. */
+function plain(error: Error, trace: NodeJS.CallSite[]): string {
+    return `${Error.prototype.toString.call(error)}${trace.map((frame) => `\n    at ${frame}`).join("")}`;
 }
 
 const mapped = Error.prepareStackTrace;
 if (mapped === undefined) {
     throw new Error("tests/harness/stackTraces.ts must be loaded after ts-node's register hook (it wraps ts-node's source-map support)");
 }
-Error.prepareStackTrace = (error: Error, trace: NodeJS.CallSite[]): unknown =>
-    takenForBookkeeping(trace) ? `${Error.prototype.toString.call(error)}${trace.map((frame) => `\n    at ${frame}`).join("")}` : mapped(error, trace);
+Error.prepareStackTrace = (error: Error, trace: NodeJS.CallSite[]): unknown => {
+    switch (bookkeeper(trace)) {
+        case undefined:
+            return mapped(error, trace);
+        case "debuggablePromise":
+            // Kept for the leak report only (printed with PULUMI_DEBUG_PROMISE_LEAKS set), which
+            // interpolates it into a template string: the same text, formatted if it is ever shown.
+            return { toString: () => plain(error, trace) };
+        default:
+            // Resource.callsites parses the text at once.
+            return plain(error, trace);
+    }
+};
