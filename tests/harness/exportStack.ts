@@ -4,6 +4,10 @@
  *
  *   ts-node --transpile-only tests/harness/exportStack.ts dev prod   -> {"dev": {...}, "prod": {...}}
  *   ... exportStack.ts --endpoint dev   the same, with the example HTTPS endpoint turned on
+ *   ... exportStack.ts --both dev prod  {"committed": <the first>, "endpoint": <the second>}
+ *
+ * `--both` is what the Python layer uses: one process instead of two, since starting one (ts-node,
+ * the SDKs, the first render) costs more CPU than the renders after it.
  *
  * Secret outputs are replaced by the string "[secret]": the Python layer never needs them, and
  * nothing secret is written where a log could show it.
@@ -13,12 +17,8 @@ import "./stackTraces";
 import { withEndpoint } from "./endpointExample";
 import { renderStack } from "./render";
 
-async function main(): Promise<void> {
-    const endpoint = process.argv.includes("--endpoint");
-    const stacks = process.argv.slice(2).filter((a) => a !== "--endpoint");
-    if (stacks.length === 0) {
-        throw new Error("usage: exportStack.ts <stack> [<stack> ...]");
-    }
+/** {stack: outputs} of the stacks, rendered as committed or with the example endpoint. */
+async function exportOutputs(stacks: string[], endpoint: boolean): Promise<Record<string, Record<string, unknown>>> {
     const result: Record<string, Record<string, unknown>> = {};
     for (const stack of stacks) {
         const rendered = await renderStack(stack, endpoint ? withEndpoint(stack) : {});
@@ -28,6 +28,18 @@ async function main(): Promise<void> {
         }
         result[stack] = outputs;
     }
+    return result;
+}
+
+async function main(): Promise<void> {
+    const flags = ["--endpoint", "--both"];
+    const stacks = process.argv.slice(2).filter((a) => !flags.includes(a));
+    if (stacks.length === 0) {
+        throw new Error("usage: exportStack.ts [--endpoint | --both] <stack> [<stack> ...]");
+    }
+    const result = process.argv.includes("--both")
+        ? { committed: await exportOutputs(stacks, false), endpoint: await exportOutputs(stacks, true) }
+        : await exportOutputs(stacks, process.argv.includes("--endpoint"));
     process.stdout.write(JSON.stringify(result));
 }
 

@@ -51,9 +51,17 @@ def export_stacks(*args):
 
 
 @pytest.fixture(scope="session")
-def stack_outputs():
+def stack_exports():
+    """Both renders the layer reads, from one harness process (starting one costs more than the
+    renders): {"committed": {stack: outputs}, "endpoint": {stack: outputs with the example
+    HTTPS endpoint on}}."""
+    return export_stacks("--both", *STACKS)
+
+
+@pytest.fixture(scope="session")
+def stack_outputs(stack_exports):
     """{stack: {output name: value}} for every committed stack (secrets shown as "[secret]")."""
-    return export_stacks(*STACKS)
+    return stack_exports["committed"]
 
 
 @pytest.fixture()

@@ -10,7 +10,7 @@ import sys
 
 import pytest
 
-from conftest import REPO_ROOT, STACKS, _sample_flow_for, compile_flows, export_stacks
+from conftest import REPO_ROOT, _sample_flow_for, compile_flows
 
 sys.path.insert(0, str(REPO_ROOT / "client" / "tests"))
 from stub_server import RecordingServer, run_probe  # noqa: E402
@@ -19,9 +19,9 @@ HEARTBEAT = "/flows/F/runs/1/heartbeat"
 
 
 @pytest.fixture(scope="session")
-def endpoint_outputs():
+def endpoint_outputs(stack_exports):
     """{stack: outputs} of every committed stack with the example endpoint turned on."""
-    return export_stacks("--endpoint", *STACKS)
+    return stack_exports["endpoint"]
 
 
 def test_the_laptop_profile_points_at_the_endpoint_and_pods_at_the_cluster(endpoint_outputs):
