@@ -1,6 +1,6 @@
 import { strict as assert } from "assert";
 import * as YAML from "yaml";
-import { committedStack } from "./harness/cache";
+import { committedStack, sharedRender } from "./harness/cache";
 import { ofType, one, output } from "./harness/query";
 import { renderStack, type RenderedStack } from "./harness/render";
 
@@ -50,7 +50,7 @@ describe("MetaflowCluster", () => {
     });
 
     it("uses the IP endpoint, its CA and only the listed networks in authorizedNetworks mode", async () => {
-        const stack = await renderStack("dev", {
+        const stack = await sharedRender("dev", {
             config: {
                 "metaflow-gcp:cluster": { controlPlaneAccess: "authorizedNetworks", authorizedNetworks: [{ cidr: "198.51.100.0/24", name: "office" }] },
             },
@@ -127,7 +127,7 @@ describe("MetaflowCluster", () => {
     // cluster in the kubeconfig (line 552 on) replaces the provider and every object it manages.
     it("switching controlPlaneAccess changes the kubeconfig but not the Kubernetes provider's cluster identity", async () => {
         const provider = (s: RenderedStack) => one(s, "pulumi:providers:kubernetes").inputs;
-        const ipAccess = await renderStack("dev", {
+        const ipAccess = await sharedRender("dev", {
             config: {
                 "metaflow-gcp:cluster": { controlPlaneAccess: "authorizedNetworks", authorizedNetworks: [{ cidr: "198.51.100.0/24", name: "office" }] },
             },
@@ -140,13 +140,13 @@ describe("MetaflowCluster", () => {
     it("a change that replaces the cluster changes the identity, so its Kubernetes objects are recreated with it", async () => {
         const provider = (s: RenderedStack) => one(s, "pulumi:providers:kubernetes").inputs;
         const regional = await renderStack("dev", { config: { "metaflow-gcp:cluster": { regional: true } } });
-        const autopilot = await renderStack("dev", { config: { "metaflow-gcp:cluster": { mode: "autopilot" } } });
+        const autopilot = await sharedRender("dev", { config: { "metaflow-gcp:cluster": { mode: "autopilot" } } });
         assert.notEqual(provider(regional).clusterIdentifier, provider(dev).clusterIdentifier);
         assert.notEqual(provider(autopilot).clusterIdentifier, provider(regional).clusterIdentifier);
     });
 
     it("in Autopilot mode creates no node pools, keeps private nodes and the node service account", async () => {
-        const stack = await renderStack("dev", { config: { "metaflow-gcp:cluster": { mode: "autopilot" } } });
+        const stack = await sharedRender("dev", { config: { "metaflow-gcp:cluster": { mode: "autopilot" } } });
         const c = one(stack, CLUSTER).inputs;
         assert.equal(c.enableAutopilot, true);
         assert.equal(c.location, "us-central1", "Autopilot is regional");

@@ -11,7 +11,7 @@ import { runPolicies, type OfflineResource } from "../policy/offline";
 import { policyConfigFor } from "../scripts/policyCheck";
 import { costSection, previewStack, renderedConfig } from "../scripts/preview";
 import { forwardsFor } from "../scripts/tunnel";
-import { committedStack } from "./harness/cache";
+import { committedStack, sharedRender } from "./harness/cache";
 import { REPO_ROOT, renderStack, type RenderedStack } from "./harness/render";
 
 const H = HOURS_PER_MONTH;
@@ -30,7 +30,7 @@ const r2 = (x: number) => Math.round(x * 100) / 100;
 let autopilotRender: Promise<RenderedStack> | undefined;
 /** dev switched to Autopilot, rendered once for this file. */
 function autopilotDev(): Promise<RenderedStack> {
-    autopilotRender ??= renderStack("dev", { config: { "metaflow-gcp:cluster": { mode: "autopilot" } } });
+    autopilotRender ??= sharedRender("dev", { config: { "metaflow-gcp:cluster": { mode: "autopilot" } } });
     return autopilotRender;
 }
 

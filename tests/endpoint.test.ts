@@ -6,10 +6,10 @@ import { ENDPOINT_NAMES, GATEWAY_CLASS, IAP_ACCESSOR_ROLE, ID_TOKEN_CREATOR_ROLE
 import { ARGO_SERVER_SERVICE, ARGO_WEBHOOK_SERVICE, LONG_LIVED_TIMEOUT_SEC, endpointBackends } from "../components/pure/endpointRoutes";
 import { ConfigError, parsePlatformConfig } from "../components/config/config";
 import { checkRendered, formatReport, policyConfigFor } from "../scripts/policyCheck";
-import { committedStack } from "./harness/cache";
+import { committedStack, sharedRender } from "./harness/cache";
 import { EXAMPLE_ENDPOINT, EXAMPLE_MEMBERS, withEndpoint } from "./harness/endpointExample";
 import { ofType, one, output } from "./harness/query";
-import { renderStack, renderStackFailure, stackSecretKeys, type RenderedResource, type RenderedStack } from "./harness/render";
+import { renderStackFailure, stackSecretKeys, type RenderedResource, type RenderedStack } from "./harness/render";
 import { ARGO_EVENTS_NAMES } from "../components/pure/wellKnown";
 
 const HOSTNAME = EXAMPLE_ENDPOINT.hostname;
@@ -30,7 +30,7 @@ const endpointConfig = { ...EXAMPLE_ENDPOINT };
 
 /** A stack with the endpoint on, its secret stored the way `pulumi config set --secret` does. */
 function renderWithEndpoint(stack: string, extra: Record<string, unknown> = {}): Promise<RenderedStack> {
-    return renderStack(stack, withEndpoint(stack, extra));
+    return sharedRender(stack, withEndpoint(stack, extra));
 }
 
 function byName(stack: RenderedStack, type: string, name: string): RenderedResource | undefined {

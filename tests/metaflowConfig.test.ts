@@ -6,7 +6,7 @@ import { METAFLOW_CONFIG_KEYS } from "../components/pure/metaflowConfig";
 import { TASK_IMAGE_TAG } from "../components/pure/taskImage";
 import { checkProfile, writeProfile } from "../scripts/profile";
 import { backoffMs, forwardsFor, portForwardArgs } from "../scripts/tunnel";
-import { committedStack } from "./harness/cache";
+import { committedStack, sharedRender } from "./harness/cache";
 import { ofType, one, output } from "./harness/query";
 import { renderStack, type RenderedStack } from "./harness/render";
 
@@ -50,7 +50,7 @@ describe("metaflowConfig (the Metaflow client profile)", () => {
         // Metaflow prefixes that registry onto any image without one (metaflow 2.19.39
         // plugins/kubernetes/kubernetes_decorator.py); tests/python/test_argo_compile.py shows the
         // compiled template keeps `python:3.11` as written.
-        const autopilot = await renderStack("dev", { config: { "metaflow-gcp:cluster": { mode: "autopilot" } } });
+        const autopilot = await sharedRender("dev", { config: { "metaflow-gcp:cluster": { mode: "autopilot" } } });
         for (const stack of [dev, prod, autopilot]) {
             const profile = output(stack, "metaflowConfig");
             assert.ok(!("METAFLOW_KUBERNETES_CONTAINER_REGISTRY" in profile));
@@ -102,7 +102,7 @@ describe("metaflowConfig (the Metaflow client profile)", () => {
 
     it("sets pod sizes Autopilot accepts in Autopilot mode only", async () => {
         assert.equal(output(dev, "metaflowConfig").METAFLOW_KUBERNETES_CPU, undefined);
-        const stack = await renderStack("dev", { config: { "metaflow-gcp:cluster": { mode: "autopilot" } } });
+        const stack = await sharedRender("dev", { config: { "metaflow-gcp:cluster": { mode: "autopilot" } } });
         const profile = output(stack, "metaflowConfig");
         assert.deepEqual([profile.METAFLOW_KUBERNETES_CPU, profile.METAFLOW_KUBERNETES_MEMORY, profile.METAFLOW_KUBERNETES_DISK], ["1", "4096", "8192"]);
     });
