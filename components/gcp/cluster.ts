@@ -7,10 +7,7 @@ import { childOptions, withDefaults, withDependencies, withLegacyType } from "..
 import { componentType } from "../pure/typeTokens";
 import { DEFAULT_POOL_DISK_GB, initialNodesPerZone } from "../pure/sizing";
 import { POD_RANGE_NAME, SERVICE_RANGE_NAME } from "../pure/wellKnown";
-import { PROFILE_DEFAULTS } from "../pure/profiles";
-
-/** Stand-alone defaults are the production profile's: safe first, as `production: true` gets them. */
-const PRODUCTION = PROFILE_DEFAULTS.production;
+import { STANDALONE_DEFAULTS as PRODUCTION } from "../pure/profiles";
 
 /** Least-privilege roles for the node service account (logs, metrics, autoscaler). */
 export const NODE_SERVICE_ACCOUNT_ROLES = ["roles/container.defaultNodeServiceAccount"];

@@ -5,10 +5,7 @@ import { childOptions, dependencyOn, withDefaults, withDependencies, withLegacyT
 import { componentType } from "../pure/typeTokens";
 import { checkSqlTier } from "../pure/catalog";
 import { maxConnectionsForTier } from "../pure/sizing";
-import { PROFILE_DEFAULTS } from "../pure/profiles";
-
-/** Stand-alone defaults are the production profile's: safe first, as `production: true` gets them. */
-const PRODUCTION = PROFILE_DEFAULTS.production;
+import { STANDALONE_DEFAULTS as PRODUCTION } from "../pure/profiles";
 
 /** Database and role the Metaflow services use. */
 export const METAFLOW_DB_NAME = "metaflow";

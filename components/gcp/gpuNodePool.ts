@@ -5,10 +5,7 @@ import { childOptions, withDefaults, withLegacyType } from "../options";
 import { componentType } from "../pure/typeTokens";
 import { initialNodesPerZone } from "../pure/sizing";
 import { GPU_TAINT } from "../pure/wellKnown";
-import { PROFILE_DEFAULTS } from "../pure/profiles";
-
-/** Stand-alone defaults are the production profile's: safe first, as `production: true` gets them. */
-const PRODUCTION = PROFILE_DEFAULTS.production;
+import { STANDALONE_DEFAULTS as PRODUCTION } from "../pure/profiles";
 
 /**
  * GKE-managed NVIDIA driver installation; never unset, which installs no driver at all

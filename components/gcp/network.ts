@@ -5,10 +5,7 @@ import { childOptions, withDefaults, withDependencies, withLegacyType } from "..
 import { componentType } from "../pure/typeTokens";
 import { PeeringRemoval } from "./peeringRemoval";
 import { IAP_TCP_FORWARDING_RANGE, POD_RANGE_NAME, SERVICE_RANGE_NAME } from "../pure/wellKnown";
-import { PROFILE_DEFAULTS } from "../pure/profiles";
-
-/** Stand-alone defaults are the production profile's: safe first, as `production: true` gets them. */
-const PRODUCTION = PROFILE_DEFAULTS.production;
+import { STANDALONE_DEFAULTS as PRODUCTION } from "../pure/profiles";
 
 
 export interface MetaflowNetworkArgs {

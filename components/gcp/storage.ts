@@ -3,10 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { childOptions, withDefaults, withLegacyType } from "../options";
 import { componentType } from "../pure/typeTokens";
 import { defaultBucketName } from "../pure/naming";
-import { PROFILE_DEFAULTS } from "../pure/profiles";
-
-/** Stand-alone defaults are the production profile's: safe first, as `production: true` gets them. */
-const PRODUCTION = PROFILE_DEFAULTS.production;
+import { STANDALONE_DEFAULTS as PRODUCTION } from "../pure/profiles";
 
 /** Prefix under which Metaflow keeps its datastore (METAFLOW_DATASTORE_SYSROOT_GS). */
 export const DATASTORE_PREFIX = "metaflow";

@@ -11,10 +11,7 @@ import { KUBERNETES_IDENTITIES, TASK_IDENTITY_USERS, defaultNamespace, type Kube
 import { DB_SECRET, metadataPodSpec, migrationJobName, migrationPodSpec, uiBackendPodSpec } from "../pure/servicePods";
 import { METADATA_SERVICE_IMAGE } from "../pure/versions";
 import { AIRFLOW_KSA, SERVICE_NAMES, SERVICE_PORTS } from "../pure/wellKnown";
-import { PROFILE_DEFAULTS } from "../pure/profiles";
-
-/** Stand-alone defaults are the production profile's: safe first, as `production: true` gets them. */
-const PRODUCTION = PROFILE_DEFAULTS.production;
+import { STANDALONE_DEFAULTS as PRODUCTION } from "../pure/profiles";
 
 /** Where the services find the database (Cloud SQL's private IP, Metaflow's database and user). */
 export interface DatabaseConnection {

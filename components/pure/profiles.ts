@@ -81,6 +81,12 @@ export const PROFILE_DEFAULTS = {
     },
 } as const;
 export type Profile = keyof typeof PROFILE_DEFAULTS;
+
+/**
+ * Defaults of a component built on its own (outside MetaflowPlatform): the production profile's
+ * values, safe first, as `production: true` gets them.
+ */
+export const STANDALONE_DEFAULTS = PROFILE_DEFAULTS.production;
 export type ProfileDefaults = (typeof PROFILE_DEFAULTS)[Profile];
 
 /** Named sets of defaults a stack can pick with `preset`, beside the one `production` picks. */
