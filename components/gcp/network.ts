@@ -7,7 +7,6 @@ import { PeeringRemoval } from "./peeringRemoval";
 import { IAP_TCP_FORWARDING_RANGE, POD_RANGE_NAME, SERVICE_RANGE_NAME } from "../pure/wellKnown";
 import { STANDALONE_DEFAULTS as PRODUCTION } from "../pure/profiles";
 
-
 export interface MetaflowNetworkArgs {
     /** Project of the VPC. */
     readonly project: pulumi.Input<string>;
