@@ -2,6 +2,60 @@
 import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
+const PULUMI_PACKAGES = ["@pulumi/pulumi", "@pulumi/gcp", "@pulumi/kubernetes", "@pulumi/random", "@pulumi/policy"];
+
+/** `no-restricted-imports` for a folder: provider SDK values, and relative imports matching `regex`. */
+function restrict(files, ignores, { sdkValues, regex, message }) {
+    const options = {
+        paths: sdkValues ? PULUMI_PACKAGES.map((name) => ({ name, allowTypeImports: true, message: sdkValues })) : [],
+        patterns: [{ regex, message }],
+    };
+    return { files, ignores, rules: { "@typescript-eslint/no-restricted-imports": ["error", options] } };
+}
+
+function layerRules() {
+    const pure = "pure code computes, it never creates resources: import SDK types only (`import type`), or move the code to components/gcp or components/kubernetes.";
+    return [
+        // Facts and decisions every layer shares: they import nothing of ours outside the folder.
+        restrict(["components/model/**/*.ts"], [], {
+            sdkValues: `components/model/: ${pure}`,
+            regex: "^\\.\\./",
+            message: "components/model/ is the bottom layer: it imports only other model modules. Take plain values as arguments (a small interface here), and let the caller map its own types onto them.",
+        }),
+        // Kubernetes specs and chart values: pure, beside the Kubernetes components that apply them.
+        restrict(["components/kubernetes/specs/**/*.ts"], [], {
+            sdkValues: `components/kubernetes/specs/: ${pure}`,
+            regex: "^\\.\\./(?!\\.\\./model/)",
+            message: "components/kubernetes/specs/ builds objects from model facts only: no component, config, estimate or Google Cloud import.",
+        }),
+        // The estimate (cost, prices, quotas): read by the preview, scripts and the policy pack.
+        restrict(["components/estimate/**/*.ts"], [], {
+            sdkValues: `components/estimate/: ${pure}`,
+            regex: "^\\.\\./(?!model/)",
+            message: "components/estimate/ computes over its own shapes and model facts; the config is mapped onto them in components/config/estimate.ts.",
+        }),
+        // The stack config is pure (plain objects in, validated config or problems out); only
+        // load.ts reads the Pulumi runtime.
+        restrict(["components/config/**/*.ts"], ["components/config/load.ts"], {
+            sdkValues: "components/config/ is pure: read the Pulumi runtime only in components/config/load.ts.",
+            regex: "^(\\.\\./)+(gcp|kubernetes|platform|options)(/|$)",
+            message: "components/config/ validates the stack config; it never depends on a resource layer.",
+        }),
+        // Google Cloud and Kubernetes components stand alone: they take their own documented
+        // Args, never the parsed stack config (components/platform maps the config onto them),
+        // and depend on no other resource layer. Not even types: a config type in an Args
+        // interface couples the component to the schema.
+        restrict(["components/gcp/**/*.ts"], [], {
+            regex: "^(\\.\\./)+(config|platform|kubernetes|estimate)(/|$)",
+            message: "components/gcp/ takes its inputs as XxxArgs: map the stack config onto them in components/platform/, and move shared names to components/model/wellKnown.ts.",
+        }),
+        restrict(["components/kubernetes/**/*.ts"], ["components/kubernetes/specs/**"], {
+            regex: "^(\\.\\./)+(config|platform|gcp|estimate)(/|$)",
+            message: "components/kubernetes/ takes its inputs as XxxArgs: map the stack config onto them in components/platform/, and move shared names to components/model/wellKnown.ts.",
+        }),
+    ];
+}
+
 export default tseslint.config(
     { ignores: ["node_modules/**", "bin/**", "policy/node_modules/**", ".venv/**", ".venv-image/**", ".venv-airflow/**"] },
     js.configs.recommended,
@@ -20,72 +74,9 @@ export default tseslint.config(
         languageOptions: { sourceType: "commonjs", globals: { require: "readonly", module: "writable", console: "readonly" } },
         rules: { "@typescript-eslint/no-require-imports": "off" },
     },
-    {
-        // Pure decision modules (catalog, CIDR maths, sizing, naming, prices, the Metaflow
-        // profile...) compute; they never create resources. A value import of a provider SDK,
-        // the Pulumi runtime or a resource layer is refused; type-only imports are fine.
-        files: ["components/pure/**/*.ts"],
-        rules: {
-            "@typescript-eslint/no-restricted-imports": [
-                "error",
-                {
-                    paths: ["@pulumi/pulumi", "@pulumi/gcp", "@pulumi/kubernetes", "@pulumi/random", "@pulumi/policy"].map((name) => ({
-                        name,
-                        allowTypeImports: true,
-                        message: "components/pure/ holds decisions, not resources: import types only (`import type`), or move the code to components/gcp or components/kubernetes.",
-                    })),
-                    patterns: [
-                        {
-                            group: ["**/gcp/*", "**/kubernetes/*", "**/platform/*", "**/options"],
-                            allowTypeImports: true,
-                            message: "components/pure/ must not depend on a resource layer; move shared names to components/pure/wellKnown.ts.",
-                        },
-                    ],
-                },
-            ],
-        },
-    },
-    {
-        // The config layer is pure (plain objects in, validated config or problems out), so
-        // MetaflowPlatform and tools can run it anywhere; only load.ts reads the Pulumi runtime.
-        files: ["components/config/**/*.ts"],
-        ignores: ["components/config/load.ts"],
-        rules: {
-            "@typescript-eslint/no-restricted-imports": [
-                "error",
-                {
-                    paths: ["@pulumi/pulumi", "@pulumi/gcp", "@pulumi/kubernetes", "@pulumi/random", "@pulumi/policy"].map((name) => ({
-                        name,
-                        allowTypeImports: true,
-                        message: "components/config/ is pure: read the Pulumi runtime only in components/config/load.ts.",
-                    })),
-                },
-            ],
-        },
-    },
-    // Google Cloud and Kubernetes components stand alone: they take their own documented Args,
-    // never the parsed stack config (components/platform maps the config onto them), and depend
-    // on no other resource layer. Not even types: a config type in an Args interface couples the
-    // component to the schema.
-    ...[
-        ["gcp", "kubernetes"],
-        ["kubernetes", "gcp"],
-    ].map(([layer, otherLayer]) => ({
-        files: [`components/${layer}/**/*.ts`],
-        rules: {
-            "@typescript-eslint/no-restricted-imports": [
-                "error",
-                {
-                    patterns: [
-                        {
-                            group: ["**/config/*", "**/config", "**/platform/*", `**/${otherLayer}/*`],
-                            message: `components/${layer}/ takes its inputs as XxxArgs: map the stack config onto them in components/platform/, and move shared names to components/pure/wellKnown.ts.`,
-                        },
-                    ],
-                },
-            ],
-        },
-    })),
+    // The layers (README "Architecture"). Each rule lists what a folder may not import; type
+    // imports count too, except the provider SDKs' types, which pure code may describe objects with.
+    ...layerRules(),
     {
         // One function, one screen: anything longer is split into named steps. Tests' describe
         // blocks are exempt.

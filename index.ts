@@ -11,7 +11,7 @@ import { loadPlatformConfig } from "./components/config/load";
 import { platformArgsFromConfig } from "./components/platform/fromConfig";
 import { MetaflowPlatform } from "./components/platform/metaflowPlatform";
 import { platformOutputs } from "./components/platform/stackOutputs";
-import { REPLACEMENT_GUARD_OUTPUT } from "./components/pure/replacement";
+import { REPLACEMENT_GUARD_OUTPUT } from "./components/config/replacement";
 import { guardReplacements } from "./components/platform/replacementGuard";
 
 const config = loadPlatformConfig();

@@ -40,26 +40,31 @@ export * from "./kubernetes/services";
 export * from "./config/config";
 export * from "./config/load";
 
-// Pure decisions.
-export * from "./pure/airflowValues";
-export * from "./pure/catalog";
-export * from "./pure/chartValueKeys";
-export * from "./pure/cidr";
-export * from "./pure/cost";
-export * from "./pure/endpointRoutes";
-export * from "./pure/kubeconfig";
-export * from "./pure/memberAccess";
+// Facts and decisions every layer shares.
+export * from "./model/catalog";
+export * from "./model/cidr";
+export * from "./model/endpointPaths";
+export * from "./model/kubeconfig";
+export * from "./model/memberAccess";
 // Two functions share this name; the library's is the stable, hashed one members' grants use.
-export { memberSlug } from "./pure/memberAccess";
-export * from "./pure/metaflowConfig";
-export * from "./pure/naming";
-export * from "./pure/prices";
-export * from "./pure/quotas";
-export * from "./pure/replacement";
-export * from "./pure/scheduling";
-export * from "./pure/sizing";
-export * from "./pure/taskImage";
-export * from "./pure/typeTokens";
-export * from "./pure/versions";
-export * from "./pure/wellKnown";
-export * from "./pure/workloadRequests";
+export { memberSlug } from "./model/memberAccess";
+export * from "./model/metaflowConfig";
+export * from "./model/naming";
+export * from "./model/scheduling";
+export * from "./model/sizing";
+export * from "./model/taskImage";
+export * from "./model/typeTokens";
+export * from "./model/wellKnown";
+export * from "./model/workloadRequests";
+
+// Kubernetes specs and chart values.
+export * from "./kubernetes/specs/airflowValues";
+export * from "./kubernetes/specs/endpointRoutes";
+export * from "./kubernetes/specs/versions";
+
+// The estimate.
+export * from "./estimate/cost";
+export * from "./estimate/prices";
+export * from "./estimate/quotas";
+export * from "./config/estimate";
+export * from "./config/replacement";

@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { LEGACY_TYPE_TOKENS, type LegacyComponent } from "./pure/typeTokens";
+import { LEGACY_TYPE_TOKENS, type LegacyComponent } from "./model/typeTokens";
 
 type Dependency = pulumi.Input<pulumi.Resource>;
 

@@ -1,12 +1,12 @@
 /**
  * Cost budget: the stack's estimated idle bill and its GPU step price stay within the
- * environment's limits. The estimate is the platform's own (components/pure/cost.ts, list prices from
- * components/pure/prices.ts), computed here from the resources the stack registers, so the policy
+ * environment's limits. The estimate is the platform's own (components/estimate/cost.ts, list prices from
+ * components/estimate/prices.ts), computed here from the resources the stack registers, so the policy
  * judges what would be deployed, not what a config file claims.
  */
 import type { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
-import { estimateCost, type CostFootprint, type PodFootprint, type PoolFootprint } from "../components/pure/cost";
-import { cpuCores, gibibytes } from "../components/pure/workloadRequests";
+import { estimateCost, type CostFootprint, type PodFootprint, type PoolFootprint } from "../components/estimate/cost";
+import { cpuCores, gibibytes } from "../components/model/workloadRequests";
 
 /** Type tokens this policy reads (kept here: the policy is self-contained). */
 const TYPES = {
@@ -141,7 +141,7 @@ export const costBudget: StackValidationPolicy = {
         }
         const estimate = estimateCost(footprint);
         if (estimate.unpriced.length > 0) {
-            report(`The budget cannot be checked: ${estimate.unpriced.join("; ")}. Add the list prices to components/pure/prices.ts (with their source) or disable cost-budget for this environment.`);
+            report(`The budget cannot be checked: ${estimate.unpriced.join("; ")}. Add the list prices to components/estimate/prices.ts (with their source) or disable cost-budget for this environment.`);
         }
         if (estimate.idleMonthlyUsd > maxIdleMonthlyUsd) {
             // The fee and the free-tier credit are one line here: what the cluster costs after the credit.

@@ -1,7 +1,7 @@
 /** Small pure helpers shared by the policies. */
 import type { ReportViolation, ResourceValidationArgs } from "@pulumi/policy";
-import { REGION_ZONES } from "../components/pure/catalog";
-import { cidrContains, normalizeCidr } from "../components/pure/cidr";
+import { REGION_ZONES } from "../components/model/catalog";
+import { cidrContains, normalizeCidr } from "../components/model/cidr";
 
 // The error the pack's property proxy throws when a policy reads a value unknown during a
 // preview (@pulumi/policy 1.21 `proxy.js` l.60-63); internal, so not in the typings.

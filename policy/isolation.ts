@@ -1,7 +1,7 @@
 /** Isolation between environments: labels, no peering or sharing, own ranges, own identities. */
 import type { ResourceValidationPolicy } from "@pulumi/policy";
-import { cidrsOverlap, normalizeCidr } from "../components/pure/cidr";
-import { ENDPOINT_CLIENT_ACCOUNT, MEMBER_BUCKET_ROLE, MEMBER_ENDPOINT_CLIENT_ROLE, MEMBER_REGISTRY_ROLE } from "../components/pure/memberAccess";
+import { cidrsOverlap, normalizeCidr } from "../components/model/cidr";
+import { ENDPOINT_CLIENT_ACCOUNT, MEMBER_BUCKET_ROLE, MEMBER_ENDPOINT_CLIENT_ROLE, MEMBER_REGISTRY_ROLE } from "../components/model/memberAccess";
 import { cidrWithin, describe, forTypes, grantMembers, knownStrings, peek } from "./helpers";
 import { GOOGLE_SOURCE_RANGES, IAM_GRANT_TYPES, T } from "./types";
 
@@ -67,7 +67,7 @@ export const iamScopedToEnvironment: ResourceValidationPolicy = {
     },
     validateResource: forTypes(IAM_GRANT_TYPES.filter((t) => !t.startsWith("gcp:projects/")), (props, args, report) => {
         const { serviceAccountPrefix, namespace, members = [] } = args.getConfig<{ serviceAccountPrefix: string; namespace: string; members?: string[] }>();
-        // The one role a listed member may hold here (components/pure/memberAccess.ts).
+        // The one role a listed member may hold here (components/model/memberAccess.ts).
         const memberRole = args.type.startsWith("gcp:storage/")
             ? MEMBER_BUCKET_ROLE
             : args.type.startsWith("gcp:artifactregistry/")

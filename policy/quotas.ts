@@ -1,6 +1,6 @@
 /** Quotas and cost, with limits per environment from the pack's config. */
 import type { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
-import { machineFamily } from "../components/pure/catalog";
+import { machineFamily } from "../components/model/catalog";
 import { describe, forTypes, poolFootprint, regionOf } from "./helpers";
 import { T } from "./types";
 

@@ -1,7 +1,7 @@
 /** Security baseline: hardened GKE, private Cloud SQL, private buckets, no keys, no primitive roles. */
 import type { ResourceValidationPolicy } from "@pulumi/policy";
-import { coversWholeInternet } from "../components/pure/cidr";
-import { GPU_TAINT, IAP_TCP_FORWARDING_RANGE } from "../components/pure/wellKnown";
+import { coversWholeInternet } from "../components/model/cidr";
+import { GPU_TAINT, IAP_TCP_FORWARDING_RANGE } from "../components/model/wellKnown";
 import { describe, forTypes } from "./helpers";
 import { IAM_GRANT_TYPES, T } from "./types";
 

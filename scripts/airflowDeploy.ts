@@ -14,7 +14,7 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { LOCAL_PORTS } from "../components/pure/metaflowConfig";
+import { LOCAL_PORTS } from "../components/model/metaflowConfig";
 import { flag, readStackOutputs } from "./stackOutputs";
 
 /** One external command and its outcome. */

@@ -5,17 +5,17 @@
  *     `.describe()`/`.meta()`, read through `z.toJSONSchema`);
  *   - defaults per profile: the schema built with each profile of PROFILE_DEFAULTS;
  *   - what the committed stacks set: Pulumi.dev.yaml and Pulumi.prod.yaml;
- *   - "⚠ replaces": the keys components/pure/replacement.ts declares.
+ *   - "⚠ replaces": the keys components/config/replacement.ts declares.
  * tests/configReference.test.ts fails when README.md is not what this writes.
  */
 import * as fs from "fs";
 import * as path from "path";
 import YAML from "yaml";
 import { z } from "zod";
-import { PROFILE_DEFAULTS, type Profile } from "../components/pure/profiles";
+import { PROFILE_DEFAULTS, type Profile } from "../components/model/profiles";
 import { CONFIG_NAMESPACE } from "../components/config/namespace";
 import { platformSchema } from "../components/config/schema";
-import { OTHER_REPLACING_KEYS, REPLACING_KEYS } from "../components/pure/replacement";
+import { OTHER_REPLACING_KEYS, REPLACING_KEYS } from "../components/config/replacement";
 
 const REPO_ROOT = path.join(__dirname, "..");
 export const README_PATH = path.join(REPO_ROOT, "README.md");
@@ -179,7 +179,7 @@ export function renderConfigReference(): string {
     const keys = new Set(rows.map((r) => fullKey(r.path)));
     const unknown = [...REPLACING_KEYS, ...OTHER_REPLACING_KEYS].filter((k) => !keys.has(k.key));
     if (unknown.length > 0) {
-        throw new Error(`components/pure/replacement.ts names keys the schema does not have: ${unknown.map((k) => k.key).join(", ")}`);
+        throw new Error(`components/config/replacement.ts names keys the schema does not have: ${unknown.map((k) => k.key).join(", ")}`);
     }
     const stacks = REFERENCE_STACKS.map((s) => ({ name: s, values: stackValues(s) }));
     const header = `| key | default (development / production; personal preset where it differs) | ${stacks.map((s) => `\`Pulumi.${s.name}.yaml\``).join(" | ")} | notes |`;

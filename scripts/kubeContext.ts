@@ -11,7 +11,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
-import { buildKubeconfig, type KubeContext } from "../components/pure/kubeconfig";
+import { buildKubeconfig, type KubeContext } from "../components/model/kubeconfig";
 
 type Named = { name: string; [key: string]: unknown };
 const SECTIONS = ["clusters", "users", "contexts"] as const;

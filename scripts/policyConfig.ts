@@ -12,10 +12,10 @@
 import * as fs from "fs";
 import * as path from "path";
 import { NODE_SERVICE_ACCOUNT_ROLES } from "../components/gcp/cluster";
-import { cidrsOverlap } from "../components/pure/cidr";
+import { cidrsOverlap } from "../components/model/cidr";
 import { CONFIG_NAMESPACE, platformConfigFrom, type PlatformConfig } from "../components/config/config";
-import { MEMBER_PROJECT_ROLES } from "../components/pure/memberAccess";
-import { serviceAccountId } from "../components/pure/naming";
+import { MEMBER_PROJECT_ROLES } from "../components/model/memberAccess";
+import { serviceAccountId } from "../components/model/naming";
 import type { PackConfig } from "../policy/offline";
 import { OFFLINE_PROJECT, REPO_ROOT, listStacks, readStackConfig } from "../tests/harness/render";
 

@@ -10,10 +10,11 @@
  * config is invalid or a mandatory policy is violated.
  */
 import { ConfigError, platformConfigFromFlat } from "../components/config/config";
-import { estimateCost, footprintFromConfig, type CostEstimate } from "../components/pure/cost";
-import { HOURS_PER_MONTH } from "../components/pure/prices";
-import { requiredQuotas } from "../components/pure/quotas";
-import type { StepSize } from "../components/pure/sizing";
+import { footprintFromConfig, quotaPlanFromConfig } from "../components/config/estimate";
+import { estimateCost, type CostEstimate } from "../components/estimate/cost";
+import { HOURS_PER_MONTH } from "../components/estimate/prices";
+import { requiredQuotas } from "../components/estimate/quotas";
+import type { StepSize } from "../components/model/sizing";
 import { childrenOf } from "../tests/harness/query";
 import { checkRendered, formatReport } from "./policyCheck";
 import { OFFLINE_PROJECT, listStacks, readStackConfig, renderStack, type RenderOptions, type RenderedResource, type RenderedStack } from "../tests/harness/render";
@@ -190,7 +191,7 @@ export async function previewStack(name: string, options: RenderOptions = {}): P
 /** The Compute Engine quotas the stack needs at full scale, to request before the first `pulumi up`. */
 export function quotaSection(stack: RenderedStack): string[] {
     const cfg = renderedConfig(stack);
-    const needs = requiredQuotas(cfg);
+    const needs = requiredQuotas(quotaPlanFromConfig(cfg));
     if (needs.length === 0) {
         return ["Quotas: Autopilot sizes the nodes; request GPU quota (GPUS_ALL_REGIONS and the regional GPU metric) for the GPUs steps will ask for."];
     }

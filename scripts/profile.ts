@@ -17,8 +17,8 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as YAML from "yaml";
-import type { KubeContext } from "../components/pure/kubeconfig";
-import { METAFLOW_CONFIG_KEYS, type MetaflowProfile } from "../components/pure/metaflowConfig";
+import type { KubeContext } from "../components/model/kubeconfig";
+import { METAFLOW_CONFIG_KEYS, type MetaflowProfile } from "../components/model/metaflowConfig";
 import { contextKubeconfig, kubeconfigPath, mergeKubeconfig, writeKubeconfig } from "./kubeContext";
 import { findOnPath } from "./prerequisites";
 import { flag, positional, readStackOutputs } from "./stackOutputs";
@@ -32,7 +32,7 @@ export function checkProfile(profile: unknown): MetaflowProfile {
     for (const [key, value] of Object.entries(profile)) {
         if (!known.includes(key)) {
             throw new Error(
-                `metaflowConfig has ${key}, which is not a key this platform sets (components/pure/metaflowConfig.ts: either Metaflow does not read it, ` +
+                `metaflowConfig has ${key}, which is not a key this platform sets (components/model/metaflowConfig.ts: either Metaflow does not read it, ` +
                     `or it changes what steps do, like a registry prefixed onto every image); refusing to write the profile`,
             );
         }

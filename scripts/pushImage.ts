@@ -11,7 +11,7 @@
  */
 import { execFileSync, spawnSync } from "child_process";
 import * as path from "path";
-import { taskImageRef, type TaskImageVariant } from "../components/pure/taskImage";
+import { taskImageRef, type TaskImageVariant } from "../components/model/taskImage";
 import { requireCommands } from "./prerequisites";
 import { flag, positional, readStackOutputs } from "./stackOutputs";
 

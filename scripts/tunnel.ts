@@ -15,10 +15,10 @@ import { spawn, type ChildProcess } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { LOCAL_PORTS } from "../components/pure/metaflowConfig";
+import { LOCAL_PORTS } from "../components/model/metaflowConfig";
 import { requireCommands } from "./prerequisites";
 import { positional, readStackOutputs } from "./stackOutputs";
-import { ARGO_EVENTS_NAMES, ARGO_SERVER_PORT, SERVICE_NAMES, SERVICE_PORTS } from "../components/pure/wellKnown";
+import { ARGO_EVENTS_NAMES, ARGO_SERVER_PORT, SERVICE_NAMES, SERVICE_PORTS } from "../components/model/wellKnown";
 
 /** One local port forwarded to a Service. */
 export interface Forward {

@@ -1,7 +1,7 @@
-import { componentType } from "../components/pure/typeTokens";
+import { componentType } from "../components/model/typeTokens";
 import { strict as assert } from "assert";
 import { ConfigError, parsePlatformConfig } from "../components/config/config";
-import { MEMBER_BUCKET_ROLE, MEMBER_PROJECT_ROLES, MEMBER_RBAC_RULES, MEMBER_REGISTRY_ROLE, memberSlug, rbacSubject } from "../components/pure/memberAccess";
+import { MEMBER_BUCKET_ROLE, MEMBER_PROJECT_ROLES, MEMBER_RBAC_RULES, MEMBER_REGISTRY_ROLE, memberSlug, rbacSubject } from "../components/model/memberAccess";
 import { committedStack } from "./harness/cache";
 import { ofType, one } from "./harness/query";
 import { renderStack, type RenderedStack } from "./harness/render";

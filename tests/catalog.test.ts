@@ -1,8 +1,8 @@
 import { strict as assert } from "assert";
-import { checkSqlTier, machineFamily, pairGpuMachine } from "../components/pure/catalog";
-import { cidrContains, cidrsOverlap, coversWholeInternet, findOverlaps, isPrivateCidr, parseIpv4Cidr } from "../components/pure/cidr";
-import { buildKubeconfig } from "../components/pure/kubeconfig";
-import { connectionCapacity, initialNodesPerZone, maxConnectionsForTier, requiredConnections, serviceConnectionUses } from "../components/pure/sizing";
+import { checkSqlTier, machineFamily, pairGpuMachine } from "../components/model/catalog";
+import { cidrContains, cidrsOverlap, coversWholeInternet, findOverlaps, isPrivateCidr, parseIpv4Cidr } from "../components/model/cidr";
+import { buildKubeconfig } from "../components/model/kubeconfig";
+import { connectionCapacity, initialNodesPerZone, maxConnectionsForTier, requiredConnections, serviceConnectionUses } from "../components/model/sizing";
 import * as YAML from "yaml";
 
 describe("GPU/machine pairing (cluster-toolkit gpu-definition)", () => {
@@ -157,7 +157,7 @@ describe("kubeconfig", () => {
 
 describe("CIDR normalization (used by the firewall policy)", () => {
     it("writes a block with its network address and rejects non-CIDR text", async () => {
-        const { normalizeCidr } = await import("../components/pure/cidr");
+        const { normalizeCidr } = await import("../components/model/cidr");
         const { cidrWithin } = await import("../policy/helpers");
         assert.equal(normalizeCidr("10.10.1.0/20"), "10.10.0.0/20");
         assert.equal(normalizeCidr("nope"), undefined);

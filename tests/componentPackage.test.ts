@@ -14,7 +14,7 @@ import { ComponentProvider } from "@pulumi/pulumi/provider/experimental/provider
 import * as YAML from "yaml";
 import { parsePlatformConfig } from "../components/config/config";
 import { EXAMPLE_ENDPOINT, EXAMPLE_MEMBERS } from "./harness/endpointExample";
-import { PACKAGE_NAME, componentType } from "../components/pure/typeTokens";
+import { PACKAGE_NAME, componentType } from "../components/model/typeTokens";
 import { PENDING_ANALYZER_COMPATIBILITY, componentSchema, hostedComponents, type PackageSchema } from "./harness/componentSchema";
 import { REPO_ROOT, renderStack } from "./harness/render";
 

@@ -6,7 +6,7 @@
 import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { PROFILE_DEFAULTS, profileOf } from "../components/pure/profiles";
+import { PROFILE_DEFAULTS, profileOf } from "../components/model/profiles";
 import { ConfigError, formatProblem, type Problem } from "../components/config/problems";
 import { resolveConfig } from "../components/config/resolve";
 import { RULES, type Rule, type RuleInput } from "../components/config/rules";

@@ -3,9 +3,10 @@ import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
 import { parsePlatformConfig } from "../components/config/config";
-import { COST_ASSUMPTIONS, estimateCost, footprintFromConfig, machineHourlyUsd, regionCoverage, type CostEstimate } from "../components/pure/cost";
-import { CYCLENERD_PRICING, GLOBAL_PRICES, HOURS_PER_MONTH, REGION_PRICES, SKYPILOT_GCP_CATALOG, SPOT_MAX_FRACTION_OF_ON_DEMAND } from "../components/pure/prices";
-import { REGION_ZONES } from "../components/pure/catalog";
+import { footprintFromConfig } from "../components/config/estimate";
+import { COST_ASSUMPTIONS, estimateCost, machineHourlyUsd, regionCoverage, type CostEstimate } from "../components/estimate/cost";
+import { CYCLENERD_PRICING, GLOBAL_PRICES, HOURS_PER_MONTH, REGION_PRICES, SKYPILOT_GCP_CATALOG, SPOT_MAX_FRACTION_OF_ON_DEMAND } from "../components/estimate/prices";
+import { REGION_ZONES } from "../components/model/catalog";
 import { costBudget, footprintFromResources } from "../policy/cost";
 import { runPolicies, type OfflineResource } from "../policy/offline";
 import { policyConfigFor } from "../scripts/policyCheck";
@@ -44,7 +45,7 @@ describe("cost estimate (list prices)", () => {
 
     it("dev idles at $39.46/month by hand: spot e2-standard-2, 30 GB disk, db-f1-micro, NAT, credit covers the zonal cluster", () => {
         const estimate = estimateCost(footprintFromConfig(renderedConfig(dev)));
-        // Hand-computed from Google's us-central1 list prices (components/pure/prices.ts):
+        // Hand-computed from Google's us-central1 list prices (components/estimate/prices.ts):
         //   e2-standard-2 = 2 x $0.021811 + 8 GiB x $0.002923 = $0.043622 + $0.023384 = $0.067006/h;
         //   spot at most 40%: $0.0268024/h x 730 = $19.5658 -> $19.57
         //   30 GB pd-balanced x $0.10 = $3.00; db-f1-micro $0.0105/h x 730 = $7.665 -> $7.67; 20 GB SSD x $0.17 = $3.40
@@ -184,7 +185,7 @@ describe("cost estimate (list prices)", () => {
         assert.equal(outside.idle.some((i) => i.item.startsWith("nodes")), false);
         const eu = estimateCost(footprintFromConfig(parsePlatformConfig({ project: "my-project-1", environment: "dev", region: "europe-west4", gpuPools: [] })));
         assert.deepEqual(eu.unpriced, [
-            "database: Cloud SQL ENTERPRISE list prices (vCPU, memory, db-f1-micro, db-g1-small, SSD storage) for europe-west4 are not recorded in components/pure/prices.ts",
+            "database: Cloud SQL ENTERPRISE list prices (vCPU, memory, db-f1-micro, db-g1-small, SSD storage) for europe-west4 are not recorded in components/estimate/prices.ts",
         ]);
         assert.equal(eu.idle.some((i) => i.item.startsWith("Cloud SQL")), false);
         assert.equal(eu.pricesAsOf, CYCLENERD_PRICING.generated);
@@ -230,7 +231,7 @@ describe("cost estimate (list prices)", () => {
         assert.match(text, /^ {4}gpu-l4: on-demand \$0\.8810, spot \$0\.3688 \(configured: spot;/m);
         assert.deepEqual(
             costSection(estimateCost(footprintFromConfig(parsePlatformConfig({ project: "my-project-1", environment: "xy", region: "us-east4", gpuPools: [] })))).filter((l) => l.includes("not priced:")),
-            ["  not priced: database: Cloud SQL ENTERPRISE list prices (vCPU, memory, db-f1-micro, db-g1-small, SSD storage) for us-east4 are not recorded in components/pure/prices.ts"],
+            ["  not priced: database: Cloud SQL ENTERPRISE list prices (vCPU, memory, db-f1-micro, db-g1-small, SSD storage) for us-east4 are not recorded in components/estimate/prices.ts"],
         );
     });
 });

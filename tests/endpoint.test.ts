@@ -3,14 +3,14 @@ import { Gateway, HTTPRoute } from "@kubernetes-models/gateway-api/gateway.netwo
 import { GCPBackendPolicy, HealthCheckPolicy } from "@kubernetes-models/gke/networking.gke.io/v1";
 import { ENDPOINT_APIS } from "../components/gcp/apis";
 import { ENDPOINT_NAMES, GATEWAY_CLASS, IAP_ACCESSOR_ROLE, ID_TOKEN_CREATOR_ROLE, OAUTH_SECRET_KEY } from "../components/kubernetes/endpoint";
-import { ARGO_SERVER_SERVICE, ARGO_WEBHOOK_SERVICE, LONG_LIVED_TIMEOUT_SEC, endpointBackends } from "../components/pure/endpointRoutes";
+import { ARGO_SERVER_SERVICE, ARGO_WEBHOOK_SERVICE, LONG_LIVED_TIMEOUT_SEC, endpointBackends } from "../components/kubernetes/specs/endpointRoutes";
 import { ConfigError, parsePlatformConfig } from "../components/config/config";
 import { checkRendered, formatReport, policyConfigFor } from "../scripts/policyCheck";
 import { committedStack, sharedRender } from "./harness/cache";
 import { EXAMPLE_ENDPOINT, EXAMPLE_MEMBERS, withEndpoint } from "./harness/endpointExample";
 import { ofType, one, output } from "./harness/query";
 import { renderStackFailure, stackSecretKeys, type RenderedResource, type RenderedStack } from "./harness/render";
-import { ARGO_EVENTS_NAMES } from "../components/pure/wellKnown";
+import { ARGO_EVENTS_NAMES } from "../components/model/wellKnown";
 
 const HOSTNAME = EXAMPLE_ENDPOINT.hostname;
 const CLIENT_ID = EXAMPLE_ENDPOINT.oauthClientId;

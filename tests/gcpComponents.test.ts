@@ -18,7 +18,7 @@ import { MemberGrants } from "../components/gcp/memberGrants";
 import { MetaflowNetwork } from "../components/gcp/network";
 import { PSA_PEERING_NAME, PeeringRemoval } from "../components/gcp/peeringRemoval";
 import { MetaflowStorage } from "../components/gcp/storage";
-import { GPU_TAINT, POD_RANGE_NAME, SERVICE_RANGE_NAME } from "../components/pure/wellKnown";
+import { GPU_TAINT, POD_RANGE_NAME, SERVICE_RANGE_NAME } from "../components/model/wellKnown";
 import { ALONE_PROJECT as PROJECT, buildAlone, buildAloneFailure } from "./harness/alone";
 import type { RenderedResource } from "./harness/render";
 
@@ -94,7 +94,7 @@ describe("Google Cloud components built alone, with only their required Args", (
         const s = instance.inputs.settings;
         assert.deepEqual([s.edition, s.tier, s.availabilityType, s.ipConfiguration.ipv4Enabled], ["ENTERPRISE", "db-custom-2-7680", "REGIONAL", false]);
         assert.ok(instance.protect && instance.inputs.deletionProtection === true);
-        // 7680 MB / 12 MB per connection = 640 (pure/sizing.ts, connectionCapacity).
+        // 7680 MB / 12 MB per connection = 640 (model/sizing.ts, connectionCapacity).
         assert.deepEqual(s.databaseFlags.find((f: { name: string }) => f.name === "max_connections"), { name: "max_connections", value: "640" });
     });
 

@@ -1,4 +1,4 @@
-import { componentType } from "../components/pure/typeTokens";
+import { componentType } from "../components/model/typeTokens";
 import { strict as assert } from "assert";
 import { maxGpus } from "../components/gcp/gpuNodePool";
 import { committedStack } from "./harness/cache";

@@ -13,10 +13,10 @@ import { ArgoWorkflows, WORKFLOW_POD_RULES } from "../components/kubernetes/argo
 import { ENDPOINT_NAMES, MetaflowEndpoint, OAUTH_SECRET_KEY } from "../components/kubernetes/endpoint";
 import { MemberRbac } from "../components/kubernetes/memberRbac";
 import { MetaflowServices, deployApp } from "../components/kubernetes/services";
-import { appLabels } from "../components/pure/kubernetesObjects";
-import { MEMBER_ROLE_NAME } from "../components/pure/memberAccess";
-import { KUBERNETES_IDENTITIES } from "../components/pure/naming";
-import { metadataPodSpec } from "../components/pure/servicePods";
+import { appLabels } from "../components/kubernetes/specs/kubernetesObjects";
+import { MEMBER_ROLE_NAME } from "../components/model/memberAccess";
+import { KUBERNETES_IDENTITIES } from "../components/model/naming";
+import { metadataPodSpec } from "../components/kubernetes/specs/servicePods";
 import { ofType, one } from "./harness/query";
 import { ALONE_PROJECT, buildAlone, buildAloneFailure } from "./harness/alone";
 import type { RenderedResource, RenderedStack } from "./harness/render";

@@ -6,7 +6,7 @@
 import { strict as assert } from "assert";
 import * as path from "path";
 import { PROFILE_DEFAULTS } from "../components/config/config";
-import { componentType } from "../components/pure/typeTokens";
+import { componentType } from "../components/model/typeTokens";
 import { one } from "./harness/query";
 import { REPO_ROOT, renderStack, renderStackFailure } from "./harness/render";
 

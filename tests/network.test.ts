@@ -1,9 +1,9 @@
-import { componentType } from "../components/pure/typeTokens";
+import { componentType } from "../components/model/typeTokens";
 import { strict as assert } from "assert";
 import { committedStack } from "./harness/cache";
 import { componentTypeOf, ofType, one } from "./harness/query";
 import type { RenderedStack } from "./harness/render";
-import { IAP_TCP_FORWARDING_RANGE } from "../components/pure/wellKnown";
+import { IAP_TCP_FORWARDING_RANGE } from "../components/model/wellKnown";
 
 describe("MetaflowNetwork", () => {
     let dev: RenderedStack;

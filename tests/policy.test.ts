@@ -505,7 +505,7 @@ describe("policy pack", () => {
                 p.location = "us-central1";
                 p.autoscaling = { minNodeCount: 1, maxNodeCount: 3 };
             });
-            // components/pure/catalog.ts: us-central1 has 4 zones (a, b, c, f).
+            // components/model/catalog.ts: us-central1 has 4 zones (a, b, c, f).
             await catches("gke-regional-pool-zones", [bad], {}, "in each of the region's 4 zones, up to 12 nodes");
             const zonal = mutated(dev, POOL, "cluster-cpu", (p) => {
                 delete p.nodeLocations;

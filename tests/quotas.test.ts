@@ -1,11 +1,16 @@
 import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { GPU_TYPES } from "../components/pure/catalog";
+import { GPU_TYPES } from "../components/model/catalog";
 import { parsePlatformConfig, platformConfigFromFlat } from "../components/config/config";
-import { GPU_QUOTA_METRICS, machineVcpus, requiredQuotas, type QuotaNeed } from "../components/pure/quotas";
+import { quotaPlanFromConfig } from "../components/config/estimate";
+import { GPU_QUOTA_METRICS, machineVcpus, requiredQuotas as quotasOfPlan, type QuotaNeed } from "../components/estimate/quotas";
+import type { PlatformConfig } from "../components/config/config";
 import { previewStack } from "../scripts/preview";
 import { REPO_ROOT, readStackConfig } from "./harness/render";
+
+/** The quotas of a validated config (config -> plan -> count, as the preview does). */
+const requiredQuotas = (cfg: PlatformConfig): QuotaNeed[] => quotasOfPlan(quotaPlanFromConfig(cfg));
 
 const base = { project: "acme-ml-dev", region: "us-central1", environment: "dev" };
 const amount = (needs: QuotaNeed[], metric: string, scope?: string) => needs.find((n) => n.metric === metric && (scope === undefined || n.scope === scope))?.amount;

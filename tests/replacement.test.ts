@@ -2,7 +2,7 @@ import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import { parsePlatformConfig } from "../components/config/config";
-import { REPLACEMENT_GUARD_OUTPUT, REPLACING_KEYS, ReplacementRefusedError, replacementFingerprint, replacingChanges } from "../components/pure/replacement";
+import { REPLACEMENT_GUARD_OUTPUT, REPLACING_KEYS, ReplacementRefusedError, replacementFingerprint, replacingChanges } from "../components/config/replacement";
 import { selfStackName } from "../components/platform/replacementGuard";
 import { committedStack } from "./harness/cache";
 import { output } from "./harness/query";

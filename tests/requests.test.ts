@@ -5,8 +5,8 @@ import {
     EVENTBUS_SPEC_KEYS,
     EVENTSOURCE_SPEC_KEYS,
     unverifiedKeys,
-} from "../components/pure/chartValueKeys";
-import { cpuCores, gibibytes } from "../components/pure/workloadRequests";
+} from "./fixtures/chartValueKeys";
+import { cpuCores, gibibytes } from "../components/model/workloadRequests";
 import { committedStack } from "./harness/cache";
 import { ofType } from "./harness/query";
 import type { RenderedStack } from "./harness/render";

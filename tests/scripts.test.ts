@@ -9,7 +9,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as YAML from "yaml";
-import { buildKubeconfig } from "../components/pure/kubeconfig";
+import { buildKubeconfig } from "../components/model/kubeconfig";
 import { contextKubeconfig, kubeconfigPath, mergeKubeconfig } from "../scripts/kubeContext";
 import { findOnPath, requireCommands } from "../scripts/prerequisites";
 import { decideAfterExit, HEALTHY_AFTER_MS } from "../scripts/tunnel";

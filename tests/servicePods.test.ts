@@ -1,10 +1,10 @@
 /** The pure pod-spec builders of the Metaflow services, checked without Pulumi. */
 import { strict as assert } from "assert";
 import { Pod } from "kubernetes-models/v1/Pod";
-import { appLabels, servicePorts, zoneSpread, type ServedPodSpec } from "../components/pure/kubernetesObjects";
-import { DB_SECRET, databaseEnv, metadataPodSpec, migrationPodSpec, uiBackendPodSpec } from "../components/pure/servicePods";
-import { METADATA_SERVICE_IMAGE } from "../components/pure/versions";
-import { SERVICE_PORTS } from "../components/pure/wellKnown";
+import { appLabels, servicePorts, zoneSpread, type ServedPodSpec } from "../components/kubernetes/specs/kubernetesObjects";
+import { DB_SECRET, databaseEnv, metadataPodSpec, migrationPodSpec, uiBackendPodSpec } from "../components/kubernetes/specs/servicePods";
+import { METADATA_SERVICE_IMAGE } from "../components/kubernetes/specs/versions";
+import { SERVICE_PORTS } from "../components/model/wellKnown";
 
 const DB = { host: "10.23.0.3", port: 5432, name: "metaflow", user: "metaflow" };
 const UI = { database: DB, poolMax: 4, datastoreRoot: "gs://b/metaflow", metadataUrl: "http://metaflow-metadata.ml.svc.cluster.local:8080" };

@@ -1,8 +1,8 @@
 import { strict as assert } from "assert";
 import * as path from "path";
-import { KUBERNETES_IDENTITIES } from "../components/pure/naming";
+import { KUBERNETES_IDENTITIES } from "../components/model/naming";
 import { WORKFLOW_POD_RULES } from "../components/kubernetes/argoWorkflows";
-import { migrationJobName } from "../components/pure/servicePods";
+import { migrationJobName } from "../components/kubernetes/specs/servicePods";
 import { committedStack } from "./harness/cache";
 import { ofType, one } from "./harness/query";
 import { renderStackFailure, type RenderedResource, type RenderedStack } from "./harness/render";

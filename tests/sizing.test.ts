@@ -1,9 +1,9 @@
 import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { machineShape } from "../components/pure/catalog";
+import { machineShape } from "../components/model/catalog";
 import { parsePlatformConfig, type PlatformConfig } from "../components/config/config";
-import { AUTOPILOT_DEFAULT_RESOURCES } from "../components/pure/metaflowConfig";
+import { AUTOPILOT_DEFAULT_RESOURCES } from "../components/model/metaflowConfig";
 import {
     METAFLOW_DEFAULT_STEP,
     autopilotStepProblem,
@@ -19,7 +19,7 @@ import {
     stepFits,
     stepRoomBesideServices,
     type StepSize,
-} from "../components/pure/sizing";
+} from "../components/model/sizing";
 import { committedStack } from "./harness/cache";
 import { ofType, output } from "./harness/query";
 import { REPO_ROOT, listStacks, type RenderedStack } from "./harness/render";
@@ -221,7 +221,7 @@ describe("the services' requests that validation plans for are the ones deployed
             assert.deepEqual(
                 servicesRequests(configOf(stack).services),
                 { cpuMillis: Math.round(deployed.cpuMillis), memoryMiB: Math.round(deployed.memoryMiB) },
-                "a container's requests changed: keep CONTAINER_RESOURCES/alwaysOnPods (components/pure/workloadRequests.ts) in step so validation plans for them",
+                "a container's requests changed: keep CONTAINER_RESOURCES/alwaysOnPods (components/model/workloadRequests.ts) in step so validation plans for them",
             );
         });
     }

@@ -1,7 +1,7 @@
-import { PACKAGE_NAME } from "../components/pure/typeTokens";
+import { PACKAGE_NAME } from "../components/model/typeTokens";
 import { strict as assert } from "assert";
 import { REQUIRED_APIS } from "../components/gcp/apis";
-import { cidrsOverlap } from "../components/pure/cidr";
+import { cidrsOverlap } from "../components/model/cidr";
 import { committedStack } from "./harness/cache";
 import { ofType, one, output, parentOf } from "./harness/query";
 import { listStacks, type RenderedStack } from "./harness/render";

@@ -15,7 +15,7 @@
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { componentType } from "../components/pure/typeTokens";
+import { componentType } from "../components/model/typeTokens";
 import { renderStack, type RenderedResource, type RenderedStack } from "./harness/render";
 import { URN_FIXTURES, urnVariants } from "./harness/urnSnapshot";
 

@@ -10,7 +10,7 @@
  * `gcp:project` and `gcp:region`. README.md's "Configuration" is generated from the schema
  * (`npm run docs`).
  */
-export { PRESETS, PROFILE_DEFAULTS, type Profile } from "../pure/profiles";
+export { PRESETS, PROFILE_DEFAULTS, type Profile } from "../model/profiles";
 export { mustBeSecret, platformConfigFrom, platformConfigFromFlat } from "./flat";
 export { CONFIG_NAMESPACE } from "./namespace";
 export { parsePlatformConfig, type ParseOptions } from "./parse";

@@ -2,7 +2,7 @@
  * parsePlatformConfig: the schema (defaults from the profile the raw config picks), then every
  * rule; all problems at once, each with its key, value and fix.
  */
-import { PROFILE_DEFAULTS, profileOf } from "../pure/profiles";
+import { PROFILE_DEFAULTS, profileOf } from "../model/profiles";
 import { keyName } from "./namespace";
 import { ConfigError, formatProblem } from "./problems";
 import { resolveConfig } from "./resolve";

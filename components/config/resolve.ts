@@ -3,9 +3,9 @@
  * per node, max_connections, the bucket name and the namespace. Resolution never fails: where a
  * value cannot be derived it is left empty (zones []) or 0, and a rule reports why.
  */
-import { REGION_ZONES, checkSqlTier, gpuZones, pairGpuMachine } from "../pure/catalog";
-import { defaultBucketName, defaultNamespace } from "../pure/naming";
-import { maxConnectionsForTier } from "../pure/sizing";
+import { REGION_ZONES, checkSqlTier, gpuZones, pairGpuMachine } from "../model/catalog";
+import { defaultBucketName, defaultNamespace } from "../model/naming";
+import { maxConnectionsForTier } from "../model/sizing";
 import type { ParsedConfig } from "./schema";
 import type { GpuPoolConfig, PlatformConfig } from "./types";
 

@@ -9,11 +9,11 @@
  * from other keys, or required).
  */
 import { z } from "zod";
-import { GPU_TYPES, MAX_LOG_RETENTION_DAYS, SQL_EDITIONS } from "../pure/catalog";
-import { isPrivateCidr, parseIpv4Cidr } from "../pure/cidr";
-import { REPLACING_KEYS } from "../pure/replacement";
-import { METAFLOW_DEFAULT_STEP } from "../pure/sizing";
-import { PRESETS, PROFILE_DEFAULTS, type ProfileDefaults } from "../pure/profiles";
+import { GPU_TYPES, MAX_LOG_RETENTION_DAYS, SQL_EDITIONS } from "../model/catalog";
+import { isPrivateCidr, parseIpv4Cidr } from "../model/cidr";
+import { REPLACING_KEYS } from "./replacement";
+import { METAFLOW_DEFAULT_STEP } from "../model/sizing";
+import { PRESETS, PROFILE_DEFAULTS, type ProfileDefaults } from "../model/profiles";
 
 declare module "zod" {
     interface GlobalMeta {
@@ -96,7 +96,7 @@ function cpuPoolSchema(d: ProfileDefaults) {
                 .describe(
                     "Runs the services and CPU steps. The services and GKE's add-ons must fit the pool's `minNodes`, and Metaflow's default step " +
                         `(${step.cpu} CPU, ${step.memoryMb} MB, ${step.diskMb} MB disk) must fit a node beside GKE's DaemonSets: a fresh node when \`maxNodes\` exceeds ` +
-                        "the services' nodes, else beside the services (`cpuPoolPlan` in `components/pure/sizing.ts`); otherwise refused with the machine types that fit.",
+                        "the services' nodes, else beside the services (`cpuPoolPlan` in `components/model/sizing.ts`); otherwise refused with the machine types that fit.",
                 ),
             minNodes: z
                 .number()
@@ -171,7 +171,7 @@ function gpuPoolSchema(d: ProfileDefaults) {
                 .regex(POOL_NAME, "must be 2-20 lowercase letters, digits or dashes, starting with a letter")
                 .describe("Pool name, unique in the stack, 2-20 lowercase letters, digits or dashes; the node pool is `gpu-<name>`; `cpu` is taken."),
             gpuType: z.enum(GPU_TYPES).default("nvidia-l4").describe("The GPU model."),
-            machineType: z.string().default("g2-standard-8").describe("Must carry the GPU (see `components/pure/catalog.ts`)."),
+            machineType: z.string().default("g2-standard-8").describe("Must carry the GPU (see `components/model/catalog.ts`)."),
             gpusPerNode: z
                 .number()
                 .int()
@@ -289,7 +289,7 @@ function servicesSchema(d: ProfileDefaults) {
                 .min(1)
                 .max(10)
                 .default(d.replicas)
-                .describe("UI backend pods (each serves the UI and its API, and holds its own database pools, see `components/pure/sizing.ts`)."),
+                .describe("UI backend pods (each serves the UI and its API, and holds its own database pools, see `components/model/sizing.ts`)."),
             metadataDbPoolMax: z
                 .number()
                 .int()
@@ -422,7 +422,7 @@ export function platformSchema(d: ProfileDefaults) {
                 .optional()
                 .meta({
                     description:
-                        "Cluster node zones; a zonal cluster uses the first. Refused if the region has no such zone (`components/pure/catalog.ts` `REGION_ZONES`; " +
+                        "Cluster node zones; a zonal cluster uses the first. Refused if the region has no such zone (`components/model/catalog.ts` `REGION_ZONES`; " +
                         "a region missing there has no default and its zones are checked for the region prefix only).",
                     defaultText: "the region's first 3 zones",
                 }),

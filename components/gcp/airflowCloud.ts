@@ -7,10 +7,10 @@
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { serviceAccountEmail, serviceAccountId, workloadIdentityMember } from "../pure/naming";
-import { AIRFLOW_KSA } from "../pure/wellKnown";
+import { serviceAccountEmail, serviceAccountId, workloadIdentityMember } from "../model/naming";
+import { AIRFLOW_KSA } from "../model/wellKnown";
 import { childOptions, dependencyOn, withDependencies, withLegacyType } from "../options";
-import { componentType } from "../pure/typeTokens";
+import { componentType } from "../model/typeTokens";
 
 /** Database and role of Airflow's metadata, beside Metaflow's on the same instance. */
 export const AIRFLOW_DB_NAME = "airflow";

@@ -1,7 +1,7 @@
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
 import { childOptions, withDefaults, withLegacyType } from "../options";
-import { componentType } from "../pure/typeTokens";
+import { componentType } from "../model/typeTokens";
 
 /** The API the budget needs, enabled by ProjectApis when a budget is configured. */
 export const BUDGET_API = "billingbudgets.googleapis.com";

@@ -1,13 +1,13 @@
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
-import { buildKubeconfig } from "../pure/kubeconfig";
-import { serviceAccountEmail, serviceAccountId } from "../pure/naming";
+import { buildKubeconfig } from "../model/kubeconfig";
+import { serviceAccountEmail, serviceAccountId } from "../model/naming";
 import { SAFE_UPGRADES, hardenedNodeConfig } from "./nodeConfig";
 import { childOptions, withDefaults, withDependencies, withLegacyType } from "../options";
-import { componentType } from "../pure/typeTokens";
-import { DEFAULT_POOL_DISK_GB, initialNodesPerZone } from "../pure/sizing";
-import { POD_RANGE_NAME, SERVICE_RANGE_NAME } from "../pure/wellKnown";
-import { STANDALONE_DEFAULTS as PRODUCTION } from "../pure/profiles";
+import { componentType } from "../model/typeTokens";
+import { DEFAULT_POOL_DISK_GB, initialNodesPerZone } from "../model/sizing";
+import { POD_RANGE_NAME, SERVICE_RANGE_NAME } from "../model/wellKnown";
+import { STANDALONE_DEFAULTS as PRODUCTION } from "../model/profiles";
 
 /** Least-privilege roles for the node service account (logs, metrics, autoscaler). */
 export const NODE_SERVICE_ACCOUNT_ROLES = ["roles/container.defaultNodeServiceAccount"];

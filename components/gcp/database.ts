@@ -2,10 +2,10 @@ import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { childOptions, dependencyOn, withDefaults, withDependencies, withLegacyType } from "../options";
-import { componentType } from "../pure/typeTokens";
-import { checkSqlTier } from "../pure/catalog";
-import { maxConnectionsForTier } from "../pure/sizing";
-import { STANDALONE_DEFAULTS as PRODUCTION } from "../pure/profiles";
+import { componentType } from "../model/typeTokens";
+import { checkSqlTier } from "../model/catalog";
+import { maxConnectionsForTier } from "../model/sizing";
+import { STANDALONE_DEFAULTS as PRODUCTION } from "../model/profiles";
 
 /** Database and role the Metaflow services use. */
 export const METAFLOW_DB_NAME = "metaflow";
@@ -59,7 +59,7 @@ export interface MetaflowDatabaseArgs {
     readonly deletionProtection?: boolean;
     /**
      * The max_connections flag (changing it restarts Postgres). Default: from the tier's memory
-     * (`maxConnectionsForTier` in pure/sizing.ts).
+     * (`maxConnectionsForTier` in model/sizing.ts).
      */
     readonly maxConnections?: number;
 }

@@ -2,10 +2,10 @@ import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
 import { SAFE_UPGRADES, hardenedNodeConfig } from "./nodeConfig";
 import { childOptions, withDefaults, withLegacyType } from "../options";
-import { componentType } from "../pure/typeTokens";
-import { initialNodesPerZone } from "../pure/sizing";
-import { GPU_TAINT } from "../pure/wellKnown";
-import { STANDALONE_DEFAULTS as PRODUCTION } from "../pure/profiles";
+import { componentType } from "../model/typeTokens";
+import { initialNodesPerZone } from "../model/sizing";
+import { GPU_TAINT } from "../model/wellKnown";
+import { STANDALONE_DEFAULTS as PRODUCTION } from "../model/profiles";
 
 /**
  * GKE-managed NVIDIA driver installation; never unset, which installs no driver at all

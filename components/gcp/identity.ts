@@ -1,8 +1,8 @@
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
-import { serviceAccountEmail, serviceAccountId, workloadIdentityMember } from "../pure/naming";
+import { serviceAccountEmail, serviceAccountId, workloadIdentityMember } from "../model/naming";
 import { childOptions, dependencyOn, withDependencies, withLegacyType } from "../options";
-import { componentType } from "../pure/typeTokens";
+import { componentType } from "../model/typeTokens";
 
 export interface MetaflowIdentityArgs {
     /** Project of the service account (and of the Workload Identity pool). */

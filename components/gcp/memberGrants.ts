@@ -1,8 +1,8 @@
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
-import { MEMBER_BUCKET_ROLE, MEMBER_PROJECT_ROLES, MEMBER_REGISTRY_ROLE, memberSlug } from "../pure/memberAccess";
+import { MEMBER_BUCKET_ROLE, MEMBER_PROJECT_ROLES, MEMBER_REGISTRY_ROLE, memberSlug } from "../model/memberAccess";
 import { childOptions, withLegacyType } from "../options";
-import { componentType } from "../pure/typeTokens";
+import { componentType } from "../model/typeTokens";
 
 export interface MemberGrantsArgs {
     /** Project of the bucket, the registry and the project-level grants. */

@@ -1,11 +1,11 @@
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
-import { parseIpv4Cidr, type Ipv4Block } from "../pure/cidr";
+import { parseIpv4Cidr, type Ipv4Block } from "../model/cidr";
 import { childOptions, withDefaults, withDependencies, withLegacyType } from "../options";
-import { componentType } from "../pure/typeTokens";
+import { componentType } from "../model/typeTokens";
 import { PeeringRemoval } from "./peeringRemoval";
-import { IAP_TCP_FORWARDING_RANGE, POD_RANGE_NAME, SERVICE_RANGE_NAME } from "../pure/wellKnown";
-import { STANDALONE_DEFAULTS as PRODUCTION } from "../pure/profiles";
+import { IAP_TCP_FORWARDING_RANGE, POD_RANGE_NAME, SERVICE_RANGE_NAME } from "../model/wellKnown";
+import { STANDALONE_DEFAULTS as PRODUCTION } from "../model/profiles";
 
 export interface MetaflowNetworkArgs {
     /** Project of the VPC. */

@@ -1,6 +1,6 @@
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
-import { NODE_DISK_TYPE } from "../pure/wellKnown";
+import { NODE_DISK_TYPE } from "../model/wellKnown";
 
 
 /** Settings that differ between the node pools of one cluster. */

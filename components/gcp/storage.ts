@@ -1,9 +1,9 @@
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
 import { childOptions, withDefaults, withLegacyType } from "../options";
-import { componentType } from "../pure/typeTokens";
-import { defaultBucketName } from "../pure/naming";
-import { STANDALONE_DEFAULTS as PRODUCTION } from "../pure/profiles";
+import { componentType } from "../model/typeTokens";
+import { defaultBucketName } from "../model/naming";
+import { STANDALONE_DEFAULTS as PRODUCTION } from "../model/profiles";
 
 /** Prefix under which Metaflow keeps its datastore (METAFLOW_DATASTORE_SYSROOT_GS). */
 export const DATASTORE_PREFIX = "metaflow";

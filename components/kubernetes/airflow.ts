@@ -1,11 +1,11 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { AIRFLOW_RELEASE, AIRFLOW_SECRETS, airflowValues } from "../pure/airflowValues";
+import { AIRFLOW_RELEASE, AIRFLOW_SECRETS, airflowValues } from "./specs/airflowValues";
 import { childOptions, withDependencies, withLegacyType } from "../options";
-import { componentType } from "../pure/typeTokens";
-import { AIRFLOW_CHART } from "../pure/versions";
-import { AIRFLOW_KSA } from "../pure/wellKnown";
+import { componentType } from "../model/typeTokens";
+import { AIRFLOW_CHART } from "./specs/versions";
+import { AIRFLOW_KSA } from "../model/wellKnown";
 
 /** Where Airflow finds its metadata database (its own database and user on the Cloud SQL instance). */
 export interface AirflowDatabase {

@@ -1,12 +1,12 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { boundRole } from "./k8sCommon";
-import { ARGO_WEBHOOK_SERVICE } from "../pure/endpointRoutes";
+import { ARGO_WEBHOOK_SERVICE } from "./specs/endpointRoutes";
 import { childOptions, withDependencies, withLegacyType } from "../options";
-import { componentType } from "../pure/typeTokens";
-import { ARGO_EVENTS_CHART, ARGO_HELM_REPO, JETSTREAM_VERSION } from "../pure/versions";
-import { CONTAINER_RESOURCES, EVENTBUS_REPLICAS } from "../pure/workloadRequests";
-import { ARGO_EVENTS_NAMES } from "../pure/wellKnown";
+import { componentType } from "../model/typeTokens";
+import { ARGO_EVENTS_CHART, ARGO_HELM_REPO, JETSTREAM_VERSION } from "./specs/versions";
+import { CONTAINER_RESOURCES, EVENTBUS_REPLICAS } from "../model/workloadRequests";
+import { ARGO_EVENTS_NAMES } from "../model/wellKnown";
 
 
 /** What a sensor created by Metaflow does: submit workflows from the flow's template. */

@@ -2,10 +2,10 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { boundRole } from "./k8sCommon";
 import { childOptions, withLegacyType } from "../options";
-import { componentType } from "../pure/typeTokens";
-import { ARGO_SERVER_SERVICE } from "../pure/endpointRoutes";
-import { ARGO_HELM_REPO, ARGO_WORKFLOWS_CHART } from "../pure/versions";
-import { CONTAINER_RESOURCES } from "../pure/workloadRequests";
+import { componentType } from "../model/typeTokens";
+import { ARGO_SERVER_SERVICE } from "./specs/endpointRoutes";
+import { ARGO_HELM_REPO, ARGO_WORKFLOWS_CHART } from "./specs/versions";
+import { CONTAINER_RESOURCES } from "../model/workloadRequests";
 
 
 /** What a pod of a Metaflow workflow does through the Kubernetes API (Argo's emissary executor). */

@@ -1,11 +1,12 @@
 import * as gcp from "@pulumi/gcp";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { ENDPOINT_PATHS, endpointBackends, endpointUrl, type EndpointBackend, type EndpointServices } from "../pure/endpointRoutes";
-import { ENDPOINT_CLIENT_ACCOUNT, MEMBER_ENDPOINT_CLIENT_ROLE } from "../pure/memberAccess";
-import { resourceName, serviceAccountEmail, serviceAccountId } from "../pure/naming";
+import { endpointUrl } from "../model/endpointPaths";
+import { endpointBackends, type EndpointBackend, type EndpointServices } from "./specs/endpointRoutes";
+import { ENDPOINT_CLIENT_ACCOUNT, MEMBER_ENDPOINT_CLIENT_ROLE } from "../model/memberAccess";
+import { resourceName, serviceAccountEmail, serviceAccountId } from "../model/naming";
 import { childOptions, withDependencies, withLegacyType } from "../options";
-import { componentType } from "../pure/typeTokens";
+import { componentType } from "../model/typeTokens";
 
 /** The GKE GatewayClass of a global external Application Load Balancer (Envoy-based, managed). */
 export const GATEWAY_CLASS = "gke-l7-global-external-managed";
@@ -311,4 +312,3 @@ export function memberSlug(member: string): string {
     return member.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "");
 }
 
-export { ENDPOINT_PATHS };

@@ -1,8 +1,8 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { MEMBER_RBAC_RULES, MEMBER_ROLE_NAME, rbacSubject } from "../pure/memberAccess";
+import { MEMBER_RBAC_RULES, MEMBER_ROLE_NAME, rbacSubject } from "../model/memberAccess";
 import { childOptions, withDependencies, withLegacyType } from "../options";
-import { componentType } from "../pure/typeTokens";
+import { componentType } from "../model/typeTokens";
 
 export interface MemberRbacArgs {
     /** The Metaflow namespace; the Role and RoleBinding live there and grant nothing outside it. */

@@ -3,15 +3,15 @@ import * as pulumi from "@pulumi/pulumi";
 import { Airflow, type AirflowDatabase } from "./airflow";
 import { ArgoEvents } from "./argoEvents";
 import { ArgoWorkflows } from "./argoWorkflows";
-import { AIRFLOW_WEBSERVER } from "../pure/airflowValues";
-import { appLabels, servicePorts, zoneSpread, type AppLabels, type ServedPodSpec } from "../pure/kubernetesObjects";
+import { AIRFLOW_WEBSERVER } from "./specs/airflowValues";
+import { appLabels, servicePorts, zoneSpread, type AppLabels, type ServedPodSpec } from "./specs/kubernetesObjects";
 import { childOptions, nestedLegacyAlias, withDependencies, withLegacyType } from "../options";
-import { componentType } from "../pure/typeTokens";
-import { KUBERNETES_IDENTITIES, TASK_IDENTITY_USERS, defaultNamespace, type KubernetesIdentities } from "../pure/naming";
-import { DB_SECRET, metadataPodSpec, migrationJobName, migrationPodSpec, uiBackendPodSpec } from "../pure/servicePods";
-import { METADATA_SERVICE_IMAGE } from "../pure/versions";
-import { AIRFLOW_KSA, SERVICE_NAMES, SERVICE_PORTS } from "../pure/wellKnown";
-import { STANDALONE_DEFAULTS as PRODUCTION } from "../pure/profiles";
+import { componentType } from "../model/typeTokens";
+import { KUBERNETES_IDENTITIES, TASK_IDENTITY_USERS, defaultNamespace, type KubernetesIdentities } from "../model/naming";
+import { DB_SECRET, metadataPodSpec, migrationJobName, migrationPodSpec, uiBackendPodSpec } from "./specs/servicePods";
+import { METADATA_SERVICE_IMAGE } from "./specs/versions";
+import { AIRFLOW_KSA, SERVICE_NAMES, SERVICE_PORTS } from "../model/wellKnown";
+import { STANDALONE_DEFAULTS as PRODUCTION } from "../model/profiles";
 
 /** Where the services find the database (Cloud SQL's private IP, Metaflow's database and user). */
 export interface DatabaseConnection {

@@ -5,7 +5,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import type { PlatformConfig } from "../config/config";
-import { componentType } from "../pure/typeTokens";
+import { componentType } from "../model/typeTokens";
 import type { MetaflowPlatformArgs } from "./metaflowPlatformArgs";
 import { platformConfigFromArgs } from "./platformArgsCheck";
 import { createPlatformParts, type PlatformParts } from "./platform";

@@ -14,7 +14,7 @@ import type { AuthorizedNetwork, ClusterMode, ControlPlaneAccess, ReleaseChannel
 import type { DatabaseEdition, PostgresVersion } from "../gcp/database";
 import type { GpuDriverVersion } from "../gcp/gpuNodePool";
 
-/** GPU models a pool may carry (components/pure/catalog.ts GPU_TYPES). */
+/** GPU models a pool may carry (components/model/catalog.ts GPU_TYPES). */
 export const GpuAccelerator = {
     NvidiaL4: "nvidia-l4",
     NvidiaTeslaT4: "nvidia-tesla-t4",

@@ -15,11 +15,11 @@ import { GpuNodePool } from "../gcp/gpuNodePool";
 import { MetaflowIdentity } from "../gcp/identity";
 import { MemberGrants } from "../gcp/memberGrants";
 import { MemberRbac } from "../kubernetes/memberRbac";
-import { KUBERNETES_IDENTITIES, TASK_IDENTITY_USERS, platformLabels } from "../pure/naming";
+import { KUBERNETES_IDENTITIES, TASK_IDENTITY_USERS, platformLabels } from "../model/naming";
 import { MetaflowNetwork } from "../gcp/network";
 import { MetaflowServices } from "../kubernetes/services";
 import { MetaflowStorage } from "../gcp/storage";
-import { LEGACY_TYPE_TOKENS, type LegacyComponent } from "../pure/typeTokens";
+import { LEGACY_TYPE_TOKENS, type LegacyComponent } from "../model/typeTokens";
 
 /** Every component of one environment, for callers that wire more on top (outputs, tests). */
 export interface PlatformParts {

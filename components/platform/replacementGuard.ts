@@ -10,7 +10,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import type { PlatformConfig } from "../config/config";
-import { REPLACEMENT_GUARD_OUTPUT, ReplacementRefusedError, replacementFingerprint, replacingChanges } from "../pure/replacement";
+import { REPLACEMENT_GUARD_OUTPUT, ReplacementRefusedError, replacementFingerprint, replacingChanges } from "../config/replacement";
 
 /** `<organization>/<project>/<stack>` of the running stack (`organization` on self-managed backends). */
 export function selfStackName(): string {

@@ -5,14 +5,14 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { PlatformConfig } from "../config/config";
 import { maxGpus } from "../gcp/gpuNodePool";
-import { AIRFLOW_BUCKET_PREFIXES, AIRFLOW_WEBSERVER } from "../pure/airflowValues";
-import { kubeContextName, type KubeContext } from "../pure/kubeconfig";
-import { buildMetaflowProfile, type MetaflowProfile } from "../pure/metaflowConfig";
-import { KUBERNETES_IDENTITIES } from "../pure/naming";
-import { gpuScheduling } from "../pure/scheduling";
-import { largestSteps } from "../pure/sizing";
-import { taskImageRef } from "../pure/taskImage";
-import { ARGO_EVENTS_NAMES } from "../pure/wellKnown";
+import { AIRFLOW_BUCKET_PREFIXES, AIRFLOW_WEBSERVER } from "../kubernetes/specs/airflowValues";
+import { kubeContextName, type KubeContext } from "../model/kubeconfig";
+import { buildMetaflowProfile, type MetaflowProfile } from "../model/metaflowConfig";
+import { KUBERNETES_IDENTITIES } from "../model/naming";
+import { gpuScheduling } from "../model/scheduling";
+import { largestSteps } from "../model/sizing";
+import { taskImageRef } from "../model/taskImage";
+import { ARGO_EVENTS_NAMES } from "../model/wellKnown";
 import type { PlatformParts } from "./platform";
 
 /** The Metaflow client profile for this environment (no secrets in it). */

@@ -9,7 +9,7 @@
  */
 import * as path from "path";
 import { ComponentProvider, getPulumiComponents } from "@pulumi/pulumi/provider/experimental/provider";
-import { PACKAGE_NAME } from "../../components/pure/typeTokens";
+import { PACKAGE_NAME } from "../../components/model/typeTokens";
 import { REPO_ROOT } from "./render";
 
 /** The parts of a Pulumi package schema the tests read (pkg/codegen/schema/pulumi.json). */

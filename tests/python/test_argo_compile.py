@@ -107,7 +107,7 @@ def fits(size, room):
 
 def test_every_step_fits_a_pool_it_can_land_on(compiled_flows, stack_outputs):
     """CPU steps on the CPU pool; GPU steps (tolerating every GPU pool's taint) on some GPU pool.
-    The room per pool is the stack's `largestStep` output (components/pure/sizing.ts)."""
+    The room per pool is the stack's `largestStep` output (components/model/sizing.ts)."""
     for stack, compiled in compiled_flows.items():
         rooms = stack_outputs[stack]["largestStep"]
         for name, template in compiled.step_templates.items():

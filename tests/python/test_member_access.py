@@ -4,7 +4,7 @@ installed (pinned) Metaflow and the official Kubernetes client instead of our mo
 - Every Kubernetes API call Metaflow's client makes for `run --with kubernetes` and
   `argo-workflows create/trigger/...` is re-derived from Metaflow's own source (AST of
   plugins/kubernetes/kubernetes_client.py, kubernetes_job.py, plugins/argo/argo_client.py) and
-  must be allowed by MEMBER_RBAC_RULES (components/pure/memberAccess.ts); every write the Role grants
+  must be allowed by MEMBER_RBAC_RULES (components/model/memberAccess.ts); every write the Role grants
   must be one of those calls or the tunnel's port-forward (nothing broader).
 - The context `npm run profile` writes is the one Metaflow's KubernetesClient loads: Metaflow calls
   `load_kube_config()` without a context, so it must be the current one, reach our server and
@@ -82,7 +82,7 @@ def ts_constant(module, name):
 
 @pytest.fixture(scope="module")
 def granted():
-    rules = ts_constant("components/pure/memberAccess", "MEMBER_RBAC_RULES")
+    rules = ts_constant("components/model/memberAccess", "MEMBER_RBAC_RULES")
     return {(g, r, v) for rule in rules for g in rule["apiGroups"] for r in rule["resources"] for v in rule["verbs"]}
 
 

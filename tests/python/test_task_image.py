@@ -60,5 +60,5 @@ def test_the_image_and_the_test_layer_pin_the_same_metaflow_and_shared_packages(
 
 
 def test_the_typescript_image_tag_names_the_pinned_metaflow():
-    task_image = (REPO_ROOT / "components" / "pure" / "taskImage.ts").read_text()
+    task_image = (REPO_ROOT / "components" / "model" / "taskImage.ts").read_text()
     assert re.search(r'metaflowVersion: "([\d.]+)"', task_image).group(1) == pins(IMAGE_REQUIREMENTS)["metaflow"]

@@ -1,5 +1,5 @@
 /** Rule: the control plane is never open to the whole internet; cluster settings that only work together. */
-import { coversWholeInternet, isWholeInternet } from "../../pure/cidr";
+import { coversWholeInternet, isWholeInternet } from "../../model/cidr";
 import { problemAt, type Problem } from "../problems";
 import type { RuleInput } from "./rule";
 

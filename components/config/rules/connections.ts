@@ -4,8 +4,8 @@
  * tier, never from replica counts: Postgres restarts when it changes. Every database client adds
  * its peak pools to the list in serviceConnectionUses.
  */
-import { checkSqlTier } from "../../pure/catalog";
-import { connectionCapacity, requiredConnections, serviceConnectionUses } from "../../pure/sizing";
+import { checkSqlTier } from "../../model/catalog";
+import { connectionCapacity, requiredConnections, serviceConnectionUses } from "../../model/sizing";
 import { problemAt, type Problem } from "../problems";
 import type { RuleInput } from "./rule";
 

@@ -1,5 +1,5 @@
 /** Rule: the tier exists in the edition, the log window fits it, and production databases are HA, protected and on a tier with an SLA. */
-import { MAX_LOG_RETENTION_DAYS, checkSqlTier } from "../../pure/catalog";
+import { MAX_LOG_RETENTION_DAYS, checkSqlTier } from "../../model/catalog";
 import { problemAt, type Problem } from "../problems";
 import type { RuleInput } from "./rule";
 

@@ -2,7 +2,7 @@
  * Rule: each GPU pool has a unique name, a machine that carries its GPU, and zones in the region
  * that offer that GPU. Checked in Autopilot too: there the pools say which GPUs steps may ask for.
  */
-import { REGION_ZONES, gpuZones, pairGpuMachine } from "../../pure/catalog";
+import { REGION_ZONES, gpuZones, pairGpuMachine } from "../../model/catalog";
 import { problemAt, type Problem } from "../problems";
 import type { ParsedConfig } from "../schema";
 import type { GpuPoolConfig } from "../types";

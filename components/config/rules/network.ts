@@ -1,5 +1,5 @@
 /** Rule: the network plan's ranges are disjoint and each has a size GKE and Cloud SQL accept. */
-import { findOverlaps, parseIpv4Cidr } from "../../pure/cidr";
+import { findOverlaps, parseIpv4Cidr } from "../../model/cidr";
 import { CONFIG_NAMESPACE } from "../namespace";
 import { problemAt, type Problem } from "../problems";
 import { NETWORK_PREFIX_LIMITS } from "../schema";

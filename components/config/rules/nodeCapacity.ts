@@ -5,9 +5,9 @@
  * (cpuPoolPlan in sizing.ts). In Autopilot, the profile's default step must be within
  * Autopilot's limits.
  */
-import { KNOWN_MACHINE_SERIES, machineShape } from "../../pure/catalog";
-import { AUTOPILOT_DEFAULT_RESOURCES } from "../../pure/metaflowConfig";
-import { GKE_SYSTEM_PODS, METAFLOW_DEFAULT_STEP, autopilotStepProblem, cpuMachinesThatFit, cpuPoolPlan, servicesRequests, stepFits } from "../../pure/sizing";
+import { KNOWN_MACHINE_SERIES, machineShape } from "../../model/catalog";
+import { AUTOPILOT_DEFAULT_RESOURCES } from "../../model/metaflowConfig";
+import { GKE_SYSTEM_PODS, METAFLOW_DEFAULT_STEP, autopilotStepProblem, cpuMachinesThatFit, cpuPoolPlan, servicesRequests, stepFits } from "../../model/sizing";
 import { problemAt, type Problem } from "../problems";
 import type { RuleInput } from "./rule";
 
@@ -19,7 +19,7 @@ export function nodeCapacityProblems({ config }: RuleInput): Problem[] {
         return [
             problemAt(
                 ["cluster", "cpuPool", "machineType"],
-                `not a machine type the catalog knows (components/pure/catalog.ts); use one of the series ${KNOWN_MACHINE_SERIES.join(", ")}, e.g. e2-standard-4`,
+                `not a machine type the catalog knows (components/model/catalog.ts); use one of the series ${KNOWN_MACHINE_SERIES.join(", ")}, e.g. e2-standard-4`,
             ),
         ];
     }
@@ -36,7 +36,7 @@ function autopilotStepProblems(): Problem[] {
         problemAt(
             ["cluster", "mode"],
             `the profile's default step (METAFLOW_KUBERNETES_CPU/MEMORY/DISK = ${step.cpu}, ${step.memoryMb}, ${step.diskMb}) ` +
-                `is outside Autopilot's limits: ${refused}; fix AUTOPILOT_DEFAULT_RESOURCES in components/pure/metaflowConfig.ts`,
+                `is outside Autopilot's limits: ${refused}; fix AUTOPILOT_DEFAULT_RESOURCES in components/model/metaflowConfig.ts`,
         ),
     ];
 }

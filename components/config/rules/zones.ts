@@ -1,5 +1,5 @@
 /** Rule: the cluster's zones exist in the region (GKE would otherwise place nodes elsewhere). */
-import { REGION_ZONES } from "../../pure/catalog";
+import { REGION_ZONES } from "../../model/catalog";
 import { problemAt, type Problem } from "../problems";
 import type { RuleInput } from "./rule";
 
@@ -26,7 +26,7 @@ export function zonesProblems({ config, given }: RuleInput): Problem[] {
         problems.push(
             problemAt(
                 ["zones"],
-                `components/pure/catalog.ts has no zone list for region ${region}, so there is no default and listed zones can only be checked for the region prefix; ` +
+                `components/model/catalog.ts has no zone list for region ${region}, so there is no default and listed zones can only be checked for the region prefix; ` +
                     `list them exactly as \`gcloud compute zones list --filter=region:${region}\` prints them, e.g. ["${region}-a","${region}-b"], or add the region to REGION_ZONES`,
             ),
         );

@@ -23,10 +23,10 @@ FLOW = HERE / "flows" / "hello_airflow.py"
 
 
 def versions_ts_field(name):
-    """A string field of AIRFLOW_IMAGE in components/pure/versions.ts."""
-    text = (REPO_ROOT / "components" / "pure" / "versions.ts").read_text()
+    """A string field of AIRFLOW_IMAGE in components/kubernetes/specs/versions.ts."""
+    text = (REPO_ROOT / "components" / "kubernetes" / "specs" / "versions.ts").read_text()
     block = re.search(r"export const AIRFLOW_IMAGE = \{([^}]*)\}", text)
-    assert block, "components/pure/versions.ts must define AIRFLOW_IMAGE"
+    assert block, "components/kubernetes/specs/versions.ts must define AIRFLOW_IMAGE"
     field = re.search(rf'{name}: "([^"]+)"', block.group(1))
     assert field, f"AIRFLOW_IMAGE.{name} missing"
     return field.group(1)
@@ -96,7 +96,7 @@ def test_installed_kubernetes_provider_is_the_one_inside_the_deployed_image():
 
     AIRFLOW_IMAGE.kubernetesProvider records the apache-airflow-providers-cncf-kubernetes that
     apache/airflow:2.10.5 installs from apache/airflow's constraints-2.10.5 (sources in
-    components/pure/versions.ts); bumping either side alone fails here.
+    components/kubernetes/specs/versions.ts); bumping either side alone fails here.
     """
     assert version("apache-airflow-providers-cncf-kubernetes") == versions_ts_field("kubernetesProvider")
 
@@ -142,7 +142,7 @@ def test_every_airflow_setting_we_configure_is_one_this_airflow_knows():
     """The chart's `config` values become airflow.cfg entries; a misspelt key is silently ignored."""
     ts_node = REPO_ROOT / "node_modules" / ".bin" / "ts-node"
     script = (
-        "const v = require('./components/pure/airflowValues');"
+        "const v = require('./components/kubernetes/specs/airflowValues');"
         "process.stdout.write(JSON.stringify(v.airflowValues({serviceAccount: 'airflow', bucketName: 'b', replicas: 1}).config));"
     )
     result = subprocess.run([str(ts_node), "--transpile-only", "-e", script], cwd=REPO_ROOT, capture_output=True, text=True, timeout=120)

@@ -1,10 +1,11 @@
-import { ARGO_EVENTS_NAMES, ARGO_SERVER_PORT, SERVICE_NAMES, SERVICE_PORTS } from "./wellKnown";
 /**
  * What the HTTPS endpoint serves, as data: one backend per path prefix, the in-cluster Service and
  * port it reaches, how the load balancer checks its health (the same path and port as the pods'
  * probes) and how long a request may last. Pure, so tests compare it with the Services the
  * program really creates.
  */
+import { ENDPOINT_PATHS } from "../../model/endpointPaths";
+import { ARGO_EVENTS_NAMES, ARGO_SERVER_PORT, SERVICE_NAMES, SERVICE_PORTS } from "../../model/wellKnown";
 
 /** The load balancer's default backend timeout (30 s) also caps a websocket's lifetime. */
 export const LONG_LIVED_TIMEOUT_SEC = 3600;
@@ -45,9 +46,6 @@ export interface EndpointServices {
     readonly argoWorkflows: boolean;
     readonly argoEvents: boolean;
 }
-
-/** Path prefixes of the endpoint, also used by the Metaflow profile. */
-export const ENDPOINT_PATHS = { ui: "/", metadata: "/metadata", argo: "/argo", events: "/events" } as const;
 
 /**
  * The Argo Workflows chart's server Service: `<fullnameOverride>-server` on `server.servicePort`
@@ -120,7 +118,3 @@ export function endpointBackends(services: EndpointServices): EndpointBackend[] 
     return backends;
 }
 
-/** `https://<hostname>` plus a path prefix, without a trailing slash except for the root. */
-export function endpointUrl(hostname: string, pathPrefix: string): string {
-    return pathPrefix === "/" ? `https://${hostname}/` : `https://${hostname}${pathPrefix}`;
-}

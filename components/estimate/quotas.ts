@@ -9,9 +9,8 @@
  * PREEMPTIBLE_NVIDIA_<GPU>_GPUS (spot), the vCPU quota of each machine family and SSD_TOTAL_GB
  * are regional. Quotas are per project: environments sharing a project add up.
  */
-import { machineFamily, type GpuType } from "./catalog";
-import type { PlatformConfig } from "../config/config";
-import { DEFAULT_POOL_DISK_GB } from "./sizing";
+import { machineFamily, type GpuType } from "../model/catalog";
+import { DEFAULT_POOL_DISK_GB } from "../model/sizing";
 
 /** Nodes a surge upgrade adds to a pool at a time (nodeConfig.ts SAFE_UPGRADES.maxSurge; GKE upgrades zones one by one). */
 export const SURGE_NODES_PER_POOL = 1;
@@ -77,7 +76,8 @@ export interface QuotaNeed {
     readonly why: string;
 }
 
-interface PoolShape {
+/** A node pool as the quota count sees it. */
+export interface QuotaPool {
     readonly label: string;
     readonly machineType: string;
     readonly maxNodes: number;
@@ -87,27 +87,25 @@ interface PoolShape {
     readonly spot: boolean;
 }
 
+/** What the quota count needs to know of an environment (`quotaPlanFromConfig` builds it from the config). */
+export interface QuotaPlan {
+    readonly region: string;
+    /** Autopilot: GKE sizes the nodes, so there is nothing of ours to count. */
+    readonly autopilot: boolean;
+    readonly pools: readonly QuotaPool[];
+    /** Zones GKE's default pool spans while the cluster is created (one node each). */
+    readonly defaultPoolZones: number;
+}
+
 /**
  * Every quota the environment needs with all pools at their maximum plus one surge node each
  * (an upgrade adds it beside a full pool). Autopilot has no pools of ours: GKE sizes nodes, so
  * only the GPUs steps may ask for can be listed, not counted; the list is then empty.
  */
-export function requiredQuotas(cfg: PlatformConfig): QuotaNeed[] {
-    if (cfg.cluster.mode === "autopilot") {
+export function requiredQuotas(plan: QuotaPlan): QuotaNeed[] {
+    if (plan.autopilot) {
         return [];
     }
-    const pools: PoolShape[] = [
-        { label: "cpu pool", machineType: cfg.cluster.cpuPool.machineType, maxNodes: cfg.cluster.cpuPool.maxNodes, diskSizeGb: cfg.cluster.cpuPool.diskSizeGb, spot: cfg.cluster.cpuPool.spot },
-        ...cfg.gpuPools.map((p) => ({
-            label: `gpu-${p.name} pool`,
-            machineType: p.machineType,
-            maxNodes: p.maxNodes,
-            diskSizeGb: p.diskSizeGb,
-            gpuType: p.gpuType,
-            gpusPerNode: p.gpusPerNode,
-            spot: p.spot,
-        })),
-    ];
     const needs = new Map<string, { metric: string; scope: string; amount: number; why: string[] }>();
     const add = (metric: string, scope: string, amount: number, why: string) => {
         const key = `${scope}/${metric}`;
@@ -116,7 +114,7 @@ export function requiredQuotas(cfg: PlatformConfig): QuotaNeed[] {
         need.why.push(why);
         needs.set(key, need);
     };
-    for (const pool of pools) {
+    for (const pool of plan.pools) {
         const nodes = pool.maxNodes + SURGE_NODES_PER_POOL;
         const shape = `${pool.label}: (${pool.maxNodes} + ${SURGE_NODES_PER_POOL} surge) x ${pool.machineType}`;
         const vcpus = machineVcpus(pool.machineType) ?? 0;
@@ -125,19 +123,19 @@ export function requiredQuotas(cfg: PlatformConfig): QuotaNeed[] {
         const unknown = vcpus === 0 ? " (vCPUs unknown for this machine type: count them)" : FAMILY_CPU_METRICS[family] ? "" : ` (family ${family}: check whether it has its own vCPU quota)`;
         // Spot VMs draw on PREEMPTIBLE_CPUS when the project has that quota, else on the regular one.
         const spotNote = pool.spot ? " (spot: PREEMPTIBLE_CPUS instead when the project has it)" : "";
-        add(cpuMetric, cfg.region, nodes * vcpus, `${shape} x ${vcpus} vCPUs${unknown}${spotNote}`);
+        add(cpuMetric, plan.region, nodes * vcpus, `${shape} x ${vcpus} vCPUs${unknown}${spotNote}`);
         add("CPUS_ALL_REGIONS", "global", nodes * vcpus, `${shape} x ${vcpus} vCPUs`);
         // pd-balanced boot disks (hardenedNodeConfig) count against SSD_TOTAL_GB.
-        add("SSD_TOTAL_GB", cfg.region, nodes * pool.diskSizeGb, `${shape} x ${pool.diskSizeGb} GB pd-balanced`);
+        add("SSD_TOTAL_GB", plan.region, nodes * pool.diskSizeGb, `${shape} x ${pool.diskSizeGb} GB pd-balanced`);
         if (pool.gpuType && pool.gpusPerNode) {
             const metric = `${pool.spot ? "PREEMPTIBLE_" : ""}${GPU_QUOTA_METRICS[pool.gpuType]}`;
-            add(metric, cfg.region, nodes * pool.gpusPerNode, `${shape} x ${pool.gpusPerNode} ${pool.gpuType}${pool.spot ? " (spot)" : ""}`);
+            add(metric, plan.region, nodes * pool.gpusPerNode, `${shape} x ${pool.gpusPerNode} ${pool.gpuType}${pool.spot ? " (spot)" : ""}`);
             add("GPUS_ALL_REGIONS", "global", nodes * pool.gpusPerNode, `${shape} x ${pool.gpusPerNode} GPUs`);
         }
     }
     // GKE's default pool lives only while the cluster is created: standard disks, one node per zone.
-    const defaultPoolZones = cfg.cluster.regional ? cfg.zones.length : 1;
-    add("DISKS_TOTAL_GB", cfg.region, defaultPoolZones * DEFAULT_POOL_DISK_GB, `default pool while the cluster is created: ${defaultPoolZones} x ${DEFAULT_POOL_DISK_GB} GB pd-standard`);
+    const zones = plan.defaultPoolZones;
+    add("DISKS_TOTAL_GB", plan.region, zones * DEFAULT_POOL_DISK_GB, `default pool while the cluster is created: ${zones} x ${DEFAULT_POOL_DISK_GB} GB pd-standard`);
     const order = (n: { scope: string; metric: string }) => `${n.scope === "global" ? 0 : 1}${n.metric}`;
     return [...needs.values()].sort((a, b) => order(a).localeCompare(order(b))).map((n) => ({ metric: n.metric, scope: n.scope, amount: n.amount, why: n.why.join("; ") }));
 }

@@ -4,8 +4,8 @@
  * and the component stays declarative. Keys are those apache/airflow `chart/values.schema.json`
  * declares around the pinned 1.16.0 (1.15.0 and 1.18.0); see that fixture for the sources.
  */
-import { AIRFLOW_DB } from "./sizing";
-import { CONTAINER_RESOURCES } from "./workloadRequests";
+import { AIRFLOW_DB } from "../../model/sizing";
+import { CONTAINER_RESOURCES } from "../../model/workloadRequests";
 import { AIRFLOW_IMAGE } from "./versions";
 
 /**
@@ -42,7 +42,7 @@ export interface AirflowValuesInput {
     readonly replicas: number;
 }
 
-/** Container sizes: the one table in components/pure/workloadRequests.ts (validation and cost read it too). */
+/** Container sizes: the one table in components/model/workloadRequests.ts (validation and cost read it too). */
 const R = CONTAINER_RESOURCES;
 const GROOMER = R.airflowLogGroomer;
 

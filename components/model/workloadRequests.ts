@@ -51,7 +51,7 @@ export const CONTAINER_RESOURCES = {
     /** Webhook EventSource (`spec.template.container`). */
     eventSource: sized("50m", "64Mi", "256Mi"),
     /**
-     * Airflow (chart values, components/pure/airflowValues.ts). Kept modest so that with two replicas
+     * Airflow (chart values, components/kubernetes/specs/airflowValues.ts). Kept modest so that with two replicas
      * of each (prod) an e2-standard-4 still runs Metaflow's default step beside every service.
      */
     airflowScheduler: sized("200m", "512Mi", "1Gi"),

@@ -10,11 +10,8 @@
  * discounts (committed use, sustained use) are not applied.
  */
 import { GLOBAL_PRICES, HOURS_PER_MONTH, PRICES_CHECKED, SPOT_MAX_FRACTION_OF_ON_DEMAND, regionPrices, type RegionPrices } from "./prices";
-import type { PlatformConfig } from "../config/config";
-import { GPU_TYPES, gpuZones, machineTypesFor, predefinedMachineTypes } from "./catalog";
-import { AUTOPILOT_DEFAULT_RESOURCES } from "./metaflowConfig";
-import { EVENTBUS_REPLICAS, alwaysOnPods, podRequest } from "./workloadRequests";
-import { NODE_DISK_TYPE } from "./wellKnown";
+import { GPU_TYPES, gpuZones, machineTypesFor, predefinedMachineTypes } from "../model/catalog";
+import { AUTOPILOT_DEFAULT_RESOURCES } from "../model/metaflowConfig";
 
 /** Sizes the estimate assumes where the bill depends on data, not configuration. */
 export const COST_ASSUMPTIONS = {
@@ -214,7 +211,7 @@ export function estimateCost(f: CostFootprint): CostEstimate {
     const idleVms = f.nodePools.reduce((n, pool) => n + pool.minNodes, 0) + (f.autopilot ? COST_ASSUMPTIONS.autopilotIdleVms : 0);
     const parts: BillPart[] = [
         { ...NOTHING, idle: clusterFeeItems(f) },
-        prices ? NOTHING : { ...NOTHING, unpriced: [`region ${f.region}: no list prices recorded in components/pure/prices.ts (nodes, disks, database, bucket)`] },
+        prices ? NOTHING : { ...NOTHING, unpriced: [`region ${f.region}: no list prices recorded in components/estimate/prices.ts (nodes, disks, database, bucket)`] },
         ...f.nodePools.map((pool) => nodePoolPart(pool, prices)),
         f.autopilot ? autopilotPart(f, prices) : NOTHING,
         f.database ? databasePart(f.database, f.region, prices) : NOTHING,
@@ -291,7 +288,7 @@ function autopilotPart(f: CostFootprint, prices: RegionPrices | undefined): Bill
     const ap = prices?.autopilot;
     const unpriced: string[] = [];
     if (prices && !ap) {
-        unpriced.push(`Autopilot Pods: ${MISSING.autopilot} for ${f.region} are not recorded in components/pure/prices.ts`);
+        unpriced.push(`Autopilot Pods: ${MISSING.autopilot} for ${f.region} are not recorded in components/estimate/prices.ts`);
     }
     const idle: LineItem[] = !ap
         ? []
@@ -311,7 +308,7 @@ function autopilotPart(f: CostFootprint, prices: RegionPrices | undefined): Bill
         what: `a ${pool.gpuType} step on Autopilot`,
         configured: pool.spot ? "spot" : "on-demand",
         gpu: true,
-        note: "Autopilot GPU Pod prices are not in components/pure/prices.ts",
+        note: "Autopilot GPU Pod prices are not in components/estimate/prices.ts",
     }));
     unpriced.push(...f.autopilotGpuPools.map((pool) => `GPU pool ${pool.name}: Autopilot GPU Pod prices are not recorded`));
     return { idle, steps: [autopilotStepCost(ap, f.spotSteps), ...gpuSteps], unpriced };
@@ -343,7 +340,7 @@ function databasePart(db: NonNullable<CostFootprint["database"]>, region: string
     const monthly = sql && db.edition === "ENTERPRISE" ? sqlMonthlyUsd(sql, db.tier) : undefined;
     const ha = db.highAvailability ? 2 : 1;
     if (prices && !sql) {
-        unpriced.push(`database: ${MISSING.cloudSql} for ${region} are not recorded in components/pure/prices.ts`);
+        unpriced.push(`database: ${MISSING.cloudSql} for ${region} are not recorded in components/estimate/prices.ts`);
     } else if (prices && monthly === undefined) {
         unpriced.push(`database: no list price for ${db.edition} ${db.tier}`);
     }
@@ -393,57 +390,4 @@ function storageItems(f: CostFootprint, prices: RegionPrices | undefined): LineI
         });
     }
     return items;
-}
-
-/** The footprint of a validated configuration. */
-export function footprintFromConfig(cfg: PlatformConfig): CostFootprint {
-    const autopilot = cfg.cluster.mode === "autopilot";
-    const s = cfg.services;
-    const pods = alwaysOnPods({
-        enabled: s.enabled,
-        metadata: cfg.database.enabled,
-        metadataReplicas: s.metadataReplicas,
-        ui: s.ui,
-        uiReplicas: s.uiReplicas,
-        argoWorkflows: s.argoWorkflows,
-        argoEvents: s.argoEvents && s.argoWorkflows,
-        eventBusReplicas: EVENTBUS_REPLICAS,
-    }).map((pod) => ({ name: pod.name, replicas: pod.replicas, ...podRequest(pod), spot: false }));
-    return {
-        region: cfg.region,
-        autopilot,
-        spotSteps: autopilot && cfg.cluster.spotSteps,
-        regional: autopilot || cfg.cluster.regional,
-        nodePools: autopilot
-            ? []
-            : [
-                  {
-                      name: "cpu",
-                      machineType: cfg.cluster.cpuPool.machineType,
-                      gpusPerNode: 0,
-                      minNodes: cfg.cluster.cpuPool.minNodes,
-                      spot: cfg.cluster.cpuPool.spot,
-                      diskType: NODE_DISK_TYPE,
-                      diskSizeGb: cfg.cluster.cpuPool.diskSizeGb,
-                  },
-                  ...cfg.gpuPools.map((p) => ({
-                      name: `gpu-${p.name}`,
-                      machineType: p.machineType,
-                      gpuType: p.gpuType,
-                      gpusPerNode: p.gpusPerNode,
-                      minNodes: p.minNodes,
-                      spot: p.spot,
-                      diskType: NODE_DISK_TYPE,
-                      diskSizeGb: p.diskSizeGb,
-                  })),
-              ],
-        autopilotGpuPools: autopilot ? cfg.gpuPools.map((p) => ({ name: `gpu-${p.name}`, gpuType: p.gpuType, spot: p.spot })) : [],
-        pods: autopilot ? pods : [],
-        database: cfg.database.enabled
-            ? { edition: cfg.database.edition, tier: cfg.database.tier, highAvailability: cfg.database.highAvailability, diskSizeGb: cfg.database.diskSizeGb }
-            : undefined,
-        nat: { minPortsPerVm: cfg.network.natMinPortsPerVm },
-        bucket: true,
-        registry: true,
-    };
 }

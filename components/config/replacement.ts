@@ -16,8 +16,8 @@
  * it shrinks (IsShrinkageIpCidr, l. 63, 385); compute/resource_compute_global_address.go
  * `address` (l. 153), `prefix_length` (l. 209).
  */
-import { cidrContains } from "./cidr";
-import type { PlatformConfig } from "../config/config";
+import { cidrContains } from "../model/cidr";
+import type { PlatformConfig } from "./config";
 
 /** Name of the stack output that carries the fingerprint. */
 export const REPLACEMENT_GUARD_OUTPUT = "replacementGuard";

@@ -3,7 +3,6 @@
  * Metaflow client config are built from it.
  */
 import type { GpuType } from "./catalog";
-import type { GpuPoolConfig } from "../config/config";
 import { GKE_ACCELERATOR_LABEL, GPU_TAINT } from "./wellKnown";
 
 /** A description of GPU scheduling for users and for the generated Metaflow config. */
@@ -22,7 +21,13 @@ export interface GpuScheduling {
     readonly decoratorByGpuType: Record<string, string>;
 }
 
-export function gpuScheduling(mode: "standard" | "autopilot", pools: GpuPoolConfig[]): GpuScheduling {
+/** What scheduling needs to know of a GPU pool. */
+export interface ScheduledGpuPool {
+    readonly gpuType: GpuType;
+    readonly spot: boolean;
+}
+
+export function gpuScheduling(mode: "standard" | "autopilot", pools: readonly ScheduledGpuPool[]): GpuScheduling {
     const gpuTypes = [...new Set(pools.map((p) => p.gpuType))];
     const nodeSelectorByGpuType: Record<string, Record<string, string>> = {};
     const decoratorByGpuType: Record<string, string> = {};

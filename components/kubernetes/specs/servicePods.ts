@@ -6,11 +6,11 @@
 import type * as k8s from "@pulumi/kubernetes";
 import type * as pulumi from "@pulumi/pulumi";
 import { POD_SECURITY, RESTRICTED_CONTAINER, httpProbe, type ServedPodSpec } from "./kubernetesObjects";
-import { KUBERNETES_IDENTITIES } from "./naming";
-import { DB_POOL_MIN } from "./sizing";
+import { KUBERNETES_IDENTITIES } from "../../model/naming";
+import { DB_POOL_MIN } from "../../model/sizing";
 import { METADATA_SERVICE_IMAGE } from "./versions";
-import { SERVICE_PORTS } from "./wellKnown";
-import { CONTAINER_RESOURCES } from "./workloadRequests";
+import { SERVICE_PORTS } from "../../model/wellKnown";
+import { CONTAINER_RESOURCES } from "../../model/workloadRequests";
 
 type EnvVar = k8s.types.input.core.v1.EnvVar;
 

@@ -2,7 +2,6 @@
  * Names and labels, decided in one place so the GCP side (Workload Identity bindings) and the
  * Kubernetes side (service accounts) cannot drift apart.
  */
-import type { PlatformConfig } from "../config/config";
 
 /** `metaflow-<env>-<suffix>`, the name of an environment's resource. */
 export function resourceName(environment: string, suffix: string): string {
@@ -39,7 +38,7 @@ export function serviceAccountEmail(project: string, accountId: string): string 
 }
 
 /** Labels every labelable resource carries; `environment` is what the policy pack checks. */
-export function platformLabels(cfg: Pick<PlatformConfig, "environment" | "labels">): Record<string, string> {
+export function platformLabels(cfg: { readonly environment: string; readonly labels: Readonly<Record<string, string>> }): Record<string, string> {
     return {
         ...cfg.labels,
         app: "metaflow",

@@ -2,7 +2,7 @@
  * The Metaflow client profile a user saves as `~/.metaflowconfig/config_<stack>.json`. Pure:
  * built from plain values so tests check every key against what was deployed.
  */
-import { ENDPOINT_PATHS, endpointUrl } from "./endpointRoutes";
+import { ENDPOINT_PATHS, endpointUrl } from "./endpointPaths";
 
 /**
  * Every key this project may write, each read by Metaflow's `metaflow_config.py` through

@@ -1,0 +1,85 @@
+/**
+ * The validated stack config as the estimate sees it: the cost footprint (`components/estimate/cost.ts`)
+ * and the quota plan (`components/estimate/quotas.ts`). The estimate computes over its own shapes
+ * and never reads the config; this is the one mapping from one to the other.
+ */
+import type { CostFootprint } from "../estimate/cost";
+import type { QuotaPlan } from "../estimate/quotas";
+import { NODE_DISK_TYPE } from "../model/wellKnown";
+import { EVENTBUS_REPLICAS, alwaysOnPods, podRequest } from "../model/workloadRequests";
+import type { PlatformConfig } from "./config";
+
+/** The footprint of a validated configuration. */
+export function footprintFromConfig(cfg: PlatformConfig): CostFootprint {
+    const autopilot = cfg.cluster.mode === "autopilot";
+    const s = cfg.services;
+    const pods = alwaysOnPods({
+        enabled: s.enabled,
+        metadata: cfg.database.enabled,
+        metadataReplicas: s.metadataReplicas,
+        ui: s.ui,
+        uiReplicas: s.uiReplicas,
+        argoWorkflows: s.argoWorkflows,
+        argoEvents: s.argoEvents && s.argoWorkflows,
+        eventBusReplicas: EVENTBUS_REPLICAS,
+    }).map((pod) => ({ name: pod.name, replicas: pod.replicas, ...podRequest(pod), spot: false }));
+    return {
+        region: cfg.region,
+        autopilot,
+        spotSteps: autopilot && cfg.cluster.spotSteps,
+        regional: autopilot || cfg.cluster.regional,
+        nodePools: autopilot
+            ? []
+            : [
+                  {
+                      name: "cpu",
+                      machineType: cfg.cluster.cpuPool.machineType,
+                      gpusPerNode: 0,
+                      minNodes: cfg.cluster.cpuPool.minNodes,
+                      spot: cfg.cluster.cpuPool.spot,
+                      diskType: NODE_DISK_TYPE,
+                      diskSizeGb: cfg.cluster.cpuPool.diskSizeGb,
+                  },
+                  ...cfg.gpuPools.map((p) => ({
+                      name: `gpu-${p.name}`,
+                      machineType: p.machineType,
+                      gpuType: p.gpuType,
+                      gpusPerNode: p.gpusPerNode,
+                      minNodes: p.minNodes,
+                      spot: p.spot,
+                      diskType: NODE_DISK_TYPE,
+                      diskSizeGb: p.diskSizeGb,
+                  })),
+              ],
+        autopilotGpuPools: autopilot ? cfg.gpuPools.map((p) => ({ name: `gpu-${p.name}`, gpuType: p.gpuType, spot: p.spot })) : [],
+        pods: autopilot ? pods : [],
+        database: cfg.database.enabled
+            ? { edition: cfg.database.edition, tier: cfg.database.tier, highAvailability: cfg.database.highAvailability, diskSizeGb: cfg.database.diskSizeGb }
+            : undefined,
+        nat: { minPortsPerVm: cfg.network.natMinPortsPerVm },
+        bucket: true,
+        registry: true,
+    };
+}
+
+/** The quota plan of a validated configuration: every pool at its maximum (see `requiredQuotas`). */
+export function quotaPlanFromConfig(cfg: PlatformConfig): QuotaPlan {
+    const cpu = cfg.cluster.cpuPool;
+    return {
+        region: cfg.region,
+        autopilot: cfg.cluster.mode === "autopilot",
+        pools: [
+            { label: "cpu pool", machineType: cpu.machineType, maxNodes: cpu.maxNodes, diskSizeGb: cpu.diskSizeGb, spot: cpu.spot },
+            ...cfg.gpuPools.map((p) => ({
+                label: `gpu-${p.name} pool`,
+                machineType: p.machineType,
+                maxNodes: p.maxNodes,
+                diskSizeGb: p.diskSizeGb,
+                gpuType: p.gpuType,
+                gpusPerNode: p.gpusPerNode,
+                spot: p.spot,
+            })),
+        ],
+        defaultPoolZones: cfg.cluster.regional ? cfg.zones.length : 1,
+    };
+}
