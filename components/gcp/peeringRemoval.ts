@@ -130,14 +130,28 @@ async function computeClient(): Promise<ComputeRequester> {
     return auth.getClient();
 }
 
+/** A resource's properties with the serialized provider code the host adds (`__provider`). */
+type WithCode<T> = T & { readonly __provider?: string };
+
+/**
+ * The provider's code travels in the resource's outputs, and destroy runs the code found there
+ * (@pulumi/pulumi 3.248.0 cmd/dynamic-provider/index.js: create/update store `__provider` in the
+ * outputs, delete deserializes it from them). A diff that reports no change keeps the old
+ * outputs (pulumi/pulumi v3.248.0 pkg/resource/deploy/step.go SameStep.Apply), code included, so
+ * a changed `__provider` is a change, and `update` returns the outputs destroy needs: without it
+ * the host would store `__provider` alone.
+ */
 const peeringRemovalProvider: pulumi.dynamic.ResourceProvider = {
     async create(inputs: PeeringRef) {
         // Nothing to create: the connection made the peering. This resource exists for its delete.
-        return { id: `${inputs.project}/${inputs.network}/${inputs.peering}`, outs: inputs };
+        return { id: `${inputs.project}/${inputs.network}/${inputs.peering}`, outs: { project: inputs.project, network: inputs.network, peering: inputs.peering } };
     },
-    async diff(_id: string, olds: PeeringRef, news: PeeringRef) {
+    async diff(_id: string, olds: WithCode<PeeringRef>, news: WithCode<PeeringRef>) {
         const replaces = (["project", "network", "peering"] as const).filter((k) => olds[k] !== news[k]);
-        return { changes: replaces.length > 0, replaces, deleteBeforeReplace: true };
+        return { changes: replaces.length > 0 || olds.__provider !== news.__provider, replaces, deleteBeforeReplace: true };
+    },
+    async update(_id: string, _olds: PeeringRef, news: PeeringRef) {
+        return { outs: { project: news.project, network: news.network, peering: news.peering } };
     },
     async delete(_id: string, props: PeeringRef) {
         await removePeeringIfPresent(await computeClient(), props, (ms) => new Promise((resolve) => setTimeout(resolve, ms)));
