@@ -22,6 +22,24 @@ export const noPublicPrincipals: ResourceValidationPolicy = {
     },
 };
 
+/**
+ * The one project role an identity may hold only under a condition: `@secrets` reads Secret
+ * Manager, which grants on a secret or the project, and secrets are made after `pulumi up`
+ * (components/gcp/identity.ts). The condition must keep it to the environment's secrets, whose
+ * IDs share its service accounts' prefix (components/model/naming.ts `secretAccessCondition`).
+ */
+const SECRET_ACCESSOR_ROLE = "roles/secretmanager.secretAccessor";
+
+/** Whether a grant's IAM condition is exactly `resource.name.startsWith("projects/<p>/secrets/<prefix>")`. */
+function scopedToOwnSecrets(props: Record<string, any>, secretIdPrefix: string): boolean {
+    const expression = peek(() => props.condition?.expression);
+    if (typeof expression !== "string") {
+        return false;
+    }
+    const escaped = secretIdPrefix.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+    return new RegExp(`^resource\\.name\\.startsWith\\("projects/[^/"]+/secrets/${escaped}"\\)$`).test(expression.trim());
+}
+
 interface ProjectGrantConfig {
     serviceAccountPrefix: string;
     namespace: string;
@@ -32,7 +50,9 @@ interface ProjectGrantConfig {
 
 export const projectGrantsAllowed: ResourceValidationPolicy = {
     name: "project-grants-allowed",
-    description: "Project-level grants to this environment's identities or its access.members use only the allowed roles; everything else is granted on the environment's own resources.",
+    description:
+        "Project-level grants to this environment's identities or its access.members use only the allowed roles; everything else is granted on the environment's own resources. " +
+        "Its identities may also read secrets, under a condition that keeps them to the environment's own (`projects/<p>/secrets/<serviceAccountPrefix>*`).",
     configSchema: {
         properties: {
             serviceAccountPrefix: { type: "string", description: "Account ID prefix of this environment's service accounts, e.g. mf-dev-" },
@@ -55,6 +75,16 @@ export const projectGrantsAllowed: ResourceValidationPolicy = {
                 continue;
             }
             const allowed = identity ? c.allowedIdentityRoles : c.allowedMemberRoles;
+            if (identity && role === SECRET_ACCESSOR_ROLE && scopedToOwnSecrets(args.props, c.serviceAccountPrefix)) {
+                continue;
+            }
+            if (identity && role === SECRET_ACCESSOR_ROLE) {
+                report(
+                    `${describe(args)} grants ${role} to ${member} on every secret of the project; ` +
+                        `it needs the IAM condition resource.name.startsWith("projects/<project number>/secrets/${c.serviceAccountPrefix}") and nothing else, so the environment reads only its own secrets.`,
+                );
+                continue;
+            }
             if (!allowed.includes(role)) {
                 report(
                     `${describe(args)} grants ${role} on the whole project to ${member}, ${identity ? "an identity of this environment" : "one of access.members"}; ` +

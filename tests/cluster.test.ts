@@ -65,7 +65,7 @@ describe("MetaflowCluster", () => {
 
     it("runs nodes as a dedicated service account with only the node role, never the Compute default", () => {
         const sa = one(dev, "gcp:serviceaccount/account:Account", "cluster-nodes");
-        const binding = one(dev, "gcp:projects/iAMMember:IAMMember");
+        const binding = one(dev, "gcp:projects/iAMMember:IAMMember", "cluster-nodes-container.defaultNodeServiceAccount");
         assert.equal(binding.inputs.role, "roles/container.defaultNodeServiceAccount");
         assert.equal(binding.inputs.member, `serviceAccount:${sa.state.email}`);
         assert.equal(one(dev, CLUSTER).inputs.nodeConfig.serviceAccount, sa.state.email);

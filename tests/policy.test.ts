@@ -31,6 +31,9 @@ function policyConfigFor(stack: string): PackConfig {
 }
 
 /** A copy of one rendered resource, with its props changed by `edit` (outputs follow). */
+/** The node service account's project grant (components/gcp/cluster.ts). */
+const NODE_ROLE_GRANT = "cluster-nodes-container.defaultNodeServiceAccount";
+
 function mutated(stack: RenderedStack, type: string, name: string | undefined, edit: (props: Record<string, any>) => void): OfflineResource {
     const r = one(stack, type, name);
     const props = structuredClone(r.wireInputs);
@@ -363,7 +366,7 @@ describe("policy pack", () => {
 
         it("no-primitive-roles", async () => {
             await passesOnStacks("no-primitive-roles", ["gcp:projects/iAMMember:IAMMember"]);
-            const bad = mutated(dev, "gcp:projects/iAMMember:IAMMember", undefined, (p) => (p.role = "roles/editor"));
+            const bad = mutated(dev, "gcp:projects/iAMMember:IAMMember", NODE_ROLE_GRANT, (p) => (p.role = "roles/editor"));
             await catches("no-primitive-roles", [bad], {}, "primitive role roles/editor");
         });
 
@@ -525,12 +528,24 @@ describe("policy pack", () => {
         it("project-grants-allowed: project roles beyond the allowed list, for identities and access.members, are caught", async () => {
             await passesOnStacks("project-grants-allowed", ["gcp:projects/iAMMember:IAMMember"]);
             const config = { ...policyConfigFor("dev"), "project-grants-allowed": { ...(policyConfigFor("dev")["project-grants-allowed"] as object), members: ["user:ana@example.com"] } };
-            const nodes = mutated(dev, "gcp:projects/iAMMember:IAMMember", undefined, (p) => (p.role = "roles/storage.admin"));
+            const nodes = mutated(dev, "gcp:projects/iAMMember:IAMMember", NODE_ROLE_GRANT, (p) => (p.role = "roles/storage.admin"));
             const member = bare("gcp:projects/iAMMember:IAMMember", "ana-dev", { project: "x", role: "roles/container.admin", member: "user:ana@example.com" });
             const viewer = bare("gcp:projects/iAMMember:IAMMember", "ana-viewer", { project: "x", role: "roles/container.clusterViewer", member: "user:ana@example.com" });
             const stranger = bare("gcp:projects/iAMMember:IAMMember", "other", { project: "x", role: "roles/container.admin", member: "user:bob@example.com" });
             await catches("project-grants-allowed", [nodes, member], config, "grants roles/storage.admin on the whole project to serviceAccount:mf-dev-nodes@", "an identity of this environment", "roles/container.admin on the whole project to user:ana@example.com, one of access.members");
             assert.deepEqual(await violations("project-grants-allowed", [viewer, stranger], config), []);
+        });
+
+        it("project-grants-allowed: the task identity reads secrets only under the condition that keeps it to mf-<env>-*; unconditioned, broader or widened grants are caught", async () => {
+            const secrets = (edit: (condition: Record<string, any> | undefined, p: Record<string, any>) => void) =>
+                mutated(dev, "gcp:projects/iAMMember:IAMMember", "identity-secrets", (p) => edit(p.condition, p));
+            const everySecret = secrets((_c, p) => delete p.condition);
+            const wholeProject = secrets((c) => (c!.expression = 'resource.name.startsWith("projects/123456789012/secrets/")'));
+            const prodSecrets = secrets((c) => (c!.expression = 'resource.name.startsWith("projects/123456789012/secrets/mf-prod-")'));
+            const widened = secrets((c) => (c!.expression = `${c!.expression} || true`));
+            await catches("project-grants-allowed", [everySecret, wholeProject, prodSecrets, widened], policyConfigFor("dev"), "roles/secretmanager.secretAccessor to serviceAccount:mf-dev-task@", "on every secret of the project");
+            assert.equal((await violations("project-grants-allowed", [everySecret, wholeProject, prodSecrets, widened], policyConfigFor("dev"))).length, 4);
+            assert.deepEqual(await violations("project-grants-allowed", [secrets(() => undefined)], policyConfigFor("dev")), [], "the rendered grant passes");
         });
 
         it("internet-wide CIDR lists: 0.0.0.0/1 + 128.0.0.0/1 in authorized networks and firewall sources are caught", async () => {

@@ -60,7 +60,7 @@ describe("MetaflowStorage and MetaflowIdentity", () => {
         assert.equal(output(dev, "taskServiceAccount"), task.state.email);
     });
 
-    it("task identity has object access on this bucket and read on this registry, nothing project-wide", () => {
+    it("task identity has object access on this bucket, read on this registry, and on the project only its environment's secrets", () => {
         const task = one(dev, "gcp:serviceaccount/account:Account", "identity-task");
         const member = `serviceAccount:${task.state.email}`;
         const bucketGrant = one(dev, "gcp:storage/bucketIAMMember:BucketIAMMember");
@@ -68,6 +68,21 @@ describe("MetaflowStorage and MetaflowIdentity", () => {
         const registryGrants = ofType(dev, "gcp:artifactregistry/repositoryIamMember:RepositoryIamMember").filter((g) => g.inputs.member === member);
         assert.deepEqual(registryGrants.map((g) => [g.inputs.repository, g.inputs.role]), [["metaflow-dev", "roles/artifactregistry.reader"]]);
         const projectGrants = ofType(dev, "gcp:projects/iAMMember:IAMMember").filter((g) => g.inputs.member === member);
-        assert.equal(projectGrants.length, 0);
+        assert.deepEqual(projectGrants.map((g) => g.inputs.role), ["roles/secretmanager.secretAccessor"]);
+    });
+
+    it("@secrets: Secret Manager is enabled, and the task identity reads exactly the secrets the profile's prefix names (mf-<env>-*)", () => {
+        for (const [stack, environment] of [[dev, "dev"], [prod, "prod"]] as const) {
+            assert.ok(ofType(stack, "gcp:projects/service:Service").some((s) => s.inputs.service === "secretmanager.googleapis.com"));
+            const profile = output(stack, "metaflowConfig") as Record<string, string>;
+            assert.equal(profile.METAFLOW_DEFAULT_SECRETS_BACKEND_TYPE, "gcp-secret-manager");
+            // The project number the harness's getProject invoke answers (tests/harness/render.ts).
+            const prefix = `projects/123456789012/secrets/mf-${environment}-`;
+            assert.equal(profile.METAFLOW_GCP_SECRET_MANAGER_PREFIX, prefix);
+            const grant = ofType(stack, "gcp:projects/iAMMember:IAMMember").find((g) => g.inputs.role === "roles/secretmanager.secretAccessor");
+            assert.equal(grant?.inputs.member, `serviceAccount:mf-${environment}-task@metaflow-offline.iam.gserviceaccount.com`);
+            // IAM sees Secret Manager names with the project number (cloud.google.com/iam/docs/conditions-resource-attributes).
+            assert.equal(grant?.inputs.condition.expression, `resource.name.startsWith("${prefix}")`);
+        }
     });
 });

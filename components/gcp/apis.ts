@@ -12,6 +12,7 @@ export const REQUIRED_APIS: Record<string, string> = {
     "servicenetworking.googleapis.com": "private IP for Cloud SQL (Private Service Access)",
     "artifactregistry.googleapis.com": "Docker repository for task images",
     "storage.googleapis.com": "Metaflow datastore bucket",
+    "secretmanager.googleapis.com": "secrets that steps read with Metaflow's @secrets",
     "iam.googleapis.com": "service accounts",
     "iamcredentials.googleapis.com": "Workload Identity token exchange",
     "cloudresourcemanager.googleapis.com": "project IAM bindings",

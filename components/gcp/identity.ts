@@ -1,6 +1,6 @@
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
-import { serviceAccountEmail, serviceAccountId, workloadIdentityMember } from "../model/naming";
+import { secretAccessCondition, secretManagerPrefix, serviceAccountEmail, serviceAccountId, workloadIdentityMember } from "../model/naming";
 import { childOptions, dependencyOn, withDependencies, withLegacyType } from "../options";
 import { componentType } from "../model/typeTokens";
 
@@ -33,16 +33,22 @@ export interface MetaflowIdentityArgs {
     readonly workloadPoolReady: pulumi.Input<string>;
 }
 
+/** The Secret Manager role `@secrets` needs: `secretmanager.versions.access` only. */
+export const SECRET_ACCESSOR_ROLE = "roles/secretmanager.secretAccessor";
+
 /**
  * The Google service account Metaflow tasks run as, reachable only through Workload Identity
- * from the named Kubernetes service accounts, with object access on this environment's bucket
- * and read access on its registry, and nothing project-wide. No keys are ever created.
+ * from the named Kubernetes service accounts, with object access on this environment's bucket,
+ * read access on its registry, and read access on this environment's secrets (`mf-<env>-*`, an
+ * IAM condition on the one project-level grant). No keys are ever created.
  */
 export class MetaflowIdentity extends pulumi.ComponentResource {
     public readonly taskServiceAccount: gcp.serviceaccount.Account;
     public readonly taskServiceAccountEmail: pulumi.Output<string>;
     /** Workload Identity members bound to the task service account. */
     public readonly workloadIdentityMembers: string[];
+    /** `projects/<number>/secrets/mf-<env>-`: METAFLOW_GCP_SECRET_MANAGER_PREFIX, the secrets `@secrets` reads. */
+    public readonly secretManagerPrefix: pulumi.Output<string>;
 
     constructor(name: string, args: MetaflowIdentityArgs, opts?: pulumi.ComponentResourceOptions) {
         super(componentType("MetaflowIdentity"), name, {}, withLegacyType("MetaflowIdentity", opts));
@@ -105,6 +111,23 @@ export class MetaflowIdentity extends pulumi.ComponentResource {
             withDependencies(parent, dependencyOn(args.workloadPoolReady)),
         );
 
-        this.registerOutputs({ taskServiceAccountEmail: this.taskServiceAccountEmail });
+        this.secretManagerPrefix = this.grantSecretAccess(name, args, taskMember, afterTaskAccount);
+
+        this.registerOutputs({ taskServiceAccountEmail: this.taskServiceAccountEmail, secretManagerPrefix: this.secretManagerPrefix });
+    }
+
+    /**
+     * `@secrets` in steps: Secret Manager grants on a secret or the project only, and secrets are
+     * made by users after `pulumi up`, so the grant is on the project with a condition on the
+     * secret's name (IAM evaluates it with the project number in `resource.name`, hence the invoke).
+     */
+    private grantSecretAccess(name: string, args: MetaflowIdentityArgs, taskMember: string, opts: pulumi.CustomResourceOptions): pulumi.Output<string> {
+        const projectNumber = gcp.organizations.getProjectOutput({ projectId: args.project }, { parent: this }).apply((p) => p.number);
+        new gcp.projects.IAMMember(
+            `${name}-secrets`,
+            { project: args.project, role: SECRET_ACCESSOR_ROLE, member: taskMember, condition: projectNumber.apply((n) => secretAccessCondition(n, args.environment)) },
+            opts,
+        );
+        return projectNumber.apply((n) => secretManagerPrefix(n, args.environment));
     }
 }

@@ -37,6 +37,8 @@ export const METAFLOW_CONFIG_KEYS = [
     "METAFLOW_ARGO_EVENTS_SERVICE_ACCOUNT",
     "METAFLOW_ARGO_EVENTS_WEBHOOK_URL",
     "METAFLOW_ARGO_EVENTS_INTERNAL_WEBHOOK_URL",
+    "METAFLOW_DEFAULT_SECRETS_BACKEND_TYPE",
+    "METAFLOW_GCP_SECRET_MANAGER_PREFIX",
     // Read through `from_conf` by this project's client extension (client/, package
     // metaflow-gcp-iap), which Metaflow loads as a config extension; plain Metaflow ignores them.
     "METAFLOW_GCP_IAP_CLIENT_ID",
@@ -60,6 +62,12 @@ export const AUTOPILOT_DEFAULT_RESOURCES = { cpu: "1", memoryMb: "4096", diskMb:
 /** The node label that makes an Autopilot Pod a Spot Pod (GKE docs, "Spot Pods"). */
 export const SPOT_POD_SELECTOR = { key: "cloud.google.com/gke-spot", value: "true" } as const;
 
+/**
+ * Metaflow's name for Secret Manager as a secrets backend (metaflow 2.19.39
+ * `plugins/gcp/gcp_secret_manager_secrets_provider.py`, `GcpSecretManagerSecretsProvider.TYPE`).
+ */
+export const GCP_SECRETS_BACKEND = "gcp-secret-manager";
+
 /** What the profile is built from. */
 export interface MetaflowProfileInput {
     readonly datastoreRoot: string;
@@ -78,6 +86,12 @@ export interface MetaflowProfileInput {
     /** Autopilot: every step asks for a Spot Pod (GKE adds the matching toleration itself). */
     readonly spotSteps?: boolean;
     readonly argoWorkflows: boolean;
+    /**
+     * METAFLOW_GCP_SECRET_MANAGER_PREFIX (`projects/<number>/secrets/mf-<env>-`, naming.ts
+     * `secretManagerPrefix`): `@secrets(sources=["x"])` then reads the environment's secret
+     * `mf-<env>-x`, which the task identity may access. Unset: no secrets keys.
+     */
+    readonly secretManagerPrefix?: string;
     /** Set when the IAP endpoint is deployed: the laptop then uses its https URLs. */
     readonly endpoint?: {
         readonly hostname: string;
@@ -111,6 +125,14 @@ export function buildMetaflowProfile(input: MetaflowProfileInput): MetaflowProfi
         // no global toleration or node selector is set, so CPU steps never land on GPU nodes.
         METAFLOW_KUBERNETES_GPU_VENDOR: "nvidia",
     };
+    if (input.secretManagerPrefix) {
+        // Without a default backend, `@secrets` fails with "No default secrets backend type
+        // configured" (plugins/secrets/utils.py); Metaflow forwards both keys to Kubernetes Jobs,
+        // Argo and Airflow pods only when they are set (plugins/kubernetes/kubernetes.py,
+        // plugins/argo/argo_workflows.py, plugins/airflow/airflow.py).
+        profile.METAFLOW_DEFAULT_SECRETS_BACKEND_TYPE = GCP_SECRETS_BACKEND;
+        profile.METAFLOW_GCP_SECRET_MANAGER_PREFIX = input.secretManagerPrefix;
+    }
     if (input.metadata === "local") {
         profile.METAFLOW_DEFAULT_METADATA = "local";
         delete profile.METAFLOW_SERVICE_URL;

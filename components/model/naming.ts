@@ -87,3 +87,41 @@ export const TASK_IDENTITY_USERS: ReadonlyArray<keyof KubernetesIdentities> = ["
 export function workloadIdentityMember(project: string, namespace: string, ksa: string): string {
     return `serviceAccount:${project}.svc.id.goog[${namespace}/${ksa}]`;
 }
+
+/**
+ * `mf-<env>-`: the Secret Manager secret IDs of an environment. `@secrets` in its flows reads only
+ * secrets named so (the task identity's grant is conditioned on it, `secretAccessCondition`); the
+ * same prefix as its service accounts, so one name rule tells every environment's things apart
+ * (environment names are letters and digits, so `mf-dev-` never matches `mf-dev2-...`).
+ */
+export function secretIdPrefix(environment: string): string {
+    return serviceAccountId(environment, "");
+}
+
+/**
+ * `projects/<number>/secrets/mf-<env>-`, the environment's `METAFLOW_GCP_SECRET_MANAGER_PREFIX`.
+ * Metaflow 2.19.39 (`plugins/gcp/gcp_secret_manager_secrets_provider.py`, `get_secret_as_dict`)
+ * turns `@secrets(sources=["db-password"])` into `<prefix>db-password/versions/latest` by plain
+ * concatenation (`metaflow_config.py`: "it makes a difference whether the prefix ends with a
+ * slash"), and exposes it as the env var `db_password`. The project *number*: IAM conditions see
+ * Secret Manager resource names as `projects/<project-number>/secrets/<secret-id>`
+ * (cloud.google.com/iam/docs/conditions-resource-attributes, resource name format), and
+ * Metaflow's own full-name form accepts only digits there (`^projects/\d+/secrets/...`).
+ */
+export function secretManagerPrefix(projectNumber: string, environment: string): string {
+    return `projects/${projectNumber}/secrets/${secretIdPrefix(environment)}`;
+}
+
+/**
+ * The IAM condition of the task identity's project-level `roles/secretmanager.secretAccessor`:
+ * this environment's secrets (and their versions) only, not every secret in the project.
+ * `resource.name` is one of the resource attributes Secret Manager supports in conditions
+ * (cloud.google.com/iam/docs/conditions-resource-attributes: secretmanager.googleapis.com).
+ */
+export function secretAccessCondition(projectNumber: string, environment: string): { title: string; description: string; expression: string } {
+    return {
+        title: `${secretIdPrefix(environment)}* secrets only`,
+        description: `Metaflow ${environment} steps read the environment's own secrets (@secrets), nothing else in Secret Manager.`,
+        expression: `resource.name.startsWith("${secretManagerPrefix(projectNumber, environment)}")`,
+    };
+}

@@ -22,7 +22,7 @@ export function metaflowProfile(cfg: PlatformConfig, p: PlatformParts): pulumi.O
         return undefined;
     }
     const clientAccountOutput = p.endpoint ? p.endpoint.clientServiceAccountEmail : pulumi.output("");
-    return pulumi.all([p.storage.datastoreRoot, p.storage.registryUrl, clientAccountOutput]).apply(([datastoreRoot, registryUrl, clientAccount]) =>
+    return pulumi.all([p.storage.datastoreRoot, p.storage.registryUrl, clientAccountOutput, p.identity.secretManagerPrefix]).apply(([datastoreRoot, registryUrl, clientAccount, secretManagerPrefix]) =>
         buildMetaflowProfile({
             datastoreRoot,
             namespace: services.namespace,
@@ -34,6 +34,7 @@ export function metaflowProfile(cfg: PlatformConfig, p: PlatformParts): pulumi.O
             metadata: p.database ? "service" : "local",
             ui: cfg.services.ui && p.database !== undefined,
             argoWorkflows: services.argoServerService !== undefined,
+            secretManagerPrefix,
             endpoint: p.endpoint && cfg.endpoint && { hostname: p.endpoint.hostname, oauthClientId: cfg.endpoint.oauthClientId, clientServiceAccount: clientAccount },
             argoEvents:
                 services.argoEventsWebhookUrl !== undefined

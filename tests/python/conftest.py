@@ -266,6 +266,89 @@ def compiled_flows(_compilations):
     return compiled
 
 
+class FakeKubernetesApi:
+    """A Kubernetes API server on 127.0.0.1 that records every request and refuses to create Jobs
+    (403, a Kubernetes Status body): Metaflow's `run` then stops after posting the first step's
+    Job (plugins/kubernetes/kubernetes_job.py `execute`: "Unable to launch Kubernetes job"), and
+    the recorded body is exactly what a cluster would have been asked to run."""
+
+    def __init__(self):
+        self.requests = []
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def _serve(self):
+                length = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(length) if length else b""
+                server.requests.append((self.command, self.path.split("?")[0], json.loads(body) if body else None))
+                status = {"kind": "Status", "apiVersion": "v1", "status": "Failure", "reason": "Forbidden", "code": 403,
+                          "message": "the offline test records the Job and runs nothing"}
+                data = json.dumps(status).encode()
+                self.send_response(403)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            do_GET = do_POST = do_PATCH = do_PUT = do_DELETE = _serve
+
+            def log_message(self, *args):
+                pass
+
+        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self._httpd.serve_forever, daemon=True).start()
+
+    def kubeconfig(self, path):
+        """A kubeconfig whose current context is this server (JSON is YAML)."""
+        server = f"http://127.0.0.1:{self._httpd.server_address[1]}"
+        path.write_text(json.dumps({
+            "apiVersion": "v1", "kind": "Config", "current-context": "offline",
+            "clusters": [{"name": "offline", "cluster": {"server": server}}],
+            "users": [{"name": "offline", "user": {"token": "offline-token"}}],
+            "contexts": [{"name": "offline", "context": {"cluster": "offline", "user": "offline"}}],
+        }))
+        return path
+
+    def jobs_posted(self, namespace):
+        return [body for method, path, body in self.requests if method == "POST" and path == f"/apis/batch/v1/namespaces/{namespace}/jobs"]
+
+    def stop(self):
+        self._httpd.shutdown()
+        self._httpd.server_close()
+
+
+@pytest.fixture(scope="session")
+def kubernetes_jobs(stack_outputs, offline_gcp, tmp_path_factory):
+    """{stack: the Job Metaflow posts for the sample flow's first step}: `python sample_flow.py run`
+    with each stack's profile against FakeKubernetesApi, as `python flow.py run --with kubernetes`
+    from a laptop (metadata kept local: no metadata service here), all stacks in parallel."""
+    api = FakeKubernetesApi()
+    started = []
+    for stack, outputs in stack_outputs.items():
+        profile = outputs["metaflowConfig"]
+        workdir = tmp_path_factory.mktemp(f"job-{stack}")
+        (workdir / "sample_flow.py").write_text(_sample_flow_for(profile))
+        extra = {**offline_gcp.client_env(), "KUBECONFIG": str(api.kubeconfig(workdir / "kubeconfig")), "METAFLOW_DEFAULT_METADATA": "local"}
+        env = metaflow_env(workdir / "home", stack, profile, extra)
+        command = [sys.executable, "sample_flow.py", "--no-pylint", "run"]
+        started.append((stack, profile, subprocess.Popen(command, cwd=workdir, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)))
+    jobs = {}
+    try:
+        for stack, profile, process in started:
+            try:
+                output, _ = process.communicate(timeout=SUBPROCESS_TIMEOUT_S)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                raise
+            posted = api.jobs_posted(profile["METAFLOW_KUBERNETES_NAMESPACE"])
+            assert process.returncode != 0 and "Unable to launch Kubernetes job" in output, output
+            assert len(posted) == 1, f"{stack}: expected the start step's Job, got {len(posted)} posts:\n{output}"
+            jobs[stack] = posted[0]
+    finally:
+        api.stop()
+    return jobs
+
+
 @pytest.fixture(scope="session")
 def trigger_without_argo_events(_compilations):
     """{stack: CompiledFlow} of the flow with @trigger for the stacks without Argo Events."""
