@@ -7,6 +7,7 @@
 import type { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
 import { estimateCost, type CostFootprint, type PodFootprint, type PoolFootprint } from "../components/estimate/cost";
 import { cpuCores, gibibytes } from "../components/model/workloadRequests";
+import { nodeGpus, peek, UNKNOWN } from "./helpers";
 
 /** Type tokens this policy reads (kept here: the policy is self-contained). */
 const TYPES = {
@@ -70,26 +71,41 @@ function podsOf(resources: PolicyResource[]): PodFootprint[] {
     return pods;
 }
 
+/** A known value, or `fallback` when a first preview does not know it yet. */
+function known<T>(read: () => T, fallback: T): T {
+    const value = peek(read);
+    return value === UNKNOWN ? fallback : value;
+}
+
+/**
+ * A node pool as the bill sees it, from what a first preview knows: GPUs from `nodeGpus` (the
+ * machine type's own when the provider computes guestAccelerators). A disk type or size left out
+ * is computed by the provider, so unknown in a first preview: GKE's defaults (pd-balanced,
+ * 100 GB) apply, as when it is absent. An unknown machine type is named as such, so the
+ * estimate reports the pool unpriced rather than guessing.
+ */
 function nodePoolOf(r: PolicyResource): PoolFootprint {
     const p = r.props;
-    const zones = Array.isArray(p.nodeLocations) && p.nodeLocations.length > 0 ? p.nodeLocations.length : 1;
+    const nodeLocations = known(() => p.nodeLocations, undefined);
+    const zones = Array.isArray(nodeLocations) && nodeLocations.length > 0 ? nodeLocations.length : 1;
     const a = p.autoscaling ?? {};
     const minNodes =
         a.totalMinNodeCount !== undefined
             ? Number(a.totalMinNodeCount)
             : a.minNodeCount !== undefined
               ? Number(a.minNodeCount) * zones
-              : Number(p.nodeCount ?? p.initialNodeCount ?? 1) * zones;
-    const accelerators: any[] = p.nodeConfig?.guestAccelerators ?? [];
+              : Number(known(() => p.nodeCount, undefined) ?? known(() => p.initialNodeCount, undefined) ?? 1) * zones;
+    const nodeConfig = p.nodeConfig;
+    const gpus = nodeGpus(nodeConfig);
     return {
-        name: p.name ?? r.name,
-        machineType: p.nodeConfig?.machineType ?? "e2-medium",
-        gpuType: accelerators[0]?.type,
-        gpusPerNode: accelerators.reduce((s, g) => s + (Number(g.count) || 0), 0),
+        name: known(() => p.name, r.name) ?? r.name,
+        machineType: known(() => nodeConfig?.machineType, "(unknown machine type)") ?? "e2-medium",
+        gpuType: gpus === UNKNOWN ? undefined : gpus.gpuType,
+        gpusPerNode: gpus === UNKNOWN ? 0 : gpus.gpusPerNode,
         minNodes,
-        spot: p.nodeConfig?.spot === true || p.nodeConfig?.preemptible === true,
-        diskType: p.nodeConfig?.diskType ?? "pd-balanced",
-        diskSizeGb: Number(p.nodeConfig?.diskSizeGb ?? 100),
+        spot: nodeConfig?.spot === true || nodeConfig?.preemptible === true,
+        diskType: known(() => nodeConfig?.diskType, undefined) ?? "pd-balanced",
+        diskSizeGb: Number(known(() => nodeConfig?.diskSizeGb, undefined) ?? 100),
     };
 }
 

@@ -1,6 +1,6 @@
 /** Small pure helpers shared by the policies. */
 import type { ReportViolation, ResourceValidationArgs } from "@pulumi/policy";
-import { REGION_ZONES } from "../components/model/catalog";
+import { REGION_ZONES, builtInGpus } from "../components/model/catalog";
 import { cidrContains, normalizeCidr } from "../components/model/cidr";
 
 // The error the pack's property proxy throws when a policy reads a value unknown during a
@@ -106,8 +106,8 @@ export function cidrWithin(inner: string, outer: string): boolean {
 /** GPUs and node limits of a node pool, as the autoscaler will use them. */
 export interface PoolFootprint {
     readonly machineType?: string;
-    /** GPUs per node (0 for CPU pools). */
-    readonly gpusPerNode: number;
+    /** GPUs per node (0 for CPU pools); UNKNOWN when nothing known decides it (see `nodeGpus`). */
+    readonly gpusPerNode: number | typeof UNKNOWN;
     readonly gpuType?: string;
     /** Most nodes the pool can reach in total. */
     readonly maxNodes: number;
@@ -122,16 +122,46 @@ export interface PoolFootprint {
     readonly perZone: boolean;
 }
 
+/** GPUs on each node of a pool, or UNKNOWN when nothing known decides it. */
+export type NodeGpus = { readonly gpusPerNode: number; readonly gpuType?: string } | typeof UNKNOWN;
+
+/**
+ * The GPUs on each node of a pool's `nodeConfig`: its `guestAccelerators` when known. A pool that
+ * leaves them out gets them computed by the provider, so a first preview shows the list unknown
+ * (tests/harness/plannedState.ts has the provider's code); the node then carries what its machine
+ * type comes with (`builtInGpus`: G2/A2/A3), and nothing on any other machine. UNKNOWN only when
+ * the machine type is unknown too.
+ */
+export function nodeGpus(nodeConfig: Record<string, any> | undefined): NodeGpus {
+    const accelerators = peek(() => nodeConfig?.guestAccelerators as any[] | undefined);
+    if (accelerators !== UNKNOWN) {
+        const list = accelerators ?? [];
+        const known = list.map((a) => ({ count: peek(() => a.count), type: peek(() => a.type) }));
+        if (known.every((a) => a.count !== UNKNOWN && a.type !== UNKNOWN)) {
+            return { gpusPerNode: known.reduce((sum, a) => sum + (Number(a.count) || 0), 0), gpuType: known[0]?.type as string | undefined };
+        }
+    }
+    const machineType = peek(() => nodeConfig?.machineType as string | undefined);
+    if (machineType === UNKNOWN) {
+        return UNKNOWN;
+    }
+    const builtIn = machineType ? builtInGpus(machineType) : undefined;
+    return builtIn ? { gpusPerNode: builtIn.count, gpuType: builtIn.gpuType } : { gpusPerNode: 0 };
+}
+
 /**
  * `maxNodeCount` is per zone and multiplies by the pool's zones; `totalMaxNodeCount` is already a
- * total. A pool without autoscaling holds `nodeCount` (per zone) or `initialNodeCount`.
+ * total. A pool without autoscaling holds `nodeCount` (per zone) or `initialNodeCount`. Reads
+ * only what is known in a first preview: unknown `nodeLocations` (computed when left out) count
+ * as every zone of a regional pool's region, GKE's default. `gpusPerNode` is UNKNOWN when
+ * `nodeGpus` cannot decide.
  */
 export function poolFootprint(props: Record<string, any>): PoolFootprint {
-    const accelerators: any[] = props.nodeConfig?.guestAccelerators ?? [];
-    const gpusPerNode = accelerators.reduce((sum, a) => sum + (Number(a.count) || 0), 0);
+    const gpus = nodeGpus(props.nodeConfig);
     const location = peek(() => props.location);
     const regional = typeof location === "string" && !/-[a-z]$/.test(location);
-    const listed = Array.isArray(props.nodeLocations) && props.nodeLocations.length > 0 ? props.nodeLocations.length : 0;
+    const nodeLocations = peek(() => props.nodeLocations);
+    const listed = Array.isArray(nodeLocations) && nodeLocations.length > 0 ? nodeLocations.length : 0;
     const regionWide = regional && listed === 0;
     // A region missing from the catalog counts as 3 zones, the smallest GCP region.
     const zones = listed > 0 ? listed : regionWide ? (REGION_ZONES[location]?.length ?? 3) : 1;
@@ -146,8 +176,18 @@ export function poolFootprint(props: Record<string, any>): PoolFootprint {
         perZone = true;
     } else {
         const nodeCount = peek(() => props.nodeCount);
-        maxNodes = Number((nodeCount === UNKNOWN ? undefined : nodeCount) ?? props.initialNodeCount ?? 1) * zones;
+        const initial = peek(() => props.initialNodeCount);
+        maxNodes = Number((nodeCount === UNKNOWN ? undefined : nodeCount) ?? (initial === UNKNOWN ? undefined : initial) ?? 1) * zones;
         perZone = true;
     }
-    return { machineType: props.nodeConfig?.machineType, gpusPerNode, gpuType: accelerators[0]?.type, maxNodes, zones, perZone, regionWide };
+    const machineType = peek(() => props.nodeConfig?.machineType);
+    return {
+        machineType: machineType === UNKNOWN ? undefined : machineType,
+        gpusPerNode: gpus === UNKNOWN ? UNKNOWN : gpus.gpusPerNode,
+        gpuType: gpus === UNKNOWN ? undefined : gpus.gpuType,
+        maxNodes,
+        zones,
+        perZone,
+        regionWide,
+    };
 }

@@ -1,7 +1,7 @@
 /** Quotas and cost, with limits per environment from the pack's config. */
 import type { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 import { machineFamily } from "../components/model/catalog";
-import { describe, forTypes, poolFootprint, regionOf } from "./helpers";
+import { describe, forTypes, poolFootprint, regionOf, UNKNOWN } from "./helpers";
 import { T } from "./types";
 
 export const gpuQuota: StackValidationPolicy = {
@@ -11,7 +11,13 @@ export const gpuQuota: StackValidationPolicy = {
     configSchema: { properties: { maxTotalGpus: { type: "integer", minimum: 0, default: 4 } } },
     validateStack: (args, report) => {
         const { maxTotalGpus } = args.getConfig<{ maxTotalGpus: number }>();
-        const pools = args.resources.filter((r) => r.type === T.nodePool).map((r) => ({ name: r.name, ...poolFootprint(r.props) })).filter((p) => p.gpusPerNode > 0);
+        // Reads only what a first preview knows (helpers.ts poolFootprint/nodeGpus): a pool that
+        // leaves guestAccelerators to the provider is counted from its machine type.
+        const all = args.resources.filter((r) => r.type === T.nodePool).map((r) => ({ name: r.name, ...poolFootprint(r.props) }));
+        for (const pool of all.filter((p) => p.gpusPerNode === UNKNOWN)) {
+            report(`Node pool "${pool.name}": its GPUs cannot be counted before the update runs (machine type and guestAccelerators both unknown). Set nodeConfig.machineType from known values.`);
+        }
+        const pools = all.flatMap((p) => (p.gpusPerNode !== UNKNOWN && p.gpusPerNode > 0 ? [{ ...p, gpusPerNode: p.gpusPerNode }] : []));
         const total = pools.reduce((sum, p) => sum + p.maxNodes * p.gpusPerNode, 0);
         if (total > maxTotalGpus) {
             const parts = pools.map((p) => `${p.name}: ${p.maxNodes} nodes${p.perZone ? ` (${p.maxNodes / p.zones} per zone x ${p.zones} zones)` : ""} x ${p.gpusPerNode} ${p.gpuType}`);

@@ -239,6 +239,34 @@ describe("policy pack", () => {
             assert.deepEqual(undecided, [], formatReport("prod", undecided, "first preview").text);
         });
 
+        it("a pool's guestAccelerators left out are unknown in a first preview (provider-computed); gpu-quota and cost-budget count from the machine type", async () => {
+            // The SDKv2 plan of an Optional+Computed block left out (tests/harness/plannedState.ts).
+            const preview = await renderStack("dev", { preview: true });
+            const cpuPool = engineResources(preview).find((r) => r.type === "gcp:container/nodePool:NodePool" && !JSON.stringify(r.props.nodeConfig).includes("guestAccelerators"))!;
+            assert.ok(cpuPool, "the CPU pool sets no guestAccelerators");
+            assert.equal(cpuPool.outputs!.nodeConfig.guestAccelerators, UNKNOWN, "planned state: unknown");
+            assert.equal(cpuPool.outputs!.nodeConfig.machineType, cpuPool.props.nodeConfig.machineType, "the machine type is known");
+            for (const policy of ["gpu-quota", "cost-budget"]) {
+                const found = await violations(policy, engineResources(preview), policyConfigFor("dev"));
+                assert.deepEqual(found, [], `${policy} decides: ${found.map((f) => f.message).join(" | ")}`);
+            }
+
+            const g2 = structuredClone(cpuPool);
+            g2.outputs!.nodeConfig.machineType = "g2-standard-24"; // 2 x L4 built in
+            g2.outputs!.autoscaling.totalMaxNodeCount = 3;
+            const over = await violations("gpu-quota", [g2], policyConfigFor("dev"));
+            assert.equal(over.length, 1);
+            assert.equal(over[0].couldNotRunInPreview, false);
+            assert.match(over[0].message, /can reach 6 GPUs, over this environment's limit of 4 \(.*3 nodes x 2 nvidia-l4\)/);
+
+            const blind = structuredClone(cpuPool);
+            blind.outputs!.nodeConfig.machineType = UNKNOWN;
+            const undecided = await violations("gpu-quota", [blind], policyConfigFor("dev"));
+            assert.equal(undecided.length, 1);
+            assert.equal(undecided[0].enforcementLevel, "mandatory");
+            assert.match(undecided[0].message, /its GPUs cannot be counted before the update runs/);
+        });
+
         it("gpu-quota, iam-scoped-to-environment and k8s-no-plaintext-secrets still decide on a bad first preview", async () => {
             const preview = await renderStack("dev", { preview: true, config: { "metaflow-gcp:gpuPools": [{ name: "l4", machineType: "g2-standard-24", maxNodes: 3, spot: true }] } });
             const all = structuredClone(engineResources(preview));

@@ -48,6 +48,20 @@ const FIXED_GPU_MACHINES: Record<Exclude<GpuType, "nvidia-tesla-t4">, Record<str
     },
 };
 
+/**
+ * The GPUs an accelerator-optimized machine type comes with (G2, A2, A3: Compute Engine attaches
+ * them with the machine, whatever `guestAccelerators` says), or undefined for other machines,
+ * which carry only the GPUs attached to them.
+ */
+export function builtInGpus(machineType: string): { gpuType: Exclude<GpuType, "nvidia-tesla-t4">; count: number } | undefined {
+    for (const [gpuType, machines] of Object.entries(FIXED_GPU_MACHINES) as Array<[Exclude<GpuType, "nvidia-tesla-t4">, Record<string, number>]>) {
+        if (machines[machineType] !== undefined) {
+            return { gpuType, count: machines[machineType] };
+        }
+    }
+    return undefined;
+}
+
 /** T4s attach to N1 machines; the GPU count bounds the vCPUs the VM may have. */
 const T4_MAX_VCPUS_BY_COUNT: Record<number, number> = { 1: 24, 2: 48, 4: 96 };
 const N1_STANDARD_VCPUS = [1, 2, 4, 8, 16, 32, 64, 96];

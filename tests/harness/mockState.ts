@@ -5,6 +5,7 @@
 import { createHash } from "crypto";
 import { unknown } from "@pulumi/pulumi/output";
 import type { MockResourceArgs, MockResourceResult } from "@pulumi/pulumi/runtime/mocks";
+import { plannedGcpState } from "./plannedState";
 
 /** Context the mocks need beyond a resource's own inputs. */
 export interface MockContext {
@@ -122,24 +123,15 @@ export function mockResourceState(args: MockResourceArgs, ctx: MockContext): Moc
     return { id: `${args.name}-id`, state: { ...inputs, name } };
 }
 
-/**
- * Outputs the provider computes for a new resource beyond what our mocks fill in: non-optional
- * (`pulumi.Output<T>`, not `Output<T | undefined>`) fields of @pulumi/gcp 9.37's
- * `container/nodePool.d.ts` and `container/cluster.d.ts` that the program leaves unset. A first
- * preview shows them as unknown; a policy that reads them cannot decide.
- */
-const PREVIEW_COMPUTED: Record<string, string[]> = {
-    "gcp:container/nodePool:NodePool": ["instanceGroupUrls", "managedInstanceGroupUrls", "nodeCount", "version"],
-    "gcp:container/cluster:Cluster": ["endpoint", "labelFingerprint", "masterVersion", "selfLink", "servicesIpv4Cidr", "tpuIpv4CidrBlock"],
-};
-
 /** Types whose `name` output is computed by the API rather than auto-named by Pulumi at check time. */
 const COMPUTED_NAME = new Set(["gcp:serviceaccount/account:Account", "gcp:artifactregistry/repository:Repository"]);
 
 /**
  * State during the first `pulumi preview`, before anything exists: the inputs, the names Pulumi
  * generates at check time (auto-names are known in a preview), and every provider-computed field
- * unknown. The ID is unknown too (an empty ID is the engine's "unknown" during a preview).
+ * unknown. For @pulumi/gcp resources that is every computed attribute the program leaves out, at
+ * any depth, as the provider plans it (./plannedState.ts); for other types, the fields our mocks
+ * compute. The ID is unknown too (an empty ID is the engine's "unknown" during a preview).
  */
 export function mockPreviewState(args: MockResourceArgs, ctx: MockContext): MockResourceResult {
     if (args.type === "pulumi:pulumi:StackReference") {
@@ -148,13 +140,15 @@ export function mockPreviewState(args: MockResourceArgs, ctx: MockContext): Mock
     }
     const inputs = args.inputs ?? {};
     const after = mockResourceState(args, ctx).state as Record<string, unknown>;
-    const state: Record<string, unknown> = { ...inputs };
-    for (const key of [...Object.keys(after), ...(PREVIEW_COMPUTED[args.type] ?? [])]) {
-        if (key in inputs) {
-            continue;
+    const autoName = "name" in after && !("name" in inputs) && !COMPUTED_NAME.has(args.type);
+    const state: Record<string, unknown> = plannedGcpState(args.type, inputs, unknown, new Set(autoName ? ["name"] : [])) ?? { ...inputs };
+    for (const key of Object.keys(after)) {
+        if (!(key in inputs) && !(key in state)) {
+            state[key] = unknown;
         }
-        const autoNamed = key === "name" && !COMPUTED_NAME.has(args.type);
-        state[key] = autoNamed ? after[key] : unknown;
+    }
+    if (autoName) {
+        state.name = after.name;
     }
     if (args.type.startsWith("kubernetes:") && after.metadata) {
         state.metadata = after.metadata; // pulumi-kubernetes auto-names metadata.name at check time
