@@ -1,70 +1,60 @@
 /**
- * The library: every component, its Args, the stack config's parser and the pure decision
- * modules, for other Pulumi programs (package.json `main`). Importing it creates nothing: it
- * only defines classes and functions. The stack program is ../index.ts (Pulumi.yaml `main`).
+ * The library, for other Pulumi programs (package.json `main`): the components, their Args and
+ * the enums those take, MetaflowPlatform, the config parser, and the few helpers a program needs
+ * to connect what it builds. The estimate is a tool's concern (`npm run preview`, the policy
+ * pack). Everything else is internal and may change without notice. Importing it creates
+ * nothing: it only defines classes and functions. The stack program is ../index.ts (Pulumi.yaml
+ * `main`).
  *
  * The component package for other languages (PulumiPlugin.yaml) hosts every ComponentResource
  * exported here (@pulumi/pulumi `cmd/run-plugin/run.js`, `getPulumiComponents`).
  */
 
 // One environment in one component.
-export * from "./platform/metaflowPlatform";
-export * from "./platform/metaflowPlatformArgs";
-export * from "./platform/platformArgsCheck";
-export * from "./platform/platform";
-export * from "./platform/fromConfig";
-export * from "./platform/stackOutputs";
+export { MetaflowPlatform } from "./platform/metaflowPlatform";
+export {
+    GpuAccelerator,
+    type MetaflowPlatformArgs,
+    type PlatformAccess,
+    type PlatformBilling,
+    type PlatformBudget,
+    type PlatformCluster,
+    type PlatformCpuPool,
+    type PlatformDatabase,
+    type PlatformEndpoint,
+    type PlatformGpuPool,
+    type PlatformNetwork,
+    type PlatformServices,
+    type PlatformStorage,
+} from "./platform/metaflowPlatformArgs";
+export { PlatformArgsError } from "./platform/platformArgsCheck";
+export type { PlatformParts } from "./platform/platform";
 
 // Google Cloud components.
-export * from "./gcp/airflowCloud";
-export * from "./gcp/apis";
-export * from "./gcp/budget";
-export * from "./gcp/cluster";
-export * from "./gcp/database";
-export * from "./gcp/gpuNodePool";
-export * from "./gcp/identity";
-export * from "./gcp/memberGrants";
-export * from "./gcp/network";
-export * from "./gcp/peeringRemoval";
-export * from "./gcp/storage";
+export { ProjectApis, type ProjectApisArgs } from "./gcp/apis";
+export { MetaflowNetwork, type MetaflowNetworkArgs } from "./gcp/network";
+export { ClusterMode, ControlPlaneAccess, MetaflowCluster, ReleaseChannel, type AuthorizedNetwork, type CpuPoolArgs, type MetaflowClusterArgs } from "./gcp/cluster";
+export { GpuDriverVersion, GpuNodePool, type GpuNodePoolArgs } from "./gcp/gpuNodePool";
+export { DatabaseEdition, MetaflowDatabase, PostgresVersion, type MetaflowDatabaseArgs } from "./gcp/database";
+export { MetaflowStorage, type MetaflowStorageArgs } from "./gcp/storage";
+export { MetaflowIdentity, type MetaflowIdentityArgs } from "./gcp/identity";
+export { MemberGrants, type MemberGrantsArgs } from "./gcp/memberGrants";
+export { EnvironmentBudget, type EnvironmentBudgetArgs } from "./gcp/budget";
+export { AirflowCloud, type AirflowCloudArgs } from "./gcp/airflowCloud";
 
 // Kubernetes components.
-export * from "./kubernetes/airflow";
-export * from "./kubernetes/argoEvents";
-export * from "./kubernetes/argoWorkflows";
-export * from "./kubernetes/endpoint";
-export * from "./kubernetes/memberRbac";
-export * from "./kubernetes/services";
+export { MetaflowServices, type DatabaseConnection, type MetaflowServiceAccounts, type MetaflowServicesAirflowArgs, type MetaflowServicesArgs } from "./kubernetes/services";
+export { ArgoWorkflows, type ArgoWorkflowsArgs } from "./kubernetes/argoWorkflows";
+export { ArgoEvents, type ArgoEventsArgs } from "./kubernetes/argoEvents";
+export { Airflow, type AirflowArgs, type AirflowDatabase } from "./kubernetes/airflow";
+export { MemberRbac, type MemberRbacArgs } from "./kubernetes/memberRbac";
+export { MetaflowEndpoint, type EndpointSummary, type MetaflowEndpointArgs } from "./kubernetes/endpoint";
+export type { EndpointServices } from "./kubernetes/specs/endpointRoutes";
 
-// The stack config: schema, defaults, rules, parser.
-export * from "./config/config";
-export * from "./config/load";
+// The stack config: read it in a Pulumi program, or check plain values anywhere.
+export { ConfigError, parsePlatformConfig, type GpuPoolConfig, type ParseOptions, type PlatformConfig } from "./config/config";
+export { loadPlatformConfig } from "./config/load";
 
-// Facts and decisions every layer shares.
-export * from "./model/catalog";
-export * from "./model/cidr";
-export * from "./model/endpointPaths";
-export * from "./model/kubeconfig";
-export * from "./model/memberAccess";
-// Two functions share this name; the library's is the stable, hashed one members' grants use.
-export { memberSlug } from "./model/memberAccess";
-export * from "./model/metaflowConfig";
-export * from "./model/naming";
-export * from "./model/scheduling";
-export * from "./model/sizing";
-export * from "./model/taskImage";
-export * from "./model/typeTokens";
-export * from "./model/wellKnown";
-export * from "./model/workloadRequests";
-
-// Kubernetes specs and chart values.
-export * from "./kubernetes/specs/airflowValues";
-export * from "./kubernetes/specs/endpointRoutes";
-export * from "./kubernetes/specs/versions";
-
-// The estimate.
-export * from "./estimate/cost";
-export * from "./estimate/prices";
-export * from "./estimate/quotas";
-export * from "./config/estimate";
-export * from "./config/replacement";
+// Helpers a program composing the components needs: the Metaflow client profile, GPU/machine pairs.
+export { buildMetaflowProfile, type MetaflowProfile, type MetaflowProfileInput } from "./model/metaflowConfig";
+export { GPU_TYPES, pairGpuMachine, type GpuType } from "./model/catalog";
