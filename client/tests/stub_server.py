@@ -10,9 +10,12 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 
 class RecordingServer(object):
-    """Serves `responses` ({path: (status, body)}) and records (method, path, headers, body)."""
+    """Serves `responses` ({path: (status, body)}) and records (method, path, headers, body).
+    With `require_bearer`, answers a request without `Authorization: Bearer ...` with 401, as IAP
+    does for programmatic requests without a token (cloud.google.com/iap/docs, programmatic
+    authentication: a POST is never redirected to a sign-in page)."""
 
-    def __init__(self, responses):
+    def __init__(self, responses, require_bearer=False):
         self.requests = []
         server = self
 
@@ -24,6 +27,8 @@ class RecordingServer(object):
                 # Header names lowercased: HTTP header names are case-insensitive.
                 server.requests.append((self.command, path, {k.lower(): v for k, v in self.headers.items()}, body))
                 status, payload = responses.get(path, (404, {"error": "not found"}))
+                if require_bearer and not self.headers.get("Authorization", "").startswith("Bearer "):
+                    status, payload = 401, {"error": "Invalid IAP credentials: empty token"}
                 data = json.dumps(payload).encode()
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json")
@@ -50,10 +55,12 @@ class RecordingServer(object):
 
 
 PROBE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "metaflow_probe.py")
+ARGO_EVENT_PROBE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "argo_event_probe.py")
 
 
-def run_probe(metaflow_env, profile=None):
-    """Runs metaflow_probe.py with only the given METAFLOW_ settings (and profile); returns its JSON."""
+def run_probe(metaflow_env, profile=None, probe=PROBE, args=()):
+    """Runs a probe (metaflow_probe.py by default) with only the given METAFLOW_ settings (and
+    profile) and `args`; returns its JSON."""
     with tempfile.TemporaryDirectory() as home:
         env = {k: v for k, v in os.environ.items() if not k.startswith("METAFLOW_")}
         env.update(HOME=home, METAFLOW_HOME=os.path.join(home, ".metaflowconfig"), USER="tester")
@@ -63,7 +70,7 @@ def run_probe(metaflow_env, profile=None):
                 json.dump(profile, f)
             env["METAFLOW_PROFILE"] = "endpoint"
         env.update(metaflow_env)
-        done = subprocess.run([sys.executable, PROBE], env=env, capture_output=True, text=True, timeout=120)
+        done = subprocess.run([sys.executable, probe, *args], env=env, capture_output=True, text=True, timeout=120)
     if done.returncode != 0:
         raise AssertionError("probe failed:\n" + done.stderr)
     return json.loads(done.stdout.strip().splitlines()[-1])

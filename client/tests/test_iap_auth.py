@@ -121,5 +121,69 @@ class ImpersonatedFetchTest(unittest.TestCase):
         self.assertEqual(json.loads(body), {"audience": CLIENT_ID, "delegates": None, "includeEmail": True})
 
 
+class FakeArgoEvent(object):
+    """The parts of metaflow 2.19.39 ArgoEvent that sign_argo_events relies on: `_url`,
+    `_access_token`, and publish formatting `"Bearer {}".format(access_token)` inside its own try."""
+
+    def __init__(self, url, access_token=None):
+        self._url, self._access_token = url, access_token
+        self.sent = []
+
+    def publish(self, payload=None, force=True, ignore_errors=True):
+        try:
+            headers = {"Authorization": "Bearer {}".format(self._access_token)} if self._access_token else {}
+            self.sent.append(headers)
+            return "event-id"
+        except Exception as e:
+            if not ignore_errors:
+                raise RuntimeError("Unable to publish Argo Event: %s" % e)
+            return None
+
+
+class SignArgoEventsTest(unittest.TestCase):
+    ENDPOINT = "https://metaflow.example.com"
+
+    def setUp(self):
+        self.clock = FakeClock()
+        self.fetch = CountingFetch(self.clock)
+        self.headers = iap_auth.IapServiceHeaders({}, iap_auth.IdTokenCache(self.fetch, clock=self.clock))
+        self.cls = type("ArgoEvent", (FakeArgoEvent,), {})
+        iap_auth.sign_argo_events(self.cls, self.headers, self.ENDPOINT + "/metadata")
+
+    def test_an_event_to_the_endpoint_is_sent_with_the_token_and_keeps_none(self):
+        event = self.cls(self.ENDPOINT + "/events/metaflow-event")
+        self.assertEqual(event.publish(), "event-id")
+        self.assertEqual(event.sent, [{"Authorization": "Bearer token-1"}])
+        self.assertIsNone(event._access_token, "the token is not kept on the event (it expires)")
+
+    def test_other_hosts_and_a_callers_own_token_are_left_alone(self):
+        elsewhere = self.cls("https://events.example.org/metaflow-event")
+        elsewhere.publish()
+        own = self.cls(self.ENDPOINT + "/events/metaflow-event", access_token="mine")
+        own.publish()
+        self.assertEqual((elsewhere.sent, own.sent, self.fetch.calls), ([{}], [{"Authorization": "Bearer mine"}], 0))
+
+    def test_a_token_that_cannot_be_minted_is_publishs_own_error(self):
+        def broken():
+            raise OSError("no Application Default Credentials")
+
+        headers = iap_auth.IapServiceHeaders({}, iap_auth.IdTokenCache(broken))
+        cls = type("ArgoEvent", (FakeArgoEvent,), {})
+        iap_auth.sign_argo_events(cls, headers, self.ENDPOINT)
+        self.assertIsNone(cls(self.ENDPOINT + "/events/e").publish())
+        with self.assertRaisesRegex(RuntimeError, "no Application Default Credentials"):
+            cls(self.ENDPOINT + "/events/e").publish(ignore_errors=False)
+
+    def test_signing_twice_wraps_once(self):
+        wrapped = self.cls.publish
+        iap_auth.sign_argo_events(self.cls, self.headers, self.ENDPOINT)
+        self.assertIs(self.cls.publish, wrapped)
+
+    def test_same_origin_is_scheme_host_and_port(self):
+        self.assertTrue(iap_auth.same_origin("https://a.example.com/events/x", "https://A.example.com/metadata"))
+        for other in ("http://a.example.com/metadata", "https://a.example.com:8443/metadata", "https://b.example.com/metadata", None):
+            self.assertFalse(iap_auth.same_origin("https://a.example.com/events/x", other), other)
+
+
 if __name__ == "__main__":
     unittest.main()

@@ -4,7 +4,7 @@ from a Metaflow profile, as on a laptop; and what a pod sees."""
 import json
 import unittest
 
-from stub_server import RecordingServer, run_probe
+from stub_server import ARGO_EVENT_PROBE, RecordingServer, run_probe
 
 CLIENT_ID = "123456789012-abcdefghijklmnop.apps.googleusercontent.com"
 SERVICE_ACCOUNT = "mf-dev-iap@example-project.iam.gserviceaccount.com"
@@ -36,6 +36,48 @@ class MetaflowExtensionTest(unittest.TestCase):
         self.assertEqual(result["headers_type"], "dict")
         self.assertEqual([headers.get("authorization") for _, _, headers, _ in stub.requests], [None, None])
         self.assertEqual(json.loads(result["kubernetes_env"]), {})
+
+
+class ArgoEventTest(unittest.TestCase):
+    """ArgoEvent.publish from a laptop (metaflow 2.19.39 plugins/argo/argo_events.py): it builds its
+    own headers and sends a token only as its `access_token`; the `toplevel` extension gives it one
+    for events sent to the endpoint. The stub answers 401 without a bearer token, as IAP does."""
+
+    EVENTS = "/events/metaflow-event"
+
+    def endpoint_profile(self, origin):
+        return {
+            "METAFLOW_SERVICE_URL": origin + "/metadata",
+            "METAFLOW_SERVICE_INTERNAL_URL": INTERNAL_URL,
+            "METAFLOW_ARGO_EVENTS_WEBHOOK_URL": origin + self.EVENTS,
+            "METAFLOW_GCP_IAP_CLIENT_ID": CLIENT_ID,
+            "METAFLOW_GCP_IAP_SERVICE_ACCOUNT": SERVICE_ACCOUNT,
+        }
+
+    def test_an_event_published_to_the_endpoint_carries_the_id_token(self):
+        with RecordingServer({self.EVENTS: (200, "")}, require_bearer=True) as iap:
+            result = run_probe({}, self.endpoint_profile(iap.url), probe=ARGO_EVENT_PROBE)
+        self.assertNotIn("error", result)
+        [(method, path, headers, body)] = iap.requests
+        self.assertEqual((method, path, headers.get("authorization")), ("POST", self.EVENTS, "Bearer laptop-token-1"))
+        self.assertEqual(json.loads(body)["payload"]["day"], "2026-12-06")
+        self.assertEqual(json.loads(body)["name"], "data_ready")
+
+    def test_the_token_goes_to_the_endpoint_only(self):
+        with RecordingServer({self.EVENTS: (200, "")}) as elsewhere:
+            result = run_probe({}, self.endpoint_profile("https://metaflow.example.com"), probe=ARGO_EVENT_PROBE, args=[elsewhere.url + self.EVENTS])
+        self.assertNotIn("error", result)
+        self.assertEqual([headers.get("authorization") for _, _, headers, _ in elsewhere.requests], [None])
+        self.assertEqual(result["tokens_minted"], 0)
+
+    def test_without_the_token_iap_refuses_and_publish_says_so(self):
+        # What Metaflow alone does against the endpoint (no signing: a pod-like environment
+        # pointed at the endpoint): 401, raised as ArgoEventException with ignore_errors=False.
+        with RecordingServer({self.EVENTS: (200, "")}, require_bearer=True) as iap:
+            events = run_probe({"METAFLOW_ARGO_EVENTS_WEBHOOK_URL": iap.url + self.EVENTS}, probe=ARGO_EVENT_PROBE)
+        self.assertEqual(events["headers_type"], "dict")
+        self.assertIn("ArgoEventException", events["error"])
+        self.assertIn("401", events["error"])
 
 
 if __name__ == "__main__":

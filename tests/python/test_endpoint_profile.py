@@ -7,13 +7,14 @@ profile is used as emitted.
 """
 import json
 import sys
+from urllib.parse import urlsplit
 
 import pytest
 
 from conftest import REPO_ROOT, _sample_flow_for, compile_flows
 
 sys.path.insert(0, str(REPO_ROOT / "client" / "tests"))
-from stub_server import RecordingServer, run_probe  # noqa: E402
+from stub_server import ARGO_EVENT_PROBE, RecordingServer, run_probe  # noqa: E402
 
 HEARTBEAT = "/flows/F/runs/1/heartbeat"
 
@@ -54,6 +55,25 @@ def test_without_the_endpoint_the_committed_profiles_leave_metaflow_unchanged(st
             seen = run_probe({}, profile)
         assert seen["headers_type"] == "dict", stack
         assert all("authorization" not in h for _, _, h, _ in stub.requests), stack
+
+
+def test_an_argo_event_published_from_the_laptop_through_the_endpoint_carries_the_token(endpoint_outputs):
+    """`ArgoEvent("data_ready").publish()` with the emitted profile and the extension installed
+    (Metaflow's own publish, metaflow 2.19.39 plugins/argo/argo_events.py): the stub stands in for
+    the endpoint's origin, every path kept, and answers 401 without a bearer token, as IAP does."""
+    with_events = {s: o for s, o in endpoint_outputs.items() if "METAFLOW_ARGO_EVENTS_WEBHOOK_URL" in o["metaflowConfig"]}
+    if not with_events:
+        pytest.skip("no committed stack deploys Argo Events")
+    for stack, outputs in with_events.items():
+        profile = dict(outputs["metaflowConfig"])
+        webhook, service = urlsplit(profile["METAFLOW_ARGO_EVENTS_WEBHOOK_URL"]), urlsplit(profile["METAFLOW_SERVICE_URL"])
+        assert (webhook.scheme, webhook.netloc) == (service.scheme, service.netloc) == ("https", outputs["endpoint"]["hostname"]), stack
+        with RecordingServer({webhook.path: (200, "")}, require_bearer=True) as stub:
+            profile["METAFLOW_SERVICE_URL"] = stub.url + service.path
+            profile["METAFLOW_ARGO_EVENTS_WEBHOOK_URL"] = stub.url + webhook.path
+            seen = run_probe({}, profile, probe=ARGO_EVENT_PROBE)
+        assert "error" not in seen, (stack, seen)
+        assert [(path, headers.get("authorization")) for _, path, headers, _ in stub.requests] == [(webhook.path, "Bearer laptop-token-1")], stack
 
 
 def test_argo_templates_compiled_on_a_laptop_with_the_extension_carry_no_token(endpoint_outputs, offline_gcp, tmp_path):

@@ -7,11 +7,17 @@ but writes ``json.dumps(SERVICE_HEADERS)`` into pod env and Argo templates
 ``IapServiceHeaders`` adds the token in ``copy()`` only, so requests carry a fresh token and
 nothing that leaves the laptop in a pod spec ever holds one.
 
+Argo events are the exception: ``ArgoEvent.publish`` (``plugins/argo/argo_events.py``) builds its
+headers itself and sends ``Authorization: Bearer <access_token>`` only when the event was given an
+``access_token``; ``sign_argo_events`` gives it one for events sent to the endpoint.
+
 No Metaflow import here: the module is tested on its own.
 """
+import functools
 import threading
 import time
 from datetime import timezone
+from urllib.parse import urlsplit
 
 CLOUD_PLATFORM_SCOPE = "https://www.googleapis.com/auth/cloud-platform"
 #: IAP ID tokens live an hour; take a new one this long before the old one expires.
@@ -86,8 +92,64 @@ class IapServiceHeaders(dict):
 
     def copy(self):
         headers = dict(self)
-        headers["Authorization"] = "Bearer %s" % self._tokens.token()
+        headers["Authorization"] = "Bearer %s" % self.bearer_token()
         return headers
+
+    def bearer_token(self):
+        """The current ID token (cached, refreshed before it expires)."""
+        return self._tokens.token()
+
+
+class _TokenOnUse(object):
+    """An ``access_token`` for ``ArgoEvent`` that mints the ID token only when ``publish`` formats
+    its header (``"Bearer {}".format(token)``), inside publish's own ``try``: a token that cannot be
+    minted is then reported like any other publishing error (printed, or raised as
+    ArgoEventException with ``ignore_errors=False``), and an event that is not sent mints nothing."""
+
+    def __init__(self, headers):
+        self._headers = headers
+
+    def __format__(self, spec):
+        return format(self._headers.bearer_token(), spec)
+
+    def __str__(self):
+        return self._headers.bearer_token()
+
+    def __repr__(self):
+        return "<IAP ID token, minted when sent>"
+
+
+def same_origin(url, other):
+    """Whether two URLs share scheme, host and port: the IAP endpoint serves every path of its
+    host behind the same OAuth client, and a token never goes to another host."""
+    if not url or not other:
+        return False
+    a, b = urlsplit(url), urlsplit(other)
+    return (a.scheme, a.netloc.lower()) == (b.scheme, b.netloc.lower())
+
+
+def sign_argo_events(argo_event_class, headers, service_url):
+    """Wraps ``argo_event_class.publish`` (metaflow 2.19.39 ``ArgoEvent``) so that an event whose
+    URL is on the endpoint (``service_url``'s origin: the profile's ARGO_EVENTS_WEBHOOK_URL is
+    ``https://<host>/events/<event>``) and that was given no ``access_token`` is published with the
+    ID token as its access token, which ``publish`` sends as ``Authorization: Bearer``. Events to
+    other URLs, and tokens the caller passed, are left alone. Idempotent."""
+    original = argo_event_class.publish
+    if getattr(original, "_gcp_iap_signed", False):
+        return
+
+    @functools.wraps(original)
+    def publish(self, *args, **kwargs):
+        if self._access_token or not same_origin(self._url, service_url):
+            return original(self, *args, **kwargs)
+        self._access_token = _TokenOnUse(headers)
+        try:
+            return original(self, *args, **kwargs)
+        finally:
+            self._access_token = None
+
+    publish._gcp_iap_signed = True
+    argo_event_class.publish = publish
 
 
 def should_sign(client_id, service_account, service_url, internal_url):
