@@ -4,26 +4,29 @@
  *   - key, description and allowed values: the schema (components/config/schema.ts, zod
  *     `.describe()`/`.meta()`, read through `z.toJSONSchema`);
  *   - defaults per profile: the schema built with each profile of PROFILE_DEFAULTS;
- *   - what the committed stacks set: Pulumi.dev.yaml and Pulumi.prod.yaml;
+ *   - what the stacks as shipped set: dev and prod, read from their copies in tests/fixtures/stacks
+ *     (the repository's own Pulumi.<stack>.yaml are the user's to change; the table documents
+ *     what ships);
  *   - "⚠ replaces": the keys components/config/replacement.ts declares.
  * tests/configReference.test.ts fails when README.md is not what this writes.
  */
 import * as fs from "fs";
 import * as path from "path";
-import YAML from "yaml";
 import { z } from "zod";
+import { REPO_ROOT, readStackFile } from "../offline/stackFiles";
 import { PROFILE_DEFAULTS, type Profile } from "../components/model/profiles";
 import { CONFIG_NAMESPACE } from "../components/config/namespace";
 import { platformSchema } from "../components/config/schema";
 import { OTHER_REPLACING_KEYS, REPLACING_KEYS } from "../components/config/replacement";
 
-const REPO_ROOT = path.join(__dirname, "..");
 export const README_PATH = path.join(REPO_ROOT, "README.md");
 export const BEGIN_MARKER = "<!-- config-reference: written by `npm run docs` from components/config/schema.ts; edit the schema, not this table -->";
 export const END_MARKER = "<!-- /config-reference -->";
 
-/** The stacks this repository commits; a stack file of your own is not documented here. */
+/** The stacks as shipped, documented in the table; a stack file of your own is not. */
 export const REFERENCE_STACKS = ["dev", "prod"];
+/** Where the shipped stacks are kept as they ship (tests render the same copies). */
+export const SHIPPED_STACKS = path.join(REPO_ROOT, "tests", "fixtures", "stacks");
 
 /** A JSON Schema node as `z.toJSONSchema` writes it (the parts read here). */
 interface SchemaNode {
@@ -114,18 +117,25 @@ function defaultCell(schemas: Record<Profile, SchemaNode>, row: Row): string {
     return personal === dev ? main : `${main} (personal: ${personal})`;
 }
 
-/** A stack file's `config:` as nested values under our keys (`project`, `network`, ...). */
+/** A shipped stack's config as nested values under our keys (`project`, `network`, ...). */
 function stackValues(stack: string): Record<string, unknown> {
-    const file = `Pulumi.${stack}.yaml`;
-    const doc = YAML.parse(fs.readFileSync(path.join(REPO_ROOT, file), "utf8")) as { config?: Record<string, unknown> } | null;
     const values: Record<string, unknown> = {};
-    for (const [key, value] of Object.entries(doc?.config ?? {})) {
+    for (const [key, text] of Object.entries(readStackFile(stack, SHIPPED_STACKS).values)) {
         const [ns, name] = key.split(":", 2);
         if (ns === CONFIG_NAMESPACE || (ns === "gcp" && (name === "project" || name === "region"))) {
-            values[name] = value;
+            values[name] = parsedValue(text);
         }
     }
     return values;
+}
+
+/** A config string as the program parses it: JSON where it is JSON, else the string. */
+function parsedValue(text: string): unknown {
+    try {
+        return JSON.parse(text);
+    } catch {
+        return text;
+    }
 }
 
 /** What a stack sets at `at` ("" when it leaves the default); each element's value for list keys. */
@@ -182,7 +192,7 @@ export function renderConfigReference(): string {
         throw new Error(`components/config/replacement.ts names keys the schema does not have: ${unknown.map((k) => k.key).join(", ")}`);
     }
     const stacks = REFERENCE_STACKS.map((s) => ({ name: s, values: stackValues(s) }));
-    const header = `| key | default (development / production; personal preset where it differs) | ${stacks.map((s) => `\`Pulumi.${s.name}.yaml\``).join(" | ")} | notes |`;
+    const header = `| key | default (development / production; personal preset where it differs) | ${stacks.map((s) => `${s.name} as shipped`).join(" | ")} | notes |`;
     const lines = [BEGIN_MARKER, "", header, `| ${["---", "---", ...stacks.map(() => "---"), "---"].join(" | ")} |`];
     for (const row of rows) {
         const cells = [`\`${displayKey(row.path)}\``, defaultCell(schemas, row), ...stacks.map((s) => stackCell(s.values, row.path)), notesCell(row)];

@@ -11,7 +11,8 @@
  */
 import { runPolicies, type OfflineResource, type PackConfig, type Violation } from "../policy/offline";
 import { policies } from "../policy/policies";
-import { listStacks, renderStack, type RenderedStack } from "../tests/harness/render";
+import { REPO_ROOT, listStacks } from "../offline/stackFiles";
+import { renderStack, type RenderedStack } from "../tests/harness/render";
 import { isolationClashes, policyConfigFor, stackFacts } from "./policyConfig";
 
 export { policyConfigFor } from "./policyConfig";
@@ -32,7 +33,7 @@ export function engineResources(stack: RenderedStack): OfflineResource[] {
 }
 
 /** Runs the pack on a rendered stack with its generated policy config. */
-export async function checkRendered(stack: RenderedStack, config: PackConfig = policyConfigFor(stack.stack)): Promise<Violation[]> {
+export async function checkRendered(stack: RenderedStack, config: PackConfig = policyConfigFor(stack.stack, stack.stacksDir)): Promise<Violation[]> {
     return runPolicies(policies, engineResources(stack), config, { configSource: `for stack ${stack.stack}` });
 }
 
@@ -54,18 +55,31 @@ export function formatReport(stack: string, violations: Violation[], title = "")
     return { text: lines.join("\n"), failed: mandatory.length > 0 };
 }
 
+/** Which stacks to check against each other, and how. */
+export interface CheckOptions {
+    /** Directory of the stack files (default: the repository, the user's stacks). */
+    readonly dir?: string;
+    /** The stacks the one checked must be isolated from (default: every stack file in `dir`). */
+    readonly allStacks?: string[];
+    /** Which renders to check (default both: after `pulumi up`, and a first preview). */
+    readonly renders?: ReadonlyArray<"up" | "preview">;
+}
+
 /** Checks one stack: isolation from the other stack files, then the pack after `up` and on a first preview. */
-export async function checkStack(stack: string, allStacks: string[] = listStacks(), renders: ReadonlyArray<"up" | "preview"> = ["up", "preview"]): Promise<{ text: string; failed: boolean }> {
-    const clashes = isolationClashes(stackFacts(stack), allStacks.map(stackFacts));
+export async function checkStack(stack: string, options: CheckOptions = {}): Promise<{ text: string; failed: boolean }> {
+    const dir = options.dir ?? REPO_ROOT;
+    const allStacks = options.allStacks ?? listStacks(dir);
+    const clashes = isolationClashes(stackFacts(stack, dir), allStacks.map((s) => stackFacts(s, dir)));
     const parts: string[] = [];
     let failed = false;
     if (clashes.length > 0) {
         failed = true;
         parts.push(`Stack "${stack}" is not isolated from the other stacks of this repository (${clashes.length} clash(es)):\n${clashes.map((c) => `  ✗ ${c}`).join("\n")}`);
     }
-    const config = policyConfigFor(stack, allStacks);
-    for (const preview of renders.map((r) => r === "preview")) {
-        const rendered = await renderStack(stack, { preview, offlineProject: false });
+    const config = policyConfigFor(stack, dir, allStacks);
+    for (const [i, preview] of (options.renders ?? ["up", "preview"]).map((r) => r === "preview").entries()) {
+        const rendered = await renderStack(stack, { preview, offlineProject: false, stacksDir: dir });
+        parts.push(...(i === 0 ? rendered.notes.map((n) => `note: ${n}`) : []));
         const report = formatReport(stack, await checkRendered(rendered, config), preview ? "first preview, computed values unknown" : "after pulumi up");
         parts.push(report.text);
         failed ||= report.failed;
@@ -74,12 +88,12 @@ export async function checkStack(stack: string, allStacks: string[] = listStacks
 }
 
 /** Checks every stack given, continuing past failures; the text reports each and ends with a summary. */
-export async function checkStacks(stacks: string[]): Promise<{ text: string; failures: string[] }> {
+export async function checkStacks(stacks: string[], dir: string = REPO_ROOT): Promise<{ text: string; failures: string[] }> {
     const parts: string[] = [];
     const failures: string[] = [];
     for (const stack of stacks) {
         try {
-            const result = await checkStack(stack);
+            const result = await checkStack(stack, { dir });
             parts.push(result.text);
             if (result.failed) {
                 failures.push(stack);

@@ -17,11 +17,20 @@ import { CONFIG_NAMESPACE, platformConfigFrom, type PlatformConfig } from "../co
 import { MEMBER_PROJECT_ROLES } from "../components/model/memberAccess";
 import { serviceAccountId } from "../components/model/naming";
 import type { PackConfig } from "../policy/offline";
-import { OFFLINE_PROJECT, REPO_ROOT, listStacks, readStackConfig } from "../tests/harness/render";
+import { REPO_ROOT, listStacks, readStackFile, shownPath } from "../offline/stackFiles";
+import { OFFLINE_PROJECT } from "../tests/harness/render";
 
-/** Where limits and generated configs live. */
-export const LIMITS_DIR = path.join(REPO_ROOT, "policy", "limits");
+/**
+ * Where generated configs live. Limits live beside the stack files they belong to:
+ * `<dir>/policy/limits/<stack>.json`, `dir` being the repository (the user's stacks) or a
+ * directory laid out like it (the test fixtures, tests/fixtures/stacks).
+ */
 export const GENERATED_DIR = path.join(REPO_ROOT, "policy", "generated");
+
+/** The limits file of a stack whose stack file is in `dir`. */
+export function limitsFile(stack: string, dir: string = REPO_ROOT): string {
+    return path.join(dir, "policy", "limits", `${stack}.json`);
+}
 
 /** What a stack file says about its environment, as the program will build it. */
 export interface StackFacts {
@@ -41,11 +50,12 @@ export interface StackFacts {
     readonly members: string[];
 }
 
-/** The facts of one stack file; throws the stack's ConfigError when its config is invalid. */
-export function stackFacts(stack: string): StackFacts {
-    const flat = readStackConfig(stack);
+/** The facts of one stack file in `dir`; throws the stack's ConfigError when its config is invalid. */
+export function stackFacts(stack: string, dir: string = REPO_ROOT): StackFacts {
+    const { values, secretKeys } = readStackFile(stack, dir);
+    const flat = { ...values };
     flat["gcp:project"] ??= OFFLINE_PROJECT;
-    const cfg: PlatformConfig = platformConfigFrom(flat, stack);
+    const cfg: PlatformConfig = platformConfigFrom(flat, stack, new Set(secretKeys));
     return {
         stack,
         environment: cfg.environment,
@@ -113,13 +123,13 @@ const FACT_KEYS: Record<string, string[]> = {
     "prod-bucket-recoverable": ["production"],
 };
 
-/** `policy/limits/<stack>.json`, or {} when the stack has none (the pack's defaults apply). */
-export function readLimits(stack: string): PackConfig {
-    const file = path.join(LIMITS_DIR, `${stack}.json`);
+/** `policy/limits/<stack>.json` beside the stack file, or {} when there is none (the pack's defaults apply). */
+export function readLimits(stack: string, dir: string = REPO_ROOT): PackConfig {
+    const file = limitsFile(stack, dir);
     if (!fs.existsSync(file)) {
         return {};
     }
-    const shown = path.relative(REPO_ROOT, file);
+    const shown = shownPath(file);
     let limits: PackConfig;
     try {
         limits = JSON.parse(fs.readFileSync(file, "utf8"));
@@ -142,10 +152,10 @@ export function readLimits(stack: string): PackConfig {
     return limits;
 }
 
-/** The complete policy config of a stack: facts from every stack file, then its limits. */
-export function policyConfigFor(stack: string, allStacks: string[] = listStacks()): PackConfig {
-    const facts = stackFacts(stack);
-    const others = allStacks.filter((s) => s !== stack).map(stackFacts);
+/** The complete policy config of a stack in `dir`: facts from every stack file there, then its limits. */
+export function policyConfigFor(stack: string, dir: string = REPO_ROOT, allStacks: string[] = listStacks(dir)): PackConfig {
+    const facts = stackFacts(stack, dir);
+    const others = allStacks.filter((s) => s !== stack).map((s) => stackFacts(s, dir));
     const generated: Record<string, Record<string, unknown>> = {
         "environment-label": { environment: facts.environment },
         "firewall-own-ranges": { allowedSourceRanges: Object.values(facts.ranges) },
@@ -176,7 +186,7 @@ export function policyConfigFor(stack: string, allStacks: string[] = listStacks(
         "prod-bucket-recoverable": { production: facts.production },
         "allowed-regions": { regions: [facts.region] },
     };
-    const limits = readLimits(stack);
+    const limits = readLimits(stack, dir);
     const merged: PackConfig = { ...limits };
     for (const [policy, settings] of Object.entries(generated)) {
         const limit = limits[policy];
@@ -203,7 +213,7 @@ async function main(): Promise<void> {
         throw new Error("usage: npm run policy-config -- <stack> [--out <file>]");
     }
     const [stack] = stacks;
-    const clashes = isolationClashes(stackFacts(stack), listStacks().map(stackFacts));
+    const clashes = isolationClashes(stackFacts(stack), listStacks().map((s) => stackFacts(s)));
     if (clashes.length > 0) {
         throw new Error(`stack ${stack} is not isolated from the other stacks of this repository:\n${clashes.map((c) => `  - ${c}`).join("\n")}`);
     }

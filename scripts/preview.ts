@@ -17,7 +17,8 @@ import { requiredQuotas } from "../components/estimate/quotas";
 import type { StepSize } from "../components/model/sizing";
 import { childrenOf } from "../tests/harness/query";
 import { checkRendered, formatReport } from "./policyCheck";
-import { OFFLINE_PROJECT, listStacks, readStackConfig, renderStack, type RenderOptions, type RenderedResource, type RenderedStack } from "../tests/harness/render";
+import { listStacks, readStackFile } from "../offline/stackFiles";
+import { OFFLINE_PROJECT, renderStack, type RenderOptions, type RenderedResource, type RenderedStack } from "../tests/harness/render";
 
 type Summary = (inputs: Record<string, any>) => Record<string, unknown>;
 
@@ -161,9 +162,13 @@ export async function previewStack(name: string, options: RenderOptions = {}): P
         lines.push(err instanceof ConfigError ? `✗ ${message}` : `✗ The program failed: ${message}`);
         return { ok: false, text: lines.join("\n") };
     }
-    if (!readStackConfig(name)["gcp:project"]) {
+    lines.push(...stack.notes.map((n) => `note: ${n}`));
+    if (!readStackFile(name, options.stacksDir).values["gcp:project"]) {
         lines.push(`note: Pulumi.${name}.yaml sets no gcp:project; rendered with the offline placeholder "${OFFLINE_PROJECT}".`);
-        lines.push(`      Before a real deployment: pulumi config set gcp:project <your-project-id> -s ${name}`, "");
+        lines.push(`      Before a real deployment: pulumi config set gcp:project <your-project-id> -s ${name}`);
+    }
+    if (lines.length > 2) {
+        lines.push("");
     }
     const roots = stack.resources.filter((r) => !stack.resources.some((p) => p.urn === r.parentUrn));
     for (const root of roots) {

@@ -2,9 +2,9 @@ import { componentType } from "../components/model/typeTokens";
 import { strict as assert } from "assert";
 import { ConfigError, parsePlatformConfig } from "../components/config/config";
 import { MEMBER_BUCKET_ROLE, MEMBER_PROJECT_ROLES, MEMBER_RBAC_RULES, MEMBER_REGISTRY_ROLE, memberSlug, rbacSubject } from "../components/model/memberAccess";
-import { committedStack } from "./harness/cache";
 import { ofType, one } from "./harness/query";
-import { renderStack, type RenderedStack } from "./harness/render";
+import { type RenderedStack } from "./harness/render";
+import { fixtureStack, renderFixture } from "./harness/fixtures";
 
 // Reserved example domains (RFC 2606): no real person's address.
 const ALICE = "user:alice@example.com";
@@ -74,7 +74,7 @@ describe("access.members: people who run and schedule flows", () => {
         let stack: RenderedStack;
         let bucket: string;
         before(async () => {
-            stack = await renderStack("dev", { config: { "metaflow-gcp:access": { members: [ALICE, TEAM, CI], securityGroup: SECURITY_GROUP } } });
+            stack = await renderFixture("dev", { config: { "metaflow-gcp:access": { members: [ALICE, TEAM, CI], securityGroup: SECURITY_GROUP } } });
             bucket = one(stack, "gcp:storage/bucket:Bucket").inputs.name;
         });
 
@@ -161,7 +161,7 @@ describe("access.members: people who run and schedule flows", () => {
 
     it("committed stacks list no members: no member grants, no member Role, Google Groups for RBAC off", async () => {
         for (const name of ["dev", "prod"]) {
-            const stack = await committedStack(name);
+            const stack = await fixtureStack(name);
             assert.equal(ofType(stack, componentType("MemberGrants")).length, 0);
             assert.equal(ofType(stack, componentType("MemberRbac")).length, 0);
             assert.equal(one(stack, "gcp:container/cluster:Cluster").inputs.authenticatorGroupsConfig, undefined);
@@ -169,7 +169,7 @@ describe("access.members: people who run and schedule flows", () => {
     });
 
     it("without the Kubernetes half, members still get bucket and registry access but no Role", async () => {
-        const stack = await renderStack("dev", { config: { "metaflow-gcp:access": { members: [ALICE] }, "metaflow-gcp:services": { enabled: false } } });
+        const stack = await renderFixture("dev", { config: { "metaflow-gcp:access": { members: [ALICE] }, "metaflow-gcp:services": { enabled: false } } });
         assert.equal(grantsTo(stack, ALICE).length, 2 + MEMBER_PROJECT_ROLES.length);
         assert.equal(ofType(stack, "kubernetes:rbac.authorization.k8s.io/v1:Role").length, 0);
     });

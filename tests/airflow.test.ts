@@ -12,9 +12,9 @@ import { airflowConnections, requiredConnections, serviceConnectionUses, service
 import { AIRFLOW_CHART, AIRFLOW_IMAGE } from "../components/kubernetes/specs/versions";
 import { checkRendered } from "../scripts/policyCheck";
 import { forwardsFor } from "../scripts/tunnel";
-import { committedStack } from "./harness/cache";
 import { ofType, one } from "./harness/query";
-import { REPO_ROOT, readStackConfig, renderStack, renderStackFailure, type RenderedStack } from "./harness/render";
+import { REPO_ROOT, type RenderedStack } from "./harness/render";
+import { fixtureStack, renderFixture, renderFixtureFailure, readFixture } from "./harness/fixtures";
 
 const RELEASE = "kubernetes:helm.sh/v3:Release";
 const SECRET = "kubernetes:core/v1:Secret";
@@ -23,7 +23,7 @@ const SECRET = "kubernetes:core/v1:Secret";
  * services on one e2-standard-2 (config validation asks for minNodes 2 or a larger machine).
  */
 const DEV_CLUSTER_E2_4 = (() => {
-    const cluster = JSON.parse(readStackConfig("dev")["metaflow-gcp:cluster"]);
+    const cluster = JSON.parse(readFixture("dev").values["metaflow-gcp:cluster"]);
     return { ...cluster, cpuPool: { ...cluster.cpuPool, machineType: "e2-standard-4" } };
 })();
 /** Airflow on, Argo off, and a tier whose memory carries Airflow's pools (db-g1-small does not). */
@@ -114,15 +114,15 @@ describe("Airflow", () => {
     let dev: RenderedStack;
     let prod: RenderedStack;
     before(async () => {
-        dev = await renderStack("dev", { config: AIRFLOW_ON });
-        prod = await renderStack("prod", { config: { "metaflow-gcp:services": { argoWorkflows: false, airflow: true } } });
+        dev = await renderFixture("dev", { config: AIRFLOW_ON });
+        prod = await renderFixture("prod", { config: { "metaflow-gcp:services": { argoWorkflows: false, airflow: true } } });
     });
 
     describe("bad input is refused before anything is created", () => {
         it("without the database", async () => {
             const problems = problemsOf({ ...base, database: { enabled: false }, services: { enabled: true, argoWorkflows: false, airflow: true } });
             assert.ok(problems.some((p) => p.startsWith("metaflow-gcp:services.airflow = true: Airflow keeps its metadata in its own database")), problems.join("\n"));
-            const failure = await renderStackFailure("dev", {
+            const failure = await renderFixtureFailure("dev", {
                 config: { "metaflow-gcp:database": { enabled: false }, "metaflow-gcp:services": { argoWorkflows: false, airflow: true } },
             });
             assert.match(failure.error.message, /services\.airflow = true: Airflow keeps its metadata/);
@@ -135,7 +135,7 @@ describe("Airflow", () => {
         });
 
         it("on a database tier too small for Airflow's connection pools", async () => {
-            const failure = await renderStackFailure("dev", { config: { "metaflow-gcp:services": { argoWorkflows: false, airflow: true }, "metaflow-gcp:cluster": DEV_CLUSTER_E2_4 } });
+            const failure = await renderFixtureFailure("dev", { config: { "metaflow-gcp:services": { argoWorkflows: false, airflow: true }, "metaflow-gcp:cluster": DEV_CLUSTER_E2_4 } });
             // dev's pools (1+1) x 3 + (1+1) x 6 x 1 = 18, Airflow 69, reserved 7: 94 > db-f1-micro's 25.
             assert.match(failure.error.message, /database\.tier = "db-f1-micro": max_connections=25 but the database's clients need 94 at peak .*Airflow .*: 69/);
             assert.equal(failure.resources.length, 0);
@@ -279,8 +279,8 @@ describe("Airflow", () => {
     it("turns on GKE's Cloud Storage FUSE driver only when Airflow is on", async () => {
         const gke = (s: RenderedStack) => one(s, "gcp:container/cluster:Cluster").inputs.addonsConfig.gcsFuseCsiDriverConfig.enabled;
         assert.equal(gke(dev), true);
-        assert.equal(gke(await committedStack("dev")), false);
-        assert.equal(gke(await committedStack("prod")), false);
+        assert.equal(gke(await fixtureStack("dev")), false);
+        assert.equal(gke(await fixtureStack("prod")), false);
     });
 
     it("writes task logs to gs://<bucket>/airflow/logs with Application Default Credentials", () => {

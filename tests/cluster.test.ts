@@ -1,8 +1,8 @@
 import { strict as assert } from "assert";
 import * as YAML from "yaml";
-import { committedStack, sharedRender } from "./harness/cache";
 import { ofType, one, output } from "./harness/query";
-import { renderStack, type RenderedStack } from "./harness/render";
+import { type RenderedStack } from "./harness/render";
+import { fixtureStack, renderFixture } from "./harness/fixtures";
 
 const CLUSTER = "gcp:container/cluster:Cluster";
 const NODE_POOL = "gcp:container/nodePool:NodePool";
@@ -11,8 +11,8 @@ describe("MetaflowCluster", () => {
     let dev: RenderedStack;
     let prod: RenderedStack;
     before(async () => {
-        dev = await committedStack("dev");
-        prod = await committedStack("prod");
+        dev = await fixtureStack("dev");
+        prod = await fixtureStack("prod");
     });
 
     it("is hardened: private nodes, Workload Identity, shielded nodes, Dataplane V2, channel, no ABAC, no client cert", () => {
@@ -50,7 +50,7 @@ describe("MetaflowCluster", () => {
     });
 
     it("uses the IP endpoint, its CA and only the listed networks in authorizedNetworks mode", async () => {
-        const stack = await sharedRender("dev", {
+        const stack = await fixtureStack("dev", {
             config: {
                 "metaflow-gcp:cluster": { controlPlaneAccess: "authorizedNetworks", authorizedNetworks: [{ cidr: "198.51.100.0/24", name: "office" }] },
             },
@@ -127,7 +127,7 @@ describe("MetaflowCluster", () => {
     // cluster in the kubeconfig (line 552 on) replaces the provider and every object it manages.
     it("switching controlPlaneAccess changes the kubeconfig but not the Kubernetes provider's cluster identity", async () => {
         const provider = (s: RenderedStack) => one(s, "pulumi:providers:kubernetes").inputs;
-        const ipAccess = await sharedRender("dev", {
+        const ipAccess = await fixtureStack("dev", {
             config: {
                 "metaflow-gcp:cluster": { controlPlaneAccess: "authorizedNetworks", authorizedNetworks: [{ cidr: "198.51.100.0/24", name: "office" }] },
             },
@@ -139,14 +139,14 @@ describe("MetaflowCluster", () => {
 
     it("a change that replaces the cluster changes the identity, so its Kubernetes objects are recreated with it", async () => {
         const provider = (s: RenderedStack) => one(s, "pulumi:providers:kubernetes").inputs;
-        const regional = await renderStack("dev", { config: { "metaflow-gcp:cluster": { regional: true } } });
-        const autopilot = await sharedRender("dev", { config: { "metaflow-gcp:cluster": { mode: "autopilot" } } });
+        const regional = await renderFixture("dev", { config: { "metaflow-gcp:cluster": { regional: true } } });
+        const autopilot = await fixtureStack("dev", { config: { "metaflow-gcp:cluster": { mode: "autopilot" } } });
         assert.notEqual(provider(regional).clusterIdentifier, provider(dev).clusterIdentifier);
         assert.notEqual(provider(autopilot).clusterIdentifier, provider(regional).clusterIdentifier);
     });
 
     it("in Autopilot mode creates no node pools, keeps private nodes and the node service account", async () => {
-        const stack = await sharedRender("dev", { config: { "metaflow-gcp:cluster": { mode: "autopilot" } } });
+        const stack = await fixtureStack("dev", { config: { "metaflow-gcp:cluster": { mode: "autopilot" } } });
         const c = one(stack, CLUSTER).inputs;
         assert.equal(c.enableAutopilot, true);
         assert.equal(c.location, "us-central1", "Autopilot is regional");

@@ -16,7 +16,8 @@ import { parsePlatformConfig } from "../components/config/config";
 import { EXAMPLE_ENDPOINT, EXAMPLE_MEMBERS } from "./harness/endpointExample";
 import { PACKAGE_NAME, componentType } from "../components/model/typeTokens";
 import { PENDING_ANALYZER_COMPATIBILITY, componentSchema, hostedComponents, type PackageSchema } from "./harness/componentSchema";
-import { REPO_ROOT, renderStack } from "./harness/render";
+import { REPO_ROOT } from "./harness/render";
+import { renderFixture } from "./harness/fixtures";
 
 /**
  * Every top-level key the stack config takes, read from what the parser returns (a key with a
@@ -106,7 +107,7 @@ describe("component package schema (pulumi package add, generated offline)", fun
         // provider.js `validateResourceType` (package, "index" module), and construct looks the
         // class up by the token's last part.
         const hosted = hostedComponents().map((c) => c.name);
-        const stack = await renderStack("prod");
+        const stack = await renderFixture("prod");
         const ours = stack.resources.filter((r) => !r.custom && !r.type.startsWith("kubernetes:"));
         assert.ok(ours.length > 10);
         for (const r of ours) {

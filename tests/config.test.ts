@@ -1,8 +1,7 @@
 import { strict as assert } from "assert";
-import * as fs from "fs";
-import * as path from "path";
 import { ConfigError, PROFILE_DEFAULTS, parsePlatformConfig, platformConfigFrom } from "../components/config/config";
-import { OFFLINE_PROJECT, REPO_ROOT, readStackFile, renderStack, renderStackFailure } from "./harness/render";
+import { OFFLINE_PROJECT } from "./harness/render";
+import { renderFixture, renderFixtureFailure } from "./harness/fixtures";
 
 const base = { project: "acme-ml-dev", region: "us-central1", environment: "dev" };
 
@@ -211,13 +210,13 @@ describe("stack configuration", () => {
 
     describe("fails before any resource is created", () => {
         it("an invalid stack file value stops the program with the key in the message", async () => {
-            const failure = await renderStackFailure("dev", { config: { "metaflow-gcp:gpuPools": [{ name: "l4", machineType: "e2-standard-4" }] } });
+            const failure = await renderFixtureFailure("dev", { config: { "metaflow-gcp:gpuPools": [{ name: "l4", machineType: "e2-standard-4" }] } });
             assert.match(failure.error.message, /metaflow-gcp:gpuPools\[0\]\.machineType = "e2-standard-4": e2-standard-4 cannot carry nvidia-l4/);
             assert.equal(failure.resources.length, 0);
         });
 
         it("an unknown top-level key is an error, not a silent default", async () => {
-            const failure = await renderStackFailure("dev", { config: { "metaflow-gcp:gpuPool": "[]" } });
+            const failure = await renderFixtureFailure("dev", { config: { "metaflow-gcp:gpuPool": "[]" } });
             assert.match(failure.error.message, /metaflow-gcp:gpuPool: unknown key/);
             assert.equal(failure.resources.length, 0);
         });
@@ -264,30 +263,14 @@ describe("stack configuration", () => {
 
         it("a structure set to null is a config error naming the key, not a crash", async () => {
             assert.match(flatProblems({ "metaflow-gcp:network": "null" }).join("\n"), /metaflow-gcp:network = null: Invalid input: expected object, received null/);
-            const failure = await renderStackFailure("dev", { config: { "metaflow-gcp:network": null, "metaflow-gcp:cluster": null } });
+            const failure = await renderFixtureFailure("dev", { config: { "metaflow-gcp:network": null, "metaflow-gcp:cluster": null } });
             assert.ok(failure.error instanceof ConfigError, failure.error.stack);
             assert.match(failure.error.message, /metaflow-gcp:network = null/);
             assert.match(failure.error.message, /metaflow-gcp:cluster = null/);
         });
 
-        it("stack files: a YAML error names the file; secure: values are Pulumi secrets", () => {
-            const broken = path.join(REPO_ROOT, "Pulumi.zz-broken.yaml");
-            const secret = path.join(REPO_ROOT, "Pulumi.zz-secret.yaml");
-            fs.writeFileSync(broken, "config:\n  metaflow-gcp:environment: [dev\n");
-            fs.writeFileSync(secret, "config:\n  gcp:credentials:\n    secure: v1:AAAABBBBCCCC\n  metaflow-gcp:environment: zz\n");
-            try {
-                assert.throws(() => readStackFile("zz-broken"), /^Error: Pulumi\.zz-broken\.yaml is not valid YAML: /);
-                const file = readStackFile("zz-secret");
-                assert.deepEqual(file.secretKeys, ["gcp:credentials"]);
-                assert.ok(!file.values["gcp:credentials"].includes("AAAABBBBCCCC"));
-            } finally {
-                fs.rmSync(broken);
-                fs.rmSync(secret);
-            }
-        });
-
         it("gcp:project set in a stack file (the README's deploy step) changes nothing in the tests", async () => {
-            const stack = await renderStack("dev", { config: { "gcp:project": "acme-team-prod-42" } });
+            const stack = await renderFixture("dev", { config: { "gcp:project": "acme-team-prod-42" } });
             assert.equal(stack.config["gcp:project"], OFFLINE_PROJECT);
             assert.ok(!JSON.stringify(stack.resources.map((r) => r.inputs)).includes("acme-team-prod-42"));
         });

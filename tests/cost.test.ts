@@ -12,8 +12,8 @@ import { runPolicies, type OfflineResource } from "../policy/offline";
 import { policyConfigFor } from "../scripts/policyCheck";
 import { costSection, previewStack, renderedConfig } from "../scripts/preview";
 import { forwardsFor } from "../scripts/tunnel";
-import { committedStack, sharedRender } from "./harness/cache";
-import { REPO_ROOT, renderStack, type RenderedStack } from "./harness/render";
+import { REPO_ROOT, type RenderedStack } from "./harness/render";
+import { fixtureStack, renderFixture } from "./harness/fixtures";
 
 const H = HOURS_PER_MONTH;
 const P = REGION_PRICES["us-central1"];
@@ -31,7 +31,7 @@ const r2 = (x: number) => Math.round(x * 100) / 100;
 let autopilotRender: Promise<RenderedStack> | undefined;
 /** dev switched to Autopilot, rendered once for this file. */
 function autopilotDev(): Promise<RenderedStack> {
-    autopilotRender ??= sharedRender("dev", { config: { "metaflow-gcp:cluster": { mode: "autopilot" } } });
+    autopilotRender ??= fixtureStack("dev", { config: { "metaflow-gcp:cluster": { mode: "autopilot" } } });
     return autopilotRender;
 }
 
@@ -39,8 +39,8 @@ describe("cost estimate (list prices)", () => {
     let dev: RenderedStack;
     let prod: RenderedStack;
     before(async () => {
-        dev = await committedStack("dev");
-        prod = await committedStack("prod");
+        dev = await fixtureStack("dev");
+        prod = await fixtureStack("prod");
     });
 
     it("dev idles at $39.46/month by hand: spot e2-standard-2, 30 GB disk, db-f1-micro, NAT, credit covers the zonal cluster", () => {
@@ -274,7 +274,7 @@ describe("personal preset", () => {
     });
 
     it("renders no database and no services, the task identity's namespace, and a profile with local metadata", async () => {
-        const stack = await renderStack("dev", { config: { "metaflow-gcp:preset": "personal", "metaflow-gcp:cluster": undefined, "metaflow-gcp:database": undefined, "metaflow-gcp:services": undefined } });
+        const stack = await renderFixture("dev", { config: { "metaflow-gcp:preset": "personal", "metaflow-gcp:cluster": undefined, "metaflow-gcp:database": undefined, "metaflow-gcp:services": undefined } });
         const types = stack.resources.map((r) => r.type);
         assert.equal(types.includes("gcp:sql/databaseInstance:DatabaseInstance"), false);
         assert.equal(types.includes("kubernetes:apps/v1:Deployment"), false);
@@ -302,19 +302,19 @@ describe("cost-budget policy", () => {
     it("passes the committed stacks within their limits (dev's: $40, issue 11's target)", async () => {
         assert.equal((policyConfigFor("dev")["cost-budget"] as { maxIdleMonthlyUsd: number }).maxIdleMonthlyUsd, 40);
         for (const name of ["dev", "prod"]) {
-            const violations = await runPolicies([costBudget], resourcesOf(await committedStack(name)), policyConfigFor(name));
+            const violations = await runPolicies([costBudget], resourcesOf(await fixtureStack(name)), policyConfigFor(name));
             assert.deepEqual(violations, [], name);
         }
     });
 
     it("fails a stack over its idle limit, with the largest items named", async () => {
-        const violations = await runPolicies([costBudget], resourcesOf(await committedStack("dev")), { "cost-budget": { maxIdleMonthlyUsd: 30, maxGpuHourUsd: 0.5 } });
+        const violations = await runPolicies([costBudget], resourcesOf(await fixtureStack("dev")), { "cost-budget": { maxIdleMonthlyUsd: 30, maxGpuHourUsd: 0.5 } });
         assert.equal(violations.length, 1);
         assert.match(violations[0].message, /Idle cost is about \$39\.46\/month at list prices, over this environment's limit of \$30 \(largest: nodes: cpu \$19\.57, Cloud SQL instance \$7\.67, Cloud NAT IP address \$3\.65\)/);
     });
 
     it("fails an on-demand GPU pool over the GPU-hour limit (prod's L4 at $0.88/h against $0.5)", async () => {
-        const violations = await runPolicies([costBudget], resourcesOf(await committedStack("prod")), { "cost-budget": { maxIdleMonthlyUsd: 1000, maxGpuHourUsd: 0.5 } });
+        const violations = await runPolicies([costBudget], resourcesOf(await fixtureStack("prod")), { "cost-budget": { maxIdleMonthlyUsd: 1000, maxGpuHourUsd: 0.5 } });
         assert.equal(violations.length, 1);
         assert.match(violations[0].message, /GPU pool gpu-l4 costs about \$0\.88\/hour \(on-demand, one g2-standard-8 node/);
     });
@@ -337,7 +337,7 @@ describe("cost-budget policy", () => {
         let noDatabase: RenderedStack;
         before(async () => {
             // Without Cloud SQL (no europe-west4 Cloud SQL prices, prices.ts): local metadata, only the task namespace.
-            noDatabase = await renderStack("dev", {
+            noDatabase = await renderFixture("dev", {
                 config: {
                     ...inEurope,
                     "metaflow-gcp:database": { enabled: false },
@@ -381,7 +381,7 @@ describe("cost-budget policy", () => {
         });
 
         it("with its Cloud SQL database, cost-budget refuses and names the missing figure", async () => {
-            const withDatabase = await renderStack("dev", { config: inEurope });
+            const withDatabase = await renderFixture("dev", { config: inEurope });
             const violations = await runPolicies([costBudget], resourcesOf(withDatabase), policyConfigFor("dev"));
             assert.equal(violations.length, 1);
             assert.match(violations[0].message, /The budget cannot be checked: database: Cloud SQL ENTERPRISE list prices \(vCPU, memory, db-f1-micro, db-g1-small, SSD storage\) for europe-west4 are not recorded/);
@@ -389,7 +389,7 @@ describe("cost-budget policy", () => {
     });
 
     it("refuses to judge what it cannot price", async () => {
-        const resources = resourcesOf(await committedStack("dev"));
+        const resources = resourcesOf(await fixtureStack("dev"));
         resources.find((r) => r.type === "gcp:container/nodePool:NodePool" && r.props.name === "cpu")!.props.nodeConfig.machineType = "c4-standard-4";
         const violations = await runPolicies([costBudget], resources, { "cost-budget": { maxIdleMonthlyUsd: 1000, maxGpuHourUsd: 10 } });
         assert.match(violations[0].message, /The budget cannot be checked: node pool cpu: no list price for c4-standard-4/);

@@ -1,7 +1,7 @@
 import { strict as assert } from "assert";
-import { committedStack } from "./harness/cache";
 import { one, output } from "./harness/query";
-import { renderStack, type RenderedStack } from "./harness/render";
+import { type RenderedStack } from "./harness/render";
+import { fixtureStack, renderFixture } from "./harness/fixtures";
 
 const INSTANCE = "gcp:sql/databaseInstance:DatabaseInstance";
 
@@ -9,8 +9,8 @@ describe("MetaflowDatabase", () => {
     let dev: RenderedStack;
     let prod: RenderedStack;
     before(async () => {
-        dev = await committedStack("dev");
-        prod = await committedStack("prod");
+        dev = await fixtureStack("dev");
+        prod = await fixtureStack("prod");
     });
 
     it("is on private IP only, with TLS enforced, an explicit edition, and after the peering exists", () => {
@@ -60,11 +60,11 @@ describe("MetaflowDatabase", () => {
     // Postgres reads max_connections only at start; Cloud SQL restarts the instance when the flag
     // changes. Replica counts are Kubernetes-only settings and must never reach the instance.
     it("a replica change leaves every input of the database untouched (no restart)", async () => {
-        const scaled = await renderStack("prod", { config: { "metaflow-gcp:services": { metadataReplicas: 3, uiReplicas: 2, argoWorkflows: true, argoEvents: true } } });
+        const scaled = await renderFixture("prod", { config: { "metaflow-gcp:services": { metadataReplicas: 3, uiReplicas: 2, argoWorkflows: true, argoEvents: true } } });
         assert.deepEqual(one(scaled, INSTANCE).inputs, one(prod, INSTANCE).inputs);
         const deployment = (s: RenderedStack) => s.resources.find((r) => r.type === "kubernetes:apps/v1:Deployment" && r.inputs.metadata.name === "metaflow-metadata")!;
         assert.equal(deployment(scaled).inputs.spec.replicas, 3, "the change did reach the services");
-        const devScaled = await renderStack("dev", { config: { "metaflow-gcp:services": { metadataReplicas: 2, ui: false } } });
+        const devScaled = await renderFixture("dev", { config: { "metaflow-gcp:services": { metadataReplicas: 2, ui: false } } });
         assert.deepEqual(one(devScaled, INSTANCE).inputs, one(dev, INSTANCE).inputs);
     });
 

@@ -1,5 +1,5 @@
 import { strict as assert } from "assert";
-import { committedStack } from "./harness/cache";
+import { fixtureStack } from "./harness/fixtures";
 import { DynamicProviderHost, EngineSim, type ResourceState } from "./harness/dynamicHost";
 import { one } from "./harness/query";
 
@@ -24,7 +24,7 @@ describe("dynamic providers: code changes reach the state", function () {
         host = await DynamicProviderHost.start();
         engine = new EngineSim(host);
         await host.configure({});
-        removal = one(await committedStack("dev"), "pulumi-nodejs:dynamic/metaflow:PeeringRemoval");
+        removal = one(await fixtureStack("dev"), "pulumi-nodejs:dynamic/metaflow:PeeringRemoval");
     });
     after(() => host?.stop());
 

@@ -6,11 +6,11 @@ import { ENDPOINT_NAMES, GATEWAY_CLASS, IAP_ACCESSOR_ROLE, ID_TOKEN_CREATOR_ROLE
 import { ARGO_SERVER_SERVICE, ARGO_WEBHOOK_SERVICE, LONG_LIVED_TIMEOUT_SEC, endpointBackends } from "../components/kubernetes/specs/endpointRoutes";
 import { ConfigError, parsePlatformConfig } from "../components/config/config";
 import { checkRendered, formatReport, policyConfigFor } from "../scripts/policyCheck";
-import { committedStack, sharedRender } from "./harness/cache";
 import { EXAMPLE_ENDPOINT, EXAMPLE_MEMBERS, withEndpoint } from "./harness/endpointExample";
 import { ofType, one, output } from "./harness/query";
-import { renderStackFailure, stackSecretKeys, type RenderedResource, type RenderedStack } from "./harness/render";
+import { type RenderedResource, type RenderedStack } from "./harness/render";
 import { ARGO_EVENTS_NAMES } from "../components/model/wellKnown";
+import { fixtureStack, readFixture, renderFixtureFailure } from "./harness/fixtures";
 
 const HOSTNAME = EXAMPLE_ENDPOINT.hostname;
 const CLIENT_ID = EXAMPLE_ENDPOINT.oauthClientId;
@@ -30,7 +30,7 @@ const endpointConfig = { ...EXAMPLE_ENDPOINT };
 
 /** A stack with the endpoint on, its secret stored the way `pulumi config set --secret` does. */
 function renderWithEndpoint(stack: string, extra: Record<string, unknown> = {}): Promise<RenderedStack> {
-    return sharedRender(stack, withEndpoint(stack, extra));
+    return fixtureStack(stack, withEndpoint(stack, extra));
 }
 
 function byName(stack: RenderedStack, type: string, name: string): RenderedResource | undefined {
@@ -48,7 +48,7 @@ describe("HTTPS endpoint behind IAP", () => {
 
     it("is off in the committed stacks: no Gateway, no external address, no IAP grants", async () => {
         for (const name of ["dev", "prod"]) {
-            const stack = await committedStack(name);
+            const stack = await fixtureStack(name);
             assert.equal(ofType(stack, GATEWAY).length, 0);
             assert.ok(!ofType(stack, "gcp:compute/globalAddress:GlobalAddress").some((a) => a.inputs.addressType === "EXTERNAL"));
             assert.equal(output(stack, "endpoint"), undefined);
@@ -250,7 +250,7 @@ describe("HTTPS endpoint behind IAP", () => {
         const apis = (stack: RenderedStack) => ofType(stack, "gcp:projects/service:Service").map((s) => s.inputs.service);
         for (const api of Object.keys(ENDPOINT_APIS)) {
             assert.ok(apis(dev).includes(api), api);
-            assert.ok(!apis(await committedStack("dev")).includes(api), api);
+            assert.ok(!apis(await fixtureStack("dev")).includes(api), api);
         }
     });
 
@@ -287,9 +287,9 @@ describe("endpoint config", () => {
     const base = { project: "metaflow-test", environment: "dev", access: { members: MEMBERS, securityGroup: "gke-security-groups@example.com" } };
 
     it("refuses a client secret stored in plain text, without showing it, before anything is created", async () => {
-        const failure = await renderStackFailure("dev", {
+        const failure = await renderFixtureFailure("dev", {
             config: { "metaflow-gcp:endpoint": endpointConfig, "metaflow-gcp:access": { members: MEMBERS, securityGroup: "gke-security-groups@example.com" } },
-            secretKeys: stackSecretKeys("dev"),
+            secretKeys: readFixture("dev").secretKeys,
         });
         assert.ok(failure.error instanceof ConfigError, failure.error.message);
         assert.match(failure.error.message, /endpoint\.oauthClientSecret: is stored in plain text; .*pulumi config set --secret --path endpoint\.oauthClientSecret/);

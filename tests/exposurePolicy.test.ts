@@ -2,9 +2,9 @@ import { strict as assert } from "assert";
 import { runPolicies, type OfflineResource, type Violation } from "../policy/offline";
 import { policies } from "../policy/policies";
 import { policyConfigFor } from "../scripts/policyCheck";
-import { committedStack, sharedRender } from "./harness/cache";
 import { withEndpoint as endpointOptions } from "./harness/endpointExample";
 import { type RenderedStack } from "./harness/render";
+import { fixtureStack } from "./harness/fixtures";
 
 const POLICY = "external-exposure-behind-iap";
 const BACKEND_POLICY = "kubernetes:networking.gke.io/v1:GCPBackendPolicy";
@@ -22,11 +22,11 @@ async function check(resources: OfflineResource[], stack: string): Promise<Viola
 describe(`policy ${POLICY}`, () => {
     let withEndpoint: RenderedStack;
     before(async () => {
-        withEndpoint = await sharedRender("prod", endpointOptions("prod"));
+        withEndpoint = await fixtureStack("prod", endpointOptions("prod"));
     });
 
     it("passes the committed stacks and the IAP-protected endpoint", async () => {
-        assert.deepEqual(await check(resourcesOf(await committedStack("dev")), "dev"), []);
+        assert.deepEqual(await check(resourcesOf(await fixtureStack("dev")), "dev"), []);
         assert.deepEqual(await check(resourcesOf(withEndpoint), "prod"), []);
     });
 

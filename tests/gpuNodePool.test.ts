@@ -1,9 +1,9 @@
 import { componentType } from "../components/model/typeTokens";
 import { strict as assert } from "assert";
 import { maxGpus } from "../components/gcp/gpuNodePool";
-import { committedStack } from "./harness/cache";
 import { ofType, one, output, parentOf } from "./harness/query";
-import { renderStack, type RenderedStack } from "./harness/render";
+import { type RenderedStack } from "./harness/render";
+import { fixtureStack, renderFixture } from "./harness/fixtures";
 
 const NODE_POOL = "gcp:container/nodePool:NodePool";
 
@@ -11,8 +11,8 @@ describe("GpuNodePool", () => {
     let dev: RenderedStack;
     let prod: RenderedStack;
     before(async () => {
-        dev = await committedStack("dev");
-        prod = await committedStack("prod");
+        dev = await fixtureStack("dev");
+        prod = await fixtureStack("prod");
     });
 
     it("taints GPU nodes explicitly so CPU pods never land there", () => {
@@ -54,7 +54,7 @@ describe("GpuNodePool", () => {
     });
 
     it("creates one component per configured pool, with matching GPU counts and quota footprint", async () => {
-        const stack = await renderStack("dev", {
+        const stack = await renderFixture("dev", {
             config: {
                 "metaflow-gcp:gpuPools": [
                     { name: "l4", machineType: "g2-standard-8", maxNodes: 3 },

@@ -31,7 +31,7 @@ const DATABASE = { host: "10.23.0.3", port: 5432, name: "metaflow", user: "metaf
 
 /** What `build` registers, built alone (no stack, no config), for the stack queries. */
 async function buildStack(build: () => void): Promise<RenderedStack> {
-    return { stack: "alone", project: ALONE_PROJECT, config: {}, resources: await buildAlone(build), outputs: {} };
+    return { stack: "alone", project: ALONE_PROJECT, stacksDir: "", config: {}, notes: [], resources: await buildAlone(build), outputs: {} };
 }
 
 /** kubernetes-models' OpenAPI validation of a built-in object (throws on a schema violation). */

@@ -6,16 +6,16 @@ import { METAFLOW_CONFIG_KEYS } from "../components/model/metaflowConfig";
 import { TASK_IMAGE_TAG } from "../components/model/taskImage";
 import { checkProfile, writeProfile } from "../scripts/profile";
 import { backoffMs, forwardsFor, portForwardArgs } from "../scripts/tunnel";
-import { committedStack, sharedRender } from "./harness/cache";
 import { ofType, one, output } from "./harness/query";
-import { renderStack, type RenderedStack } from "./harness/render";
+import { type RenderedStack } from "./harness/render";
+import { fixtureStack, renderFixture } from "./harness/fixtures";
 
 describe("metaflowConfig (the Metaflow client profile)", () => {
     let dev: RenderedStack;
     let prod: RenderedStack;
     before(async () => {
-        dev = await committedStack("dev");
-        prod = await committedStack("prod");
+        dev = await fixtureStack("dev");
+        prod = await fixtureStack("prod");
     });
 
     it("uses only keys Metaflow reads, all strings, and is not a secret", () => {
@@ -50,7 +50,7 @@ describe("metaflowConfig (the Metaflow client profile)", () => {
         // Metaflow prefixes that registry onto any image without one (metaflow 2.19.39
         // plugins/kubernetes/kubernetes_decorator.py); tests/python/test_argo_compile.py shows the
         // compiled template keeps `python:3.11` as written.
-        const autopilot = await sharedRender("dev", { config: { "metaflow-gcp:cluster": { mode: "autopilot" } } });
+        const autopilot = await fixtureStack("dev", { config: { "metaflow-gcp:cluster": { mode: "autopilot" } } });
         for (const stack of [dev, prod, autopilot]) {
             const profile = output(stack, "metaflowConfig");
             assert.ok(!("METAFLOW_KUBERNETES_CONTAINER_REGISTRY" in profile));
@@ -88,7 +88,7 @@ describe("metaflowConfig (the Metaflow client profile)", () => {
     });
 
     it("turning Argo Workflows and the UI off removes their keys (Airflow instead)", async () => {
-        const stack = await renderStack("dev", {
+        const stack = await renderFixture("dev", {
             config: { "metaflow-gcp:services": { argoWorkflows: false, airflow: true, ui: false }, "metaflow-gcp:database": { tier: "db-custom-1-3840" } },
         });
         const profile = output(stack, "metaflowConfig");
@@ -102,13 +102,13 @@ describe("metaflowConfig (the Metaflow client profile)", () => {
 
     it("sets pod sizes Autopilot accepts in Autopilot mode only", async () => {
         assert.equal(output(dev, "metaflowConfig").METAFLOW_KUBERNETES_CPU, undefined);
-        const stack = await sharedRender("dev", { config: { "metaflow-gcp:cluster": { mode: "autopilot" } } });
+        const stack = await fixtureStack("dev", { config: { "metaflow-gcp:cluster": { mode: "autopilot" } } });
         const profile = output(stack, "metaflowConfig");
         assert.deepEqual([profile.METAFLOW_KUBERNETES_CPU, profile.METAFLOW_KUBERNETES_MEMORY, profile.METAFLOW_KUBERNETES_DISK], ["1", "4096", "8192"]);
     });
 
     it("no services, no profile", async () => {
-        const stack = await renderStack("dev", { config: { "metaflow-gcp:services": { enabled: false } } });
+        const stack = await renderFixture("dev", { config: { "metaflow-gcp:services": { enabled: false } } });
         assert.equal(output(stack, "metaflowConfig"), undefined);
         assert.equal(ofType(stack, "kubernetes:core/v1:Namespace").length, 0);
     });
@@ -116,7 +116,7 @@ describe("metaflowConfig (the Metaflow client profile)", () => {
 
 describe("profile and tunnel scripts", () => {
     it("writes config_<stack>.json with exactly the stack's profile", async () => {
-        const profile = output(await committedStack("dev"), "metaflowConfig");
+        const profile = output(await fixtureStack("dev"), "metaflowConfig");
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), "mfcfg-"));
         const file = writeProfile(checkProfile(profile), "dev", dir);
         assert.equal(path.basename(file), "config_dev.json");
@@ -130,12 +130,12 @@ describe("profile and tunnel scripts", () => {
     });
 
     it("forwards the services that are deployed, on loopback, with capped backoff", async () => {
-        const devProfile = output(await committedStack("dev"), "metaflowConfig");
+        const devProfile = output(await fixtureStack("dev"), "metaflowConfig");
         const devForwards = forwardsFor({ metaflowConfig: devProfile });
         assert.deepEqual(devForwards.map((f) => `${f.service}:${f.localPort}`), ["metaflow-metadata:8080", "metaflow-ui-backend:8083", "argo-workflows-server:2746"]);
         // The UI link Metaflow prints opens the backend's port: UI and API on one origin.
         assert.equal(devProfile.METAFLOW_UI_URL, `http://localhost:${devForwards.find((f) => f.service === "metaflow-ui-backend")!.localPort}`);
-        const prodForwards = forwardsFor({ metaflowConfig: output(await committedStack("prod"), "metaflowConfig") });
+        const prodForwards = forwardsFor({ metaflowConfig: output(await fixtureStack("prod"), "metaflowConfig") });
         assert.ok(prodForwards.some((f) => f.service === "metaflow-webhook-eventsource-svc"));
         assert.deepEqual(portForwardArgs(devForwards[0], "metaflow-dev", "/tmp/k").slice(3, 5), ["--address", "127.0.0.1"]);
         assert.deepEqual([1, 2, 3, 6, 10].map(backoffMs), [1000, 2000, 4000, 30000, 30000]);

@@ -8,13 +8,14 @@ import * as path from "path";
 import { PROFILE_DEFAULTS } from "../components/config/config";
 import { componentType } from "../components/model/typeTokens";
 import { one } from "./harness/query";
-import { REPO_ROOT, renderStack, renderStackFailure } from "./harness/render";
+import { REPO_ROOT } from "./harness/render";
+import { renderFixture, renderFixtureFailure } from "./harness/fixtures";
 
 const program = (name: string) => path.join(REPO_ROOT, "tests", "fixtures", "programs", `${name}.ts`);
 
 describe("MetaflowPlatform in another program", () => {
     it("builds a working environment from project and environment alone", async () => {
-        const stack = await renderStack("dev", { program: program("minimalPlatform") });
+        const stack = await renderFixture("dev", { program: program("minimalPlatform") });
         const platform = one(stack, componentType("MetaflowPlatform"));
         assert.equal(platform.name, "ml");
         const dev = PROFILE_DEFAULTS.development;
@@ -34,7 +35,7 @@ describe("MetaflowPlatform in another program", () => {
     });
 
     it("refuses wrong arguments before creating anything, naming each argument and hiding the secret", async () => {
-        const failure = await renderStackFailure("dev", { program: program("invalidPlatform") });
+        const failure = await renderFixtureFailure("dev", { program: program("invalidPlatform") });
         assert.equal(failure.resources.length, 0, "nothing was registered, not even the component");
         const message = failure.error.message;
         assert.match(message, /^MetaflowPlatform "ml": invalid arguments \(\d+ problems\); nothing was created/);

@@ -1,16 +1,16 @@
 import { componentType } from "../components/model/typeTokens";
 import { strict as assert } from "assert";
-import { committedStack } from "./harness/cache";
 import { componentTypeOf, ofType, one } from "./harness/query";
 import type { RenderedStack } from "./harness/render";
 import { IAP_TCP_FORWARDING_RANGE } from "../components/model/wellKnown";
+import { fixtureStack } from "./harness/fixtures";
 
 describe("MetaflowNetwork", () => {
     let dev: RenderedStack;
     let prod: RenderedStack;
     before(async () => {
-        dev = await committedStack("dev");
-        prod = await committedStack("prod");
+        dev = await fixtureStack("dev");
+        prod = await fixtureStack("prod");
     });
 
     it("is a custom-mode VPC with one subnet holding pod and service ranges and Private Google Access", () => {

@@ -1,8 +1,8 @@
 import { strict as assert } from "assert";
 import { PSA_PEERING_NAME, removePeeringIfPresent, type ComputeRequester } from "../components/gcp/peeringRemoval";
-import { committedStack } from "./harness/cache";
 import { one } from "./harness/query";
 import type { RenderedResource, RenderedStack } from "./harness/render";
+import { fixtureStack } from "./harness/fixtures";
 
 const REF = { project: "acme-ml", network: "metaflow-dev", peering: PSA_PEERING_NAME };
 const NETWORK_URL = "https://compute.googleapis.com/compute/v1/projects/acme-ml/global/networks/metaflow-dev";
@@ -76,8 +76,8 @@ describe("Private Service Access peering removal", () => {
         let dev: RenderedStack;
         let prod: RenderedStack;
         before(async () => {
-            dev = await committedStack("dev");
-            prod = await committedStack("prod");
+            dev = await fixtureStack("dev");
+            prod = await fixtureStack("prod");
         });
 
         const removalOf = (s: RenderedStack) => one(s, "pulumi-nodejs:dynamic/metaflow:PeeringRemoval");

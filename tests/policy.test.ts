@@ -5,12 +5,15 @@ import { UNKNOWN, runPolicies, type OfflineResource, type PackConfig, type Viola
 import { policies } from "../policy/policies";
 import { checkRendered, checkStack, checkStacks, engineResources, formatReport } from "../scripts/policyCheck";
 import { policyConfigFor as generatedPolicyConfig, readLimits, stackFacts } from "../scripts/policyConfig";
-import { committedStack } from "./harness/cache";
+import * as os from "os";
+import { listStacks } from "../offline/stackFiles";
+import { userStack } from "./harness/cache";
 import { withEndpoint } from "./harness/endpointExample";
+import { FIXTURE_STACKS, fixtureStack, fixtureStacks, renderFixture } from "./harness/fixtures";
 import { one } from "./harness/query";
-import { REPO_ROOT, listStacks, renderStack, type RenderedStack } from "./harness/render";
+import { REPO_ROOT, renderStack, type RenderedStack } from "./harness/render";
 
-/** Every committed stack, rendered as after `pulumi up`. */
+/** The fixture stacks (dev and prod as shipped), rendered as after `pulumi up`. */
 let stacks: RenderedStack[];
 let dev: RenderedStack;
 let prod: RenderedStack;
@@ -21,11 +24,11 @@ function resourcesOf(stack: RenderedStack): OfflineResource[] {
     return engineResources(stack);
 }
 
-/** The generated policy config of a committed stack, computed once (stack files do not change during a run). */
+/** The generated policy config of a fixture stack, computed once (stack files do not change during a run). */
 const configs = new Map<string, PackConfig>();
 function policyConfigFor(stack: string): PackConfig {
     if (!configs.has(stack)) {
-        configs.set(stack, generatedPolicyConfig(stack));
+        configs.set(stack, generatedPolicyConfig(stack, FIXTURE_STACKS));
     }
     return structuredClone(configs.get(stack)!);
 }
@@ -51,7 +54,7 @@ async function violations(policyName: string, resources: OfflineResource[], conf
     return runPolicies([policy], resources, config, { packPolicyNames: PACK });
 }
 
-/** Asserts the policy passes on every committed stack and applies to something in each. */
+/** Asserts the policy passes on every fixture stack and applies to something in each. */
 async function passesOnStacks(policyName: string, appliesTo: string[]): Promise<void> {
     for (const stack of stacks) {
         assert.deepEqual(await violations(policyName, resourcesOf(stack), policyConfigFor(stack.stack)), [], `${policyName} on ${stack.stack}`);
@@ -76,12 +79,19 @@ async function catches(policyName: string, bad: OfflineResource[], config: PackC
 
 describe("policy pack", () => {
     before(async () => {
-        stacks = await Promise.all(listStacks().map((s) => committedStack(s)));
+        stacks = await Promise.all(fixtureStacks().map((s) => fixtureStack(s)));
         dev = stacks.find((s) => s.stack === "dev")!;
         prod = stacks.find((s) => s.stack === "prod")!;
     });
 
-    it("every stack passes the whole pack clean with its generated policy config", async () => {
+    it("every stack file of the repository passes the whole pack clean with its generated policy config", async () => {
+        for (const stack of await Promise.all(listStacks().map((s) => userStack(s)))) {
+            const found = await checkRendered(stack);
+            assert.deepEqual(found, [], formatReport(stack.stack, found).text);
+        }
+    });
+
+    it("the fixture stacks pass the whole pack clean with theirs", async () => {
         for (const stack of stacks) {
             const found = await checkRendered(stack);
             assert.deepEqual(found, [], formatReport(stack.stack, found).text);
@@ -100,10 +110,10 @@ describe("policy pack", () => {
     });
 
     describe("the generated --policy-pack-config (facts from stack files, limits from policy/limits)", () => {
-        it("carries each stack's own facts and every other stack's as forbidden", () => {
+        it("carries each stack's own facts and every other stack's as forbidden (every stack file of the repository)", () => {
             for (const stack of listStacks()) {
                 const facts = stackFacts(stack);
-                const config = policyConfigFor(stack) as Record<string, any>;
+                const config = generatedPolicyConfig(stack) as Record<string, any>;
                 assert.deepEqual(config["environment-label"], { environment: facts.environment });
                 assert.deepEqual(config["firewall-own-ranges"].allowedSourceRanges, Object.values(facts.ranges));
                 assert.equal(config["iam-scoped-to-environment"].namespace, facts.namespace);
@@ -123,19 +133,20 @@ describe("policy pack", () => {
         });
 
         it("limits files hold only limits: a fact in one is refused", () => {
-            const file = path.join(REPO_ROOT, "policy", "limits", "zz-fact-test.json");
-            fs.writeFileSync(file, JSON.stringify({ "environment-label": { environment: "dev" }, "gpu-quota": { maxTotalGpus: 2 } }));
+            const dir = fs.mkdtempSync(path.join(os.tmpdir(), "limits-"));
+            fs.mkdirSync(path.join(dir, "policy", "limits"), { recursive: true });
+            fs.writeFileSync(path.join(dir, "policy", "limits", "zz-fact-test.json"), JSON.stringify({ "environment-label": { environment: "dev" }, "gpu-quota": { maxTotalGpus: 2 } }));
             try {
-                assert.throws(() => readLimits("zz-fact-test"), /"environment-label"\.environment is a fact of Pulumi\.zz-fact-test\.yaml/);
+                assert.throws(() => readLimits("zz-fact-test", dir), /"environment-label"\.environment is a fact of Pulumi\.zz-fact-test\.yaml/);
             } finally {
-                fs.rmSync(file);
+                fs.rmSync(dir, { recursive: true });
             }
             for (const stack of listStacks()) {
                 assert.doesNotThrow(() => readLimits(stack));
             }
         });
 
-        it("the committed limits are what the README promises: dev 4 GPUs on spot, prod 8", () => {
+        it("the shipped limits are what the README promises: dev 4 GPUs on spot, prod 8", () => {
             assert.equal((policyConfigFor("dev")["gpu-quota"] as any).maxTotalGpus, 4);
             assert.equal((policyConfigFor("dev")["gpu-spot-required"] as any).requireSpot, true);
             assert.equal((policyConfigFor("prod")["gpu-quota"] as any).maxTotalGpus, 8);
@@ -212,7 +223,7 @@ describe("policy pack", () => {
     });
 
     describe("a first preview (nothing exists yet, computed values unknown)", () => {
-        it("every policy decides on every stack's first preview and none fails it", async () => {
+        it("every policy decides on the first preview of every stack file of the repository, and none fails it", async () => {
             for (const stack of listStacks()) {
                 const preview = await renderStack(stack, { preview: true });
                 const unknown = JSON.stringify(preview.resources.map((r) => r.wireInputs)).split(UNKNOWN).length - 1;
@@ -224,7 +235,7 @@ describe("policy pack", () => {
 
         it("with Airflow and the endpoint on, every IAM member is known in a first preview and every policy decides", async () => {
             const options = withEndpoint("prod", { "metaflow-gcp:services": { argoWorkflows: false, airflow: true } });
-            const preview = await renderStack("prod", { ...options, preview: true });
+            const preview = await renderFixture("prod", { ...options, preview: true });
             const grants = engineResources(preview).filter((r) => /IamMember|IAMMember/.test(r.type));
             assert.ok(grants.some((r) => String(r.props.member).startsWith("serviceAccount:mf-prod-airflow@")), "the Airflow bucket grant");
             assert.ok(grants.some((r) => String(r.props.member).startsWith("serviceAccount:mf-prod-iap@")), "the endpoint client's IAP grant");
@@ -268,7 +279,7 @@ describe("policy pack", () => {
         });
 
         it("gpu-quota, iam-scoped-to-environment and k8s-no-plaintext-secrets still decide on a bad first preview", async () => {
-            const preview = await renderStack("dev", { preview: true, config: { "metaflow-gcp:gpuPools": [{ name: "l4", machineType: "g2-standard-24", maxNodes: 3, spot: true }] } });
+            const preview = await renderFixture("dev", { preview: true, config: { "metaflow-gcp:gpuPools": [{ name: "l4", machineType: "g2-standard-24", maxNodes: 3, spot: true }] } });
             const all = structuredClone(engineResources(preview));
             const quota = await violations("gpu-quota", structuredClone(all), policyConfigFor("dev"));
             assert.equal(quota.length, 1);
@@ -319,7 +330,7 @@ describe("policy pack", () => {
 
         it("iam-scoped-to-environment: listed access.members hold exactly their member role, nobody else", async () => {
             const alice = "user:alice@example.com";
-            const withMember = await renderStack("dev", { config: { "metaflow-gcp:access": { members: [alice] } } });
+            const withMember = await renderFixture("dev", { config: { "metaflow-gcp:access": { members: [alice] } } });
             const grants = resourcesOf(withMember).filter((r) => r.props.member === alice && !r.type.startsWith("gcp:projects/"));
             assert.equal(grants.length, 2, "bucket and registry grants");
             const config = { ...policyConfigFor("dev"), "iam-scoped-to-environment": { ...(policyConfigFor("dev")["iam-scoped-to-environment"] as object), members: [alice] } };
@@ -628,7 +639,7 @@ describe("policy pack", () => {
 
         it("no-cross-environment-references: another stack's network, subnet, bucket, namespace or ranges are caught", async () => {
             await passesOnStacks("no-cross-environment-references", ["gcp:compute/subnetwork:Subnetwork"]);
-            const p = stackFacts("prod");
+            const p = stackFacts("prod", FIXTURE_STACKS);
             const subnet = mutated(dev, "gcp:compute/subnetwork:Subnetwork", undefined, (x) => (x.network = `projects/${p.project}/global/networks/${p.network}`));
             const cluster = mutated(dev, CLUSTER, undefined, (x) => (x.subnetwork = p.subnetwork));
             const grant = mutated(dev, "gcp:storage/bucketIAMMember:BucketIAMMember", undefined, (x) => (x.bucket = p.bucket));
@@ -647,24 +658,19 @@ describe("policy pack", () => {
         });
     });
     describe("environments are data: a new environment is one stack file", () => {
-        const written: string[] = [];
-        /** Writes a stack file into the repository root for one test; removed afterwards. */
-        function writeStack(stack: string, text: string): void {
-            const file = path.join(REPO_ROOT, `Pulumi.${stack}.yaml`);
-            assert.ok(!fs.existsSync(file), `${file} exists already`);
-            fs.writeFileSync(file, text);
-            written.push(file);
-        }
-        afterEach(() => {
-            for (const file of written.splice(0)) {
-                fs.rmSync(file, { force: true });
-            }
+        /** A directory laid out like the repository, holding copies of the fixture stacks and their limits. */
+        let dir: string;
+        beforeEach(() => {
+            dir = fs.mkdtempSync(path.join(os.tmpdir(), "stacks-"));
+            fs.cpSync(FIXTURE_STACKS, dir, { recursive: true });
         });
-        const devFile = () => fs.readFileSync(path.join(REPO_ROOT, "Pulumi.dev.yaml"), "utf8");
+        afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+        const writeStack = (stack: string, text: string) => fs.writeFileSync(path.join(dir, `Pulumi.${stack}.yaml`), text);
+        const devFile = () => fs.readFileSync(path.join(dir, "Pulumi.dev.yaml"), "utf8");
 
         it("a copy of Pulumi.dev.yaml saved as Pulumi.staging.yaml fails, naming each clash", async () => {
             writeStack("staging", devFile());
-            const result = await checkStack("staging", listStacks(), ["preview"]);
+            const result = await checkStack("staging", { dir, renders: ["preview"] });
             assert.equal(result.failed, true);
             for (const clash of [
                 'metaflow-gcp:environment "dev" is also Pulumi.dev.yaml\'s',
@@ -673,14 +679,14 @@ describe("policy pack", () => {
                 "metaflow-gcp:network.servicesCidr 10.12.0.0/20 overlaps",
                 "metaflow-gcp:network.privateServiceAccessCidr 10.13.0.0/20 overlaps",
                 "Kubernetes namespace metaflow-dev (metaflow-gcp:services.namespace) is also Pulumi.dev.yaml's",
-                `bucket ${stackFacts("dev").bucket} (metaflow-gcp:storage.bucketName) is also Pulumi.dev.yaml's`,
+                `bucket ${stackFacts("dev", dir).bucket} (metaflow-gcp:storage.bucketName) is also Pulumi.dev.yaml's`,
             ]) {
                 assert.ok(result.text.includes(clash), `no "${clash}" in:\n${result.text.slice(0, 2000)}`);
             }
             // The pack itself sees it too, through the forbidden lists of the generated config.
             assert.match(result.text, /no-cross-environment-references: .*\n.*refers to stack dev's network metaflow-dev/);
             // ...and dev now fails as well: its generated config forbids staging's (= its own) names.
-            assert.match(JSON.stringify(generatedPolicyConfig("dev")["no-cross-environment-references"]), /"stack":"staging"/);
+            assert.match(JSON.stringify(generatedPolicyConfig("dev", dir)["no-cross-environment-references"]), /"stack":"staging"/);
         });
 
         it("a distinct staging passes with no other file edited (no limits file: the pack's defaults)", async () => {
@@ -688,8 +694,8 @@ describe("policy pack", () => {
                 .replace("metaflow-gcp:environment: dev", "metaflow-gcp:environment: staging")
                 .replace(/10\.1(\d)\.0\.0/g, "10.3$1.0.0");
             writeStack("staging", staging);
-            assert.equal(readLimits("staging")["gpu-quota"], undefined);
-            const result = await checkStack("staging");
+            assert.equal(readLimits("staging", dir)["gpu-quota"], undefined);
+            const result = await checkStack("staging", { dir });
             assert.equal(result.failed, false, result.text);
             assert.match(result.text, /first preview, computed values unknown\): \d+ policies, 0 violation/);
         });
@@ -698,8 +704,8 @@ describe("policy pack", () => {
             // pulumi/pulumi sdk/go/common/tokens/stack_name.go (stackNameRegex): letters, digits, -, _ and .
             writeStack("QA_team.v2", "config:\n  metaflow-gcp:environment: qa\n  metaflow-gcp:network: null\n");
             writeStack("broken-b", "config:\n  metaflow_gcp:environment: bb\n");
-            assert.ok(listStacks().includes("QA_team.v2") && listStacks().includes("broken-b"), listStacks().join(","));
-            const result = await checkStacks(["QA_team.v2", "broken-b"]);
+            assert.deepEqual(listStacks(dir), ["QA_team.v2", "broken-b", "dev", "prod"]);
+            const result = await checkStacks(["QA_team.v2", "broken-b"], dir);
             assert.deepEqual(result.failures, ["QA_team.v2", "broken-b"]);
             assert.match(result.text, /metaflow-gcp:network = null: Invalid input: expected object, received null/);
             assert.match(result.text, /unknown config namespace "metaflow_gcp"; did you mean metaflow-gcp:environment\?/);

@@ -1,11 +1,11 @@
 import { strict as assert } from "assert";
 import { previewStack } from "../scripts/preview";
 import { one } from "./harness/query";
-import { readStackConfig } from "./harness/render";
+import { FIXTURE_STACKS, readFixture } from "./harness/fixtures";
 
 describe("offline preview (the main job)", () => {
     it("prints resources grouped by component, key settings, outputs with secrets masked, and a clean policy report", async () => {
-        const result = await previewStack("dev");
+        const result = await previewStack("dev", { stacksDir: FIXTURE_STACKS });
         assert.equal(result.ok, true);
         assert.match(result.text, /^▸ MetaflowPlatform metaflow$/m);
         assert.match(result.text, /^ {2}▸ MetaflowCluster cluster$/m);
@@ -19,13 +19,13 @@ describe("offline preview (the main job)", () => {
         assert.match(result.text, /^ {2}l4 {3}@kubernetes\(gpu=1, cpu=7\.46, memory=28168, disk=111669\)$/m);
         const password = one(result.stack!, "random:index/randomPassword:RandomPassword").state.result;
         assert.ok(!result.text.includes(password), "the password is never printed");
-        if (!readStackConfig("dev")["gcp:project"]) {
+        if (!readFixture("dev").values["gcp:project"]) {
             assert.match(result.text, /sets no gcp:project; rendered with the offline placeholder "metaflow-offline"/);
         }
     });
 
     it("fails with the config error and creates nothing when the stack config is invalid", async () => {
-        const result = await previewStack("prod", { config: { "metaflow-gcp:database": { highAvailability: false } } });
+        const result = await previewStack("prod", { stacksDir: FIXTURE_STACKS, config: { "metaflow-gcp:database": { highAvailability: false } } });
         assert.equal(result.ok, false);
         assert.match(result.text, /✗ Invalid stack configuration .*nothing was created/);
         assert.match(result.text, /metaflow-gcp:database\.highAvailability = false: production databases must be highly available/);
@@ -33,7 +33,7 @@ describe("offline preview (the main job)", () => {
 
     it("fails when a mandatory policy is violated", async () => {
         // A valid config whose GPU footprint exceeds dev's policy budget of 4 GPUs.
-        const result = await previewStack("dev", { config: { "metaflow-gcp:gpuPools": [{ name: "l4", machineType: "g2-standard-24", maxNodes: 3, spot: true }] } });
+        const result = await previewStack("dev", { stacksDir: FIXTURE_STACKS, config: { "metaflow-gcp:gpuPools": [{ name: "l4", machineType: "g2-standard-24", maxNodes: 3, spot: true }] } });
         assert.equal(result.ok, false);
         assert.match(result.text, /\[mandatory\] gpu-quota: \(stack\)\n\s+GPU pools can reach 6 GPUs, over this environment's limit of 4/);
     });

@@ -7,7 +7,8 @@ import { quotaPlanFromConfig } from "../components/config/estimate";
 import { GPU_QUOTA_METRICS, machineVcpus, requiredQuotas as quotasOfPlan, type QuotaNeed } from "../components/estimate/quotas";
 import type { PlatformConfig } from "../components/config/config";
 import { previewStack } from "../scripts/preview";
-import { REPO_ROOT, readStackConfig } from "./harness/render";
+import { FIXTURE_STACKS, readFixture } from "./harness/fixtures";
+import { REPO_ROOT } from "./harness/render";
 
 /** The quotas of a validated config (config -> plan -> count, as the preview does). */
 const requiredQuotas = (cfg: PlatformConfig): QuotaNeed[] => quotasOfPlan(quotaPlanFromConfig(cfg));
@@ -76,9 +77,9 @@ describe("quota list", () => {
         assert.deepEqual(requiredQuotas(parsePlatformConfig({ ...base, cluster: { mode: "autopilot" } })), []);
     });
 
-    it("the README's quota table is what the committed stacks compute", () => {
+    it("the README's quota table is what the shipped stacks (the fixtures) compute", () => {
         const readme = fs.readFileSync(path.join(REPO_ROOT, "README.md"), "utf8");
-        const needs = (stack: string) => requiredQuotas(platformConfigFromFlat({ "gcp:project": "acme-ml", ...readStackConfig(stack) }, stack));
+        const needs = (stack: string) => requiredQuotas(platformConfigFromFlat({ "gcp:project": "acme-ml", ...readFixture(stack).values }, stack));
         const dev = needs("dev");
         const prod = needs("prod");
         const row = (label: string) => readme.split("\n").find((l) => l.startsWith(`  | ${label} |`));
@@ -94,7 +95,7 @@ describe("quota list", () => {
     });
 
     it("is shown by the offline preview", async () => {
-        const { text } = await previewStack("prod");
+        const { text } = await previewStack("prod", { stacksDir: FIXTURE_STACKS });
         assert.match(text, /Quotas needed at full scale/);
         assert.match(text, /global\s+GPUS_ALL_REGIONS\s+5 /);
         assert.match(text, /us-central1\s+NVIDIA_L4_GPUS\s+5 /);

@@ -4,9 +4,9 @@ import * as path from "path";
 import { parsePlatformConfig } from "../components/config/config";
 import { REPLACEMENT_GUARD_OUTPUT, REPLACING_KEYS, ReplacementRefusedError, replacementFingerprint, replacingChanges } from "../components/config/replacement";
 import { selfStackName } from "../components/platform/replacementGuard";
-import { committedStack } from "./harness/cache";
 import { output } from "./harness/query";
-import { REPO_ROOT, renderStack, renderStackFailure, type RenderedStack } from "./harness/render";
+import { REPO_ROOT, type RenderedStack } from "./harness/render";
+import { fixtureStack, renderFixture, renderFixtureFailure } from "./harness/fixtures";
 
 const base = { project: "acme-ml", region: "us-central1", environment: "prod", production: true };
 
@@ -64,7 +64,7 @@ describe("refusing production config changes that replace state", () => {
     describe("in the program", () => {
         let prod: RenderedStack;
         before(async () => {
-            prod = await committedStack("prod");
+            prod = await fixtureStack("prod");
         });
 
         it("exports the fingerprint as a plain output and reads it back from the stack itself", () => {
@@ -75,7 +75,7 @@ describe("refusing production config changes that replace state", () => {
 
         it("refuses a bucket rename in production before any resource is registered, naming the key", async () => {
             const previousOutputs = { [REPLACEMENT_GUARD_OUTPUT]: output(prod, REPLACEMENT_GUARD_OUTPUT) };
-            const failure = await renderStackFailure("prod", { previousOutputs, config: { "metaflow-gcp:storage": { versioning: true, softDeleteDays: 7, forceDestroy: false, bucketName: "other-bucket" } } });
+            const failure = await renderFixtureFailure("prod", { previousOutputs, config: { "metaflow-gcp:storage": { versioning: true, softDeleteDays: 7, forceDestroy: false, bucketName: "other-bucket" } } });
             assert.ok(failure.error instanceof ReplacementRefusedError, String(failure.error));
             assert.match(failure.error.message, /metaflow-gcp:storage\.bucketName: was "metaflow-offline-metaflow-prod", now "other-bucket"/);
             assert.equal(failure.resources.length, 0, "nothing was registered");
@@ -83,10 +83,10 @@ describe("refusing production config changes that replace state", () => {
 
         it("lets the same stack update when nothing replacing changed, and dev replace with a warning", async () => {
             const previousOutputs = { [REPLACEMENT_GUARD_OUTPUT]: output(prod, REPLACEMENT_GUARD_OUTPUT) };
-            const again = await renderStack("prod", { previousOutputs });
+            const again = await renderFixture("prod", { previousOutputs });
             assert.ok(again.resources.length > 0);
-            const dev = await committedStack("dev");
-            const renamed = await renderStack("dev", {
+            const dev = await fixtureStack("dev");
+            const renamed = await renderFixture("dev", {
                 previousOutputs: { [REPLACEMENT_GUARD_OUTPUT]: output(dev, REPLACEMENT_GUARD_OUTPUT) },
                 config: { "metaflow-gcp:storage": { bucketName: "dev-other-bucket" } },
             });

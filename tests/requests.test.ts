@@ -7,9 +7,9 @@ import {
     unverifiedKeys,
 } from "./fixtures/chartValueKeys";
 import { cpuCores, gibibytes } from "../components/model/workloadRequests";
-import { committedStack } from "./harness/cache";
 import { ofType } from "./harness/query";
 import type { RenderedStack } from "./harness/render";
+import { fixtureStack } from "./harness/fixtures";
 
 type Resources = { requests?: { cpu?: string; memory?: string }; limits?: { memory?: string } } | undefined;
 
@@ -47,8 +47,8 @@ describe("requests on every always-on container", () => {
     let dev: RenderedStack;
     let prod: RenderedStack;
     before(async () => {
-        dev = await committedStack("dev");
-        prod = await committedStack("prod");
+        dev = await fixtureStack("dev");
+        prod = await fixtureStack("prod");
     });
 
     it("ours and the charts' (Argo server and controller, Argo Events controller, EventBus, EventSource) set CPU and memory requests and a memory limit", () => {

@@ -3,9 +3,9 @@ import * as path from "path";
 import { KUBERNETES_IDENTITIES } from "../components/model/naming";
 import { WORKFLOW_POD_RULES } from "../components/kubernetes/argoWorkflows";
 import { migrationJobName } from "../components/kubernetes/specs/servicePods";
-import { committedStack } from "./harness/cache";
 import { ofType, one } from "./harness/query";
-import { renderStackFailure, type RenderedResource, type RenderedStack } from "./harness/render";
+import { type RenderedResource, type RenderedStack } from "./harness/render";
+import { fixtureStack, renderFixtureFailure } from "./harness/fixtures";
 
 const DEPLOYMENT = "kubernetes:apps/v1:Deployment";
 const SERVICE = "kubernetes:core/v1:Service";
@@ -36,8 +36,8 @@ describe("MetaflowServices", () => {
     let dev: RenderedStack;
     let prod: RenderedStack;
     before(async () => {
-        dev = await committedStack("dev");
-        prod = await committedStack("prod");
+        dev = await fixtureStack("dev");
+        prod = await fixtureStack("prod");
     });
 
     it("every Kubernetes object validates against the Kubernetes OpenAPI schema", () => {
@@ -262,13 +262,13 @@ describe("MetaflowServices", () => {
 
     describe("bad input fails before anything is created", () => {
         it("Airflow and Argo Workflows together", async () => {
-            const failure = await renderStackFailure("dev", { config: { "metaflow-gcp:services": { airflow: true, argoWorkflows: true } } });
+            const failure = await renderFixtureFailure("dev", { config: { "metaflow-gcp:services": { airflow: true, argoWorkflows: true } } });
             assert.match(failure.error.message, /metaflow-gcp:services\.airflow = true: Airflow and Argo Workflows are alternative orchestrators/);
             assert.equal(failure.resources.length, 0);
         });
 
         it("services enabled with no database", async () => {
-            const failure = await renderStackFailure("dev", { config: { "metaflow-gcp:database": { enabled: false } } });
+            const failure = await renderFixtureFailure("dev", { config: { "metaflow-gcp:database": { enabled: false } } });
             assert.match(failure.error.message, /metaflow-gcp:services\.enabled = true: the metadata service and UI need the database/);
             assert.equal(failure.resources.length, 0);
         });

@@ -20,9 +20,9 @@ import {
     stepRoomBesideServices,
     type StepSize,
 } from "../components/model/sizing";
-import { committedStack } from "./harness/cache";
 import { ofType, output } from "./harness/query";
-import { REPO_ROOT, listStacks, type RenderedStack } from "./harness/render";
+import { REPO_ROOT, type RenderedStack } from "./harness/render";
+import { fixtureStack, fixtureStacks } from "./harness/fixtures";
 
 /** The validated config a rendered stack was built from. */
 function configOf(stack: RenderedStack): PlatformConfig {
@@ -192,9 +192,9 @@ describe("node allocatable and step sizes (GKE's reservation formula)", () => {
 });
 
 describe("the services' requests that validation plans for are the ones deployed", () => {
-    for (const name of listStacks()) {
+    for (const name of fixtureStacks()) {
         it(`${name}: Deployments and chart values request exactly servicesRequests()`, async () => {
-            const stack = await committedStack(name);
+            const stack = await fixtureStack(name);
             const deployed = { cpuMillis: 0, memoryMiB: 0 };
             for (const d of ofType(stack, "kubernetes:apps/v1:Deployment")) {
                 const pod = podRequests(d.inputs.spec.template.spec);
@@ -261,12 +261,12 @@ describe("README examples schedule on the pools", () => {
         );
     });
 
-    for (const name of listStacks()) {
+    for (const name of fixtureStacks()) {
         it(`${name}: every @kubernetes/@resources example fits a pool that would take it (GPU steps on GPU pools, CPU steps on the CPU pool)`, async () => {
             const readme = fs.readFileSync(path.join(REPO_ROOT, "README.md"), "utf8");
             const examples = decoratorsIn(readme);
             assert.ok(examples.length >= 2, "the README shows step decorators");
-            const steps: Record<string, StepSize> = output(await committedStack(name), "largestStep");
+            const steps: Record<string, StepSize> = output(await fixtureStack(name), "largestStep");
             for (const { source, step } of examples) {
                 const pools = step.gpus > 0 ? Object.entries(steps).filter(([pool]) => pool !== "cpu") : [["cpu", steps.cpu] as const];
                 assert.ok(
@@ -287,8 +287,8 @@ describe("database pools as deployed", () => {
             .inputs.spec.template.spec.containers[0].env.find((e: { name: string }) => e.name === "MF_METADATA_DB_POOL_MAX").value;
 
     it("sets each service's pool from the environment's settings: dev 3 / 1, prod aiopg's 10 / 10", async () => {
-        const dev = await committedStack("dev");
-        const prod = await committedStack("prod");
+        const dev = await fixtureStack("dev");
+        const prod = await fixtureStack("prod");
         assert.deepEqual([poolMax(dev, "metaflow-metadata"), poolMax(dev, "metaflow-ui-backend")], ["3", "1"]);
         assert.deepEqual([poolMax(prod, "metaflow-metadata"), poolMax(prod, "metaflow-ui-backend")], ["10", "10"]);
     });

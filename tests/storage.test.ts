@@ -1,7 +1,7 @@
 import { strict as assert } from "assert";
-import { committedStack } from "./harness/cache";
 import { ofType, one, output } from "./harness/query";
 import type { RenderedStack } from "./harness/render";
+import { fixtureStack } from "./harness/fixtures";
 
 const BUCKET = "gcp:storage/bucket:Bucket";
 const REGISTRY = "gcp:artifactregistry/repository:Repository";
@@ -10,8 +10,8 @@ describe("MetaflowStorage and MetaflowIdentity", () => {
     let dev: RenderedStack;
     let prod: RenderedStack;
     before(async () => {
-        dev = await committedStack("dev");
-        prod = await committedStack("prod");
+        dev = await fixtureStack("dev");
+        prod = await fixtureStack("prod");
     });
 
     it("bucket: uniform access, public access prevention, tmp/ lifecycle, in the region", () => {

@@ -1,5 +1,5 @@
 /**
- * Resource identity: every URN the committed stacks (and their "everything on" variants)
+ * Resource identity: every URN the fixture stacks (the stacks as shipped, and their "everything on" variants)
  * registered before 0.2.0, as recorded in tests/fixtures/urns/, is taken over by exactly one
  * resource of today's program, by its URN or one of its alias URNs. Pulumi identifies a
  * resource in state by its URN (type chain of its parents, its type, its name); an old URN
@@ -16,7 +16,8 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import { componentType } from "../components/model/typeTokens";
-import { renderStack, type RenderedResource, type RenderedStack } from "./harness/render";
+import { renderFixture } from "./harness/fixtures";
+import type { RenderedResource, RenderedStack } from "./harness/render";
 import { URN_FIXTURES, urnVariants } from "./harness/urnSnapshot";
 
 /**
@@ -54,7 +55,7 @@ describe("resource URNs: every snapshot URN is taken over by exactly one resourc
     const renders = new Map<string, RenderedStack>();
     const rendered = async (v: ReturnType<typeof urnVariants>[number]) => {
         if (!renders.has(v.file)) {
-            renders.set(v.file, await renderStack(v.stack, v.options));
+            renders.set(v.file, await renderFixture(v.stack, v.options));
         }
         return renders.get(v.file)!;
     };

@@ -1,10 +1,11 @@
 /**
- * Renders committed stacks under the mocks and prints their outputs as JSON, for the Python test
- * layer (tests/python), which checks what we emit against the real Metaflow client:
+ * Renders fixture stacks (tests/fixtures/stacks, the stacks as shipped) under the mocks and prints
+ * their outputs as JSON, for the Python test layer (tests/python), which checks what we emit
+ * against the real Metaflow client:
  *
  *   ts-node --transpile-only tests/harness/exportStack.ts dev prod   -> {"dev": {...}, "prod": {...}}
  *   ... exportStack.ts --endpoint dev   the same, with the example HTTPS endpoint turned on
- *   ... exportStack.ts --both dev prod  {"committed": <the first>, "endpoint": <the second>}
+ *   ... exportStack.ts --both dev prod  {"shipped": <the first>, "endpoint": <the second>}
  *
  * `--both` is what the Python layer uses: one process instead of two, since starting one (ts-node,
  * the SDKs, the first render) costs more CPU than the renders after it.
@@ -15,13 +16,13 @@
 // First: the SDK's bookkeeping stack traces without source maps (see the file).
 import "./stackTraces";
 import { withEndpoint } from "./endpointExample";
-import { renderStack } from "./render";
+import { renderFixture } from "./fixtures";
 
-/** {stack: outputs} of the stacks, rendered as committed or with the example endpoint. */
+/** {stack: outputs} of the fixture stacks, rendered as shipped or with the example endpoint. */
 async function exportOutputs(stacks: string[], endpoint: boolean): Promise<Record<string, Record<string, unknown>>> {
     const result: Record<string, Record<string, unknown>> = {};
     for (const stack of stacks) {
-        const rendered = await renderStack(stack, endpoint ? withEndpoint(stack) : {});
+        const rendered = await renderFixture(stack, endpoint ? withEndpoint(stack) : {});
         const outputs: Record<string, unknown> = {};
         for (const [key, output] of Object.entries(rendered.outputs)) {
             outputs[key] = output.secret ? "[secret]" : output.value;
@@ -38,7 +39,7 @@ async function main(): Promise<void> {
         throw new Error("usage: exportStack.ts [--endpoint | --both] <stack> [<stack> ...]");
     }
     const result = process.argv.includes("--both")
-        ? { committed: await exportOutputs(stacks, false), endpoint: await exportOutputs(stacks, true) }
+        ? { shipped: await exportOutputs(stacks, false), endpoint: await exportOutputs(stacks, true) }
         : await exportOutputs(stacks, process.argv.includes("--endpoint"));
     process.stdout.write(JSON.stringify(result));
 }

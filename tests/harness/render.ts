@@ -4,17 +4,16 @@
  * the stack outputs, unwrapped, with which of them are secret. Several stacks can be rendered
  * in one process, one after another.
  */
-import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { setAllConfig } from "@pulumi/pulumi/runtime/config";
 import { MockMonitor, type Mocks } from "@pulumi/pulumi/runtime/mocks";
 import { deserializeProperties } from "@pulumi/pulumi/runtime/rpc";
 import { setMockOptions } from "@pulumi/pulumi/runtime/settings";
-import * as YAML from "yaml";
+import { REPO_ROOT, asConfigString, projectName, readStackFile } from "../../offline/stackFiles";
 import { mockPreviewState, mockResourceState, type MockContext } from "./mockState";
 
-export const REPO_ROOT = path.resolve(__dirname, "..", "..");
+export { REPO_ROOT };
 const ENTRY = path.join(REPO_ROOT, "index.ts");
 
 /**
@@ -69,14 +68,23 @@ export interface RenderedOutput {
 export interface RenderedStack {
     readonly stack: string;
     readonly project: string;
+    /** Directory of the stack file rendered (see RenderOptions.stacksDir). */
+    readonly stacksDir: string;
     /** Config the program saw, as flat `namespace:key` strings. */
     readonly config: Record<string, string>;
+    /** What the offline reading of the stack file could not show as the CLI would (see offline/stackFiles.ts). */
+    readonly notes: string[];
     readonly resources: RenderedResource[];
     readonly outputs: Record<string, RenderedOutput>;
 }
 
 /** Options for rendering. */
 export interface RenderOptions {
+    /**
+     * Directory of the stack file `Pulumi.<stack>.yaml`. Default: the repository's own, the user's
+     * stacks; tests render the fixtures in tests/fixtures/stacks (see tests/harness/fixtures.ts).
+     */
+    readonly stacksDir?: string;
     /** Config overrides by full key (`metaflow-gcp:database`); `undefined` removes a key. */
     readonly config?: Record<string, unknown>;
     /**
@@ -115,86 +123,6 @@ export const DIY_ORGANIZATION = "organization";
 export interface RenderFailure {
     readonly error: Error;
     readonly resources: RenderedResource[];
-}
-
-/** The project name from Pulumi.yaml (the config namespace). */
-export function projectName(): string {
-    const doc = YAML.parse(fs.readFileSync(path.join(REPO_ROOT, "Pulumi.yaml"), "utf8"));
-    return doc.name;
-}
-
-/**
- * Stacks that have a Pulumi.<stack>.yaml in the repository: every name Pulumi allows, sorted.
- * pulumi/pulumi `sdk/go/common/tokens/stack_name.go` (stackNameRegex l.51): letters, digits,
- * `-`, `_` and `.`, up to 100 characters; `sdk/go/common/workspace/paths.go` (DetectProjectStackPath):
- * the stack file takes the project file's extension, `.yaml` here.
- */
-export function listStacks(): string[] {
-    return fs
-        .readdirSync(REPO_ROOT)
-        .map((f) => /^Pulumi\.([A-Za-z0-9_.-]{1,100})\.yaml$/.exec(f)?.[1])
-        .filter((s): s is string => s !== undefined)
-        .sort();
-}
-
-/** The stack file of a stack. */
-export function stackFile(stack: string): string {
-    return path.join(REPO_ROOT, `Pulumi.${stack}.yaml`);
-}
-
-/** A stack file's config and which keys hold Pulumi secrets (`secure:` values). */
-export interface StackConfig {
-    readonly values: Record<string, string>;
-    readonly secretKeys: string[];
-}
-
-/**
- * A stack file's config as the Pulumi CLI hands it to a program: strings, JSON for structures,
- * `secure:` (encrypted) values as secret keys. Offline there is no passphrase, so a secret's
- * value is a placeholder; what matters is that it is marked secret.
- */
-export function readStackFile(stack: string): StackConfig {
-    const file = stackFile(stack);
-    const shown = path.relative(REPO_ROOT, file);
-    if (!fs.existsSync(file)) {
-        throw new Error(`no stack file ${shown}; stacks: ${listStacks().join(", ")}`);
-    }
-    let doc: any;
-    try {
-        doc = YAML.parse(fs.readFileSync(file, "utf8")) ?? {};
-    } catch (err) {
-        throw new Error(`${shown} is not valid YAML: ${(err as Error).message}`);
-    }
-    if (typeof doc !== "object" || Array.isArray(doc) || (doc.config !== undefined && (doc.config === null || typeof doc.config !== "object" || Array.isArray(doc.config)))) {
-        throw new Error(`${shown} must be a YAML mapping with a "config:" mapping of key: value`);
-    }
-    const values: Record<string, string> = {};
-    const secretKeys: string[] = [];
-    // The CLI marks a key secret when its value is, or contains, a `secure:` value.
-    const holdsSecret = (value: unknown): boolean =>
-        value !== null && typeof value === "object" && ("secure" in value || Object.values(value as Record<string, unknown>).some(holdsSecret));
-    for (const [key, value] of Object.entries<unknown>(doc.config ?? {})) {
-        if (holdsSecret(value)) {
-            secretKeys.push(key);
-        }
-        const wholeValueEncrypted = value !== null && typeof value === "object" && !Array.isArray(value) && Object.keys(value).length === 1 && "secure" in value;
-        values[key] = wholeValueEncrypted ? "[secret: encrypted in the stack file]" : encodeConfigValue(value);
-    }
-    return { values, secretKeys };
-}
-
-/** A stack file's config values (see `readStackFile`). */
-export function readStackConfig(stack: string): Record<string, string> {
-    return readStackFile(stack).values;
-}
-
-/** Keys of a stack file whose value is, or contains, a `secure:` (encrypted) value. */
-export function stackSecretKeys(stack: string): string[] {
-    return readStackFile(stack).secretKeys;
-}
-
-function encodeConfigValue(value: unknown): string {
-    return typeof value === "string" ? value : JSON.stringify(value);
 }
 
 /**
@@ -281,13 +209,13 @@ async function resolveOutput(value: unknown): Promise<RenderedOutput> {
 
 async function run(stack: string, options: RenderOptions): Promise<{ stack: RenderedStack } | { failure: RenderFailure }> {
     const project = projectName();
-    const { values: config, secretKeys: fileSecretKeys } = readStackFile(stack);
+    const { values: config, secretKeys: fileSecretKeys, notes } = readStackFile(stack, options.stacksDir);
     const secretKeys = options.secretKeys ?? fileSecretKeys;
     for (const [key, value] of Object.entries(options.config ?? {})) {
         if (value === undefined) {
             delete config[key];
         } else {
-            config[key] = encodeConfigValue(value);
+            config[key] = asConfigString(value);
         }
     }
     if (options.offlineProject ?? true) {
@@ -324,7 +252,7 @@ async function run(stack: string, options: RenderOptions): Promise<{ stack: Rend
         outputs[key] = await resolveOutput(value);
     }
     await waitForRPCs();
-    return { stack: { stack, project, config, resources, outputs } };
+    return { stack: { stack, project, stacksDir: options.stacksDir ?? REPO_ROOT, config, notes, resources, outputs } };
 }
 
 /** Renders a stack; rejects with the program's error when it fails. */

@@ -1,7 +1,7 @@
 /**
- * URN snapshots: every resource URN a committed stack registered before 0.2.0, and those of one
- * "everything on" variant of each (HTTPS endpoint, members, Airflow, a billing budget), so
- * options the committed stacks leave off are covered too. A URN is a resource's identity in
+ * URN snapshots: every resource URN a fixture stack (the stacks as shipped, tests/fixtures/stacks)
+ * registered before 0.2.0, and those of one "everything on" variant of each (HTTPS endpoint, members, Airflow, a billing budget), so
+ * options the shipped stacks leave off are covered too. A URN is a resource's identity in
  * Pulumi's state: a refactor that changes one without an alias makes `pulumi up` delete and
  * recreate that resource. The snapshots stand for deployed stacks, so they are never rewritten;
  * `npx ts-node --transpile-only tests/harness/urnSnapshot.ts --write` writes only missing ones
@@ -10,7 +10,8 @@
 import * as fs from "fs";
 import * as path from "path";
 import { withEndpoint } from "./endpointExample";
-import { REPO_ROOT, listStacks, renderStack, type RenderOptions } from "./render";
+import { fixtureStacks, renderFixture } from "./fixtures";
+import { REPO_ROOT, type RenderOptions } from "./render";
 
 export const URN_FIXTURES = path.join(REPO_ROOT, "tests", "fixtures", "urns");
 
@@ -18,11 +19,11 @@ export const URN_FIXTURES = path.join(REPO_ROOT, "tests", "fixtures", "urns");
 const EXAMPLE_BUDGET = { billingAccount: "012345-6789AB-CDEF01", amount: 100, emails: ["ml-team@example.com"] };
 
 /**
- * The snapshots: each committed stack as committed; each with the endpoint, members and a
+ * The snapshots, of the fixture stacks only (a user's own stack files have none): each as shipped; each with the endpoint, members and a
  * budget; each in Autopilot mode; and production with Airflow instead of Argo.
  */
 export function urnVariants(): { readonly file: string; readonly stack: string; readonly options: RenderOptions }[] {
-    return listStacks().flatMap((stack) => [
+    return fixtureStacks().flatMap((stack) => [
         { file: `${stack}.json`, stack, options: {} },
         {
             file: `${stack}-everything.json`,
@@ -38,7 +39,7 @@ export function urnVariants(): { readonly file: string; readonly stack: string; 
 
 /** The URNs a render registers, sorted. */
 export async function renderUrns(stack: string, options: RenderOptions): Promise<string[]> {
-    const rendered = await renderStack(stack, options);
+    const rendered = await renderFixture(stack, options);
     return rendered.resources.map((r) => r.urn).sort();
 }
 

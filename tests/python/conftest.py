@@ -1,8 +1,10 @@
 """Shared fixtures of the Python test layer.
 
-`stack_outputs` renders the committed stacks once per session with the TypeScript harness
-(tests/harness/exportStack.ts, under Pulumi's mocks) and hands their outputs to the tests, which
-then ask the real Metaflow client what it makes of them.
+`stack_outputs` renders the fixture stacks (tests/fixtures/stacks: dev and prod as shipped) once
+per session with the TypeScript harness (tests/harness/exportStack.ts, under Pulumi's mocks) and
+hands their outputs to the tests, which then ask the real Metaflow client what it makes of them.
+The repository's own Pulumi.<stack>.yaml are the user's: the mocha suite checks those
+(tests/stacks.test.ts, tests/policy.test.ts), whatever they hold.
 """
 import json
 import os
@@ -20,18 +22,9 @@ import pytest
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
-def _committed_stacks():
-    """The stacks whose Pulumi.<stack>.yaml git tracks. Not a glob of the directory: `npm test`
-    runs mocha beside this layer, and tests/policy.test.ts writes a temporary Pulumi.staging.yaml
-    while it runs (a stack file a user has not added yet is likewise left to mocha)."""
-    try:
-        listed = subprocess.run(["git", "ls-files", "Pulumi.*.yaml"], cwd=REPO_ROOT, capture_output=True, text=True, check=True).stdout.split()
-    except (OSError, subprocess.CalledProcessError):  # not a git checkout: every stack file there is
-        listed = [p.name for p in REPO_ROOT.glob("Pulumi.*.yaml")]
-    return sorted(name[len("Pulumi."):-len(".yaml")] for name in listed)
-
-
-STACKS = _committed_stacks()
+FIXTURE_STACKS = REPO_ROOT / "tests" / "fixtures" / "stacks"
+# The fixture stacks (Pulumi.<stack>.yaml in FIXTURE_STACKS), as tests/harness/fixtures.ts lists them.
+STACKS = sorted(p.name[len("Pulumi."):-len(".yaml")] for p in FIXTURE_STACKS.glob("Pulumi.*.yaml"))
 
 
 def export_stacks(*args):
@@ -53,15 +46,15 @@ def export_stacks(*args):
 @pytest.fixture(scope="session")
 def stack_exports():
     """Both renders the layer reads, from one harness process (starting one costs more than the
-    renders): {"committed": {stack: outputs}, "endpoint": {stack: outputs with the example
+    renders): {"shipped": {stack: outputs}, "endpoint": {stack: outputs with the example
     HTTPS endpoint on}}."""
     return export_stacks("--both", *STACKS)
 
 
 @pytest.fixture(scope="session")
 def stack_outputs(stack_exports):
-    """{stack: {output name: value}} for every committed stack (secrets shown as "[secret]")."""
-    return stack_exports["committed"]
+    """{stack: {output name: value}} for every fixture stack (secrets shown as "[secret]")."""
+    return stack_exports["shipped"]
 
 
 @pytest.fixture()
@@ -246,7 +239,7 @@ def compile_flows(jobs, offline_gcp):
 @pytest.fixture(scope="session")
 def _compilations(stack_outputs, offline_gcp, tmp_path_factory):
     """All of the session's compiler runs, in parallel: ("flow", stack) is the sample flow for every
-    committed stack, ("trigger", stack) the flow with @trigger for every stack without Argo Events."""
+    fixture stack, ("trigger", stack) the flow with @trigger for every stack without Argo Events."""
     jobs = {}
     for stack, outputs in stack_outputs.items():
         profile = outputs["metaflowConfig"]
@@ -258,7 +251,7 @@ def _compilations(stack_outputs, offline_gcp, tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def compiled_flows(_compilations):
-    """{stack: CompiledFlow} for every committed stack, compiled against the GCS emulator (the
+    """{stack: CompiledFlow} for every fixture stack, compiled against the GCS emulator (the
     compiler uploads the code package to the stack's datastore, as it would to GCS)."""
     compiled = {stack: c for (kind, stack), c in _compilations.items() if kind == "flow"}
     for c in compiled.values():

@@ -44,7 +44,7 @@ def test_every_step_becomes_a_template_and_the_schedule_and_trigger_are_declared
 
 def test_a_stack_without_argo_events_gets_metaflows_own_refusal_of_trigger(trigger_without_argo_events):
     if not trigger_without_argo_events:
-        pytest.skip("every committed stack deploys Argo Events")
+        pytest.skip("every fixture stack deploys Argo Events")
     for stack, compiled in trigger_without_argo_events.items():
         assert compiled.process.returncode != 0, stack
         assert "METAFLOW_ARGO_EVENTS_EVENT" in compiled.process.stderr, compiled.process.stderr

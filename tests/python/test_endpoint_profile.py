@@ -21,7 +21,7 @@ HEARTBEAT = "/flows/F/runs/1/heartbeat"
 
 @pytest.fixture(scope="session")
 def endpoint_outputs(stack_exports):
-    """{stack: outputs} of every committed stack with the example endpoint turned on."""
+    """{stack: outputs} of every fixture stack with the example endpoint turned on."""
     return stack_exports["endpoint"]
 
 
@@ -46,7 +46,7 @@ def test_real_metaflow_with_the_emitted_profile_signs_every_request_and_serializ
         assert json.loads(seen["kubernetes_env"]) == {} and json.loads(seen["argo_env"]) == {}, stack
 
 
-def test_without_the_endpoint_the_committed_profiles_leave_metaflow_unchanged(stack_outputs):
+def test_without_the_endpoint_the_fixture_profiles_leave_metaflow_unchanged(stack_outputs):
     for stack, outputs in stack_outputs.items():
         profile = dict(outputs["metaflowConfig"])
         assert "METAFLOW_GCP_IAP_CLIENT_ID" not in profile, stack

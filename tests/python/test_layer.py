@@ -11,7 +11,7 @@ def test_installed_metaflow_is_the_pinned_one():
     assert version("metaflow") == pinned.group(1)
 
 
-def test_every_committed_stack_renders_with_a_metaflow_profile(stack_outputs):
+def test_every_fixture_stack_renders_with_a_metaflow_profile(stack_outputs):
     assert set(stack_outputs) == set(STACKS) and len(STACKS) >= 2
     for stack, outputs in stack_outputs.items():
         assert outputs["metaflowConfig"]["METAFLOW_DEFAULT_DATASTORE"] == "gs", stack
