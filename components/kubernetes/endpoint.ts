@@ -156,8 +156,13 @@ export class MetaflowEndpoint extends pulumi.ComponentResource {
             parent,
         );
         // Built from the account ID (known in a first preview, as in MetaflowIdentity); the grants
-        // that use it wait for the account.
-        const clientMember = `serviceAccount:${serviceAccountEmail(a.project, serviceAccountId(a.environment, ENDPOINT_CLIENT_ACCOUNT))}`;
+        // that use it wait for the account. The account's resource name is the one the IAM API
+        // returns (`projects/<project>/serviceAccounts/<email>`, ServiceAccount.name), so the
+        // token grants are the same after `pulumi up`, and the policy pack can tell in a first
+        // preview that they are on this environment's client account.
+        const clientEmail = serviceAccountEmail(a.project, serviceAccountId(a.environment, ENDPOINT_CLIENT_ACCOUNT));
+        const clientMember = `serviceAccount:${clientEmail}`;
+        const clientAccountName = `projects/${a.project}/serviceAccounts/${clientEmail}`;
 
         const hostCondition = {
             title: `metaflow-${a.environment}-endpoint`,
@@ -175,8 +180,8 @@ export class MetaflowEndpoint extends pulumi.ComponentResource {
         for (const member of a.members) {
             new gcp.serviceaccount.IAMMember(
                 `${name}-client-token-${memberSlug(member)}`,
-                { serviceAccountId: clientAccount.name, role: ID_TOKEN_CREATOR_ROLE, member },
-                parent,
+                { serviceAccountId: clientAccountName, role: ID_TOKEN_CREATOR_ROLE, member },
+                withDependencies(parent, clientAccount),
             );
         }
         return clientAccount.email;
