@@ -9,7 +9,7 @@
  * from other keys, or required).
  */
 import { z } from "zod";
-import { GPU_TYPES, MAX_LOG_RETENTION_DAYS, SQL_EDITIONS } from "../model/catalog";
+import { GPU_TYPES, MAX_LOG_RETENTION_DAYS, SQL_EDITIONS, gpuZonesRequiredWhere } from "../model/catalog";
 import { isPrivateCidr, parseIpv4Cidr } from "../model/cidr";
 import { REPLACING_KEYS } from "./replacement";
 import { METAFLOW_DEFAULT_STEP } from "../model/sizing";
@@ -186,7 +186,7 @@ function gpuPoolSchema(d: ProfileDefaults) {
                 .min(1)
                 .optional()
                 .meta({
-                    description: "Zones for the pool; required for regions not in the catalog.",
+                    description: `Zones for the pool; required where components/model/catalog.ts \`GPU_ZONES\` has none for the GPU in the region: ${gpuZonesRequiredWhere()}.`,
                     defaultText: "the region's zones offering the GPU (those of the cluster's zones first)",
                 }),
             diskSizeGb: z.number().int().min(50).max(4000).default(200).describe("Boot disk per node, GB."),
@@ -409,7 +409,7 @@ export function platformSchema(d: ProfileDefaults) {
             project: z
                 .string()
                 .regex(/^[a-z][a-z0-9-]{4,28}[a-z0-9]$/, "must be a GCP project ID (6-30 lowercase letters, digits, dashes)")
-                .describe("The project ID; set by you (`pulumi config set gcp:project <id>`), never committed."),
+                .describe("The project ID; set by you (`pulumi config set gcp:project <id>`); the shipped stack files leave it unset."),
             region: z.string().regex(/^[a-z]+-[a-z]+\d+$/, "must be a GCP region such as us-central1").default("us-central1").describe("The region of every regional resource."),
             environment: z
                 .string()

@@ -229,6 +229,23 @@ export const GPU_ZONES: Partial<Record<GpuType, Record<string, string[]>>> = {
     },
 };
 
+/**
+ * Where a GPU pool must list its zones (no GPU_ZONES entry for its GPU in the region), in words,
+ * for the config reference: "nvidia-tesla-a100 in every region; nvidia-tesla-t4 outside
+ * us-central1, ...".
+ */
+export function gpuZonesRequiredWhere(): string {
+    const catalogRegions = Object.keys(REGION_ZONES);
+    return GPU_TYPES.map((gpu) => {
+        const known = Object.keys(GPU_ZONES[gpu] ?? {});
+        if (known.length === 0) {
+            return `\`${gpu}\` in every region`;
+        }
+        const outside = known.length === catalogRegions.length && catalogRegions.every((r) => known.includes(r)) ? "the catalog's regions" : known.join(", ");
+        return `\`${gpu}\` outside ${outside}`;
+    }).join("; ");
+}
+
 /** Zones of `region` known to offer `gpuType`, or undefined when we have no data. */
 export function gpuZones(gpuType: GpuType, region: string): string[] | undefined {
     return GPU_ZONES[gpuType]?.[region];
