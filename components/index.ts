@@ -12,20 +12,19 @@
 
 // One environment in one component.
 export { MetaflowPlatform } from "./platform/metaflowPlatform";
-export {
-    GpuAccelerator,
-    type MetaflowPlatformArgs,
-    type PlatformAccess,
-    type PlatformBilling,
-    type PlatformBudget,
-    type PlatformCluster,
-    type PlatformCpuPool,
-    type PlatformDatabase,
-    type PlatformEndpoint,
-    type PlatformGpuPool,
-    type PlatformNetwork,
-    type PlatformServices,
-    type PlatformStorage,
+export type {
+    MetaflowPlatformArgs,
+    PlatformAccess,
+    PlatformBilling,
+    PlatformBudget,
+    PlatformCluster,
+    PlatformCpuPool,
+    PlatformDatabase,
+    PlatformEndpoint,
+    PlatformGpuPool,
+    PlatformNetwork,
+    PlatformServices,
+    PlatformStorage,
 } from "./platform/metaflowPlatformArgs";
 export { PlatformArgsError } from "./platform/platformArgsCheck";
 export type { PlatformParts } from "./platform/platform";
@@ -34,7 +33,7 @@ export type { PlatformParts } from "./platform/platform";
 export { ProjectApis, type ProjectApisArgs } from "./gcp/apis";
 export { MetaflowNetwork, type MetaflowNetworkArgs } from "./gcp/network";
 export { ClusterMode, ControlPlaneAccess, MetaflowCluster, ReleaseChannel, type AuthorizedNetwork, type CpuPoolArgs, type MetaflowClusterArgs } from "./gcp/cluster";
-export { GpuDriverVersion, GpuNodePool, type GpuNodePoolArgs } from "./gcp/gpuNodePool";
+export { GpuAccelerator, GpuDriverVersion, GpuNodePool, type GpuNodePoolArgs } from "./gcp/gpuNodePool";
 export { DatabaseEdition, MetaflowDatabase, PostgresVersion, type MetaflowDatabaseArgs } from "./gcp/database";
 export { MetaflowStorage, type MetaflowStorageArgs } from "./gcp/storage";
 export { MetaflowIdentity, type MetaflowIdentityArgs } from "./gcp/identity";

@@ -29,9 +29,11 @@ export const REFERENCE_STACKS = ["dev", "prod"];
 export const SHIPPED_STACKS = path.join(REPO_ROOT, "tests", "fixtures", "stacks");
 
 /** A JSON Schema node as `z.toJSONSchema` writes it (the parts read here). */
-interface SchemaNode {
+export interface SchemaNode {
     readonly type?: string;
     readonly description?: string;
+    /** A section's own one-line summary (its keys carry the descriptions). */
+    readonly title?: string;
     readonly defaultText?: string;
     readonly default?: unknown;
     readonly enum?: readonly unknown[];
@@ -40,6 +42,7 @@ interface SchemaNode {
     readonly properties?: Record<string, SchemaNode>;
     readonly required?: readonly string[];
     readonly items?: SchemaNode;
+    readonly additionalProperties?: SchemaNode | boolean;
 }
 
 /** One row of the table. */
@@ -51,7 +54,7 @@ interface Row {
 }
 
 /** The schema of each profile as JSON Schema: same keys and descriptions, each with its defaults. */
-function profileSchemas(): Record<Profile, SchemaNode> {
+export function profileSchemas(): Record<Profile, SchemaNode> {
     const profiles = Object.keys(PROFILE_DEFAULTS) as Profile[];
     return Object.fromEntries(profiles.map((p) => [p, z.toJSONSchema(platformSchema(PROFILE_DEFAULTS[p]), { io: "input", unrepresentable: "any" }) as SchemaNode])) as Record<Profile, SchemaNode>;
 }
@@ -111,7 +114,7 @@ function defaultOf(node: SchemaNode | undefined, required: boolean): string {
 }
 
 /** The default cell: one value, or development / production, and personal where it differs from development. */
-function defaultCell(schemas: Record<Profile, SchemaNode>, row: Row): string {
+export function defaultCell(schemas: Record<Profile, SchemaNode>, row: Row): string {
     const [dev, prod, personal] = (["development", "production", "personal"] as const).map((p) => defaultOf(nodeAt(schemas[p], row.path), row.required));
     const main = dev === prod ? dev : `${dev} / ${prod}`;
     return personal === dev ? main : `${main} (personal: ${personal})`;

@@ -158,7 +158,7 @@ function clusterSchema(d: ProfileDefaults) {
                 .boolean()
                 .default(d.clusterDeletionProtection)
                 .describe("Must be `true` in production; also Pulumi `protect` on the cluster and every node pool."),
-            cpuPool: cpuPoolSchema(d).prefault({}),
+            cpuPool: cpuPoolSchema(d).prefault({}).meta({ title: "The autoscaling pool that runs the services and CPU steps (Standard mode)." }),
         })
         .strict();
 }
@@ -430,17 +430,17 @@ export function platformSchema(d: ProfileDefaults) {
                 .record(z.string().regex(/^[a-z][a-z0-9_-]{0,62}$/), z.string().regex(/^[a-z0-9_-]{0,63}$/))
                 .default({})
                 .describe("Extra labels on every resource that takes labels."),
-            network: networkSchema(d).prefault({}),
-            cluster: clusterSchema(d).prefault({}),
+            network: networkSchema(d).prefault({}).meta({ title: "The environment's VPC: its ranges, NAT and SSH access." }),
+            cluster: clusterSchema(d).prefault({}).meta({ title: "The GKE cluster." }),
             gpuPools: z
                 .array(gpuPool)
                 .default([{ name: "l4" }].map((p) => gpuPool.parse(p)))
                 .describe("GPU node pools, one per entry; `[]` for no GPUs. In Autopilot they say which GPUs steps may ask for."),
-            database: databaseSchema(d).prefault({}),
-            storage: storageSchema(d).prefault({}),
-            services: servicesSchema(d).prefault({}),
-            access: accessSchema().prefault({}),
-            billing: billingSchema().prefault({}),
+            database: databaseSchema(d).prefault({}).meta({ title: "Cloud SQL for PostgreSQL, the metadata service's database." }),
+            storage: storageSchema(d).prefault({}).meta({ title: "The datastore bucket and the task image registry." }),
+            services: servicesSchema(d).prefault({}).meta({ title: "The Kubernetes half: namespace, task identity, metadata service, UI and orchestrators." }),
+            access: accessSchema().prefault({}).meta({ title: "Who runs and schedules flows in this environment." }),
+            billing: billingSchema().prefault({}).meta({ title: "Billing: the environment's budget." }),
             endpoint: endpointSchema().optional().describe("An IAP-protected HTTPS endpoint for the UI, the metadata service and Argo; unset: no endpoint."),
             allowReplacement: z
                 .array(z.enum(REPLACING_KEYS.map((k) => k.key) as [string, ...string[]]))

@@ -7,6 +7,16 @@ import { initialNodesPerZone } from "../model/sizing";
 import { GPU_TAINT } from "../model/wellKnown";
 import { STANDALONE_DEFAULTS as PRODUCTION } from "../model/profiles";
 
+/** GPU models a pool may carry (the catalog's GPU_TYPES: components/model/catalog.ts; a test keeps them equal). */
+export const GpuAccelerator = {
+    NvidiaL4: "nvidia-l4",
+    NvidiaTeslaT4: "nvidia-tesla-t4",
+    NvidiaTeslaA100: "nvidia-tesla-a100",
+    NvidiaA100_80gb: "nvidia-a100-80gb",
+    NvidiaH100_80gb: "nvidia-h100-80gb",
+} as const;
+export type GpuAccelerator = (typeof GpuAccelerator)[keyof typeof GpuAccelerator];
+
 /**
  * GKE-managed NVIDIA driver installation; never unset, which installs no driver at all
  * (gpuDriverInstallationConfig.gpuDriverVersion).
@@ -26,7 +36,7 @@ export interface GpuNodePoolArgs {
     /** Pool name: the node pool is `gpu-<name>`, its nodes labelled `metaflow.org/pool=gpu-<name>`. */
     readonly name: string;
     /** Accelerator type, e.g. `nvidia-l4`. */
-    readonly gpuType: string;
+    readonly gpuType: GpuAccelerator;
     /** Machine type that carries the GPUs, e.g. `g2-standard-8` (pairing checked by the caller). */
     readonly machineType: string;
     /** GPUs per node, as the machine type fixes it. */

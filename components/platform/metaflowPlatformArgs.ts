@@ -1,243 +1,416 @@
 /**
  * What a MetaflowPlatform is built from: the stack config's keys (README "Configuration"), as a
  * documented interface any Pulumi program can fill, in TypeScript or, through the component
- * package, in Python. Every value is checked by the same `parsePlatformConfig` the stack
- * program uses, and every default comes from it: the fixed ones from the config schema, the rest
- * from the profile table `PROFILE_DEFAULTS` (development, production, or the `personal` preset).
+ * package, in Python. Every value is checked by the same `parsePlatformConfig` the stack program
+ * uses, and every default comes from it. A default written `a` / `b` is the development /
+ * production profile's (PROFILE_DEFAULTS), with the personal preset's where it differs.
  *
- * Analyzer-compatible (@pulumi/pulumi 3.248.0 `provider/experimental/analyzer.js`): interfaces,
- * plain types, `T[]`, `Record<string, T>`, enums as const objects (the Google Cloud components'
- * own, so both share one schema type).
+ * Written by `npm run docs` (scripts/platformArgs.ts) from components/config/schema.ts: edit the
+ * schema, not this file.
  */
 import type * as pulumi from "@pulumi/pulumi";
 import type { AuthorizedNetwork, ClusterMode, ControlPlaneAccess, ReleaseChannel } from "../gcp/cluster";
 import type { DatabaseEdition, PostgresVersion } from "../gcp/database";
-import type { GpuDriverVersion } from "../gcp/gpuNodePool";
+import type { GpuAccelerator, GpuDriverVersion } from "../gcp/gpuNodePool";
 
-/** GPU models a pool may carry (components/model/catalog.ts GPU_TYPES). */
-export const GpuAccelerator = {
-    NvidiaL4: "nvidia-l4",
-    NvidiaTeslaT4: "nvidia-tesla-t4",
-    NvidiaTeslaA100: "nvidia-tesla-a100",
-    NvidiaA100_80gb: "nvidia-a100-80gb",
-    NvidiaH100_80gb: "nvidia-h100-80gb",
-} as const;
-export type GpuAccelerator = (typeof GpuAccelerator)[keyof typeof GpuAccelerator];
-
-/** The environment's VPC. */
+/** `network`: The environment's VPC: its ranges, NAT and SSH access. */
 export interface PlatformNetwork {
-    /** Primary range of the subnet (nodes, internal load balancers). Default: "10.10.0.0/20". */
+    /**
+     * Primary range of the subnet (nodes, internal load balancers); /16-/24, RFC 1918, host bits
+     * clear. Default: `10.10.0.0/20`.
+     */
     readonly subnetCidr?: string;
-    /** Secondary range for pod IPs; a /16 fits 256 nodes at 110 pods each. Default: "10.11.0.0/16". */
+    /**
+     * Secondary range for pod IPs (a /16 fits 256 nodes at 110 pods each); /12-/21; cannot change
+     * while the cluster uses it. Default: `10.11.0.0/16`.
+     */
     readonly podsCidr?: string;
-    /** Secondary range for Service cluster IPs. Default: "10.12.0.0/20". */
+    /**
+     * Secondary range for Service cluster IPs; /16-/24; cannot change while the cluster uses it.
+     * Default: `10.12.0.0/20`.
+     */
     readonly servicesCidr?: string;
-    /** Private Service Access range peered to Google's producer network (Cloud SQL). Default: "10.13.0.0/20". */
+    /**
+     * Private Service Access range peered to Google's producer network; Cloud SQL private IPs come
+     * from here; /16-/24. Default: `10.13.0.0/20`.
+     */
     readonly privateServiceAccessCidr?: string;
-    /** Allow SSH from Google's IAP range to nodes, for debugging. Default: the profile's (development true). */
+    /**
+     * Allow SSH to nodes, only from IAP's range, for debugging. Default: `true` / `false`
+     * (personal: `false`).
+     */
     readonly allowIapSsh?: boolean;
-    /** Cloud NAT ports per VM; raise for steps that open many outbound connections. Default: 256. */
+    /**
+     * Cloud NAT ports per VM; raise for steps that open many outbound connections. Default: `256`.
+     */
     readonly natMinPortsPerVm?: number;
 }
 
-/** The autoscaling pool that runs the services and CPU steps (Standard mode). */
+/** `cluster.cpuPool`: The autoscaling pool that runs the services and CPU steps (Standard mode). */
 export interface PlatformCpuPool {
-    /** Machine type. Default: the profile's (development e2-standard-2, production e2-standard-4). */
+    /**
+     * Runs the services and CPU steps. The services and GKE's add-ons must fit the pool's
+     * `minNodes`, and Metaflow's default step (1 CPU, 4096 MB, 10240 MB disk) must fit a node
+     * beside GKE's DaemonSets: a fresh node when `maxNodes` exceeds the services' nodes, else
+     * beside the services (`cpuPoolPlan` in `components/model/sizing.ts`); otherwise refused with
+     * the machine types that fit. Default: `e2-standard-2` / `e2-standard-4` (personal:
+     * `e2-standard-4`).
+     */
     readonly machineType?: string;
-    /** Total nodes across the pool's zones when idle. Default: the profile's. */
+    /**
+     * Total nodes across the pool's zones (`totalMinNodeCount`). The pool starts at `minNodes`
+     * (`initialNodeCount` per zone, rounded up; ignored afterwards, so a later change never
+     * replaces the pool). Default: `1`.
+     */
     readonly minNodes?: number;
-    /** Total nodes across the pool's zones at most. Default: the profile's. */
+    /** Total nodes across the pool's zones (`totalMaxNodeCount`). Default: `3` / `6`. */
     readonly maxNodes?: number;
-    /** Spot nodes. Default: the profile's (development true, production false). */
+    /**
+     * Spot VMs: at most 40% of the on-demand price; a preempted node is replaced by the autoscaler
+     * and the services restart on it. Default: `true` / `false`.
+     */
     readonly spot?: boolean;
-    /** Boot disk size. Default: the profile's (development 30, production 100). */
+    /**
+     * Boot disk per node, GB; what GKE does not reserve is the pods' ephemeral storage, which must
+     * hold the default step's disk. Default: `30` / `100` (personal: `50`).
+     */
     readonly diskSizeGb?: number;
 }
 
-/** The GKE cluster. */
+/** `cluster`: The GKE cluster. */
 export interface PlatformCluster {
-    /** Standard or Autopilot. Default: the profile's (standard; autopilot for the personal preset). */
+    /**
+     * `standard`: node pools we manage; `autopilot`: Google manages the nodes (no node pools; GPU
+     * hints in the outputs). Default: `standard` (personal: `autopilot`).
+     */
     readonly mode?: ClusterMode;
-    /** Autopilot only: every step asks for a Spot Pod. Default: the profile's (false; true for personal). */
+    /**
+     * Autopilot only: the profile sets
+     * `METAFLOW_KUBERNETES_NODE_SELECTOR=cloud.google.com/gke-spot=true`, so steps run as Spot Pods
+     * (at most 40% of the price; a preempted step retries with `@retry`). Default: `false`
+     * (personal: `true`).
+     */
     readonly spotSteps?: boolean;
-    /** Regional control plane and nodes across zones; zonal otherwise. Default: the profile's (production true). */
+    /**
+     * Regional control plane and nodes across zones; zonal otherwise (Autopilot is always
+     * regional). A zonal dev cluster fits GKE's free-tier credit. Default: `false` / `true`
+     * (personal: `true`).
+     */
     readonly regional?: boolean;
-    /** Default: "REGULAR". */
+    /** GKE release channel (how soon the cluster gets new versions). Default: `REGULAR`. */
     readonly releaseChannel?: ReleaseChannel;
-    /** Default: "dns". */
+    /**
+     * How `pulumi up` reaches the control plane: `dns`, the IAM-gated DNS endpoint (no IP
+     * allow-list needed); `authorizedNetworks`, the public IP endpoint for the listed CIDRs.
+     * Switching updates the Kubernetes provider in place (`clusterIdentifier`); no object is
+     * replaced. Default: `dns`.
+     */
     readonly controlPlaneAccess?: ControlPlaneAccess;
-    /** CIDRs allowed to reach the control plane's IP endpoint (with `authorizedNetworks` access). Default: none. */
+    /**
+     * CIDRs allowed to reach the control plane's IP endpoint, `[{cidr, name}]`; `0.0.0.0/0`, or
+     * ranges that together cover every address, are refused. Default: `[]`.
+     */
     readonly authorizedNetworks?: AuthorizedNetwork[];
-    /** Default: the profile's (production true). */
+    /**
+     * Must be `true` in production; also Pulumi `protect` on the cluster and every node pool.
+     * Default: `false` / `true`.
+     */
     readonly deletionProtection?: boolean;
-    /** Default: the profile's pool. */
+    /**
+     * The autoscaling pool that runs the services and CPU steps (Standard mode). Default: each
+     * key's own.
+     */
     readonly cpuPool?: PlatformCpuPool;
 }
 
-/** One GPU node pool that scales to zero. */
+/** `gpuPools[]`: undefined */
 export interface PlatformGpuPool {
-    /** Pool name, unique in the platform; 2-20 lowercase letters, digits or dashes. */
+    /**
+     * Pool name, unique in the stack, 2-20 lowercase letters, digits or dashes; the node pool is
+     * `gpu-<name>`; `cpu` is taken.
+     */
     readonly name: string;
-    /** Default: "nvidia-l4". */
+    /** The GPU model. Default: `nvidia-l4`. */
     readonly gpuType?: GpuAccelerator;
-    /** Default: "g2-standard-8". */
+    /** Must carry the GPU (see `components/model/catalog.ts`). Default: `g2-standard-8`. */
     readonly machineType?: string;
-    /** GPUs per node; fixed by the machine type except for T4 on N1 (1, 2 or 4). Default: the machine type's. */
+    /**
+     * GPUs per node; fixed by the machine type except for T4 on N1 (1, 2 or 4). Default: from the
+     * machine type.
+     */
     readonly gpusPerNode?: number;
-    /** Total nodes across zones when idle; 0 scales to zero. Default: 0. */
+    /** Total nodes across the pool's zones when idle; 0 scales to zero. Default: `0`. */
     readonly minNodes?: number;
-    /** Total nodes across zones at most. Default: 2. */
+    /**
+     * Total nodes across the pool's zones at most (`totalMaxNodeCount`, not per zone). Default:
+     * `2`.
+     */
     readonly maxNodes?: number;
-    /** Spot nodes. Default: the profile's (development true, production false). */
+    /** Spot VMs: at most 40% of the on-demand price. Default: `true` / `false`. */
     readonly spot?: boolean;
-    /** Zones for the pool. Default: the region's zones known to offer the GPU. */
+    /**
+     * Zones for the pool; required for regions not in the catalog. Default: the region's zones
+     * offering the GPU (those of the cluster's zones first).
+     */
     readonly zones?: string[];
-    /** Default: 200. */
+    /** Boot disk per node, GB. Default: `200`. */
     readonly diskSizeGb?: number;
-    /** GKE-managed driver install. Default: "LATEST". */
+    /** The GKE-managed driver install; never unset (unset means no driver). Default: `LATEST`. */
     readonly driverVersion?: GpuDriverVersion;
 }
 
-/** Cloud SQL for PostgreSQL, the metadata service's database. */
+/** `database`: Cloud SQL for PostgreSQL, the metadata service's database. */
 export interface PlatformDatabase {
-    /** Create Cloud SQL; off means local metadata and no services. Default: the profile's (true; false for personal). */
+    /**
+     * Create Cloud SQL. Off: no metadata database (local metadata in the profile, as cost-first
+     * setups do); the Kubernetes half is then only the namespace and the task identity
+     * (`services.ui`, `argoWorkflows`, `argoEvents`, `airflow` must be `false`); refused in
+     * production. Default: `true` (personal: `false`).
+     */
     readonly enabled?: boolean;
-    /** Default: "ENTERPRISE". */
+    /**
+     * Always explicit: unset, Postgres 16+ defaults to ENTERPRISE_PLUS (~$180/month minimum).
+     * Default: `ENTERPRISE`.
+     */
     readonly edition?: DatabaseEdition;
-    /** Machine tier. Default: the profile's (development db-f1-micro, production db-custom-2-7680). */
+    /**
+     * Must exist in the edition and carry the services' connections; a change restarts the
+     * instance. Default: `db-f1-micro` / `db-custom-2-7680` (personal: `db-g1-small`).
+     */
     readonly tier?: string;
-    /** Default: "POSTGRES_16". */
+    /** The Postgres major version. Default: `POSTGRES_16`. */
     readonly version?: PostgresVersion;
-    /** A standby in another zone; required in production. Default: the profile's. */
+    /**
+     * REGIONAL availability (a standby in another zone); required in production. Default: `false` /
+     * `true`.
+     */
     readonly highAvailability?: boolean;
-    /** Default: 20. */
+    /** Initial disk size, GB; grows automatically. Default: `20`. */
     readonly diskSizeGb?: number;
-    /** Default: the profile's (development 7, production 14). */
+    /** Daily backups kept. Default: `7` / `14`. */
     readonly backupRetentionCount?: number;
-    /** Days of write-ahead log kept for point-in-time recovery. Default: the profile's (development 1, production 7). */
+    /**
+     * Days of write-ahead log kept for point-in-time recovery (the PITR window); at most 7 on
+     * ENTERPRISE, 35 on ENTERPRISE_PLUS. Default: `1` / `7`.
+     */
     readonly logRetentionDays?: number;
-    /** Default: the profile's (production true). */
+    /**
+     * API flag + Pulumi `protect` + backups kept after delete; required in production. Default:
+     * `false` / `true`.
+     */
     readonly deletionProtection?: boolean;
-    /** The max_connections flag. Default: from the tier's memory. */
+    /**
+     * The `max_connections` flag. Default: the tier's memory / 12 MB, rounded down to 10
+     * (db-g1-small 140, db-custom-2-7680 640), and Cloud SQL's own default 25 below 1 GiB
+     * (db-f1-micro: 614 MB would go entirely to backends); never derived from replicas, since
+     * changing it restarts Postgres (stacks deployed before this rule get one restart when it rolls
+     * out: dev 100 → 140, prod 170 → 640). Validation refuses clients whose pools exceed it: the
+     * services' replicas +1 surge pod per Deployment × their pools (`services.metadataDbPoolMax`;
+     * the UI backend opens 6 pools of `uiDbPoolMax`), Airflow's when on, + 7 reserved (3 superuser,
+     * 2 migration Job, 2 operator). Default: from the tier.
+     */
     readonly maxConnections?: number;
 }
 
-/** The datastore bucket and the image registry. */
+/** `storage`: The datastore bucket and the task image registry. */
 export interface PlatformStorage {
-    /** Bucket name. Default: "<project>-metaflow-<environment>". */
+    /**
+     * The datastore bucket's name (globally unique; the default is, by project). Default:
+     * `<project>-metaflow-<environment>`.
+     */
     readonly bucketName?: string;
-    /** Default: the profile's (production true). */
+    /** Object versioning; noncurrent versions expire after 30 days. Default: `false` / `true`. */
     readonly versioning?: boolean;
-    /** Soft-delete retention; 0 turns it off, 7-90 otherwise. Default: the profile's (production 7). */
+    /** Soft-delete retention: 0 (off) or 7-90 days. Default: `0` / `7`. */
     readonly softDeleteDays?: number;
-    /** Objects under tmp/ are deleted after this many days. Default: 7. */
+    /**
+     * Objects under `tmp/` are deleted after this many days (bucket lifecycle rule). Default: `7`.
+     */
     readonly tmpObjectTtlDays?: number;
-    /** Let `pulumi destroy` delete a non-empty bucket; refused in production. Default: the profile's (development true). */
+    /**
+     * Let `pulumi destroy` delete a non-empty bucket; refused in production. Default: `true` /
+     * `false`.
+     */
     readonly forceDestroy?: boolean;
-    /** Docker tags cannot be overwritten. Default: the profile's (production true). */
+    /**
+     * Docker tags in the Artifact Registry repository cannot be overwritten. Default: `false` /
+     * `true`.
+     */
     readonly immutableTags?: boolean;
-    /** Untagged images are deleted after this many days. Default: 14. */
+    /**
+     * Untagged images are deleted after this many days (registry cleanup policy). Default: `14`.
+     */
     readonly untaggedImageTtlDays?: number;
 }
 
-/** The Kubernetes half: namespace, task identity, metadata service, UI, orchestrators. */
+/**
+ * `services`: The Kubernetes half: namespace, task identity, metadata service, UI and
+ * orchestrators.
+ */
 export interface PlatformServices {
-    /** Deploy it. Default: true. */
+    /**
+     * Deploy the Kubernetes half (namespace, task identity, metadata service, UI, Argo). With
+     * `database.enabled` false only the namespace and the task identity. Default: `true`.
+     */
     readonly enabled?: boolean;
-    /** Kubernetes namespace. Default: "metaflow-<environment>". */
+    /**
+     * The Kubernetes namespace; distinct per environment: Workload Identity pools are per project,
+     * so two environments in one project must not share it. Default: `metaflow-<environment>`.
+     */
     readonly namespace?: string;
-    /** Default: the profile's (development 1, production 2). */
+    /** Metadata service pods. Default: `1` / `2`. */
     readonly metadataReplicas?: number;
-    /** Deploy the Metaflow UI. Default: the profile's (true; false for personal). */
+    /**
+     * Deploy the Metaflow UI: a UI backend that serves the UI bundled in its image. Default: `true`
+     * (personal: `false`).
+     */
     readonly ui?: boolean;
-    /** Default: the profile's (development 1, production 2). */
+    /**
+     * UI backend pods (each serves the UI and its API, and holds its own database pools, see
+     * `components/model/sizing.ts`). Default: `1` / `2`.
+     */
     readonly uiReplicas?: number;
-    /** Most connections the metadata service's pool opens per replica. Default: the profile's (development 3, production 10). */
+    /**
+     * `MF_METADATA_DB_POOL_MAX`: most connections each metadata-service replica's pool opens
+     * (production: aiopg's default 10); counted against `max_connections`. Default: `3` / `10`.
+     */
     readonly metadataDbPoolMax?: number;
-    /** Most connections each of the UI backend's six pools opens per replica. Default: the profile's (development 1, production 10). */
+    /**
+     * Most connections each of the UI backend's 6 pools opens per replica (metaflow-service v2.5.0
+     * `ui_server.py`; production: aiopg's default 10); counted against `max_connections`. Default:
+     * `1` / `10`.
+     */
     readonly uiDbPoolMax?: number;
-    /** Argo Workflows for `argo-workflows create`. Default: the profile's (true; false for personal). */
+    /**
+     * Deploy Argo Workflows, the orchestrator `argo-workflows create` deploys flows to. Default:
+     * `true` (personal: `false`).
+     */
     readonly argoWorkflows?: boolean;
-    /** Argo Events for `@trigger`. Default: false. */
+    /** Deploy Argo Events (event-triggered flows); needs `argoWorkflows`. Default: `false`. */
     readonly argoEvents?: boolean;
-    /** Airflow instead of Argo Workflows. Default: false. */
+    /**
+     * Deploy Airflow as the orchestrator: an alternative to Argo, not both; needs
+     * `database.enabled`. Its pools (69 connections with 1 replica, 81 with 2) count against
+     * `max_connections`: `db-f1-micro` is too small, use `db-custom-1-3840` or larger (on dev's
+     * e2-standard-2 pool also `cpuPool.minNodes` 2). Turns on GKE's Cloud Storage FUSE add-on (in
+     * place). Default: `false`.
+     */
     readonly airflow?: boolean;
 }
 
-/** Who runs flows in this environment. */
+/** `access`: Who runs and schedules flows in this environment. */
 export interface PlatformAccess {
-    /** IAM principals: "user:<email>", "group:<email>" or "serviceAccount:<email>". Default: none. */
+    /**
+     * IAM principals who run and schedule flows in this environment: `user:<email>`,
+     * `group:<email>`, `serviceAccount:<email>`; each gets exactly the grants under
+     * [Access](#access), nothing project-wide beyond fetching cluster credentials. Duplicates,
+     * `allUsers` and `allAuthenticatedUsers` are refused. Default: `[]`.
+     */
     readonly members?: string[];
-    /** The gke-security-groups@<domain> group; required when `members` lists a group. Default: none. */
+    /**
+     * The `gke-security-groups@<domain>` Google Group: turns on GKE's Google Groups for RBAC;
+     * required when `members` lists a `group:`. Changing it updates the cluster in place (no
+     * replacement). Default: unset.
+     */
     readonly securityGroup?: string;
 }
 
-/** A Cloud Billing budget for the environment. */
+/**
+ * `billing.budget`: A monthly Cloud Billing budget for this environment's project and `environment`
+ * label, see "Cost"; unset: none.
+ */
 export interface PlatformBudget {
-    /** Cloud Billing account ID, XXXXXX-XXXXXX-XXXXXX. */
+    /** The Cloud Billing account ID, `XXXXXX-XXXXXX-XXXXXX` (`gcloud billing accounts list`). */
     readonly billingAccount: string;
-    /** Monthly amount, in the billing account's currency. */
+    /** Whole units of the billing account's currency per month. */
     readonly amount: number;
-    /** Alert when spend passes these fractions of the amount. Default: [0.5, 0.9, 1.0]. */
+    /**
+     * Alert when actual spend passes these fractions of the amount (1.0 = 100%); each listed once.
+     * Default: `[0.5, 0.9, 1]`.
+     */
     readonly thresholds?: number[];
-    /** Email recipients (at most 5). Default: none. */
+    /**
+     * Up to 5 email recipients, each listed once and each a Cloud Monitoring email notification
+     * channel; billing admins are always alerted. Default: `[]`.
+     */
     readonly emails?: string[];
-    /** Pub/Sub topic for programmatic alerts, projects/<project>/topics/<topic>. Default: none. */
+    /** Pub/Sub topic for programmatic alerts, `projects/<p>/topics/<t>`. Default: unset. */
     readonly pubsubTopic?: string;
 }
 
-/** Billing settings. */
+/** `billing`: Billing: the environment's budget. */
 export interface PlatformBilling {
-    /** The environment's budget. Default: none. */
+    /**
+     * A monthly Cloud Billing budget for this environment's project and `environment` label, see
+     * "Cost"; unset: none. Default: unset.
+     */
     readonly budget?: PlatformBudget;
 }
 
-/** The IAP-protected HTTPS endpoint for the UI, metadata service and Argo. */
+/**
+ * `endpoint`: An IAP-protected HTTPS endpoint for the UI, the metadata service and Argo; unset: no
+ * endpoint.
+ */
 export interface PlatformEndpoint {
-    /** DNS name users reach the platform at (you create its A record). */
+    /** DNS name of the HTTPS endpoint; you create its A record (see the `endpoint` output). */
     readonly hostname: string;
-    /** Client ID of the OAuth client IAP uses. */
+    /** Client ID of the OAuth client IAP uses, created in the console (see *HTTPS endpoint*). */
     readonly oauthClientId: string;
-    /** Its secret; kept a Pulumi secret. */
+    /**
+     * Its secret; must be a Pulumi secret (`pulumi config set --secret --path
+     * endpoint.oauthClientSecret <value>`); a plain value is refused.
+     */
     readonly oauthClientSecret: pulumi.Input<string>;
 }
 
 /** Arguments of a MetaflowPlatform: one environment. */
 export interface MetaflowPlatformArgs {
-    /** GCP project ID. */
-    readonly project: string;
-    /** Environment name (2-12 lowercase letters or digits); part of every resource name. */
-    readonly environment: string;
-    /** GCP region. Default: "us-central1". */
-    readonly region?: string;
-    /** Production profile: HA, deletion protection, no spot, refusals of unsafe settings. Default: false. */
-    readonly production?: boolean;
     /**
-     * A named set of defaults instead of the development profile: "personal" (one person, cost
-     * first: Autopilot, spot steps, no database, no always-on services). A plain string because
-     * the schema analyzer takes no one-member enum. Default: none.
+     * A named set of defaults: `personal`, the one-person defaults of "Cost" (Autopilot, no
+     * database, no services); refused with `production: true`. Default: unset.
      */
     readonly preset?: string;
-    /** Zones for the cluster's nodes. Default: the region's first three. */
+    /** The project ID; set by you (`pulumi config set gcp:project <id>`), never committed. */
+    readonly project: string;
+    /** The region of every regional resource. Default: `us-central1`. */
+    readonly region?: string;
+    /** 2-12 lowercase letters/digits; in resource names and the `environment` label. */
+    readonly environment: string;
+    /** Selects the production profile and its safety checks. Default: `false`. */
+    readonly production?: boolean;
+    /**
+     * Cluster node zones; a zonal cluster uses the first. Refused if the region has no such zone
+     * (`components/model/catalog.ts` `REGION_ZONES`; a region missing there has no default and its
+     * zones are checked for the region prefix only). Default: the region's first 3 zones.
+     */
     readonly zones?: string[];
-    /** Extra labels on every resource that takes labels. Default: none. */
+    /** Extra labels on every resource that takes labels. Default: `{}`. */
     readonly labels?: Record<string, string>;
-    /** Default: the defaults of each key. */
+    /** The environment's VPC: its ranges, NAT and SSH access. Default: each key's own. */
     readonly network?: PlatformNetwork;
-    /** Default: the defaults of each key. */
+    /** The GKE cluster. Default: each key's own. */
     readonly cluster?: PlatformCluster;
-    /** GPU node pools (Standard mode). Default: one pool "l4" (nvidia-l4, 0 to 2 nodes). */
+    /**
+     * GPU node pools, one per entry; `[]` for no GPUs. In Autopilot they say which GPUs steps may
+     * ask for. Default: `l4`.
+     */
     readonly gpuPools?: PlatformGpuPool[];
-    /** Default: the defaults of each key. */
+    /** Cloud SQL for PostgreSQL, the metadata service's database. Default: each key's own. */
     readonly database?: PlatformDatabase;
-    /** Default: the defaults of each key. */
+    /** The datastore bucket and the task image registry. Default: each key's own. */
     readonly storage?: PlatformStorage;
-    /** Default: the defaults of each key. */
+    /**
+     * The Kubernetes half: namespace, task identity, metadata service, UI and orchestrators.
+     * Default: each key's own.
+     */
     readonly services?: PlatformServices;
-    /** Default: no members. */
+    /** Who runs and schedules flows in this environment. Default: each key's own. */
     readonly access?: PlatformAccess;
-    /** Default: no budget. */
+    /** Billing: the environment's budget. Default: each key's own. */
     readonly billing?: PlatformBilling;
-    /** Default: no endpoint. */
+    /**
+     * An IAP-protected HTTPS endpoint for the UI, the metadata service and Argo; unset: no
+     * endpoint. Default: unset.
+     */
     readonly endpoint?: PlatformEndpoint;
 }
