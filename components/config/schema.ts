@@ -344,6 +344,22 @@ function accessSchema() {
         .strict();
 }
 
+function chartsSchema() {
+    return z
+        .object({
+            source: z
+                .string()
+                .min(1)
+                .optional()
+                .describe(
+                    "Where the Helm charts (Argo Workflows, Argo Events, Airflow) come from, for deployers without access to the public chart repositories: " +
+                        "a mirror Helm repository (`https://...`), an OCI registry (`oci://host/path`) or a directory of charts, absolute or relative to the project " +
+                        "(`<chart>-<version>/`, `<chart>-<version>.tgz` or `<chart>/` holding the pinned version; `components/kubernetes/specs/chartSource.ts`). Checked before anything is created.",
+                ),
+        })
+        .strict();
+}
+
 function billingSchema() {
     const budget = z
         .object({
@@ -441,6 +457,7 @@ export function platformSchema(d: ProfileDefaults) {
             services: servicesSchema(d).prefault({}).meta({ title: "The Kubernetes half: namespace, task identity, metadata service, UI and orchestrators." }),
             access: accessSchema().prefault({}).meta({ title: "Who runs and schedules flows in this environment." }),
             billing: billingSchema().prefault({}).meta({ title: "Billing: the environment's budget." }),
+            charts: chartsSchema().prefault({}).meta({ title: "Where the Helm charts come from." }),
             endpoint: endpointSchema().optional().describe("An IAP-protected HTTPS endpoint for the UI, the metadata service and Argo; unset: no endpoint."),
             allowReplacement: z
                 .array(z.enum(REPLACING_KEYS.map((k) => k.key) as [string, ...string[]]))

@@ -2,6 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { AIRFLOW_RELEASE, AIRFLOW_SECRETS, airflowValues } from "./specs/airflowValues";
+import { releaseChart } from "./chartFiles";
 import { childOptions, withDependencies, withLegacyType } from "../options";
 import { componentType } from "../model/typeTokens";
 import { AIRFLOW_CHART } from "./specs/versions";
@@ -32,6 +33,12 @@ export interface AirflowArgs {
     readonly database: AirflowDatabase;
     /** Scheduler, webserver and triggerer replicas; more than one adds PDBs and zone spread. Default: 1. */
     readonly replicas?: number;
+    /**
+     * Where the chart comes from: unset for its public repository, a mirror Helm repository
+     * (`https://...`), an OCI registry (`oci://...`) or a local directory of charts
+     * (components/kubernetes/specs/chartSource.ts). Default: the public repository.
+     */
+    readonly chartSource?: string;
 }
 
 /** Defaults of the optional AirflowArgs. */
@@ -97,9 +104,7 @@ export class Airflow extends pulumi.ComponentResource {
             `${name}-release`,
             {
                 name: AIRFLOW_RELEASE,
-                chart: AIRFLOW_CHART.name,
-                version: AIRFLOW_CHART.version,
-                repositoryOpts: { repo: AIRFLOW_CHART.repo },
+                ...releaseChart(AIRFLOW_CHART, args.chartSource, this),
                 namespace: ns,
                 atomic: true,
                 timeout: 900,

@@ -2,9 +2,10 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { boundRole } from "./k8sCommon";
 import { ARGO_WEBHOOK_SERVICE } from "./specs/endpointRoutes";
+import { releaseChart } from "./chartFiles";
 import { childOptions, withDependencies, withLegacyType } from "../options";
 import { componentType } from "../model/typeTokens";
-import { ARGO_EVENTS_CHART, ARGO_HELM_REPO, JETSTREAM_VERSION } from "./specs/versions";
+import { ARGO_EVENTS_CHART, JETSTREAM_VERSION } from "./specs/versions";
 import { CONTAINER_RESOURCES, EVENTBUS_REPLICAS } from "../model/workloadRequests";
 import { ARGO_EVENTS_NAMES } from "../model/wellKnown";
 
@@ -22,6 +23,12 @@ export interface ArgoEventsArgs {
     readonly sensorServiceAccount: string;
     /** Spread the three JetStream servers over zones (production) rather than pack them. Default: false. */
     readonly highAvailability?: boolean;
+    /**
+     * Where the chart comes from: unset for its public repository, a mirror Helm repository
+     * (`https://...`), an OCI registry (`oci://...`) or a local directory of charts
+     * (components/kubernetes/specs/chartSource.ts). Default: the public repository.
+     */
+    readonly chartSource?: string;
 }
 
 /** Defaults of the optional ArgoEventsArgs. */
@@ -45,9 +52,7 @@ export class ArgoEvents extends pulumi.ComponentResource {
             `${name}-release`,
             {
                 name: "argo-events",
-                chart: ARGO_EVENTS_CHART.name,
-                version: ARGO_EVENTS_CHART.version,
-                repositoryOpts: { repo: ARGO_HELM_REPO },
+                ...releaseChart(ARGO_EVENTS_CHART, args.chartSource, this),
                 namespace: args.namespace,
                 atomic: true,
                 cleanupOnFail: true,

@@ -1,10 +1,11 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { boundRole } from "./k8sCommon";
+import { releaseChart } from "./chartFiles";
 import { childOptions, withLegacyType } from "../options";
 import { componentType } from "../model/typeTokens";
 import { ARGO_SERVER_SERVICE } from "./specs/endpointRoutes";
-import { ARGO_HELM_REPO, ARGO_WORKFLOWS_CHART } from "./specs/versions";
+import { ARGO_WORKFLOWS_CHART } from "./specs/versions";
 import { CONTAINER_RESOURCES } from "../model/workloadRequests";
 
 
@@ -30,6 +31,12 @@ export interface ArgoWorkflowsArgs {
      * (chart value `server.baseHref`, env ARGO_BASE_HREF). Default: "/".
      */
     readonly baseHref?: string;
+    /**
+     * Where the chart comes from: unset for its public repository, a mirror Helm repository
+     * (`https://...`), an OCI registry (`oci://...`) or a local directory of charts
+     * (components/kubernetes/specs/chartSource.ts). Default: the public repository.
+     */
+    readonly chartSource?: string;
 }
 
 /**
@@ -58,9 +65,7 @@ export class ArgoWorkflows extends pulumi.ComponentResource {
             `${name}-release`,
             {
                 name: "argo-workflows",
-                chart: ARGO_WORKFLOWS_CHART.name,
-                version: ARGO_WORKFLOWS_CHART.version,
-                repositoryOpts: { repo: ARGO_HELM_REPO },
+                ...releaseChart(ARGO_WORKFLOWS_CHART, args.chartSource, this),
                 namespace: args.namespace,
                 atomic: true,
                 cleanupOnFail: true,

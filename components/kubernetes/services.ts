@@ -79,6 +79,8 @@ export interface MetaflowServicesArgs {
     readonly argoEvents?: boolean;
     /** Deploy Airflow as the orchestrator, with what it needs from Google Cloud. Default: none (no Airflow). */
     readonly airflow?: MetaflowServicesAirflowArgs;
+    /** Where the Helm charts come from (ArgoWorkflowsArgs.chartSource). Default: their public repositories. */
+    readonly chartSource?: string;
 }
 
 /**
@@ -97,7 +99,8 @@ export const METAFLOW_SERVICES_DEFAULTS = {
 } as const;
 
 /** MetaflowServicesArgs with every default applied. */
-type ServicesSettings = Required<Omit<MetaflowServicesArgs, "database" | "publicBaseUrl" | "airflow">> & Pick<MetaflowServicesArgs, "database" | "publicBaseUrl" | "airflow">;
+type ServicesSettings = Required<Omit<MetaflowServicesArgs, "database" | "publicBaseUrl" | "airflow" | "chartSource">> &
+    Pick<MetaflowServicesArgs, "database" | "publicBaseUrl" | "airflow" | "chartSource">;
 
 /** The one place MetaflowServicesArgs' defaults are applied. */
 function servicesSettings(args: MetaflowServicesArgs): ServicesSettings {
@@ -265,6 +268,7 @@ export class MetaflowServices extends pulumi.ComponentResource {
                 replicas: s.metadataReplicas,
                 // Behind the endpoint the UI lives under /argo/ (the load balancer strips it).
                 baseHref: s.publicBaseUrl ? "/argo/" : undefined,
+                chartSource: s.chartSource,
             },
             { parent: this, dependsOn: [namespace, this.serviceAccounts.argoWorkflow, this.serviceAccounts.task], aliases: [nestedLegacyAlias("MetaflowServices", name, "ArgoWorkflows")] },
         );
@@ -273,7 +277,7 @@ export class MetaflowServices extends pulumi.ComponentResource {
     private deployArgoEvents(name: string, s: ServicesSettings, namespace: k8s.core.v1.Namespace, argoWorkflows: ArgoWorkflows): ArgoEvents {
         return new ArgoEvents(
             `${name}-argo-events`,
-            { namespace: this.namespace, sensorServiceAccount: KUBERNETES_IDENTITIES.argoEvents, highAvailability: s.metadataReplicas > 1 },
+            { namespace: this.namespace, sensorServiceAccount: KUBERNETES_IDENTITIES.argoEvents, highAvailability: s.metadataReplicas > 1, chartSource: s.chartSource },
             { parent: this, dependsOn: [namespace, this.serviceAccounts.argoEvents, argoWorkflows], aliases: [nestedLegacyAlias("MetaflowServices", name, "ArgoEvents")] },
         );
     }
@@ -289,6 +293,7 @@ export class MetaflowServices extends pulumi.ComponentResource {
                 bucketName: airflow.bucketName,
                 database: airflow.database,
                 replicas: s.metadataReplicas,
+                chartSource: s.chartSource,
             },
             { parent: this, dependsOn: [namespace], aliases: [nestedLegacyAlias("MetaflowServices", name, "Airflow")] },
         );

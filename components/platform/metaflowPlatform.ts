@@ -7,7 +7,8 @@ import * as pulumi from "@pulumi/pulumi";
 import type { PlatformConfig } from "../config/config";
 import { componentType } from "../model/typeTokens";
 import type { MetaflowPlatformArgs } from "./metaflowPlatformArgs";
-import { platformConfigFromArgs } from "./platformArgsCheck";
+import { chartSourceProblems } from "./chartCheck";
+import { PlatformArgsError, platformConfigFromArgs } from "./platformArgsCheck";
 import { createPlatformParts, type PlatformParts } from "./platform";
 import { metaflowProfile } from "./stackOutputs";
 
@@ -57,6 +58,10 @@ export class MetaflowPlatform extends pulumi.ComponentResource {
     constructor(name: string, args: MetaflowPlatformArgs, opts?: pulumi.ComponentResourceOptions) {
         // Before super: invalid arguments register nothing at all.
         const config = platformConfigFromArgs(name, args);
+        const chartProblems = chartSourceProblems(config);
+        if (chartProblems.length > 0) {
+            throw new PlatformArgsError(name, chartProblems);
+        }
         super(componentType("MetaflowPlatform"), name, {}, opts);
         const parts = createPlatformParts(config, this, args.endpoint?.oauthClientSecret);
         BUILT.set(this, { config, parts });

@@ -149,8 +149,11 @@ export interface PlatformGpuPool {
     /** Spot VMs: at most 40% of the on-demand price. Default: `true` / `false`. */
     readonly spot?: boolean;
     /**
-     * Zones for the pool; required for regions not in the catalog. Default: the region's zones
-     * offering the GPU (those of the cluster's zones first).
+     * Zones for the pool; required where components/model/catalog.ts `GPU_ZONES` has none for the
+     * GPU in the region: `nvidia-l4` outside the catalog's regions; `nvidia-tesla-t4` outside
+     * us-central1, us-east1, us-west1, europe-west4; `nvidia-tesla-a100` in every region;
+     * `nvidia-a100-80gb` in every region; `nvidia-h100-80gb` in every region. Default: the region's
+     * zones offering the GPU (those of the cluster's zones first).
      */
     readonly zones?: string[];
     /** Boot disk per node, GB. Default: `200`. */
@@ -347,6 +350,19 @@ export interface PlatformBilling {
     readonly budget?: PlatformBudget;
 }
 
+/** `charts`: Where the Helm charts come from. */
+export interface PlatformCharts {
+    /**
+     * Where the Helm charts (Argo Workflows, Argo Events, Airflow) come from, for deployers without
+     * access to the public chart repositories: a mirror Helm repository (`https://...`), an OCI
+     * registry (`oci://host/path`) or a directory of charts, absolute or relative to the project
+     * (`<chart>-<version>/`, `<chart>-<version>.tgz` or `<chart>/` holding the pinned version;
+     * `components/kubernetes/specs/chartSource.ts`). Checked before anything is created. Default:
+     * unset.
+     */
+    readonly source?: string;
+}
+
 /**
  * `endpoint`: An IAP-protected HTTPS endpoint for the UI, the metadata service and Argo; unset: no
  * endpoint.
@@ -370,7 +386,10 @@ export interface MetaflowPlatformArgs {
      * database, no services); refused with `production: true`. Default: unset.
      */
     readonly preset?: string;
-    /** The project ID; set by you (`pulumi config set gcp:project <id>`), never committed. */
+    /**
+     * The project ID; set by you (`pulumi config set gcp:project <id>`); the shipped stack files
+     * leave it unset.
+     */
     readonly project: string;
     /** The region of every regional resource. Default: `us-central1`. */
     readonly region?: string;
@@ -408,6 +427,8 @@ export interface MetaflowPlatformArgs {
     readonly access?: PlatformAccess;
     /** Billing: the environment's budget. Default: each key's own. */
     readonly billing?: PlatformBilling;
+    /** Where the Helm charts come from. Default: each key's own. */
+    readonly charts?: PlatformCharts;
     /**
      * An IAP-protected HTTPS endpoint for the UI, the metadata service and Argo; unset: no
      * endpoint. Default: unset.

@@ -250,6 +250,7 @@ function createKubernetes(cfg: PlatformConfig, parent: pulumi.Resource, cloud: C
             uiDbPoolMax: cfg.services.uiDbPoolMax,
             argoWorkflows: cfg.services.argoWorkflows,
             argoEvents: cfg.services.argoEvents,
+            chartSource: cfg.charts.source,
             taskServiceAccountEmail: identity.taskServiceAccountEmail,
             database: database && { host: database.host, port: database.port, name: database.databaseName, user: database.username, password: database.password },
             datastoreRoot: storage.datastoreRoot,

@@ -22,10 +22,10 @@ export const ARGO_HELM_REPO = "https://argoproj.github.io/argo-helm";
  * Argo Workflows chart 0.46.2 = Argo Workflows v3.7.6: Metaflow's `@schedule` needs >= 3.6, and
  * the 3.7 line is the newest before the 4.x major, which Metaflow has not been validated on.
  */
-export const ARGO_WORKFLOWS_CHART = { name: "argo-workflows", version: "0.46.2", appVersion: "v3.7.6" } as const;
+export const ARGO_WORKFLOWS_CHART = { name: "argo-workflows", version: "0.46.2", appVersion: "v3.7.6", repo: ARGO_HELM_REPO } as const;
 
 /** Argo Events chart 2.4.21 (Argo Events 1.9.x): the maintained line Metaflow's @trigger targets. */
-export const ARGO_EVENTS_CHART = { name: "argo-events", version: "2.4.21" } as const;
+export const ARGO_EVENTS_CHART = { name: "argo-events", version: "2.4.21", repo: ARGO_HELM_REPO } as const;
 
 /** NATS JetStream version of the EventBus; one the Argo Events 1.9 controller ships a config for. */
 export const JETSTREAM_VERSION = "2.10.10";
