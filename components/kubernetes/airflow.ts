@@ -82,7 +82,10 @@ export class Airflow extends pulumi.ComponentResource {
             .all([args.database.host, args.database.name, args.database.user, args.database.password])
             .apply(([host, dbName, user, password]) => metadataConnectionUrl({ host, port: args.database.port, name: dbName, user, password }));
         // Fernet key: 32 random bytes, URL-safe base64 with padding (what Fernet.generate_key() returns).
-        const fernet = new random.RandomId(`${name}-fernet`, { byteLength: 32 }, parent);
+        // RandomId's outputs are not secret in pulumi-random (terraform-provider-random's id
+        // resource marks no attribute Sensitive; @pulumi/random 4.21.2 randomId.js adds no
+        // additionalSecretOutputs), so without this the key sits in plaintext in the state file.
+        const fernet = new random.RandomId(`${name}-fernet`, { byteLength: 32 }, { ...parent, additionalSecretOutputs: ["b64Std", "b64Url", "dec", "hex"] });
         const webserverKey = new random.RandomPassword(`${name}-webserver-key`, { length: 48, special: false }, parent);
         const secret = (key: keyof typeof AIRFLOW_SECRETS, value: pulumi.Output<string>) =>
             new k8s.core.v1.Secret(

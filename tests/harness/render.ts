@@ -47,6 +47,8 @@ export interface RenderedResource {
     readonly protect: boolean;
     readonly ignoreChanges: string[];
     readonly retainOnDelete: boolean;
+    /** Outputs the engine keeps secret whatever the provider returns (`additionalSecretOutputs`). */
+    readonly additionalSecretOutputs: string[];
     /** Provider reference (`<urn>::<id>`) when an explicit provider is used. */
     readonly provider: string;
     /**
@@ -166,6 +168,7 @@ export class RecordingMonitor extends MockMonitor {
                     protect: req.getProtect() === true,
                     ignoreChanges: req.getIgnorechangesList(),
                     retainOnDelete: req.getRetainondelete() === true,
+                    additionalSecretOutputs: req.getAdditionalsecretoutputsList(),
                     provider: req.getProvider(),
                     aliasUrns: req.getAliasurnsList(),
                 });
