@@ -9,13 +9,17 @@ downloaded."). They run with:
   (both Dockerfile targets install that file; Python 3.11 like both base images);
 - the image's ENV from docker/Dockerfile (so METAFLOW_SKIP_INSTALL_DEPENDENCIES as set there);
 - the image's non-root uid 1000 (privileges dropped when the suite runs as root), for which the
-  environment's site-packages is read-only, as in the image;
+  environment's site-packages is read-only, as in the image. As root, that uid gets a copy of the
+  environment in a private directory it owns (`image_home`), so the test does not depend on where
+  the checkout lives: a clone under /root or in a `mktemp -d` directory is closed to other users;
 - the GCS emulator on 127.0.0.1 holding the code package the compiler uploaded.
 """
+import errno
 import os
 import re
 import shutil
 import signal
+import stat
 import subprocess
 import tarfile
 import tempfile
@@ -65,23 +69,78 @@ def as_image_user():
     return {"user": IMAGE_UID, "group": IMAGE_UID, "extra_groups": []} if os.getuid() == 0 else {}
 
 
-@pytest.fixture()
-def pod_home():
-    """The pod's working directory, owned by the image user (pytest's tmp_path is private to root)."""
-    home = Path(tempfile.mkdtemp(prefix="metaflow-pod-"))
-    if os.getuid() == 0:
-        os.chown(home, IMAGE_UID, IMAGE_UID)
-    yield home
+def reachable_temp_dir():
+    """A temporary directory every user may pass through: the platform's first whose every
+    ancestor lets others search it (TMPDIR may be a private directory)."""
+    for candidate in (tempfile.gettempdir(), "/tmp", "/var/tmp", "/dev/shm"):
+        path = Path(candidate).resolve()
+        if path.is_dir() and all(p.stat().st_mode & stat.S_IXOTH for p in (path, *path.parents)):
+            return path
+    pytest.fail(f"no temporary directory uid {IMAGE_UID} can reach (tried TMPDIR, /tmp, /var/tmp, /dev/shm)")
+
+
+def link_or_copy(source, target):
+    """Hard-links a file (instant; root keeps owning it), copying across file systems."""
+    try:
+        os.link(source, target)
+    except OSError as error:
+        if error.errno not in (errno.EXDEV, errno.EPERM, errno.EMLINK):
+            raise
+        shutil.copy2(source, target)
+    return target
+
+
+def copy_venv(source, target):
+    """`source` at `target`, runnable there: the console scripts' shebangs name the new
+    interpreter (pip writes the environment's absolute path into them)."""
+    shutil.copytree(source, target, symlinks=True, copy_function=link_or_copy)
+    old = f"#!{source}/bin/python".encode()
+    for script in (target / "bin").iterdir():
+        if script.is_symlink() or not script.is_file():
+            continue
+        content = script.read_bytes()
+        if content.startswith(old):
+            script.unlink()  # a hard link: write a new file, never the checkout's
+            script.write_bytes(f"#!{target}/bin/python".encode() + content[len(old):])
+            script.chmod(0o755)
+
+
+@pytest.fixture(scope="module")
+def image_home():
+    """Where uid 1000 works: its own private directory (mode 0700) in a temporary directory
+    anyone may pass through, holding a copy of .venv-image owned by root, so its site-packages
+    stays read-only to that uid as in the image, wherever the checkout lives. Without root the
+    suite cannot switch users and runs the checkout's environment as itself."""
+    if os.getuid() != 0:
+        home = Path(tempfile.mkdtemp(prefix="metaflow-pod-"))
+        yield home, VENV_IMAGE
+        shutil.rmtree(home)
+        return
+    home = Path(tempfile.mkdtemp(prefix="metaflow-pod-", dir=reachable_temp_dir()))
+    os.chown(home, IMAGE_UID, IMAGE_UID)
+    venv = home / "venv-image"
+    copy_venv(VENV_IMAGE, venv)
+    yield home, venv
     shutil.rmtree(home)
 
 
-def test_the_image_environment_is_non_root_and_cannot_install_into_its_site_packages():
+@pytest.fixture()
+def pod_home(image_home):
+    """The pod's working directory, owned by the image user."""
+    home = Path(tempfile.mkdtemp(prefix="pod-", dir=image_home[0]))
+    if os.getuid() == 0:
+        os.chown(home, IMAGE_UID, IMAGE_UID)
+    return home
+
+
+def test_the_image_environment_is_non_root_and_cannot_install_into_its_site_packages(image_home):
     assert (VENV_IMAGE / "bin" / "download-gcp-object").exists(), "scripts/pytest.sh builds .venv-image"
+    venv = image_home[1]
     probe = "import os, sysconfig; print(os.getuid(), os.access(sysconfig.get_paths()['purelib'], os.W_OK))"
     result = subprocess.run(
-        [str(VENV_IMAGE / "bin" / "python"), "-c", probe], capture_output=True, text=True, timeout=30, **as_image_user()
+        [str(venv / "bin" / "python"), "-c", probe], capture_output=True, text=True, timeout=30, **as_image_user()
     )
-    assert result.returncode == 0, f"uid {IMAGE_UID} cannot run {VENV_IMAGE} (is the checkout readable by others?): {result.stderr}"
+    assert result.returncode == 0, f"uid {IMAGE_UID} cannot run {venv} (its base interpreter must be one that uid can run, see scripts/pytest.sh): {result.stderr}"
     uid, writable = result.stdout.split()
     assert uid != "0"
     if os.getuid() == 0:
@@ -91,7 +150,8 @@ def test_the_image_environment_is_non_root_and_cannot_install_into_its_site_pack
     assert image_env()["METAFLOW_SKIP_INSTALL_DEPENDENCIES"]
 
 
-def test_every_step_on_our_image_downloads_its_code_package_with_the_images_packages(compiled_flows, offline_gcp, pod_home):
+def test_every_step_on_our_image_downloads_its_code_package_with_the_images_packages(compiled_flows, offline_gcp, image_home, pod_home):
+    venv = image_home[1]
     runs = []
     for stack, compiled in compiled_flows.items():
         for name, template in compiled.step_templates.items():
@@ -104,7 +164,7 @@ def test_every_step_on_our_image_downloads_its_code_package_with_the_images_pack
             env = {
                 **image_env(),
                 **{e["name"]: e["value"] for e in template["container"]["env"] if e.get("value") is not None},
-                "PATH": f"{VENV_IMAGE / 'bin'}:/usr/local/bin:/usr/bin:/bin",
+                "PATH": f"{venv / 'bin'}:/usr/local/bin:/usr/bin:/bin",
                 "HOME": str(workdir),
                 "STORAGE_EMULATOR_HOST": offline_gcp.storage_host,
             }
