@@ -113,4 +113,77 @@ function grantPairs(props: Record<string, any>): Array<{ role: string; member: s
     }
 }
 
-export const iamPolicies = [noPublicPrincipals, projectGrantsAllowed];
+/**
+ * Members that are people: users, groups, whole domains, workforce-identity principals, and the
+ * `deleted:` forms IAM keeps for removed ones (IAM docs, "Principal identifiers"). Service
+ * accounts and workload identities are not.
+ */
+const PEOPLE = /^(deleted:)?(user|group|domain):|^principal(Set)?:\/\/iam\.googleapis\.com\/locations\/global\/workforcePools\//;
+
+/**
+ * Roles that administer a whole project, or a whole service in it: the basic owner and editor
+ * roles and every predefined administrator role, `roles/<service>.admin` or
+ * `roles/<service>.<x>Admin` (roles/storage.admin, roles/container.admin,
+ * roles/resourcemanager.projectIamAdmin, roles/iam.securityAdmin, ...).
+ */
+export function isBroadRole(role: string): boolean {
+    return role === "roles/owner" || role === "roles/editor" || /^roles\/\w+\.(admin|\w*Admin)$/.test(role);
+}
+
+/** IAM resources that grant on a whole project, folder or organization, and what they cover. */
+const WIDE_GRANTS: Record<string, string> = {
+    ...Object.fromEntries(PROJECT_IAM_TYPES.map((t) => [t, "the whole project"])),
+    "gcp:folder/iAMMember:IAMMember": "a whole folder",
+    "gcp:folder/iAMBinding:IAMBinding": "a whole folder",
+    "gcp:folder/iAMPolicy:IAMPolicy": "a whole folder",
+    "gcp:organizations/iAMMember:IAMMember": "the whole organization",
+    "gcp:organizations/iAMBinding:IAMBinding": "the whole organization",
+    "gcp:organizations/iAMPolicy:IAMPolicy": "the whole organization",
+};
+
+export const noBroadRolesToPeople: ResourceValidationPolicy = {
+    name: "no-broad-roles-to-people",
+    description:
+        "No person or group (user:, group:, domain:, workforce principals) gets owner, editor or an administrator role (roles/*.admin, roles/*.*Admin) on a whole project, folder or organization; " +
+        "a grant that may be one but is not known before the update runs is refused too.",
+    validateResource: (args, report) => {
+        const scope = WIDE_GRANTS[args.type];
+        if (!scope) {
+            return;
+        }
+        for (const finding of broadGrantsToPeople(args.props)) {
+            report(`${describe(args)} ${finding} on ${scope}. People get their access on the environment's own bucket, registry and namespace (access.members); administration stays with the deploying identity.`);
+        }
+    },
+};
+
+/** True when a value, or an item of it, is not known before the update runs. */
+function unknownIn(read: () => unknown): boolean {
+    const value = peek(read);
+    return value === UNKNOWN || (Array.isArray(value) && Object.keys(value).some((k) => peek(() => (value as unknown[])[Number(k)]) === UNKNOWN));
+}
+
+/**
+ * What a wide grant gives people, one phrase each. On a first preview a role, a member or a policy
+ * document may still be unknown: a grant that could then be a broad role for a person is refused,
+ * since the policy must decide before anything exists.
+ */
+function broadGrantsToPeople(props: Record<string, any>): string[] {
+    if (unknownIn(() => props.role)) {
+        const people = grantMembers(props).filter((m) => PEOPLE.test(m));
+        return people.length > 0 ? [`grants a role not known before the update runs to ${people.join(", ")}`] : [];
+    }
+    if (unknownIn(() => props.policyData)) {
+        return ["sets the whole IAM policy from a document not known before the update runs"];
+    }
+    const found = grantPairs(props)
+        .filter(({ role, member }) => isBroadRole(role) && PEOPLE.test(member))
+        .map(({ role, member }) => `grants ${role} to ${member}`);
+    const role = peek(() => props.role);
+    if (typeof role === "string" && isBroadRole(role) && (unknownIn(() => props.member) || unknownIn(() => props.members))) {
+        found.push(`grants ${role} to a member not known before the update runs (it may be a person)`);
+    }
+    return found;
+}
+
+export const iamPolicies = [noPublicPrincipals, projectGrantsAllowed, noBroadRolesToPeople];

@@ -1,5 +1,5 @@
 import { strict as assert } from "assert";
-import { runPolicies, type OfflineResource, type Violation } from "../policy/offline";
+import { UNKNOWN, runPolicies, type OfflineResource, type Violation } from "../policy/offline";
 import { policies } from "../policy/policies";
 import { policyConfigFor } from "../scripts/policyCheck";
 import { withEndpoint as endpointOptions } from "./harness/endpointExample";
@@ -54,5 +54,40 @@ describe(`policy ${POLICY}`, () => {
             { type: "kubernetes:core/v1:Service", name: "s", urn: "urn:s", props: { metadata: { ...base.metadata, annotations: { "networking.gke.io/load-balancer-type": "Internal" } }, spec: { type: "LoadBalancer" } } },
         ];
         assert.deepEqual(await check(internal, "prod"), []);
+    });
+
+    it("on a first preview, a Service whose type, annotations or namespace are not known yet is decided, not skipped", async () => {
+        // A stack policy reading an unknown value gets "can't run during preview" for the whole
+        // stack (@pulumi/policy server.js), which would let a LoadBalancer through unseen.
+        const service = (name: string, props: Record<string, any>): OfflineResource => ({ type: "kubernetes:core/v1:Service", name, urn: `urn:${name}`, props });
+        const meta = { name: "ui", namespace: "metaflow-prod" };
+        const unsure: OfflineResource[] = [
+            service("type-unknown", { metadata: meta, spec: { type: UNKNOWN, ports: [{ port: 80 }] } }),
+            service("lb-annotation-unknown", { metadata: { ...meta, annotations: { "networking.gke.io/load-balancer-type": UNKNOWN } }, spec: { type: "LoadBalancer" } }),
+            service("lb-annotations-unknown", { metadata: { ...meta, annotations: UNKNOWN }, spec: { type: "LoadBalancer" } }),
+            service("lb-namespace-unknown", { metadata: { name: "ui", namespace: UNKNOWN }, spec: { type: "LoadBalancer" } }),
+            service("spec-unknown", { metadata: meta, spec: UNKNOWN }),
+        ];
+        const found = await check(unsure, "prod");
+        assert.ok(found.every((v) => !v.couldNotRunInPreview && v.enforcementLevel === "mandatory"), found.map((v) => v.message).join(" | "));
+        assert.deepEqual(found.map((v) => v.resource?.name).sort(), ["lb-annotation-unknown", "lb-annotations-unknown", "lb-namespace-unknown", "spec-unknown", "type-unknown"]);
+        assert.match(found.find((v) => v.resource?.name === "type-unknown")!.message, /type not known before the update runs: it could be LoadBalancer or NodePort/);
+
+        const known: OfflineResource[] = [
+            service("clusterip-unknown-selector", { metadata: { name: "a", namespace: UNKNOWN }, spec: { selector: UNKNOWN, ports: [{ port: 80 }] } }),
+            service("internal-lb", { metadata: { ...meta, annotations: { "networking.gke.io/load-balancer-type": "Internal", other: UNKNOWN } }, spec: { type: "LoadBalancer", loadBalancerIP: UNKNOWN } }),
+        ];
+        assert.deepEqual(await check(known, "prod"), [], "a default ClusterIP Service and an internal load balancer pass whatever else is unknown");
+    });
+
+    it("on a first preview, an external Gateway's route to a backend not known yet is refused", async () => {
+        const route = resourcesOf(withEndpoint).find((r) => r.type === "kubernetes:gateway.networking.k8s.io/v1:HTTPRoute")!;
+        const unknownBackend = structuredClone(route);
+        unknownBackend.props.spec.rules[0].backendRefs[0].name = UNKNOWN;
+        const others = resourcesOf(withEndpoint).filter((r) => r.urn !== route.urn);
+        const found = await check([...others, unknownBackend], "prod");
+        assert.equal(found.length, 1, found.map((v) => v.message).join(" | "));
+        assert.equal(found[0].couldNotRunInPreview, false);
+        assert.match(found[0].message, /to a backend not known before the update runs/);
     });
 });

@@ -587,6 +587,37 @@ describe("policy pack", () => {
             assert.deepEqual(await violations("project-grants-allowed", [secrets(() => undefined)], policyConfigFor("dev")), [], "the rendered grant passes");
         });
 
+        it("no-broad-roles-to-people: owner, editor or any administrator role on the project for a person or group is caught, even when not yet known", async () => {
+            await passesOnStacks("no-broad-roles-to-people", ["gcp:projects/iAMMember:IAMMember"]);
+            const grant = (name: string, props: Record<string, any>, type = "gcp:projects/iAMMember:IAMMember") => bare(type, name, { project: "x", ...props });
+            // Not an access.member: project-grants-allowed lets this one through.
+            const storageAdmin = grant("bob-storage", { role: "roles/storage.admin", member: "user:bob@example.com" });
+            const group = grant("team-iam", { role: "roles/resourcemanager.projectIamAdmin", members: ["serviceAccount:ci@x.iam.gserviceaccount.com", "group:ml@example.com"] }, "gcp:projects/iAMBinding:IAMBinding");
+            const editor = grant("domain-editor", { policyData: JSON.stringify({ bindings: [{ role: "roles/editor", members: ["domain:example.com"] }] }) }, "gcp:projects/iAMPolicy:IAMPolicy");
+            const owner = grant("org-owner", { orgId: "1", role: "roles/owner", member: "user:bob@example.com" }, "gcp:organizations/iAMMember:IAMMember");
+            const unknownMember = grant("who", { role: "roles/container.admin", member: UNKNOWN });
+            const unknownRole = grant("what", { role: UNKNOWN, member: "user:bob@example.com" });
+            await catches(
+                "no-broad-roles-to-people",
+                [storageAdmin, group, editor, owner, unknownMember, unknownRole],
+                {},
+                "grants roles/storage.admin to user:bob@example.com on the whole project",
+                "grants roles/resourcemanager.projectIamAdmin to group:ml@example.com",
+                "grants roles/editor to domain:example.com",
+                "grants roles/owner to user:bob@example.com on the whole organization",
+                "grants roles/container.admin to a member not known before the update runs",
+                "grants a role not known before the update runs to user:bob@example.com",
+            );
+            assert.equal((await violations("no-broad-roles-to-people", [storageAdmin, group, editor, owner, unknownMember, unknownRole], {})).length, 6);
+            const fine = [
+                grant("viewer", { role: "roles/container.clusterViewer", member: "user:bob@example.com" }),
+                grant("sa-admin", { role: "roles/storage.admin", member: "serviceAccount:deployer@x.iam.gserviceaccount.com" }),
+                bare("gcp:storage/bucketIAMMember:BucketIAMMember", "bucket-admin", { bucket: "b", role: "roles/storage.admin", member: "user:bob@example.com" }),
+                grant("sa-unknown-role", { role: UNKNOWN, member: "serviceAccount:mf-dev-task@x.iam.gserviceaccount.com" }),
+            ];
+            assert.deepEqual(await violations("no-broad-roles-to-people", fine, {}), [], "read roles, service accounts, and grants on one resource pass");
+        });
+
         it("internet-wide CIDR lists: 0.0.0.0/1 + 128.0.0.0/1 in authorized networks and firewall sources are caught", async () => {
             const split = [{ cidrBlock: "0.0.0.0/1", displayName: "a" }, { cidrBlock: "128.0.0.0/1", displayName: "b" }];
             const cluster = mutated(dev, CLUSTER, undefined, (p) => (p.masterAuthorizedNetworksConfig = { cidrBlocks: split }));
