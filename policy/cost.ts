@@ -145,8 +145,8 @@ export const costBudget: StackValidationPolicy = {
     configSchema: {
         properties: {
             // Defaults: a new environment's budget (dev's) until policy/limits/<stack>.json sets its own.
-            maxIdleMonthlyUsd: { type: "number", minimum: 0, default: 40 },
-            maxGpuHourUsd: { type: "number", minimum: 0, default: 0.5 },
+            maxIdleMonthlyUsd: { type: "number", minimum: 0, default: 55 },
+            maxGpuHourUsd: { type: "number", minimum: 0, default: 0.6 },
         },
     },
     validateStack: (args, report) => {

@@ -141,7 +141,7 @@ export function costSection(estimate: CostEstimate): string[] {
         lines.push(`    ${item.item.padEnd(width)}  ${amount.padStart(9)}  ${item.detail}`);
     }
     lines.push(`    ${"total".padEnd(width)}  ${`$${estimate.idleMonthlyUsd.toFixed(2)}`.padStart(9)}`);
-    lines.push("  One step, per hour (spot: the most it can cost, 40% of on-demand):");
+    lines.push(`  One step, per hour (spot: the region's spot price${estimate.spotPricesAsOf ? ` as of ${estimate.spotPricesAsOf}` : "s, none recorded"}):`);
     for (const step of estimate.steps) {
         lines.push(`    ${step.pool}: on-demand ${usd(step.onDemandUsdPerHour)}, spot ${usd(step.spotUsdPerHour)} (configured: ${step.configured}; ${step.what})${step.note ? ` — ${step.note}` : ""}`);
     }

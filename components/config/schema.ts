@@ -112,7 +112,7 @@ function cpuPoolSchema(d: ProfileDefaults) {
             spot: z
                 .boolean()
                 .default(d.cpuPool.spot)
-                .describe("Spot VMs: at most 40% of the on-demand price; a preempted node is replaced by the autoscaler and the services restart on it."),
+                .describe("Spot VMs: cheaper than on demand at a price Google sets per region and machine (see \"Cost\"); a preempted node is replaced by the autoscaler and the services restart on it."),
             diskSizeGb: z
                 .number()
                 .int()
@@ -136,7 +136,7 @@ function clusterSchema(d: ProfileDefaults) {
                 .default(d.spotSteps)
                 .describe(
                     "Autopilot only: the profile sets `METAFLOW_KUBERNETES_NODE_SELECTOR=cloud.google.com/gke-spot=true`, so steps run as Spot Pods " +
-                        "(at most 40% of the price; a preempted step retries with `@retry`).",
+                        "(cheaper than on demand; a preempted step retries with `@retry`).",
                 ),
             regional: z
                 .boolean()
@@ -180,7 +180,7 @@ function gpuPoolSchema(d: ProfileDefaults) {
                 .meta({ description: "GPUs per node; fixed by the machine type except for T4 on N1 (1, 2 or 4).", defaultText: "from the machine type" }),
             minNodes: z.number().int().min(0).max(100).default(0).describe("Total nodes across the pool's zones when idle; 0 scales to zero."),
             maxNodes: z.number().int().min(1).max(100).default(2).describe("Total nodes across the pool's zones at most (`totalMaxNodeCount`, not per zone)."),
-            spot: z.boolean().default(d.gpuSpot).describe("Spot VMs: at most 40% of the on-demand price."),
+            spot: z.boolean().default(d.gpuSpot).describe("Spot VMs: cheaper than on demand at a price Google sets per region and machine (see \"Cost\")."),
             zones: z
                 .array(z.string().regex(ZONE_NAME))
                 .min(1)

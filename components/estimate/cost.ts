@@ -9,8 +9,8 @@
  * GiB), Cloud Storage operations, logging and monitoring beyond their free allotments. Taxes and
  * discounts (committed use, sustained use) are not applied.
  */
-import { GLOBAL_PRICES, HOURS_PER_MONTH, PRICES_CHECKED, SPOT_MAX_FRACTION_OF_ON_DEMAND, regionPrices, type RegionPrices } from "./prices";
-import { GPU_TYPES, gpuZones, machineTypesFor, predefinedMachineTypes } from "../model/catalog";
+import { GLOBAL_PRICES, HOURS_PER_MONTH, PRICES_CHECKED, regionPrices, type FamilyRates, type Price, type RegionPrices } from "./prices";
+import { GPU_TYPES, builtInGpus, gpuZones, machineTypesFor, predefinedMachineTypes } from "../model/catalog";
 import { AUTOPILOT_DEFAULT_RESOURCES } from "../model/metaflowConfig";
 
 /** Sizes the estimate assumes where the bill depends on data, not configuration. */
@@ -79,7 +79,7 @@ export interface StepCost {
     readonly pool: string;
     readonly what: string;
     readonly onDemandUsdPerHour?: number;
-    /** Upper bound: spot is at most 40% of on-demand (prices.ts). */
+    /** At the region's spot price of its date (prices.ts `spot`); undefined when none is recorded. */
     readonly spotUsdPerHour?: number;
     /** What the pool is configured to use. */
     readonly configured: "spot" | "on-demand";
@@ -92,6 +92,8 @@ export interface CostEstimate {
     readonly region: string;
     /** Date of the region's price data (prices.ts `dataset.asOf`). */
     readonly pricesAsOf: string;
+    /** Date of its spot prices, when it has any. */
+    readonly spotPricesAsOf?: string;
     readonly idle: readonly LineItem[];
     readonly idleMonthlyUsd: number;
     readonly steps: readonly StepCost[];
@@ -109,15 +111,18 @@ const MEMORY_PER_VCPU: Record<string, Record<string, number>> = {
     n1: { standard: 3.75, highmem: 6.5, highcpu: 0.9 },
 };
 
-/** On-demand hourly price of one node: machine (with its GPUs) and nothing else. */
-export function machineHourlyUsd(prices: RegionPrices, machineType: string, gpuType: string | undefined, gpusPerNode: number): number | undefined {
-    const fixed = prices.gpuMachines[machineType] ?? prices.sharedCore[machineType];
-    if (fixed) {
-        return fixed.usd;
-    }
-    let usd = prices.machines[machineType]?.usd;
+/** Machine prices of one kind (on-demand or spot): per family, per machine, per attached GPU. */
+interface MachineBook {
+    readonly families: Readonly<Partial<Record<string, FamilyRates>>>;
+    readonly machines: Readonly<Record<string, Price>>;
+    readonly attachedGpus: Readonly<Record<string, Price>>;
+}
+
+/** Hourly price of one node from a book: a listed machine, or vCPUs and memory of its family, plus attached GPUs. */
+function hourlyFrom(book: MachineBook, machineType: string, gpuType: string | undefined, gpusPerNode: number): number | undefined {
+    let usd = book.machines[machineType]?.usd;
     const match = /^(e2|n2|n1)-(standard|highmem|highcpu)-(\d+)$/.exec(machineType);
-    const rates = match ? prices.families[match[1] as "e2" | "n2" | "n1"] : undefined;
+    const rates = match ? book.families[match[1]] : undefined;
     if (usd === undefined && match && rates) {
         const [, family, shape, vcpuText] = match;
         const vcpus = Number(vcpuText);
@@ -126,14 +131,26 @@ export function machineHourlyUsd(prices: RegionPrices, machineType: string, gpuT
     if (usd === undefined) {
         return undefined;
     }
-    if (gpusPerNode > 0) {
-        const gpu = gpuType ? prices.attachedGpus[gpuType] : undefined;
+    // Accelerator-optimized machines (G2, A2) are priced with their GPUs; only attached GPUs are added.
+    if (gpusPerNode > 0 && !builtInGpus(machineType)) {
+        const gpu = gpuType ? book.attachedGpus[gpuType] : undefined;
         if (!gpu) {
             return undefined;
         }
         usd += gpusPerNode * gpu.usd;
     }
     return usd;
+}
+
+/** On-demand hourly price of one node: machine (with its GPUs) and nothing else. */
+export function machineHourlyUsd(prices: RegionPrices, machineType: string, gpuType: string | undefined, gpusPerNode: number): number | undefined {
+    const book = { families: prices.families, machines: { ...prices.machines, ...prices.sharedCore, ...prices.gpuMachines }, attachedGpus: prices.attachedGpus };
+    return hourlyFrom(book, machineType, gpuType, gpusPerNode);
+}
+
+/** Spot hourly price of one node at the region's recorded spot prices, or undefined when it has none for it. */
+export function spotMachineHourlyUsd(prices: RegionPrices, machineType: string, gpuType: string | undefined, gpusPerNode: number): number | undefined {
+    return prices.spot && hourlyFrom(prices.spot, machineType, gpuType, gpusPerNode);
 }
 
 /** Monthly on-demand price of a Cloud SQL ENTERPRISE instance (HA doubles), storage apart. */
@@ -212,7 +229,7 @@ export function estimateCost(f: CostFootprint): CostEstimate {
     const parts: BillPart[] = [
         { ...NOTHING, idle: clusterFeeItems(f) },
         prices ? NOTHING : { ...NOTHING, unpriced: [`region ${f.region}: no list prices recorded in components/estimate/prices.ts (nodes, disks, database, bucket)`] },
-        ...f.nodePools.map((pool) => nodePoolPart(pool, prices)),
+        ...f.nodePools.map((pool) => nodePoolPart(pool, f.region, prices)),
         f.autopilot ? autopilotPart(f, prices) : NOTHING,
         f.database ? databasePart(f.database, f.region, prices) : NOTHING,
         { ...NOTHING, idle: [...(f.nat ? natItems(f.nat, idleVms) : []), ...storageItems(f, prices)] },
@@ -221,6 +238,7 @@ export function estimateCost(f: CostFootprint): CostEstimate {
     return {
         region: f.region,
         pricesAsOf: prices?.dataset.asOf ?? PRICES_CHECKED,
+        spotPricesAsOf: prices?.spot?.dataset.asOf,
         idle: items,
         idleMonthlyUsd: round2(items.reduce((sum, i) => sum + i.monthlyUsd, 0)),
         steps: parts.flatMap((p) => p.steps),
@@ -245,24 +263,29 @@ function clusterFeeItems(f: CostFootprint): LineItem[] {
 }
 
 /** A node pool: its idle nodes and their boot disks, and what one step's node costs per hour. */
-function nodePoolPart(pool: PoolFootprint, prices: RegionPrices | undefined): BillPart {
+function nodePoolPart(pool: PoolFootprint, region: string, prices: RegionPrices | undefined): BillPart {
     const idle: LineItem[] = [];
     const unpriced: string[] = [];
     const onDemand = prices && machineHourlyUsd(prices, pool.machineType, pool.gpuType, pool.gpusPerNode);
+    const spot = prices && spotMachineHourlyUsd(prices, pool.machineType, pool.gpuType, pool.gpusPerNode);
     const disk = prices?.disks[pool.diskType as keyof RegionPrices["disks"]];
     const diskHourly = disk ? (pool.diskSizeGb * disk.usd) / HOURS_PER_MONTH : undefined;
+    const machine = `${pool.machineType}${pool.gpusPerNode ? ` with ${pool.gpusPerNode} x ${pool.gpuType}` : ""}`;
     if (prices && onDemand === undefined) {
-        unpriced.push(`node pool ${pool.name}: no list price for ${pool.machineType}${pool.gpusPerNode ? ` with ${pool.gpusPerNode} x ${pool.gpuType}` : ""}`);
+        unpriced.push(`node pool ${pool.name}: no list price for ${machine}`);
+    }
+    if (prices && pool.spot && spot === undefined) {
+        unpriced.push(`node pool ${pool.name}: no spot price for ${machine} in ${region}`);
     }
     if (prices && !disk) {
         unpriced.push(`node pool ${pool.name}: no list price for disk type ${pool.diskType}`);
     }
-    if (onDemand !== undefined && pool.minNodes > 0) {
-        const hourly = pool.spot ? onDemand * SPOT_MAX_FRACTION_OF_ON_DEMAND : onDemand;
+    const hourly = pool.spot ? spot : onDemand;
+    if (hourly !== undefined && pool.minNodes > 0) {
         idle.push({
             item: `nodes: ${pool.name}`,
             monthlyUsd: pool.minNodes * hourly * HOURS_PER_MONTH,
-            detail: `${pool.minNodes} x ${pool.machineType}${pool.spot ? " spot (at most 40% of " + money(onDemand) + "/h)" : ""} at ${money(hourly)}/h`,
+            detail: `${pool.minNodes} x ${pool.machineType}${pool.spot ? ` spot (${prices!.spot!.dataset.asOf}; on demand ${money(onDemand ?? NaN)}/h)` : ""} at ${money(hourly)}/h`,
         });
     }
     if (disk && pool.minNodes > 0) {
@@ -276,7 +299,7 @@ function nodePoolPart(pool: PoolFootprint, prices: RegionPrices | undefined): Bi
         pool: pool.name,
         what: `one ${pool.machineType} node${pool.gpusPerNode ? ` (${pool.gpusPerNode} x ${pool.gpuType})` : ""} and its ${pool.diskSizeGb} GB disk`,
         onDemandUsdPerHour: onDemand !== undefined && diskHourly !== undefined ? onDemand + diskHourly : undefined,
-        spotUsdPerHour: onDemand !== undefined && diskHourly !== undefined ? onDemand * SPOT_MAX_FRACTION_OF_ON_DEMAND + diskHourly : undefined,
+        spotUsdPerHour: spot !== undefined && diskHourly !== undefined ? spot + diskHourly : undefined,
         configured: pool.spot ? "spot" : "on-demand",
         gpu: pool.gpusPerNode > 0,
     };
@@ -290,17 +313,20 @@ function autopilotPart(f: CostFootprint, prices: RegionPrices | undefined): Bill
     if (prices && !ap) {
         unpriced.push(`Autopilot Pods: ${MISSING.autopilot} for ${f.region} are not recorded in components/estimate/prices.ts`);
     }
+    // No source here gives Autopilot Spot Pod prices: spot Pods are named unpriced, not guessed.
+    const spotPods = ap ? f.pods.filter((pod) => pod.spot) : [];
+    unpriced.push(...spotPods.map((pod) => `pods: ${pod.name}: Autopilot Spot Pod prices for ${f.region} are not recorded in components/estimate/prices.ts`));
     const idle: LineItem[] = !ap
         ? []
-        : [...f.pods]
+        : f.pods
+              .filter((pod) => !pod.spot)
               .sort((a, b) => a.name.localeCompare(b.name))
               .map((pod) => {
-                  const factor = pod.spot ? SPOT_MAX_FRACTION_OF_ON_DEMAND : 1;
-                  const hourly = (pod.cpu * ap.vcpu.usd + pod.memoryGib * ap.memoryGib.usd) * factor;
+                  const hourly = pod.cpu * ap.vcpu.usd + pod.memoryGib * ap.memoryGib.usd;
                   return {
                       item: `pods: ${pod.name}`,
                       monthlyUsd: pod.replicas * hourly * HOURS_PER_MONTH,
-                      detail: `${pod.replicas} x (${pod.cpu} vCPU, ${pod.memoryGib.toFixed(2)} GiB) Autopilot requests${pod.spot ? " on spot" : ""}`,
+                      detail: `${pod.replicas} x (${pod.cpu} vCPU, ${pod.memoryGib.toFixed(2)} GiB) Autopilot requests`,
                   };
               });
     const gpuSteps: StepCost[] = f.autopilotGpuPools.map((pool) => ({
@@ -326,9 +352,9 @@ function autopilotStepCost(ap: RegionPrices["autopilot"] | undefined, spotSteps:
         pool: "autopilot (CPU)",
         what: `one default step Pod (${stepCpu} vCPU, ${stepMemGib} GiB, ${stepDiskGib} GiB ephemeral; Metaflow's own default is ${step.cpu}/${step.memoryGib}/${step.diskGib})`,
         onDemandUsdPerHour: compute !== undefined && ephemeral !== undefined ? compute + ephemeral : undefined,
-        spotUsdPerHour: compute !== undefined && ephemeral !== undefined ? compute * SPOT_MAX_FRACTION_OF_ON_DEMAND + ephemeral : undefined,
         configured: spotSteps ? "spot" : "on-demand",
         gpu: false,
+        note: "Autopilot Spot Pod prices are not recorded in components/estimate/prices.ts",
     };
 }
 

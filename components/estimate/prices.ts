@@ -6,7 +6,7 @@
  *
  * us-central1 (`PRICES_CHECKED`): read from Google's pricing pages (as indexed copies): the GKE
  * fee and free-tier credit, Cloud NAT, Artifact Registry, Cloud Storage Standard, Cloud SQL
- * ENTERPRISE per vCPU and per GiB, the Autopilot vCPU rate and the spot discount range. On
+ * ENTERPRISE per vCPU and per GiB and the Autopilot vCPU rate. On
  * 2026-11-28 the machine, disk, bucket and NAT figures were re-checked against the dataset below
  * (the Cloud Billing Catalog's SKUs as of 2026-07-30): every N2 and n1-standard machine it lists
  * in us-central1 equals our rates exactly; E2 machines (shared-core too) come out at most 0.011%
@@ -32,6 +32,14 @@
  * than guessed from another region: `regionCoverage` (cost.ts) names, per region, every figure
  * that is missing, and the estimate reports a stack that needs one as "not priced" (and
  * `cost-budget` refuses it).
+ *
+ * Spot prices (`SpotPrices`, every region's `spot`): all eight regions, us-central1 included,
+ * from CYCLENERD_PRICING's `hour_spot` figures (`CYCLENERD_SPOT`), dated with the file.
+ *
+ * Layout, for whoever adds figures: GLOBAL_PRICES (the same everywhere), then per region
+ * REGION_PRICES built from one row per source (the us-central1 literal, `fromCyclenerd` rows,
+ * `spotFromCyclenerd`); every number is data with its source, no rule derives one price from
+ * another beyond a machine's vCPUs and memory at its family's rates.
  */
 
 /** When the us-central1 figures were last compared with Google's pricing pages. */
@@ -115,16 +123,6 @@ export const GLOBAL_PRICES = {
     registryFreeGb: { usd: 0.5, per: "GB (free)", source: `${AR_PRICING} (storage, up to 0.5 GB free)` },
 } as const satisfies Record<string, Price>;
 
-/**
- * Spot prices change up to once a day, so no fixed spot figure is kept. Google states that spot
- * prices always give 60-91% off the on-demand price of vCPUs, memory and GPUs (GKE pricing page,
- * footnote of the Autopilot tables; Spot VMs pricing page, https://cloud.google.com/spot-vms/pricing).
- * The estimate therefore prices spot at 40% of on-demand: the most spot can cost, which is the
- * right side to err on for a budget. (The E2 rates on the Spot VMs page when checked, $0.00872
- * per vCPU-hour and $0.001169 per GiB-hour, are exactly 40% of the us-central1 E2 rates below.)
- */
-export const SPOT_MAX_FRACTION_OF_ON_DEMAND = 0.4;
-
 /** Per-vCPU and per-GiB-of-memory hourly prices of a machine family (predefined shapes). */
 export interface FamilyRates {
     readonly vcpu: Price;
@@ -158,6 +156,26 @@ export interface RegionPrices {
     };
     /** Cloud Storage Standard class in a regional bucket. */
     readonly gcsStandard: Price;
+    /** Spot VM prices of the region at one date (`SpotPrices`); absent: none recorded. */
+    readonly spot?: SpotPrices;
+}
+
+/**
+ * Spot VM prices: Compute Engine's "Spot Preemptible" SKUs of one region at one date. Google
+ * changes them (up to once a day, its Spot VMs page says) and does not keep them under any share
+ * of on-demand: in the 2026-07-30 catalog an e2-standard-2 spot VM costs 60% of on demand in
+ * us-central1 ($0.040212/h against $0.06701142), 48% in europe-west4 and 12% in us-west4. So the
+ * estimate takes each region's own figures, dated, and leaves unpriced what no source gives.
+ */
+export interface SpotPrices {
+    /** Where the figures come from and the date of that data. */
+    readonly dataset: { readonly source: string; readonly asOf: string };
+    /** Families priced by vCPU and memory (predefined shapes). */
+    readonly families: Readonly<Partial<Record<"e2" | "n2", FamilyRates>>>;
+    /** Shapes priced per machine: n1-standard, shared-core E2, G2 and A2 with their GPUs. */
+    readonly machines: Readonly<Record<string, Price>>;
+    /** GPUs attached to N1 machines, per GPU (none recorded: no source here gives them). */
+    readonly attachedGpus: Readonly<Record<string, Price>>;
 }
 
 const vm = (usd: number, what: string): Price => ({ usd, per: "hour", source: `${VM_PRICING} (us-central1, ${what})` });
@@ -236,6 +254,127 @@ function fromCyclenerd(region: string, row: CyclenerdRow): RegionPrices {
         attachedGpus: { "nvidia-tesla-t4": { ...skypilot(row.t4, "T4,1"), per: "GPU-hour" } },
         disks: { "pd-standard": disk(row.disks[0], "hdd"), "pd-balanced": disk(row.disks[1], "balanced"), "pd-ssd": disk(row.disks[2], "ssd") },
         gcsStandard: { usd: row.gcsStandard, per: "GB-month", source: src(`storage.bucket.standard.cost.${region}.month`) },
+        spot: spotFromCyclenerd(region),
+    };
+}
+
+/** A region's spot figures as `pricing.yml` (CYCLENERD_PRICING) lists them (`hour_spot`), hourly. */
+interface CyclenerdSpotRow {
+    /** E2 spot vCPU and GiB rates, solved like the on-demand ones (see `spotFromCyclenerd`). */
+    readonly e2: readonly [vcpu: number, memoryGib: number];
+    /** N2 spot vCPU and GiB rates (see `spotFromCyclenerd`). */
+    readonly n2: readonly [vcpu: number, memoryGib: number];
+    /** n1-standard-1, -2, -4, -8, -16, -32, -64, -96. */
+    readonly n1Standard: readonly number[];
+    /** e2-micro, e2-small, e2-medium. */
+    readonly sharedCore: readonly [number, number, number];
+    /** g2-standard-4, -8, -12, -16, -24, -32, -48, -96 (NVIDIA L4 included). */
+    readonly g2: readonly number[];
+    /** a2-highgpu-1g, -2g, -4g, -8g, a2-megagpu-16g (NVIDIA A100 40GB included). */
+    readonly a2: readonly number[];
+}
+
+/**
+ * Spot prices of every catalog region, from CYCLENERD_PRICING (data of 2026-07-30): its build
+ * prices each machine's `hour_spot` from the catalog's "Spot Preemptible" SKUs of its family
+ * (`build/pricing.pl`, mappings `gce.compute.cpu.<family>.spot` / `gce.compute.ram.<family>.spot`).
+ * When these rows were written, every E2 and N2 shape the file lists matched the solved rates
+ * (largest difference 4e-16), and the shared-core E2 shapes equal 1/4, 1/2 and 1 vCPU with 1, 2
+ * and 4 GiB at the E2 rates. The file has no spot price for n1-highmem/n1-highcpu (it lists
+ * n1-standard only) nor for attached GPUs (T4), so those stay unpriced on spot.
+ */
+const CYCLENERD_SPOT: Readonly<Record<string, CyclenerdSpotRow>> = {
+    "us-central1": {
+        e2: [0.01309, 0.001754],
+        n2: [0.01499, 0.00201],
+        n1Standard: [0.0167525, 0.033505, 0.06701, 0.13402, 0.26804, 0.53608, 1.07216, 1.60824],
+        sharedCore: [0.0050265, 0.010053, 0.020106],
+        g2: [0.397336, 0.479872, 0.562408, 0.644944, 1.124816, 0.975088, 2.249632, 4.499264],
+        a2: [1.92802, 3.85604, 7.71208, 15.42416, 29.25568],
+    },
+    "us-east1": {
+        e2: [0.01309, 0.001754],
+        n2: [0.01499, 0.00201],
+        n1Standard: [0.0167525, 0.033505, 0.06701, 0.13402, 0.26804, 0.53608, 1.07216, 1.60824],
+        sharedCore: [0.0050265, 0.010053, 0.020106],
+        g2: [0.397336, 0.479872, 0.562408, 0.644944, 1.124816, 0.975088, 2.249632, 4.499264],
+        a2: [1.92802, 3.85604, 7.71208, 15.42416, 29.25568],
+    },
+    "us-east4": {
+        e2: [0.01347, 0.001805],
+        n2: [0.00815, 0.001092],
+        n1Standard: [0.01368875, 0.0273775, 0.054755, 0.10951, 0.21902, 0.43804, 0.87608, 1.31412],
+        sharedCore: [0.0051725, 0.010345, 0.02069],
+        g2: [0.310596, 0.375092, 0.439588, 0.504084, 0.879176, 0.762068, 1.758352, 3.516704],
+        a2: [2.360575, 4.72115, 9.4423, 18.8846, 35.71864],
+    },
+    "us-west1": {
+        e2: [0.01309, 0.001754],
+        n2: [0.01499, 0.00201],
+        n1Standard: [0.0167525, 0.033505, 0.06701, 0.13402, 0.26804, 0.53608, 1.07216, 1.60824],
+        sharedCore: [0.0050265, 0.010053, 0.020106],
+        g2: [0.397336, 0.479872, 0.562408, 0.644944, 1.124816, 0.975088, 2.249632, 4.499264],
+        a2: [1.92802, 3.85604, 7.71208, 15.42416, 29.25568],
+    },
+    "us-west4": {
+        e2: [0.00296, 0.000396],
+        n2: [0.01826, 0.002448],
+        n1Standard: [0.01519125, 0.0303825, 0.060765, 0.12153, 0.24306, 0.48612, 0.97224, 1.45836],
+        sharedCore: [0.001136, 0.002272, 0.004544],
+        g2: [0.46244, 0.55848, 0.65452, 0.75056, 1.30904, 1.13472, 2.61808, 5.23616],
+        a2: [1.816835, 3.63367, 7.26734, 14.53468, 27.49112],
+    },
+    "europe-west1": {
+        e2: [0.01162, 0.001558],
+        n2: [0.00763, 0.001023],
+        n1Standard: [0.02179, 0.04358, 0.08716, 0.17432, 0.34864, 0.69728, 1.39456, 2.09184],
+        sharedCore: [0.004463, 0.008926, 0.017852],
+        g2: [0.357456, 0.431712, 0.505968, 0.580224, 1.011936, 0.877248, 2.023872, 4.047744],
+        a2: [0.9227, 1.8454, 3.6908, 7.3816, 13.94144],
+    },
+    "europe-west4": {
+        e2: [0.01148, 0.001538],
+        n2: [0.01265, 0.001696],
+        n1Standard: [0.0303825, 0.060765, 0.12153, 0.24306, 0.48612, 0.97224, 1.94448, 2.91672],
+        sharedCore: [0.004408, 0.008816, 0.017632],
+        g2: [0.38986, 0.47082, 0.55178, 0.63274, 1.10356, 0.95658, 2.20712, 4.41424],
+        a2: [1.692835, 3.38567, 6.77134, 13.54268, 25.57624],
+    },
+    "asia-southeast1": {
+        e2: [0.01405, 0.001883],
+        n2: [0.01519, 0.002035],
+        n1Standard: [0.01173625, 0.0234725, 0.046945, 0.09389, 0.18778, 0.37556, 0.75112, 1.12668],
+        sharedCore: [0.0053955, 0.010791, 0.021582],
+        g2: [0.523272, 0.631944, 0.740616, 0.849288, 1.481232, 1.283976, 2.962464, 5.924928],
+        a2: [2.40826, 4.81652, 9.63304, 19.26608, 36.28576],
+    },
+};
+
+/** The spot prices of `region` from CYCLENERD_SPOT, each naming its key in the file. */
+function spotFromCyclenerd(region: string): SpotPrices {
+    const row = CYCLENERD_SPOT[region];
+    const src = (key: string) => `${CYCLENERD_URL} (${key}, ${region})`;
+    const hourly = (usd: number, machine: string): Price => ({ usd, per: "hour", source: src(`compute.instance.${machine}.cost.${region}.hour_spot`) });
+    const rates = (family: "e2" | "n2", [vcpu, memoryGib]: readonly [number, number], from: string): FamilyRates => ({
+        vcpu: { usd: vcpu, per: "vCPU-hour", source: src(`${family.toUpperCase()} spot vCPU SKU rate solved from compute.instance.${from}.cost.${region}.hour_spot`) },
+        memoryGib: { usd: memoryGib, per: "GiB-hour", source: src(`${family.toUpperCase()} spot RAM SKU rate solved from compute.instance.${from}.cost.${region}.hour_spot`) },
+    });
+    const perMachine = (names: readonly string[], values: readonly number[]) => {
+        if (names.length !== values.length) {
+            throw new Error(`prices.ts: ${region} lists ${values.length} spot prices for ${names.length} machine types`);
+        }
+        return Object.fromEntries(names.map((name, i) => [name, hourly(values[i], name)]));
+    };
+    return {
+        dataset: { source: `${CYCLENERD_URL} (hour_spot, generated ${CYCLENERD_PRICING.generated} from the Cloud Billing Catalog API)`, asOf: CYCLENERD_PRICING.generated },
+        families: { e2: rates("e2", row.e2, "e2-standard-2 and e2-highcpu-2"), n2: rates("n2", row.n2, "n2-standard-8 and n2-highmem-8") },
+        machines: {
+            ...perMachine(N1_STANDARD, row.n1Standard),
+            ...perMachine(["e2-micro", "e2-small", "e2-medium"], row.sharedCore),
+            ...perMachine(G2_MACHINES, row.g2),
+            ...perMachine(A2_MACHINES, row.a2),
+        },
+        attachedGpus: {},
     };
 }
 
@@ -292,6 +431,7 @@ export const REGION_PRICES: Readonly<Record<string, RegionPrices>> = {
             ssdGib: { usd: 0.17, per: "GiB-month", source: `${SQL_PRICING} (storage, SSD, us-central1)` },
         },
         gcsStandard: { usd: 0.02, per: "GB-month", source: `${GCS_PRICING} (Standard storage, Iowa us-central1)` },
+        spot: spotFromCyclenerd("us-central1"),
     },    "us-east1": fromCyclenerd("us-east1", {
         e2: [0.02181159, 0.00292353],
         n2: [0.031611, 0.004237],

@@ -42,7 +42,7 @@ export interface CpuPoolArgs {
     readonly minNodes: number;
     /** Total nodes across the pool's zones (totalMaxNodeCount). */
     readonly maxNodes: number;
-    /** Spot VMs (at most 40% of the price, preemptible). */
+    /** Spot VMs (cheaper at a price Google sets per region, preemptible). */
     readonly spot: boolean;
     readonly diskSizeGb: number;
 }

@@ -9,7 +9,8 @@ export const PROFILE_DEFAULTS = {
         spotSteps: false,
         clusterRegional: false, // one zonal cluster per billing account is covered by GKE's free tier credit
         clusterDeletionProtection: false,
-        // Spot: at most 40% of the on-demand price; a preempted node is replaced by the autoscaler
+        // Spot: cheaper than on demand (60% of it for E2 in us-central1 in the 2026-07-30 catalog,
+        // prices.ts); a preempted node is replaced by the autoscaler
         // (services restart on it). One e2-standard-2 carries the services and GKE's add-ons;
         // a step gets a node of its own (maxNodes 3, see cpuPoolPlan in sizing.ts). 30 GB leaves
         // pods 12 GiB of ephemeral storage after GKE's reservation (a default step asks for
@@ -59,7 +60,7 @@ export const PROFILE_DEFAULTS = {
      */
     personal: {
         clusterMode: "autopilot",
-        // Every step asks for a Spot Pod (at most 40% of the price); a preempted step retries with @retry.
+        // Every step asks for a Spot Pod (cheaper than on demand); a preempted step retries with @retry.
         spotSteps: true,
         clusterRegional: true, // Autopilot clusters are regional; the free-tier credit covers them too
         clusterDeletionProtection: false,

@@ -66,8 +66,9 @@ export interface PlatformCpuPool {
     /** Total nodes across the pool's zones (`totalMaxNodeCount`). Default: `3` / `6`. */
     readonly maxNodes?: number;
     /**
-     * Spot VMs: at most 40% of the on-demand price; a preempted node is replaced by the autoscaler
-     * and the services restart on it. Default: `true` / `false`.
+     * Spot VMs: cheaper than on demand at a price Google sets per region and machine (see "Cost");
+     * a preempted node is replaced by the autoscaler and the services restart on it. Default:
+     * `true` / `false`.
      */
     readonly spot?: boolean;
     /**
@@ -87,8 +88,8 @@ export interface PlatformCluster {
     /**
      * Autopilot only: the profile sets
      * `METAFLOW_KUBERNETES_NODE_SELECTOR=cloud.google.com/gke-spot=true`, so steps run as Spot Pods
-     * (at most 40% of the price; a preempted step retries with `@retry`). Default: `false`
-     * (personal: `true`).
+     * (cheaper than on demand; a preempted step retries with `@retry`). Default: `false` (personal:
+     * `true`).
      */
     readonly spotSteps?: boolean;
     /**
@@ -146,7 +147,10 @@ export interface PlatformGpuPool {
      * `2`.
      */
     readonly maxNodes?: number;
-    /** Spot VMs: at most 40% of the on-demand price. Default: `true` / `false`. */
+    /**
+     * Spot VMs: cheaper than on demand at a price Google sets per region and machine (see "Cost").
+     * Default: `true` / `false`.
+     */
     readonly spot?: boolean;
     /**
      * Zones for the pool; required where components/model/catalog.ts `GPU_ZONES` has none for the

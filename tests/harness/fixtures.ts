@@ -1,7 +1,7 @@
 /**
  * Fixture stacks: the stacks as shipped, copied under tests/fixtures/stacks (with their policy
  * limits under tests/fixtures/stacks/policy/limits). Tests that assert what a stack renders (this
- * cluster is zonal, that database is HA, the idle cost is $39.46) render these, never the
+ * cluster is zonal, that database is HA, the idle cost is $49.24) render these, never the
  * repository's own Pulumi.<stack>.yaml: those are the user's, who adds environments, members and
  * an endpoint to them as the README says, and our tests are the user's CI.
  * Tests that must hold for every stack a user writes iterate over `listStacks()` and `userStack`
