@@ -83,7 +83,7 @@ describe("the README's facts", () => {
     });
 
     it("one step per hour: the GPU and CPU step prices of dev and prod as the estimate computes them", async () => {
-        const step = /One step per hour: dev's L4 pool \([^)]*\) at most \$([\d.]+), prod's on-demand \$([\d.]+); a CPU node \$([\d.]+) \(dev, spot\) \/ \$([\d.]+) \(prod\)/.exec(PROSE);
+        const step = /One step per hour: dev's L4 pool \([^)]*\) \$([\d.]+), prod's on-demand \$([\d.]+); a CPU node \$([\d.]+) \(dev, spot\) \/ \$([\d.]+) \(prod\)/.exec(PROSE);
         assert.ok(step, "the README states the step prices");
         const [dev, prod] = [await estimateOf("dev"), await estimateOf("prod")];
         const price = (estimate: typeof dev, pool: string, kind: "spot" | "on-demand") => {
