@@ -12,6 +12,8 @@ trap 'rm -rf "$logs"' EXIT
 
 # Pulumi's package metaschema for the component-package test: downloaded once, checked, cached.
 bash scripts/fetch-metaschema.sh || exit 1
+# The Cloud Monitoring API's discovery documents for the dashboard and alert tests: likewise.
+bash scripts/fetch-monitoring-schemas.sh || exit 1
 
 npm run -s pytest >"$logs/python" 2>&1 &
 python_pid=$!
