@@ -21,9 +21,13 @@ export type {
     PlatformCpuPool,
     PlatformDatabase,
     PlatformEndpoint,
+    PlatformFlexStart,
     PlatformGpuPool,
+    PlatformLadder,
     PlatformNetwork,
+    PlatformOnDemand,
     PlatformServices,
+    PlatformSpot,
     PlatformStorage,
 } from "./platform/metaflowPlatformArgs";
 export { PlatformArgsError } from "./platform/platformArgsCheck";
@@ -45,6 +49,7 @@ export { AirflowCloud, type AirflowCloudArgs } from "./gcp/airflowCloud";
 export { MetaflowServices, type DatabaseConnection, type MetaflowServiceAccounts, type MetaflowServicesAirflowArgs, type MetaflowServicesArgs } from "./kubernetes/services";
 export { ArgoWorkflows, type ArgoWorkflowsArgs } from "./kubernetes/argoWorkflows";
 export { ArgoEvents, type ArgoEventsArgs } from "./kubernetes/argoEvents";
+export { GpuComputeClass, type GpuComputeClassArgs } from "./kubernetes/computeClass";
 export { Airflow, type AirflowArgs, type AirflowDatabase } from "./kubernetes/airflow";
 export { MemberRbac, type MemberRbacArgs } from "./kubernetes/memberRbac";
 export { MetaflowEndpoint, type EndpointSummary, type MetaflowEndpointArgs } from "./kubernetes/endpoint";

@@ -6,6 +6,7 @@
  */
 import type { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
 import { estimateCost, type CostFootprint, type PodFootprint, type PoolFootprint } from "../components/estimate/cost";
+import { COMPUTE_CLASS_LABEL } from "../components/model/capacityLadder";
 import { cpuCores, gibibytes } from "../components/model/workloadRequests";
 import { nodeGpus, peek, UNKNOWN } from "./helpers";
 
@@ -104,9 +105,24 @@ function nodePoolOf(r: PolicyResource): PoolFootprint {
         gpusPerNode: gpus === UNKNOWN ? 0 : gpus.gpusPerNode,
         minNodes,
         spot: nodeConfig?.spot === true || nodeConfig?.preemptible === true,
+        flexStart: nodeConfig?.flexStart === true,
         diskType: known(() => nodeConfig?.diskType, undefined) ?? "pd-balanced",
         diskSizeGb: Number(known(() => nodeConfig?.diskSizeGb, undefined) ?? 100),
     };
+}
+
+/** Node pool name -> the compute class its nodes belong to (their `cloud.google.com/compute-class` label), for laddered pools. */
+function computeClassesOf(resources: PolicyResource[]): Map<string, string> {
+    const classes = new Map<string, string>();
+    for (const r of resources.filter((x) => x.type === TYPES.nodePool)) {
+        // Peeked: in a first preview a value may still be unknown, and reading it would stop the policy.
+        const name = peek(() => r.props.nodeConfig?.labels?.[COMPUTE_CLASS_LABEL]);
+        const pool = peek(() => r.props.name);
+        if (typeof name === "string" && typeof pool === "string") {
+            classes.set(pool, name);
+        }
+    }
+    return classes;
 }
 
 /** The cost footprint of a stack's resources; undefined when it has no cluster. */
@@ -171,12 +187,16 @@ export const costBudget: StackValidationPolicy = {
                     `(largest: ${top.join(", ")}). Shrink the minimum size (spot, smaller machines or disks, database tier) or raise maxIdleMonthlyUsd in the policy config.`,
             );
         }
+        const classes = computeClassesOf(args.resources);
         for (const step of estimate.steps.filter((s) => s.gpu)) {
+            // Flex-start is priced at most at on-demand (FLEX_START_PRICE_NOTE): judge that bound.
             const hourly = step.configured === "spot" ? step.spotUsdPerHour : step.onDemandUsdPerHour;
             if (hourly !== undefined && hourly > maxGpuHourUsd) {
+                const rung = classes.get(step.pool);
+                const where = rung ? `GPU pool ${step.pool} (the ${step.configured} rung of compute class ${rung}: a step lands there when the rungs before it have no capacity)` : `GPU pool ${step.pool}`;
                 report(
-                    `A step on GPU pool ${step.pool} costs about $${hourly.toFixed(2)}/hour (${step.configured}, ${step.what}), over this environment's limit of $${maxGpuHourUsd}/hour. ` +
-                        `Use spot or a smaller machine, or raise maxGpuHourUsd in the policy config.`,
+                    `A step on ${where} costs about $${hourly.toFixed(2)}/hour (${step.configured}, ${step.what}), over this environment's limit of $${maxGpuHourUsd}/hour. ` +
+                        `Use spot or a smaller machine${rung ? ", drop that rung" : ""}, or raise maxGpuHourUsd in the policy config.`,
                 );
             }
         }

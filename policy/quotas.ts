@@ -1,27 +1,34 @@
 /** Quotas and cost, with limits per environment from the pack's config. */
 import type { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
+import { COMPUTE_CLASS_LABEL } from "../components/model/capacityLadder";
 import { machineFamily } from "../components/model/catalog";
-import { describe, forTypes, poolFootprint, regionOf, UNKNOWN } from "./helpers";
+import { describe, forTypes, peek, poolFootprint, regionOf, UNKNOWN } from "./helpers";
 import { T } from "./types";
 
 export const gpuQuota: StackValidationPolicy = {
     name: "gpu-quota",
-    description: "The GPUs all pools can reach at full scale (max nodes x GPUs per node, per-zone limits times zones) stay within the environment's budget.",
+    description:
+        "The GPUs all pools can reach at full scale (max nodes x GPUs per node, per-zone limits times zones; every rung of a capacity ladder, since each can fill) stay within the environment's budget.",
     // Defaults are a new environment's budget when policy/limits/<stack>.json says nothing.
     configSchema: { properties: { maxTotalGpus: { type: "integer", minimum: 0, default: 4 } } },
     validateStack: (args, report) => {
         const { maxTotalGpus } = args.getConfig<{ maxTotalGpus: number }>();
         // Reads only what a first preview knows (helpers.ts poolFootprint/nodeGpus): a pool that
         // leaves guestAccelerators to the provider is counted from its machine type.
-        const all = args.resources.filter((r) => r.type === T.nodePool).map((r) => ({ name: r.name, ...poolFootprint(r.props) }));
+        const all = args.resources
+            .filter((r) => r.type === T.nodePool)
+            .map((r) => ({ name: r.name, computeClass: peek(() => r.props.nodeConfig?.labels?.[COMPUTE_CLASS_LABEL]), ...poolFootprint(r.props) }));
         for (const pool of all.filter((p) => p.gpusPerNode === UNKNOWN)) {
             report(`Node pool "${pool.name}": its GPUs cannot be counted before the update runs (machine type and guestAccelerators both unknown). Set nodeConfig.machineType from known values.`);
         }
         const pools = all.flatMap((p) => (p.gpusPerNode !== UNKNOWN && p.gpusPerNode > 0 ? [{ ...p, gpusPerNode: p.gpusPerNode }] : []));
         const total = pools.reduce((sum, p) => sum + p.maxNodes * p.gpusPerNode, 0);
         if (total > maxTotalGpus) {
-            const parts = pools.map((p) => `${p.name}: ${p.maxNodes} nodes${p.perZone ? ` (${p.maxNodes / p.zones} per zone x ${p.zones} zones)` : ""} x ${p.gpusPerNode} ${p.gpuType}`);
-            report(`GPU pools can reach ${total} GPUs, over this environment's limit of ${maxTotalGpus} (${parts.join("; ")}). Lower maxNodes or raise the limit in the policy config.`);
+            const parts = pools.map(
+                (p) =>
+                    `${p.name}${typeof p.computeClass === "string" ? ` (compute class ${p.computeClass})` : ""}: ${p.maxNodes} nodes${p.perZone ? ` (${p.maxNodes / p.zones} per zone x ${p.zones} zones)` : ""} x ${p.gpusPerNode} ${p.gpuType}`,
+            );
+            report(`GPU pools can reach ${total} GPUs, over this environment's limit of ${maxTotalGpus} (${parts.join("; ")}). Lower maxNodes (of the pool or its ladder's rungs) or raise the limit in the policy config.`);
         }
     },
 };

@@ -14,6 +14,7 @@ import { footprintFromConfig, quotaPlanFromConfig } from "../components/config/e
 import { estimateCost, type CostEstimate } from "../components/estimate/cost";
 import { HOURS_PER_MONTH } from "../components/estimate/prices";
 import { requiredQuotas } from "../components/estimate/quotas";
+import type { GpuScheduling } from "../components/model/scheduling";
 import type { StepSize } from "../components/model/sizing";
 import { childrenOf } from "../tests/harness/query";
 import { checkRendered, formatReport } from "./policyCheck";
@@ -122,6 +123,18 @@ export function largestStepSection(stack: RenderedStack): string[] {
     ];
 }
 
+/** Each capacity ladder: the compute class steps select and the node pools GKE tries, in order (from the gpuScheduling output). */
+export function ladderSection(stack: RenderedStack): string[] {
+    const classes = (stack.outputs.gpuScheduling?.value as GpuScheduling | undefined)?.computeClasses;
+    if (!classes) {
+        return [];
+    }
+    return [
+        "Capacity ladders (GPU steps select the class; GKE tries each node pool in turn when the one before has no capacity or is full):",
+        ...Object.entries(classes).flatMap(([name, c]) => [`  ${name} (${c.gpuType}): ${c.decorator}`, ...c.tries.map((t, i) => `    ${i + 1}. ${t}`)]),
+    ];
+}
+
 /** The validated config a rendered stack was built from. */
 export function renderedConfig(stack: RenderedStack) {
     return platformConfigFromFlat(stack.config, stack.stack);
@@ -181,6 +194,10 @@ export async function previewStack(name: string, options: RenderOptions = {}): P
         lines.push(`  ${key}: ${mask(out.value, out.secret)}`);
     }
     lines.push("", ...largestStepSection(stack));
+    const ladders = ladderSection(stack);
+    if (ladders.length > 0) {
+        lines.push("", ...ladders);
+    }
     lines.push("", ...costSection(estimateCost(footprintFromConfig(renderedConfig(stack)))));
     lines.push("", ...quotaSection(stack));
     try {

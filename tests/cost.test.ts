@@ -110,9 +110,11 @@ describe("cost estimate (list prices)", () => {
             const fromConfig = estimateCost(footprintFromConfig(renderedConfig(stack)));
             const fromResources = estimateCost(footprintFromResources(resourcesOf(stack) as any)!);
             assert.deepEqual(fromResources.idle, fromConfig.idle, stack.stack);
+            // Same steps; the policy sees pools in the engine's order, the config in its own.
+            const byPool = (a: { pool: string }, b: { pool: string }) => a.pool.localeCompare(b.pool);
             assert.deepEqual(
-                fromResources.steps.filter((s) => s.gpu),
-                fromConfig.steps.filter((s) => s.gpu && s.onDemandUsdPerHour !== undefined),
+                fromResources.steps.filter((s) => s.gpu).sort(byPool),
+                fromConfig.steps.filter((s) => s.gpu && s.onDemandUsdPerHour !== undefined).sort(byPool),
             );
         }
     });
@@ -327,8 +329,9 @@ describe("cost-budget policy", () => {
         assert.match(violations[0].message, /Idle cost is about \$49\.24\/month at list prices, over this environment's limit of \$30 \(largest: nodes: cpu \$29\.35, Cloud SQL instance \$7\.67, Cloud NAT IP address \$3\.65\)/);
     });
 
-    it("fails an on-demand GPU pool over the GPU-hour limit (prod's L4 at $0.88/h against $0.5)", async () => {
-        const violations = await runPolicies([costBudget], resourcesOf(await fixtureStack("prod")), { "cost-budget": { maxIdleMonthlyUsd: 1000, maxGpuHourUsd: 0.5 } });
+    it("fails an on-demand GPU pool over the GPU-hour limit (an L4 at $0.88/h against $0.5)", async () => {
+        const stack = await renderFixture("prod", { config: { "metaflow-gcp:gpuPools": [{ name: "l4", spot: false, maxNodes: 4 }] } });
+        const violations = await runPolicies([costBudget], resourcesOf(stack), { "cost-budget": { maxIdleMonthlyUsd: 1000, maxGpuHourUsd: 0.5 } });
         assert.equal(violations.length, 1);
         assert.match(violations[0].message, /GPU pool gpu-l4 costs about \$0\.88\/hour \(on-demand, one g2-standard-8 node/);
     });

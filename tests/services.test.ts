@@ -12,9 +12,12 @@ const SERVICE = "kubernetes:core/v1:Service";
 const PDB = "kubernetes:policy/v1:PodDisruptionBudget";
 const RELEASE = "kubernetes:helm.sh/v3:Release";
 
+/** API groups of custom resources, each checked against its own CRD schema in its own test file. */
+const CUSTOM_GROUPS = ["argoproj.io", "cloud.google.com", "kueue.x-k8s.io", "monitoring.googleapis.com"];
+
 /** Kubernetes objects with a built-in schema (CRDs and Helm releases are checked separately). */
 function builtInObjects(stack: RenderedStack): RenderedResource[] {
-    return stack.resources.filter((r) => r.custom && r.type.startsWith("kubernetes:") && r.type !== RELEASE && !r.type.includes("argoproj.io"));
+    return stack.resources.filter((r) => r.custom && r.type.startsWith("kubernetes:") && r.type !== RELEASE && !CUSTOM_GROUPS.some((g) => r.type.startsWith(`kubernetes:${g}/`)));
 }
 
 /** Validates an object with kubernetes-models' OpenAPI schema for its apiVersion/kind. */

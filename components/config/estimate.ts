@@ -5,6 +5,7 @@
  */
 import type { CostFootprint } from "../estimate/cost";
 import type { QuotaPlan } from "../estimate/quotas";
+import { ladderRungs } from "../model/capacityLadder";
 import { NODE_DISK_TYPE } from "../model/wellKnown";
 import { EVENTBUS_REPLICAS, alwaysOnPods, podRequest } from "../model/workloadRequests";
 import type { PlatformConfig } from "./config";
@@ -40,16 +41,19 @@ export function footprintFromConfig(cfg: PlatformConfig): CostFootprint {
                       diskType: NODE_DISK_TYPE,
                       diskSizeGb: cfg.cluster.cpuPool.diskSizeGb,
                   },
-                  ...cfg.gpuPools.map((p) => ({
-                      name: `gpu-${p.name}`,
-                      machineType: p.machineType,
-                      gpuType: p.gpuType,
-                      gpusPerNode: p.gpusPerNode,
-                      minNodes: p.minNodes,
-                      spot: p.spot,
-                      diskType: NODE_DISK_TYPE,
-                      diskSizeGb: p.diskSizeGb,
-                  })),
+                  ...cfg.gpuPools.flatMap((p) =>
+                      ladderRungs(p).map((rung) => ({
+                          name: rung.nodePoolName,
+                          machineType: p.machineType,
+                          gpuType: p.gpuType,
+                          gpusPerNode: p.gpusPerNode,
+                          minNodes: rung.minNodes,
+                          spot: rung.capacity === "spot",
+                          flexStart: rung.capacity === "flexStart",
+                          diskType: NODE_DISK_TYPE,
+                          diskSizeGb: p.diskSizeGb,
+                      })),
+                  ),
               ],
         autopilotGpuPools: autopilot ? cfg.gpuPools.map((p) => ({ name: `gpu-${p.name}`, gpuType: p.gpuType, spot: p.spot })) : [],
         pods: autopilot ? pods : [],
@@ -70,15 +74,18 @@ export function quotaPlanFromConfig(cfg: PlatformConfig): QuotaPlan {
         autopilot: cfg.cluster.mode === "autopilot",
         pools: [
             { label: "cpu pool", machineType: cpu.machineType, maxNodes: cpu.maxNodes, diskSizeGb: cpu.diskSizeGb, spot: cpu.spot },
-            ...cfg.gpuPools.map((p) => ({
-                label: `gpu-${p.name} pool`,
-                machineType: p.machineType,
-                maxNodes: p.maxNodes,
-                diskSizeGb: p.diskSizeGb,
-                gpuType: p.gpuType,
-                gpusPerNode: p.gpusPerNode,
-                spot: p.spot,
-            })),
+            ...cfg.gpuPools.flatMap((p) =>
+                ladderRungs(p).map((rung) => ({
+                    label: `${rung.nodePoolName} pool`,
+                    machineType: p.machineType,
+                    maxNodes: rung.maxNodes,
+                    diskSizeGb: p.diskSizeGb,
+                    gpuType: p.gpuType,
+                    gpusPerNode: p.gpusPerNode,
+                    spot: rung.capacity === "spot",
+                    flexStart: rung.capacity === "flexStart",
+                })),
+            ),
         ],
         defaultPoolZones: cfg.cluster.regional ? cfg.zones.length : 1,
     };

@@ -14,6 +14,7 @@ import { isPrivateCidr, parseIpv4Cidr } from "../model/cidr";
 import { REPLACING_KEYS } from "./replacement";
 import { METAFLOW_DEFAULT_STEP } from "../model/sizing";
 import { PRESETS, PROFILE_DEFAULTS, type ProfileDefaults } from "../model/profiles";
+import { FLEX_START_MAX_RUN_HOURS } from "../model/capacityLadder";
 
 declare module "zod" {
     interface GlobalMeta {
@@ -163,6 +164,41 @@ function clusterSchema(d: ProfileDefaults) {
         .strict();
 }
 
+const rungNodes = z.number().int().min(1).max(100).describe("Total nodes this rung may reach (`totalMaxNodeCount` of its node pool).");
+
+/** Rungs a GPU pool adds to its own capacity; GKE tries them in the order spot, on-demand, flex-start. */
+function ladderSchema() {
+    return z
+        .object({
+            spot: z.object({ maxNodes: rungNodes }).strict().optional().describe("A spot rung, node pool `gpu-<name>-spot`, tried first."),
+            onDemand: z.object({ maxNodes: rungNodes }).strict().optional().describe("An on-demand rung, node pool `gpu-<name>-ondemand`, tried after spot."),
+            flexStart: z
+                .object({
+                    maxNodes: rungNodes,
+                    maxRunHours: z
+                        .number()
+                        .int()
+                        .min(1)
+                        .max(FLEX_START_MAX_RUN_HOURS)
+                        .default(24)
+                        .describe(`Hours a flex-start node may run before Compute Engine deletes it (at most ${FLEX_START_MAX_RUN_HOURS}, seven days); longer steps are cut off.`),
+                })
+                .strict()
+                .optional()
+                .describe(
+                    "A flex-start rung (Dynamic Workload Scheduler), node pool `gpu-<name>-flex`, tried last: waits for capacity instead of failing; " +
+                        "accelerator-optimized machines only (G2, A2, A3), preemptible quota.",
+                ),
+        })
+        .strict()
+        .optional()
+        .describe(
+            "A capacity ladder: node pools GKE tries in the order spot, on-demand, flex-start when a GPU step needs a node, through a custom compute class " +
+                "`gpu-<name>` that steps select (see the gpuScheduling output). The pool itself is the rung of its own capacity (`spot`), so list the others. " +
+                "Standard clusters with the services on; unset: the pool alone.",
+        );
+}
+
 function gpuPoolSchema(d: ProfileDefaults) {
     return z
         .object({
@@ -191,6 +227,7 @@ function gpuPoolSchema(d: ProfileDefaults) {
                 }),
             diskSizeGb: z.number().int().min(50).max(4000).default(200).describe("Boot disk per node, GB."),
             driverVersion: z.enum(["DEFAULT", "LATEST"]).default("LATEST").describe("The GKE-managed driver install; never unset (unset means no driver)."),
+            ladder: ladderSchema(),
         })
         .strict();
 }

@@ -35,6 +35,8 @@ export interface PoolFootprint {
     /** Nodes kept when idle, in total. */
     readonly minNodes: number;
     readonly spot: boolean;
+    /** Flex-start nodes (a capacity ladder's last rung); priced at most at on-demand, see FLEX_START_PRICE_NOTE. */
+    readonly flexStart?: boolean;
     readonly diskType: string;
     readonly diskSizeGb: number;
 }
@@ -81,8 +83,8 @@ export interface StepCost {
     readonly onDemandUsdPerHour?: number;
     /** At the region's spot price of its date (prices.ts `spot`); undefined when none is recorded. */
     readonly spotUsdPerHour?: number;
-    /** What the pool is configured to use. */
-    readonly configured: "spot" | "on-demand";
+    /** What the pool is configured to use; a flex-start step costs at most its on-demand price. */
+    readonly configured: "spot" | "on-demand" | "flex-start";
     readonly gpu: boolean;
     /** Why a figure is missing. */
     readonly note?: string;
@@ -100,6 +102,14 @@ export interface CostEstimate {
     /** Things the price table cannot price; the totals leave them out. */
     readonly unpriced: readonly string[];
 }
+
+/**
+ * Flex-start is billed at Dynamic Workload Scheduler prices: Compute Engine discounts A4, A3, A2
+ * and H4D machines under it ("About Flex-start VMs"; GKE's flex-start page says "up to 53%") and
+ * lists no discount for G2. The catalog has no DWS prices, so a flex-start step is priced at the
+ * on-demand price: exact for G2 (L4), an upper bound for A2 and A3.
+ */
+export const FLEX_START_PRICE_NOTE = "flex-start: Dynamic Workload Scheduler price, at most on-demand (discounted for A2/A3, not for G2)";
 
 const money = (usd: number) => `$${usd.toFixed(usd < 1 ? 4 : 2)}`;
 const round2 = (usd: number) => Math.round(usd * 100) / 100;
@@ -300,8 +310,9 @@ function nodePoolPart(pool: PoolFootprint, region: string, prices: RegionPrices 
         what: `one ${pool.machineType} node${pool.gpusPerNode ? ` (${pool.gpusPerNode} x ${pool.gpuType})` : ""} and its ${pool.diskSizeGb} GB disk`,
         onDemandUsdPerHour: onDemand !== undefined && diskHourly !== undefined ? onDemand + diskHourly : undefined,
         spotUsdPerHour: spot !== undefined && diskHourly !== undefined ? spot + diskHourly : undefined,
-        configured: pool.spot ? "spot" : "on-demand",
+        configured: pool.spot ? "spot" : pool.flexStart ? "flex-start" : "on-demand",
         gpu: pool.gpusPerNode > 0,
+        ...(pool.flexStart ? { note: FLEX_START_PRICE_NOTE } : {}),
     };
     return { idle, steps: [step], unpriced };
 }

@@ -85,6 +85,11 @@ export interface QuotaPool {
     readonly gpuType?: GpuType;
     readonly gpusPerNode?: number;
     readonly spot: boolean;
+    /**
+     * Flex-start nodes: they draw on the preemptible quota like spot ones ("Introducing Flex-start
+     * VMs", Google Cloud blog, 2025-09-25: "consume preemptible quota").
+     */
+    readonly flexStart?: boolean;
 }
 
 /** What the quota count needs to know of an environment (`quotaPlanFromConfig` builds it from the config). */
@@ -128,8 +133,10 @@ export function requiredQuotas(plan: QuotaPlan): QuotaNeed[] {
         // pd-balanced boot disks (hardenedNodeConfig) count against SSD_TOTAL_GB.
         add("SSD_TOTAL_GB", plan.region, nodes * pool.diskSizeGb, `${shape} x ${pool.diskSizeGb} GB pd-balanced`);
         if (pool.gpuType && pool.gpusPerNode) {
-            const metric = `${pool.spot ? "PREEMPTIBLE_" : ""}${GPU_QUOTA_METRICS[pool.gpuType]}`;
-            add(metric, plan.region, nodes * pool.gpusPerNode, `${shape} x ${pool.gpusPerNode} ${pool.gpuType}${pool.spot ? " (spot)" : ""}`);
+            const preemptible = pool.spot || pool.flexStart === true;
+            const metric = `${preemptible ? "PREEMPTIBLE_" : ""}${GPU_QUOTA_METRICS[pool.gpuType]}`;
+            const kind = pool.spot ? " (spot)" : pool.flexStart ? " (flex-start: preemptible quota)" : "";
+            add(metric, plan.region, nodes * pool.gpusPerNode, `${shape} x ${pool.gpusPerNode} ${pool.gpuType}${kind}`);
             add("GPUS_ALL_REGIONS", "global", nodes * pool.gpusPerNode, `${shape} x ${pool.gpusPerNode} GPUs`);
         }
     }

@@ -5,6 +5,7 @@ import { childOptions, withDefaults, withLegacyType } from "../options";
 import { componentType } from "../model/typeTokens";
 import { initialNodesPerZone } from "../model/sizing";
 import { GPU_TAINT } from "../model/wellKnown";
+import { COMPUTE_CLASS_LABEL } from "../model/capacityLadder";
 import { STANDALONE_DEFAULTS as PRODUCTION } from "../model/profiles";
 
 /** GPU models a pool may carry (the catalog's GPU_TYPES: components/model/catalog.ts; a test keeps them equal). */
@@ -57,6 +58,16 @@ export interface GpuNodePoolArgs {
     readonly labels?: Record<string, string>;
     /** Guard the pool with Pulumi's `protect` (production clusters). Default: false. */
     readonly protect?: boolean;
+    /**
+     * When set, flex-start nodes (Dynamic Workload Scheduler) instead of spot or on-demand ones: a
+     * node waits for capacity, then runs at most this many seconds (seven days at most). `spot`
+     * must be false. Default: none (spot or on demand, by `spot`).
+     */
+    readonly flexStartMaxRunSeconds?: number;
+    /** The GKE custom compute class the nodes belong to (node label `cloud.google.com/compute-class`). Default: none. */
+    readonly computeClass?: string;
+    /** Also taint the nodes with the compute class, so only pods that select it land there. Default: false. */
+    readonly computeClassTaint?: boolean;
 }
 
 /** The defaults GpuNodePoolArgs documents, applied once at the top of the constructor. */
@@ -68,11 +79,20 @@ export const GPU_NODE_POOL_DEFAULTS = {
     driverVersion: GpuDriverVersion.Latest as GpuDriverVersion,
     labels: {} as Record<string, string>,
     protect: false,
+    computeClassTaint: false,
 };
 
 /** Maximum GPUs a pool can hold at full scale (its quota footprint). */
 export function maxGpus(pool: { readonly maxNodes: number; readonly gpusPerNode: number }): number {
     return pool.maxNodes * pool.gpusPerNode;
+}
+
+/**
+ * What makes a pool flex-start (@pulumi/gcp 9.37.0 NodePoolNodeConfig `flexStart`, `maxRunDuration`
+ * "<seconds>s"): flex-start VMs do not consume reservations, so the pool asks for none.
+ */
+function flexStartNodeConfig(maxRunSeconds: number): Partial<gcp.types.input.container.NodePoolNodeConfig> {
+    return { flexStart: true, maxRunDuration: `${maxRunSeconds}s`, reservationAffinity: { consumeReservationType: "NO_RESERVATION" } };
 }
 
 /**
@@ -84,6 +104,8 @@ export function maxGpus(pool: { readonly maxNodes: number; readonly gpusPerNode:
  */
 export class GpuNodePool extends pulumi.ComponentResource {
     public readonly nodePool: gcp.container.NodePool;
+    /** The GKE node pool's name, `gpu-<name>`. */
+    public readonly nodePoolName: string;
     /** GPUs at full scale: maxNodes x GPUs per node. */
     public readonly maxGpus: number;
 
@@ -91,12 +113,17 @@ export class GpuNodePool extends pulumi.ComponentResource {
         super(componentType("GpuNodePool"), name, {}, withLegacyType("GpuNodePool", opts));
         const pool = withDefaults(GPU_NODE_POOL_DEFAULTS, args);
         this.maxGpus = maxGpus(pool);
+        this.nodePoolName = `gpu-${pool.name}`;
+        if (args.flexStartMaxRunSeconds !== undefined && pool.spot) {
+            // The ComputeClass CRD says it too: "Flex Start provisioning model is incompatible with Spot".
+            throw new pulumi.ResourceError(`GPU pool ${pool.name}: flexStart and spot exclude each other; a flex-start pool is not spot`, this);
+        }
 
         this.nodePool = new gcp.container.NodePool(
             `${name}-pool`,
             {
                 project: args.project,
-                name: `gpu-${pool.name}`,
+                name: this.nodePoolName,
                 cluster: args.clusterName,
                 location: args.clusterLocation,
                 nodeLocations: pool.zones,
@@ -105,27 +132,30 @@ export class GpuNodePool extends pulumi.ComponentResource {
                 autoscaling: {
                     totalMinNodeCount: pool.minNodes,
                     totalMaxNodeCount: pool.maxNodes,
-                    locationPolicy: pool.spot ? "ANY" : "BALANCED",
+                    locationPolicy: pool.spot || args.flexStartMaxRunSeconds !== undefined ? "ANY" : "BALANCED",
                 },
                 management: { autoRepair: true, autoUpgrade: true },
                 upgradeSettings: SAFE_UPGRADES,
-                nodeConfig: hardenedNodeConfig({
-                    machineType: pool.machineType,
-                    diskSizeGb: pool.diskSizeGb,
-                    spot: pool.spot,
-                    serviceAccount: args.serviceAccount,
-                    resourceLabels: { ...pool.labels, "gpu-pool": pool.name },
-                    labels: { "metaflow.org/pool": `gpu-${pool.name}` },
-                    taints: [{ ...GPU_TAINT }],
-                    guestAccelerators: [
-                        {
-                            type: pool.gpuType,
-                            count: pool.gpusPerNode,
-                            gpuDriverInstallationConfig: { gpuDriverVersion: pool.driverVersion },
-                        },
-                    ],
-                    imageStreaming: true,
-                }),
+                nodeConfig: {
+                    ...hardenedNodeConfig({
+                        machineType: pool.machineType,
+                        diskSizeGb: pool.diskSizeGb,
+                        spot: pool.spot,
+                        serviceAccount: args.serviceAccount,
+                        resourceLabels: { ...pool.labels, "gpu-pool": pool.name },
+                        labels: { "metaflow.org/pool": `gpu-${pool.name}`, ...(args.computeClass ? { [COMPUTE_CLASS_LABEL]: args.computeClass } : {}) },
+                        taints: [{ ...GPU_TAINT }, ...(args.computeClass && pool.computeClassTaint ? [{ key: COMPUTE_CLASS_LABEL, value: args.computeClass, effect: "NO_SCHEDULE" }] : [])],
+                        guestAccelerators: [
+                            {
+                                type: pool.gpuType,
+                                count: pool.gpusPerNode,
+                                gpuDriverInstallationConfig: { gpuDriverVersion: pool.driverVersion },
+                            },
+                        ],
+                        imageStreaming: true,
+                    }),
+                    ...(args.flexStartMaxRunSeconds !== undefined ? flexStartNodeConfig(args.flexStartMaxRunSeconds) : {}),
+                },
             },
             // The autoscaler owns the node count once the pool exists.
             { ...childOptions(this, opts), ignoreChanges: ["initialNodeCount"], protect: pool.protect },

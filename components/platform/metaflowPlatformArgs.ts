@@ -124,6 +124,55 @@ export interface PlatformCluster {
     readonly cpuPool?: PlatformCpuPool;
 }
 
+/** `gpuPools[].ladder.spot`: A spot rung, node pool `gpu-<name>-spot`, tried first. */
+export interface PlatformSpot {
+    /** Total nodes this rung may reach (`totalMaxNodeCount` of its node pool). */
+    readonly maxNodes: number;
+}
+
+/**
+ * `gpuPools[].ladder.onDemand`: An on-demand rung, node pool `gpu-<name>-ondemand`, tried after
+ * spot.
+ */
+export interface PlatformOnDemand {
+    /** Total nodes this rung may reach (`totalMaxNodeCount` of its node pool). */
+    readonly maxNodes: number;
+}
+
+/**
+ * `gpuPools[].ladder.flexStart`: A flex-start rung (Dynamic Workload Scheduler), node pool
+ * `gpu-<name>-flex`, tried last: waits for capacity instead of failing; accelerator-optimized
+ * machines only (G2, A2, A3), preemptible quota.
+ */
+export interface PlatformFlexStart {
+    /** Total nodes this rung may reach (`totalMaxNodeCount` of its node pool). */
+    readonly maxNodes: number;
+    /**
+     * Hours a flex-start node may run before Compute Engine deletes it (at most 168, seven days);
+     * longer steps are cut off. Default: `24`.
+     */
+    readonly maxRunHours?: number;
+}
+
+/**
+ * `gpuPools[].ladder`: A capacity ladder: node pools GKE tries in the order spot, on-demand,
+ * flex-start when a GPU step needs a node, through a custom compute class `gpu-<name>` that steps
+ * select (see the gpuScheduling output). The pool itself is the rung of its own capacity (`spot`),
+ * so list the others. Standard clusters with the services on; unset: the pool alone.
+ */
+export interface PlatformLadder {
+    /** A spot rung, node pool `gpu-<name>-spot`, tried first. Default: unset. */
+    readonly spot?: PlatformSpot;
+    /** An on-demand rung, node pool `gpu-<name>-ondemand`, tried after spot. Default: unset. */
+    readonly onDemand?: PlatformOnDemand;
+    /**
+     * A flex-start rung (Dynamic Workload Scheduler), node pool `gpu-<name>-flex`, tried last:
+     * waits for capacity instead of failing; accelerator-optimized machines only (G2, A2, A3),
+     * preemptible quota. Default: unset.
+     */
+    readonly flexStart?: PlatformFlexStart;
+}
+
 /** `gpuPools[]`: undefined */
 export interface PlatformGpuPool {
     /**
@@ -164,6 +213,13 @@ export interface PlatformGpuPool {
     readonly diskSizeGb?: number;
     /** The GKE-managed driver install; never unset (unset means no driver). Default: `LATEST`. */
     readonly driverVersion?: GpuDriverVersion;
+    /**
+     * A capacity ladder: node pools GKE tries in the order spot, on-demand, flex-start when a GPU
+     * step needs a node, through a custom compute class `gpu-<name>` that steps select (see the
+     * gpuScheduling output). The pool itself is the rung of its own capacity (`spot`), so list the
+     * others. Standard clusters with the services on; unset: the pool alone. Default: unset.
+     */
+    readonly ladder?: PlatformLadder;
 }
 
 /** `database`: Cloud SQL for PostgreSQL, the metadata service's database. */

@@ -8,10 +8,12 @@ import { AirflowCloud } from "../gcp/airflowCloud";
 import { ENDPOINT_APIS, ProjectApis, REQUIRED_APIS } from "../gcp/apis";
 import { BUDGET_API, EnvironmentBudget } from "../gcp/budget";
 import { MetaflowCluster } from "../gcp/cluster";
-import type { PlatformConfig } from "../config/config";
+import type { GpuPoolConfig, PlatformConfig } from "../config/config";
 import { MetaflowDatabase } from "../gcp/database";
 import { MetaflowEndpoint } from "../kubernetes/endpoint";
 import { GpuNodePool } from "../gcp/gpuNodePool";
+import { GpuComputeClass } from "../kubernetes/computeClass";
+import { computeClassName, hasLadder, ladderRungs } from "../model/capacityLadder";
 import { MetaflowIdentity } from "../gcp/identity";
 import { MemberGrants } from "../gcp/memberGrants";
 import { MemberRbac } from "../kubernetes/memberRbac";
@@ -43,6 +45,8 @@ export interface PlatformParts {
     readonly endpoint?: MetaflowEndpoint;
     /** Airflow's database, user and Google identity; undefined unless `services.airflow` is on. */
     readonly airflowCloud?: AirflowCloud;
+    /** The compute class of each GPU pool with a capacity ladder (none without one, or without services). */
+    readonly computeClasses?: GpuComputeClass[];
 }
 
 /**
@@ -104,34 +108,46 @@ function createCloud(cfg: PlatformConfig, parent: pulumi.Resource) {
         },
         afterApis("MetaflowCluster"),
     );
-    const gpuPools = cluster.autopilot
-        ? []
-        : cfg.gpuPools.map(
-              (pool) =>
-                  new GpuNodePool(
-                      `gpu-${pool.name}`,
-                      {
-                          project: cfg.project,
-                          clusterName: cluster.name,
-                          clusterLocation: cluster.location,
-                          serviceAccount: cluster.nodeServiceAccountEmail,
-                          labels,
-                          name: pool.name,
-                          gpuType: pool.gpuType,
-                          machineType: pool.machineType,
-                          gpusPerNode: pool.gpusPerNode,
-                          zones: pool.zones,
-                          minNodes: pool.minNodes,
-                          maxNodes: pool.maxNodes,
-                          spot: pool.spot,
-                          diskSizeGb: pool.diskSizeGb,
-                          driverVersion: pool.driverVersion,
-                          protect: cfg.cluster.deletionProtection,
-                      },
-                      afterApis("GpuNodePool"),
-                  ),
-          );
+    const gpuPools = cluster.autopilot ? [] : cfg.gpuPools.flatMap((pool) => createGpuRungs(cfg, pool, cluster, afterApis));
     return { apis, network, cluster, gpuPools, ...createData(cfg, { network, cluster, afterApis }) };
+}
+
+/**
+ * A GPU pool's node pools: the pool itself and, with a capacity ladder, one pool per added rung
+ * (`ladderRungs`). Every rung's nodes carry the compute class's label; added rungs are also
+ * tainted with it, so only steps that select the class reach them, while the pool itself stays
+ * open to GPU steps that do not (as before the ladder).
+ */
+function createGpuRungs(cfg: PlatformConfig, pool: GpuPoolConfig, cluster: MetaflowCluster, afterApis: (c: LegacyComponent) => pulumi.ComponentResourceOptions): GpuNodePool[] {
+    const laddered = hasLadder(pool);
+    return ladderRungs(pool).map(
+        (rung) =>
+            new GpuNodePool(
+                `gpu-${rung.poolName}`,
+                {
+                    project: cfg.project,
+                    clusterName: cluster.name,
+                    clusterLocation: cluster.location,
+                    serviceAccount: cluster.nodeServiceAccountEmail,
+                    labels: platformLabels(cfg),
+                    name: rung.poolName,
+                    gpuType: pool.gpuType,
+                    machineType: pool.machineType,
+                    gpusPerNode: pool.gpusPerNode,
+                    zones: pool.zones,
+                    minNodes: rung.minNodes,
+                    maxNodes: rung.maxNodes,
+                    spot: rung.capacity === "spot",
+                    diskSizeGb: pool.diskSizeGb,
+                    driverVersion: pool.driverVersion,
+                    protect: cfg.cluster.deletionProtection,
+                    flexStartMaxRunSeconds: rung.maxRunSeconds,
+                    computeClass: laddered ? computeClassName(pool.name) : undefined,
+                    computeClassTaint: laddered && !rung.base,
+                },
+                afterApis("GpuNodePool"),
+            ),
+    );
 }
 
 /** Database, storage, the task identity and Airflow's Google Cloud half. */
@@ -284,7 +300,23 @@ function createKubernetes(cfg: PlatformConfig, parent: pulumi.Resource, cloud: C
               platformChild(parent, "MetaflowEndpoint", { providers: [kubernetes], dependsOn: [apis, services] }),
           )
         : undefined;
-    return { kubernetes, services, endpoint };
+    return { kubernetes, services, endpoint, computeClasses: createComputeClasses(cfg, parent, kubernetes, gpuPools) };
+}
+
+/** One compute class per laddered GPU pool, over its rungs' node pools (created first). */
+function createComputeClasses(cfg: PlatformConfig, parent: pulumi.Resource, kubernetes: k8s.Provider, gpuPools: GpuNodePool[]): GpuComputeClass[] {
+    if (cfg.cluster.mode === "autopilot") {
+        return [];
+    }
+    return cfg.gpuPools.filter(hasLadder).map((pool) => {
+        const rungs = ladderRungs(pool);
+        const nodePools = gpuPools.filter((p) => rungs.some((r) => r.nodePoolName === p.nodePoolName));
+        return new GpuComputeClass(
+            computeClassName(pool.name),
+            { className: computeClassName(pool.name), nodePools: rungs.map((r) => r.nodePoolName) },
+            { parent, providers: [kubernetes], dependsOn: nodePools },
+        );
+    });
 }
 
 /** Members' access on Google Cloud and in the namespace, and the billing budget. */
@@ -314,5 +346,5 @@ export function createPlatformParts(cfg: PlatformConfig, parent: pulumi.Resource
     const cloud = createCloud(cfg, parent);
     const kube = createKubernetes(cfg, parent, cloud, oauthClientSecret);
     const access = createAccess(cfg, parent, cloud, kube);
-    return { ...cloud, services: kube.services, endpoint: kube.endpoint, ...access };
+    return { ...cloud, services: kube.services, endpoint: kube.endpoint, computeClasses: kube.computeClasses, ...access };
 }

@@ -3,7 +3,8 @@
  * MetaflowPlatform created; secrets stay secrets. The stack program (index.ts) exports them.
  */
 import * as pulumi from "@pulumi/pulumi";
-import type { PlatformConfig } from "../config/config";
+import type { GpuPoolConfig, PlatformConfig } from "../config/config";
+import { CAPACITY_WORDS, computeClassName, hasLadder, ladderRungs } from "../model/capacityLadder";
 import { maxGpus } from "../gcp/gpuNodePool";
 import { AIRFLOW_BUCKET_PREFIXES, AIRFLOW_WEBSERVER } from "../kubernetes/specs/airflowValues";
 import { kubeContextName, type KubeContext } from "../model/kubeconfig";
@@ -50,6 +51,20 @@ export function metaflowProfile(cfg: PlatformConfig, p: PlatformParts): pulumi.O
     );
 }
 
+/** A laddered pool's compute class and its rungs in the order GKE tries them. */
+function ladderSummary(pool: GpuPoolConfig) {
+    return {
+        className: computeClassName(pool.name),
+        rungs: ladderRungs(pool).map((r) => ({
+            nodePool: r.nodePoolName,
+            capacity: CAPACITY_WORDS[r.capacity],
+            maxNodes: r.maxNodes,
+            maxGpus: r.maxNodes * pool.gpusPerNode,
+            ...(r.maxRunSeconds !== undefined ? { maxRunHours: r.maxRunSeconds / 3600 } : {}),
+        })),
+    };
+}
+
 /** The stack outputs of the Google Cloud half; secrets stay secrets. */
 export function platformOutputs(cfg: PlatformConfig, p: PlatformParts) {
     return {
@@ -92,8 +107,12 @@ export function platformOutputs(cfg: PlatformConfig, p: PlatformParts) {
             spot: pool.spot,
             maxGpus: maxGpus(pool),
             created: !p.cluster.autopilot,
+            ...(hasLadder(pool) ? { ladder: ladderSummary(pool) } : {}),
         })),
-        gpuScheduling: gpuScheduling(cfg.cluster.mode, cfg.gpuPools),
+        gpuScheduling: gpuScheduling(
+            cfg.cluster.mode,
+            cfg.gpuPools.map((pool) => ({ gpuType: pool.gpuType, spot: pool.spot, ...(hasLadder(pool) ? { computeClass: ladderSummary(pool) } : {}) })),
+        ),
         /**
          * The largest step each pool runs, in Metaflow's units (`@kubernetes(cpu=, memory=, disk=,
          * gpu=)`; memory and disk in MB): `cpu` for the CPU pool, GPU pools by name.

@@ -10,7 +10,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { withEndpoint } from "./endpointExample";
-import { fixtureStacks, renderFixture } from "./fixtures";
+import { fixtureStacks, readFixture, renderFixture } from "./fixtures";
 import { REPO_ROOT, type RenderOptions } from "./render";
 
 export const URN_FIXTURES = path.join(REPO_ROOT, "tests", "fixtures", "urns");
@@ -30,11 +30,24 @@ export function urnVariants(): { readonly file: string; readonly stack: string; 
             stack,
             options: withEndpoint(stack, { "metaflow-gcp:billing": { budget: EXAMPLE_BUDGET } }),
         },
-        { file: `${stack}-autopilot.json`, stack, options: { config: { "metaflow-gcp:cluster": { mode: "autopilot" } } } },
+        { file: `${stack}-autopilot.json`, stack, options: { config: { "metaflow-gcp:cluster": { mode: "autopilot" }, ...withoutLadders(stack) } } },
         ...(stack === "prod"
             ? [{ file: "prod-airflow.json", stack, options: withEndpoint(stack, { "metaflow-gcp:services": { argoWorkflows: false, airflow: true } }) }]
             : []),
     ]);
+}
+
+/**
+ * The stack's GPU pools without their capacity ladders, when any has one: Autopilot refuses a
+ * ladder (GKE makes its own nodes there), and the Autopilot variant stands for the same pools.
+ */
+function withoutLadders(stack: string): Record<string, unknown> {
+    const text = readFixture(stack).values["metaflow-gcp:gpuPools"];
+    const pools: Array<Record<string, unknown>> | undefined = text ? JSON.parse(text) : undefined;
+    if (!pools?.some((p) => "ladder" in p)) {
+        return {};
+    }
+    return { "metaflow-gcp:gpuPools": pools.map(({ ladder: _ladder, ...pool }) => pool) };
 }
 
 /** The URNs a render registers, sorted. */

@@ -6,6 +6,7 @@ import { connectionsProblems } from "./connections";
 import { databaseProblems } from "./database";
 import { endpointProblems } from "./endpoint";
 import { gpuPoolsProblems } from "./gpuPools";
+import { ladderProblems } from "./ladder";
 import { networkProblems } from "./network";
 import { nodeCapacityProblems } from "./nodeCapacity";
 import { profileProblems } from "./profile";
@@ -24,6 +25,7 @@ export const RULES: readonly Rule[] = [
     clusterProblems,
     nodeCapacityProblems,
     gpuPoolsProblems,
+    ladderProblems,
     databaseProblems,
     connectionsProblems,
     storageProblems,
