@@ -193,7 +193,7 @@ export const costBudget: StackValidationPolicy = {
             const hourly = step.configured === "spot" ? step.spotUsdPerHour : step.onDemandUsdPerHour;
             if (hourly !== undefined && hourly > maxGpuHourUsd) {
                 const rung = classes.get(step.pool);
-                const where = rung ? `GPU pool ${step.pool} (the ${step.configured} rung of compute class ${rung}: a step lands there when the rungs before it have no capacity)` : `GPU pool ${step.pool}`;
+                const where = rung ? `GPU pool ${step.pool} (the ${step.configured} rung of compute class ${rung})` : `GPU pool ${step.pool}`;
                 report(
                     `A step on ${where} costs about $${hourly.toFixed(2)}/hour (${step.configured}, ${step.what}), over this environment's limit of $${maxGpuHourUsd}/hour. ` +
                         `Use spot or a smaller machine${rung ? ", drop that rung" : ""}, or raise maxGpuHourUsd in the policy config.`,

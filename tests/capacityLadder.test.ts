@@ -179,15 +179,15 @@ describe("capacity ladder", () => {
         const violations = await checkRendered(prod, {
             ...policyConfigFor("prod", FIXTURE_STACKS),
             "gpu-quota": { maxTotalGpus: 8 },
-            "cost-budget": { maxIdleMonthlyUsd: 10000, maxGpuHourUsd: 0.5 },
+            "cost-budget": { maxIdleMonthlyUsd: 10000, maxGpuHourUsd: 0.6 },
         });
         const quota = violations.find((v) => v.policy === "gpu-quota");
         assert.ok(quota, "4 + 4 + 2 GPUs over a limit of 8");
         assert.match(quota.message, /reach 10 GPUs/);
         assert.match(quota.message, /gpu-l4-flex-pool \(compute class gpu-l4\): 2 nodes/);
         const cost = violations.filter((v) => v.policy === "cost-budget").map((v) => v.message);
-        assert.ok(cost.some((m) => /gpu-l4 \(the on-demand rung of compute class gpu-l4/.test(m)), cost.join("\n"));
-        assert.ok(cost.some((m) => /gpu-l4-flex \(the flex-start rung of compute class gpu-l4/.test(m)), cost.join("\n"));
-        assert.ok(!cost.some((m) => /gpu-l4-spot/.test(m)), "the spot rung fits the limit");
+        assert.ok(cost.some((m) => /GPU pool gpu-l4 \(the on-demand rung of compute class gpu-l4\) costs about \$0\.88/.test(m)), cost.join("\n"));
+        assert.ok(cost.some((m) => /GPU pool gpu-l4-flex \(the flex-start rung of compute class gpu-l4\) costs about \$0\.88/.test(m)), cost.join("\n"));
+        assert.ok(!cost.some((m) => /gpu-l4-spot/.test(m)), `the spot rung fits the limit: ${cost.join("\n")}`);
     });
 });
