@@ -7,11 +7,12 @@
  * (npm run rehearse), whose check looks for every cluster Secret's value in the exported state.
  */
 import * as assert from "assert";
-import { readStackConfig, renderStack } from "./harness/render";
+import { readStackFile } from "../offline/stackFiles";
+import { renderStack } from "./harness/render";
 
 /** Airflow on (its Fernet key is a RandomId), as tests/airflow.test.ts renders dev. */
 function airflowOn(): Record<string, unknown> {
-    const cluster = JSON.parse(readStackConfig("dev")["metaflow-gcp:cluster"]);
+    const cluster = JSON.parse(readStackFile("dev").values["metaflow-gcp:cluster"]);
     return {
         "metaflow-gcp:services": { argoWorkflows: false, airflow: true },
         "metaflow-gcp:database": { tier: "db-custom-1-3840" },
