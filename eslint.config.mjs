@@ -38,7 +38,7 @@ function layerRules() {
         // load.ts reads the Pulumi runtime.
         restrict(["components/config/**/*.ts"], ["components/config/load.ts"], {
             sdkValues: "components/config/ is pure: read the Pulumi runtime only in components/config/load.ts.",
-            regex: "^(\\.\\./)+(gcp|kubernetes|platform|options)(/|$)",
+            regex: "^(\\.\\./)+(gcp|kubernetes|platform|options|tests)(/|$)",
             message: "components/config/ validates the stack config; it never depends on a resource layer.",
         }),
         // Google Cloud and Kubernetes components stand alone: they take their own documented
@@ -46,12 +46,18 @@ function layerRules() {
         // and depend on no other resource layer. Not even types: a config type in an Args
         // interface couples the component to the schema.
         restrict(["components/gcp/**/*.ts"], [], {
-            regex: "^(\\.\\./)+(config|platform|kubernetes|estimate)(/|$)",
+            regex: "^(\\.\\./)+(config|platform|kubernetes|estimate|tests)(/|$)",
             message: "components/gcp/ takes its inputs as XxxArgs: map the stack config onto them in components/platform/, and move shared names to components/model/wellKnown.ts.",
         }),
         restrict(["components/kubernetes/**/*.ts"], ["components/kubernetes/specs/**"], {
-            regex: "^(\\.\\./)+(config|platform|gcp|estimate)(/|$)",
+            regex: "^(\\.\\./)+(config|platform|gcp|estimate|tests)(/|$)",
             message: "components/kubernetes/ takes its inputs as XxxArgs: map the stack config onto them in components/platform/, and move shared names to components/model/wellKnown.ts.",
+        }),
+        // The product never depends on its tests: the offline renderer and policy runner
+        // (offline/), the scripts and the pack import components and each other, never tests/.
+        restrict(["components/platform/**/*.ts", "index.ts", "offline/**/*.ts", "scripts/**/*.ts", "policy/**/*.ts", "rehearsal/**/*.ts"], [], {
+            regex: "^(\\.\\.?/)+tests(/|$)",
+            message: "tests/ holds tests and their helpers only: move what this needs into offline/ (rendering, the policy runner) or components/.",
         }),
     ];
 }
@@ -86,7 +92,7 @@ export default tseslint.config(
     {
         // Tests, scripts and policies read resource properties as the engine hands them over:
         // untyped by nature (the policy SDK itself types them Record<string, any>).
-        files: ["tests/**/*.ts", "scripts/**/*.ts", "policy/**/*.ts"],
+        files: ["tests/**/*.ts", "scripts/**/*.ts", "policy/**/*.ts", "offline/**/*.ts"],
         rules: { "@typescript-eslint/no-explicit-any": "off" },
     },
 );

@@ -128,7 +128,7 @@ export type NodeGpus = { readonly gpusPerNode: number; readonly gpuType?: string
 /**
  * The GPUs on each node of a pool's `nodeConfig`: its `guestAccelerators` when known. A pool that
  * leaves them out gets them computed by the provider, so a first preview shows the list unknown
- * (tests/harness/plannedState.ts has the provider's code); the node then carries what its machine
+ * (offline/plannedState.ts has the provider's code); the node then carries what its machine
  * type comes with (`builtInGpus`: G2/A2/A3), and nothing on any other machine. UNKNOWN only when
  * the machine type is unknown too.
  */

@@ -1,18 +1,18 @@
 /**
- * Offline policy check: renders a stack with the test harness, twice — as after `pulumi up`
+ * Offline policy check: renders a stack with the offline renderer (offline/render.ts), twice — as after `pulumi up`
  * (provider-computed values known) and as its first `pulumi preview` (nothing exists yet, so
  * those values are unknown) — and runs the pack on both through @pulumi/policy's own server
- * handlers (policy/offline.ts), with the `--policy-pack-config` file `npm run policy-config`
+ * handlers (offline/policyRunner.ts), with the `--policy-pack-config` file `npm run policy-config`
  * writes. Also checks the stack is isolated from every other stack file. Exits non-zero on any
  * mandatory violation or config error; every stack is checked and every failure reported.
  *
  *   npm run policy -- dev        one stack
  *   npm run policy               every stack (Pulumi.<stack>.yaml in the repository)
  */
-import { runPolicies, type OfflineResource, type PackConfig, type Violation } from "../policy/offline";
+import { runPolicies, type OfflineResource, type PackConfig, type Violation } from "../offline/policyRunner";
 import { policies } from "../policy/policies";
 import { REPO_ROOT, listStacks } from "../offline/stackFiles";
-import { renderStack, type RenderedStack } from "../tests/harness/render";
+import { renderStack, type RenderedStack } from "../offline/render";
 import { isolationClashes, policyConfigFor, stackFacts } from "./policyConfig";
 
 export { policyConfigFor } from "./policyConfig";

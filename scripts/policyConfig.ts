@@ -16,9 +16,9 @@ import { cidrsOverlap } from "../components/model/cidr";
 import { CONFIG_NAMESPACE, platformConfigFrom, type PlatformConfig } from "../components/config/config";
 import { MEMBER_PROJECT_ROLES } from "../components/model/memberAccess";
 import { serviceAccountId } from "../components/model/naming";
-import type { PackConfig } from "../policy/offline";
+import type { PackConfig } from "../offline/policyRunner";
 import { REPO_ROOT, listStacks, readStackFile, shownPath } from "../offline/stackFiles";
-import { OFFLINE_PROJECT } from "../tests/harness/render";
+import { OFFLINE_PROJECT } from "../offline/render";
 
 /**
  * Where generated configs live. Limits live beside the stack files they belong to:

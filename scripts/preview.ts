@@ -1,6 +1,7 @@
 /**
- * Offline preview: renders a stack from its Pulumi.<stack>.yaml with the test harness (no cloud,
- * no credentials, no Pulumi CLI) and prints what `pulumi up` would create, grouped by component,
+ * Offline preview: renders a stack from its Pulumi.<stack>.yaml with the offline renderer
+ * (offline/render.ts: no cloud, no credentials, no Pulumi CLI) and prints what `pulumi up` would
+ * create, grouped by component,
  * with the settings that matter and the stack outputs (secrets masked).
  *
  *   npm run preview -- dev          one stack
@@ -16,10 +17,10 @@ import { HOURS_PER_MONTH } from "../components/estimate/prices";
 import { requiredQuotas } from "../components/estimate/quotas";
 import type { GpuScheduling } from "../components/model/scheduling";
 import type { StepSize } from "../components/model/sizing";
-import { childrenOf } from "../tests/harness/query";
+import { childrenOf } from "../offline/query";
 import { checkRendered, formatReport } from "./policyCheck";
 import { listStacks, readStackFile } from "../offline/stackFiles";
-import { OFFLINE_PROJECT, renderStack, type RenderOptions, type RenderedResource, type RenderedStack } from "../tests/harness/render";
+import { OFFLINE_PROJECT, renderStack, type RenderOptions, type RenderedResource, type RenderedStack } from "../offline/render";
 
 type Summary = (inputs: Record<string, any>) => Record<string, unknown>;
 

@@ -2,8 +2,8 @@ import { componentType } from "../components/model/typeTokens";
 import { strict as assert } from "assert";
 import { ConfigError, parsePlatformConfig } from "../components/config/config";
 import { MEMBER_BUCKET_ROLE, MEMBER_PROJECT_ROLES, MEMBER_RBAC_RULES, MEMBER_REGISTRY_ROLE, memberSlug, rbacSubject } from "../components/model/memberAccess";
-import { ofType, one } from "./harness/query";
-import { type RenderedStack } from "./harness/render";
+import { ofType, one } from "../offline/query";
+import { type RenderedStack } from "../offline/render";
 import { fixtureStack, renderFixture } from "./harness/fixtures";
 
 // Reserved example domains (RFC 2606): no real person's address.

@@ -12,8 +12,8 @@ import { airflowConnections, requiredConnections, serviceConnectionUses, service
 import { AIRFLOW_CHART, AIRFLOW_IMAGE } from "../components/kubernetes/specs/versions";
 import { checkRendered } from "../scripts/policyCheck";
 import { forwardsFor } from "../scripts/tunnel";
-import { ofType, one } from "./harness/query";
-import { REPO_ROOT, type RenderedStack } from "./harness/render";
+import { ofType, one } from "../offline/query";
+import { REPO_ROOT, type RenderedStack } from "../offline/render";
 import { fixtureStack, renderFixture, renderFixtureFailure, readFixture } from "./harness/fixtures";
 
 const RELEASE = "kubernetes:helm.sh/v3:Release";

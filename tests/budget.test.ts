@@ -1,6 +1,6 @@
 import { strict as assert } from "assert";
 import { BUDGET_API } from "../components/gcp/budget";
-import { ofType, one } from "./harness/query";
+import { ofType, one } from "../offline/query";
 import { fixtureStack, renderFixture, renderFixtureFailure } from "./harness/fixtures";
 
 const budget = { billingAccount: "012345-6789AB-CDEF01", amount: 100, emails: ["ml-team@example.com"], pubsubTopic: "projects/ops-project/topics/budgets" };

@@ -1,7 +1,7 @@
 import { strict as assert } from "assert";
 import * as YAML from "yaml";
-import { ofType, one, output } from "./harness/query";
-import { type RenderedStack } from "./harness/render";
+import { ofType, one, output } from "../offline/query";
+import { type RenderedStack } from "../offline/render";
 import { fixtureStack, renderFixture } from "./harness/fixtures";
 
 const CLUSTER = "gcp:container/cluster:Cluster";

@@ -16,7 +16,7 @@ import { parsePlatformConfig } from "../components/config/config";
 import { EXAMPLE_ENDPOINT, EXAMPLE_MEMBERS } from "./harness/endpointExample";
 import { PACKAGE_NAME, componentType } from "../components/model/typeTokens";
 import { PENDING_ANALYZER_COMPATIBILITY, componentSchema, hostedComponents, type PackageSchema } from "./harness/componentSchema";
-import { REPO_ROOT } from "./harness/render";
+import { REPO_ROOT } from "../offline/render";
 import { renderFixture } from "./harness/fixtures";
 
 /**

@@ -1,6 +1,6 @@
 import { strict as assert } from "assert";
 import { ConfigError, PROFILE_DEFAULTS, parsePlatformConfig, platformConfigFrom } from "../components/config/config";
-import { OFFLINE_PROJECT } from "./harness/render";
+import { OFFLINE_PROJECT } from "../offline/render";
 import { renderFixture, renderFixtureFailure } from "./harness/fixtures";
 
 const base = { project: "acme-ml-dev", region: "us-central1", environment: "dev" };

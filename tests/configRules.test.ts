@@ -25,7 +25,7 @@ import { storageProblems } from "../components/config/rules/storage";
 import { zonesProblems } from "../components/config/rules/zones";
 import { platformSchema } from "../components/config/schema";
 import { parsePlatformConfig } from "../components/config/config";
-import { REPO_ROOT } from "./harness/render";
+import { REPO_ROOT } from "../offline/render";
 
 const base = { project: "acme-ml-dev", region: "us-central1", environment: "dev" };
 

@@ -8,11 +8,11 @@ import { COST_ASSUMPTIONS, estimateCost, machineHourlyUsd, regionCoverage, type 
 import { CYCLENERD_PRICING, GLOBAL_PRICES, HOURS_PER_MONTH, REGION_PRICES, SKYPILOT_GCP_CATALOG } from "../components/estimate/prices";
 import { REGION_ZONES } from "../components/model/catalog";
 import { costBudget, footprintFromResources } from "../policy/cost";
-import { runPolicies, type OfflineResource } from "../policy/offline";
+import { runPolicies, type OfflineResource } from "../offline/policyRunner";
 import { policyConfigFor } from "../scripts/policyCheck";
 import { costSection, previewStack, renderedConfig } from "../scripts/preview";
 import { forwardsFor } from "../scripts/tunnel";
-import { REPO_ROOT, type RenderedStack } from "./harness/render";
+import { REPO_ROOT, type RenderedStack } from "../offline/render";
 import { FIXTURE_STACKS, fixtureStack, renderFixture } from "./harness/fixtures";
 
 const H = HOURS_PER_MONTH;

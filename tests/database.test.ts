@@ -1,6 +1,6 @@
 import { strict as assert } from "assert";
-import { one, output } from "./harness/query";
-import { type RenderedStack } from "./harness/render";
+import { one, output } from "../offline/query";
+import { type RenderedStack } from "../offline/render";
 import { fixtureStack, renderFixture } from "./harness/fixtures";
 
 const INSTANCE = "gcp:sql/databaseInstance:DatabaseInstance";

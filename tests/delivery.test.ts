@@ -6,7 +6,7 @@ import { DockerfileParser } from "dockerfile-ast";
 import * as YAML from "yaml";
 import { TASK_IMAGE, TASK_IMAGE_TAG, taskImageRef } from "../components/model/taskImage";
 import { pushPlan } from "../scripts/pushImage";
-import { REPO_ROOT } from "./harness/render";
+import { REPO_ROOT } from "../offline/render";
 
 const WORKFLOWS = path.join(REPO_ROOT, ".github", "workflows");
 const DOCKER = path.join(REPO_ROOT, "docker");

@@ -1,7 +1,7 @@
 import { strict as assert } from "assert";
 import { fixtureStack } from "./harness/fixtures";
 import { DynamicProviderHost, EngineSim, type ResourceState } from "./harness/dynamicHost";
-import { one } from "./harness/query";
+import { one } from "../offline/query";
 
 /**
  * A later version of a serialized provider: the same code, except that its delete fails with

@@ -7,8 +7,8 @@ import { ARGO_SERVER_SERVICE, ARGO_WEBHOOK_SERVICE, LONG_LIVED_TIMEOUT_SEC, endp
 import { ConfigError, parsePlatformConfig } from "../components/config/config";
 import { checkRendered, formatReport, policyConfigFor } from "../scripts/policyCheck";
 import { EXAMPLE_ENDPOINT, EXAMPLE_MEMBERS, withEndpoint } from "./harness/endpointExample";
-import { ofType, one, output } from "./harness/query";
-import { type RenderedResource, type RenderedStack } from "./harness/render";
+import { ofType, one, output } from "../offline/query";
+import { type RenderedResource, type RenderedStack } from "../offline/render";
 import { ARGO_EVENTS_NAMES } from "../components/model/wellKnown";
 import { fixtureStack, readFixture, renderFixtureFailure } from "./harness/fixtures";
 
@@ -236,7 +236,7 @@ describe("HTTPS endpoint behind IAP", () => {
         const elsewhere: RenderedStack = {
             ...dev,
             resources: dev.resources.map((r) =>
-                // The pack sees what the engine sends: the wire form of the inputs (policy/offline.ts).
+                // The pack sees what the engine sends: the wire form of the inputs (offline/policyRunner.ts).
                 r.inputs.role === ID_TOKEN_CREATOR_ROLE
                     ? { ...r, wireInputs: { ...r.wireInputs, serviceAccountId: r.inputs.serviceAccountId.replace("/mf-dev-iap@", "/mf-dev-task@") } }
                     : r,

@@ -1,9 +1,9 @@
 import { strict as assert } from "assert";
-import { UNKNOWN, runPolicies, type OfflineResource, type Violation } from "../policy/offline";
+import { UNKNOWN, runPolicies, type OfflineResource, type Violation } from "../offline/policyRunner";
 import { policies } from "../policy/policies";
 import { policyConfigFor } from "../scripts/policyCheck";
 import { withEndpoint as endpointOptions } from "./harness/endpointExample";
-import { type RenderedStack } from "./harness/render";
+import { type RenderedStack } from "../offline/render";
 import { fixtureStack } from "./harness/fixtures";
 
 const POLICY = "external-exposure-behind-iap";

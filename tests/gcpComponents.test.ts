@@ -20,7 +20,7 @@ import { PSA_PEERING_NAME, PeeringRemoval } from "../components/gcp/peeringRemov
 import { MetaflowStorage } from "../components/gcp/storage";
 import { GPU_TAINT, POD_RANGE_NAME, SERVICE_RANGE_NAME } from "../components/model/wellKnown";
 import { ALONE_PROJECT as PROJECT, buildAlone, buildAloneFailure } from "./harness/alone";
-import type { RenderedResource } from "./harness/render";
+import type { RenderedResource } from "../offline/render";
 
 const NETWORK_ARGS = {
     project: PROJECT,

@@ -1,8 +1,8 @@
 import { componentType } from "../components/model/typeTokens";
 import { strict as assert } from "assert";
 import { maxGpus } from "../components/gcp/gpuNodePool";
-import { ofType, one, output, parentOf } from "./harness/query";
-import { type RenderedStack } from "./harness/render";
+import { ofType, one, output, parentOf } from "../offline/query";
+import { type RenderedStack } from "../offline/render";
 import { fixtureStack, renderFixture } from "./harness/fixtures";
 
 const NODE_POOL = "gcp:container/nodePool:NodePool";

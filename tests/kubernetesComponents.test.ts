@@ -17,9 +17,9 @@ import { appLabels } from "../components/kubernetes/specs/kubernetesObjects";
 import { MEMBER_ROLE_NAME } from "../components/model/memberAccess";
 import { KUBERNETES_IDENTITIES } from "../components/model/naming";
 import { metadataPodSpec } from "../components/kubernetes/specs/servicePods";
-import { ofType, one } from "./harness/query";
+import { ofType, one } from "../offline/query";
 import { ALONE_PROJECT, buildAlone, buildAloneFailure } from "./harness/alone";
-import type { RenderedResource, RenderedStack } from "./harness/render";
+import type { RenderedResource, RenderedStack } from "../offline/render";
 
 const DEPLOYMENT = "kubernetes:apps/v1:Deployment";
 const SERVICE = "kubernetes:core/v1:Service";

@@ -6,7 +6,7 @@
 import { strict as assert } from "assert";
 import * as path from "path";
 import { ESLint } from "eslint";
-import { REPO_ROOT } from "./harness/render";
+import { REPO_ROOT } from "../offline/render";
 
 /** [folder of the file, import line, refused?] */
 const CASES: [string, string, boolean][] = [

@@ -7,7 +7,7 @@
 import { strict as assert } from "assert";
 import * as path from "path";
 import * as ts from "typescript";
-import { REPO_ROOT } from "./harness/render";
+import { REPO_ROOT } from "../offline/render";
 
 const ENTRY = path.join(REPO_ROOT, "components", "index.ts");
 const OURS = path.join(REPO_ROOT, "components") + path.sep;

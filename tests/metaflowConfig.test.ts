@@ -6,8 +6,8 @@ import { METAFLOW_CONFIG_KEYS } from "../components/model/metaflowConfig";
 import { TASK_IMAGE_TAG } from "../components/model/taskImage";
 import { checkProfile, writeProfile } from "../scripts/profile";
 import { backoffMs, forwardsFor, portForwardArgs } from "../scripts/tunnel";
-import { ofType, one, output } from "./harness/query";
-import { type RenderedStack } from "./harness/render";
+import { ofType, one, output } from "../offline/query";
+import { type RenderedStack } from "../offline/render";
 import { fixtureStack, renderFixture } from "./harness/fixtures";
 
 describe("metaflowConfig (the Metaflow client profile)", () => {

@@ -7,8 +7,8 @@ import { strict as assert } from "assert";
 import * as path from "path";
 import { PROFILE_DEFAULTS } from "../components/config/config";
 import { componentType } from "../components/model/typeTokens";
-import { one } from "./harness/query";
-import { REPO_ROOT } from "./harness/render";
+import { one } from "../offline/query";
+import { REPO_ROOT } from "../offline/render";
 import { renderFixture, renderFixtureFailure } from "./harness/fixtures";
 
 const program = (name: string) => path.join(REPO_ROOT, "tests", "fixtures", "programs", `${name}.ts`);

@@ -1,7 +1,7 @@
 import { componentType } from "../components/model/typeTokens";
 import { strict as assert } from "assert";
-import { componentTypeOf, ofType, one } from "./harness/query";
-import type { RenderedStack } from "./harness/render";
+import { componentTypeOf, ofType, one } from "../offline/query";
+import type { RenderedStack } from "../offline/render";
 import { IAP_TCP_FORWARDING_RANGE } from "../components/model/wellKnown";
 import { fixtureStack } from "./harness/fixtures";
 

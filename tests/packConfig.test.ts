@@ -1,5 +1,5 @@
 /**
- * policy/packConfig.ts against the Pulumi CLI's own verdicts: tests/fixtures/policy-config-cli.json
+ * offline/packConfig.ts against the Pulumi CLI's own verdicts: tests/fixtures/policy-config-cli.json
  * holds config files and what pulumi/pulumi v3.248.0's code (pkg/resource/analyzer/config.go, the
  * local-pack branch of pkg/engine/update.go, analyzer_plugin.go GetAnalyzerInfo and Configure)
  * answers for each, written by running that code (scripts/oracles/policy-config). The offline
@@ -9,7 +9,7 @@
 import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { PolicyConfigError, reconcilePackConfig, type PolicyInfo } from "../policy/packConfig";
+import { PolicyConfigError, reconcilePackConfig, type PolicyInfo } from "../offline/packConfig";
 
 interface OracleCase {
     readonly name: string;

@@ -1,7 +1,7 @@
 import { strict as assert } from "assert";
 import { PSA_PEERING_NAME, removePeeringIfPresent, type ComputeRequester } from "../components/gcp/peeringRemoval";
-import { one } from "./harness/query";
-import type { RenderedResource, RenderedStack } from "./harness/render";
+import { one } from "../offline/query";
+import type { RenderedResource, RenderedStack } from "../offline/render";
 import { fixtureStack } from "./harness/fixtures";
 
 const REF = { project: "acme-ml", network: "metaflow-dev", peering: PSA_PEERING_NAME };

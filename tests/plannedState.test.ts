@@ -1,12 +1,12 @@
 /**
- * The first-preview planned state of @pulumi/gcp resources (tests/harness/plannedState.ts): what
+ * The first-preview planned state of @pulumi/gcp resources (offline/plannedState.ts): what
  * the SDKv2 plan leaves unknown, read from @pulumi/gcp's own typings. The cases are the ones the
  * policies depend on, each with the Terraform attribute it comes from
  * (terraform-provider-google v7.40.0 `google/services/container/node_config.go`,
  * `resource_container_node_pool.go`).
  */
 import { strict as assert } from "assert";
-import { plannedGcpState } from "./harness/plannedState";
+import { plannedGcpState } from "../offline/plannedState";
 
 const UNKNOWN = Symbol("unknown");
 const NODE_POOL = "gcp:container/nodePool:NodePool";

@@ -1,7 +1,7 @@
 import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { UNKNOWN, runPolicies, type OfflineResource, type PackConfig, type Violation } from "../policy/offline";
+import { UNKNOWN, runPolicies, type OfflineResource, type PackConfig, type Violation } from "../offline/policyRunner";
 import { policies } from "../policy/policies";
 import { checkRendered, checkStack, checkStacks, engineResources, formatReport } from "../scripts/policyCheck";
 import { policyConfigFor as generatedPolicyConfig, readLimits, stackFacts } from "../scripts/policyConfig";
@@ -10,8 +10,8 @@ import { listStacks } from "../offline/stackFiles";
 import { userStack } from "./harness/cache";
 import { withEndpoint } from "./harness/endpointExample";
 import { FIXTURE_STACKS, fixtureStack, fixtureStacks, renderFixture } from "./harness/fixtures";
-import { one } from "./harness/query";
-import { REPO_ROOT, renderStack, type RenderedStack } from "./harness/render";
+import { one } from "../offline/query";
+import { REPO_ROOT, renderStack, type RenderedStack } from "../offline/render";
 
 /** The fixture stacks (dev and prod as shipped), rendered as after `pulumi up`. */
 let stacks: RenderedStack[];
@@ -251,7 +251,7 @@ describe("policy pack", () => {
         });
 
         it("a pool's guestAccelerators left out are unknown in a first preview (provider-computed); gpu-quota and cost-budget count from the machine type", async () => {
-            // The SDKv2 plan of an Optional+Computed block left out (tests/harness/plannedState.ts).
+            // The SDKv2 plan of an Optional+Computed block left out (offline/plannedState.ts).
             const preview = await renderStack("dev", { preview: true });
             const cpuPool = engineResources(preview).find((r) => r.type === "gcp:container/nodePool:NodePool" && !JSON.stringify(r.props.nodeConfig).includes("guestAccelerators"))!;
             assert.ok(cpuPool, "the CPU pool sets no guestAccelerators");

@@ -1,6 +1,6 @@
 import { strict as assert } from "assert";
 import { previewStack } from "../scripts/preview";
-import { one } from "./harness/query";
+import { one } from "../offline/query";
 import { FIXTURE_STACKS, readFixture } from "./harness/fixtures";
 
 describe("offline preview (the main job)", () => {

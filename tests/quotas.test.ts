@@ -8,7 +8,7 @@ import { GPU_QUOTA_METRICS, machineVcpus, requiredQuotas as quotasOfPlan, type Q
 import type { PlatformConfig } from "../components/config/config";
 import { previewStack } from "../scripts/preview";
 import { FIXTURE_STACKS, readFixture } from "./harness/fixtures";
-import { REPO_ROOT } from "./harness/render";
+import { REPO_ROOT } from "../offline/render";
 
 /** The quotas of a validated config (config -> plan -> count, as the preview does). */
 const requiredQuotas = (cfg: PlatformConfig): QuotaNeed[] => quotasOfPlan(quotaPlanFromConfig(cfg));

@@ -17,8 +17,8 @@ import { readStackFile } from "../offline/stackFiles";
 import { commandsOf, replayCommand, sectionOf, type ReplayState } from "../scripts/readmeReplay";
 import { readLimits } from "../scripts/policyConfig";
 import { FIXTURE_STACKS, fixtureStack, readFixture } from "./harness/fixtures";
-import { output } from "./harness/query";
-import { REPO_ROOT } from "./harness/render";
+import { output } from "../offline/query";
+import { REPO_ROOT } from "../offline/render";
 
 const README = fs.readFileSync(path.join(REPO_ROOT, "README.md"), "utf8");
 /** The README's prose, its line breaks as spaces. */

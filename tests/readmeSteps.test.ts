@@ -16,7 +16,7 @@ import { listStacks, readStackFile } from "../offline/stackFiles";
 import { asEnvironment, commandsOf, replayCommand, replayReadme, sectionOf, words, type ReplayState } from "../scripts/readmeReplay";
 import { isolationClashes, stackFacts } from "../scripts/policyConfig";
 import { FIXTURE_STACKS } from "./harness/fixtures";
-import { REPO_ROOT } from "./harness/render";
+import { REPO_ROOT } from "../offline/render";
 
 const README = fs.readFileSync(path.join(REPO_ROOT, "README.md"), "utf8");
 const CLI_FILES = path.join(REPO_ROOT, "tests", "fixtures", "cli-stack-files");

@@ -4,8 +4,8 @@ import * as path from "path";
 import { parsePlatformConfig } from "../components/config/config";
 import { REPLACEMENT_GUARD_OUTPUT, REPLACING_KEYS, ReplacementRefusedError, replacementFingerprint, replacingChanges } from "../components/config/replacement";
 import { selfStackName } from "../components/platform/replacementGuard";
-import { output } from "./harness/query";
-import { REPO_ROOT, type RenderedStack } from "./harness/render";
+import { output } from "../offline/query";
+import { REPO_ROOT, type RenderedStack } from "../offline/render";
 import { fixtureStack, renderFixture, renderFixtureFailure } from "./harness/fixtures";
 
 const base = { project: "acme-ml", region: "us-central1", environment: "prod", production: true };

@@ -7,8 +7,8 @@ import {
     unverifiedKeys,
 } from "./fixtures/chartValueKeys";
 import { cpuCores, gibibytes } from "../components/model/workloadRequests";
-import { ofType } from "./harness/query";
-import type { RenderedStack } from "./harness/render";
+import { ofType } from "../offline/query";
+import type { RenderedStack } from "../offline/render";
 import { fixtureStack } from "./harness/fixtures";
 
 type Resources = { requests?: { cpu?: string; memory?: string }; limits?: { memory?: string } } | undefined;

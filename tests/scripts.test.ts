@@ -13,7 +13,7 @@ import { buildKubeconfig } from "../components/model/kubeconfig";
 import { contextKubeconfig, kubeconfigPath, mergeKubeconfig } from "../scripts/kubeContext";
 import { findOnPath, requireCommands } from "../scripts/prerequisites";
 import { decideAfterExit, HEALTHY_AFTER_MS } from "../scripts/tunnel";
-import { REPO_ROOT } from "./harness/render";
+import { REPO_ROOT } from "../offline/render";
 
 const TS_NODE = require.resolve("ts-node/dist/bin.js");
 

@@ -3,8 +3,8 @@ import * as path from "path";
 import { KUBERNETES_IDENTITIES } from "../components/model/naming";
 import { WORKFLOW_POD_RULES } from "../components/kubernetes/argoWorkflows";
 import { migrationJobName } from "../components/kubernetes/specs/servicePods";
-import { ofType, one } from "./harness/query";
-import { type RenderedResource, type RenderedStack } from "./harness/render";
+import { ofType, one } from "../offline/query";
+import { type RenderedResource, type RenderedStack } from "../offline/render";
 import { fixtureStack, renderFixtureFailure } from "./harness/fixtures";
 
 const DEPLOYMENT = "kubernetes:apps/v1:Deployment";

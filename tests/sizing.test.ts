@@ -20,8 +20,8 @@ import {
     stepRoomBesideServices,
     type StepSize,
 } from "../components/model/sizing";
-import { ofType, output } from "./harness/query";
-import { REPO_ROOT, type RenderedStack } from "./harness/render";
+import { ofType, output } from "../offline/query";
+import { REPO_ROOT, type RenderedStack } from "../offline/render";
 import { fixtureStack, fixtureStacks } from "./harness/fixtures";
 
 /** The validated config a rendered stack was built from. */

@@ -15,8 +15,8 @@ import { OPAQUE_SECRET, listStacks, readStackFile } from "../offline/stackFiles"
 import { previewStack } from "../scripts/preview";
 import { checkStack } from "../scripts/policyCheck";
 import { stackFacts } from "../scripts/policyConfig";
-import { one } from "./harness/query";
-import { REPO_ROOT, renderStack } from "./harness/render";
+import { one } from "../offline/query";
+import { REPO_ROOT, renderStack } from "../offline/render";
 
 const CLI_FILES = path.join(REPO_ROOT, "tests", "fixtures", "cli-stack-files");
 

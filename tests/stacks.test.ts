@@ -11,8 +11,8 @@ import { cidrsOverlap } from "../components/model/cidr";
 import { listStacks } from "../offline/stackFiles";
 import { userStack } from "./harness/cache";
 import { fixtureStack } from "./harness/fixtures";
-import { ofType, one, output, parentOf } from "./harness/query";
-import type { RenderedStack } from "./harness/render";
+import { ofType, one, output, parentOf } from "../offline/query";
+import type { RenderedStack } from "../offline/render";
 
 /** Every CIDR a stack's network uses. */
 function rangesOf(stack: RenderedStack): string[] {

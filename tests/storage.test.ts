@@ -1,6 +1,6 @@
 import { strict as assert } from "assert";
-import { ofType, one, output } from "./harness/query";
-import type { RenderedStack } from "./harness/render";
+import { ofType, one, output } from "../offline/query";
+import type { RenderedStack } from "../offline/render";
 import { fixtureStack } from "./harness/fixtures";
 
 const BUCKET = "gcp:storage/bucket:Bucket";
@@ -76,7 +76,7 @@ describe("MetaflowStorage and MetaflowIdentity", () => {
             assert.ok(ofType(stack, "gcp:projects/service:Service").some((s) => s.inputs.service === "secretmanager.googleapis.com"));
             const profile = output(stack, "metaflowConfig") as Record<string, string>;
             assert.equal(profile.METAFLOW_DEFAULT_SECRETS_BACKEND_TYPE, "gcp-secret-manager");
-            // The project number the harness's getProject invoke answers (tests/harness/render.ts).
+            // The project number the harness's getProject invoke answers (offline/render.ts).
             const prefix = `projects/123456789012/secrets/mf-${environment}-`;
             assert.equal(profile.METAFLOW_GCP_SECRET_MANAGER_PREFIX, prefix);
             const grant = ofType(stack, "gcp:projects/iAMMember:IAMMember").find((g) => g.inputs.role === "roles/secretmanager.secretAccessor");

@@ -17,7 +17,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { componentType } from "../components/model/typeTokens";
 import { renderFixture } from "./harness/fixtures";
-import type { RenderedResource, RenderedStack } from "./harness/render";
+import type { RenderedResource, RenderedStack } from "../offline/render";
 import { URN_FIXTURES, urnVariants } from "./harness/urnSnapshot";
 
 /**

@@ -6,8 +6,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { Mocks } from "@pulumi/pulumi/runtime/mocks";
 import { setMockOptions } from "@pulumi/pulumi/runtime/settings";
-import { mockPreviewState, mockResourceState, type MockContext } from "./mockState";
-import { DIY_ORGANIZATION, RecordingMonitor, type RenderedResource } from "./render";
+import { mockPreviewState, mockResourceState, type MockContext } from "../../offline/mockState";
+import { DIY_ORGANIZATION, RecordingMonitor, type RenderedResource } from "../../offline/render";
 
 /** Project the components are built in (never reaches a cloud). */
 export const ALONE_PROJECT = "acme-ml";

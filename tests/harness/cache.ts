@@ -3,7 +3,7 @@
  * stacks, and variants several files render with the same options. A shared render is deep-frozen, so a test that
  * tried to change it would fail at once instead of changing what other files read.
  */
-import { renderStack, type RenderedStack, type RenderOptions } from "./render";
+import { renderStack, type RenderedStack, type RenderOptions } from "../../offline/render";
 
 const cache = new Map<string, Promise<RenderedStack>>();
 let queue: Promise<unknown> = Promise.resolve();

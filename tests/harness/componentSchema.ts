@@ -10,7 +10,7 @@
 import * as path from "path";
 import { ComponentProvider, getPulumiComponents } from "@pulumi/pulumi/provider/experimental/provider";
 import { PACKAGE_NAME } from "../../components/model/typeTokens";
-import { REPO_ROOT } from "./render";
+import { REPO_ROOT } from "../../offline/render";
 
 /** The parts of a Pulumi package schema the tests read (pkg/codegen/schema/pulumi.json). */
 export interface PackageSchema {

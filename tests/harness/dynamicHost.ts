@@ -21,7 +21,7 @@ import { isDeepStrictEqual } from "util";
 import * as grpc from "@grpc/grpc-js";
 import * as structproto from "google-protobuf/google/protobuf/struct_pb";
 import { specialSecretSig, specialSigKey } from "@pulumi/pulumi/runtime/rpc";
-import { REPO_ROOT } from "./render";
+import { REPO_ROOT } from "../../offline/render";
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const provproto = require("@pulumi/pulumi/proto/provider_pb");

@@ -4,7 +4,7 @@
  * (the key becomes secret). Test values only; they never reach a cloud.
  */
 import { readFixture } from "./fixtures";
-import type { RenderOptions } from "./render";
+import type { RenderOptions } from "../../offline/render";
 
 export const EXAMPLE_ENDPOINT = {
     hostname: "metaflow-dev.example.com",

@@ -10,7 +10,7 @@
 import * as path from "path";
 import { listStacks, readStackFile, type StackConfig } from "../../offline/stackFiles";
 import { sharedRender } from "./cache";
-import { REPO_ROOT, renderStack, renderStackFailure, type RenderFailure, type RenderedStack, type RenderOptions } from "./render";
+import { REPO_ROOT, renderStack, renderStackFailure, type RenderFailure, type RenderedStack, type RenderOptions } from "../../offline/render";
 
 /** The fixture stacks' directory: Pulumi.<stack>.yaml and policy/limits/<stack>.json, as in the repository. */
 export const FIXTURE_STACKS = path.join(REPO_ROOT, "tests", "fixtures", "stacks");

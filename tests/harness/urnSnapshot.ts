@@ -11,7 +11,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { withEndpoint } from "./endpointExample";
 import { fixtureStacks, readFixture, renderFixture } from "./fixtures";
-import { REPO_ROOT, type RenderOptions } from "./render";
+import { REPO_ROOT, type RenderOptions } from "../../offline/render";
 
 export const URN_FIXTURES = path.join(REPO_ROOT, "tests", "fixtures", "urns");
 

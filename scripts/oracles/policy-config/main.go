@@ -1,6 +1,6 @@
 // Policy-config oracle: runs the Pulumi CLI's own code for a --policy-pack-config file over the
 // cases in tests/fixtures/policy-config-cli.json and writes each case's verdict back into it, so
-// tests/policy.test.ts can hold policy/packConfig.ts to exactly what `pulumi preview
+// tests/policy.test.ts can hold offline/packConfig.ts to exactly what `pulumi preview
 // --policy-pack ... --policy-pack-config ...` accepts and refuses. Not part of `npm test` (it
 // needs Go and the Go module proxy); rerun it when the pinned CLI version changes:
 //

@@ -10,7 +10,7 @@ import { setAllConfig } from "@pulumi/pulumi/runtime/config";
 import { MockMonitor, type Mocks } from "@pulumi/pulumi/runtime/mocks";
 import { deserializeProperties } from "@pulumi/pulumi/runtime/rpc";
 import { setMockOptions } from "@pulumi/pulumi/runtime/settings";
-import { REPO_ROOT, asConfigString, projectName, readStackFile } from "../../offline/stackFiles";
+import { REPO_ROOT, asConfigString, projectName, readStackFile } from "./stackFiles";
 import { mockPreviewState, mockResourceState, type MockContext } from "./mockState";
 
 export { REPO_ROOT };

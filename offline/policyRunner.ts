@@ -12,7 +12,7 @@ import * as fs from "fs";
 import * as path from "path";
 import type { EnforcementLevel } from "@pulumi/policy";
 import { reconcilePackConfig, type PolicyInfo, type ReconciledPolicyConfig } from "./packConfig";
-import { policies as packPolicies, type Policy } from "./policies";
+import { policies as packPolicies, type Policy } from "../policy/policies";
 
 /* eslint-disable @typescript-eslint/no-require-imports */
 // The server's exported handler factories and proto helpers (internal to @pulumi/policy, pinned 1.21.0).

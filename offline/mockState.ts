@@ -28,6 +28,46 @@ function mockPassword(seed: string, length: number): string {
     return Array.from({ length }, (_, i) => alphabet[bytes[i % bytes.length] % alphabet.length]).join("");
 }
 
+/** A GKE cluster: its IP and DNS endpoints and CA, as the API computes them. */
+function clusterState(inputs: Record<string, any>, name: string, project: string): MockResourceResult {
+    const location: string = inputs.location;
+    const dnsEndpoint = `gke-${digest(name, 32)}-${digest(project, 6)}.${location}.gke.goog`;
+    return {
+        id: `projects/${project}/locations/${location}/clusters/${name}`,
+        state: {
+            ...inputs,
+            name,
+            endpoint: "203.0.113.17",
+            masterAuth: {
+                ...(inputs.masterAuth ?? {}),
+                clusterCaCertificate: Buffer.from(`-----BEGIN CERTIFICATE-----\nmock CA of ${name}\n-----END CERTIFICATE-----\n`).toString("base64"),
+            },
+            controlPlaneEndpointsConfig: {
+                ...(inputs.controlPlaneEndpointsConfig ?? {}),
+                dnsEndpointConfig: { ...(inputs.controlPlaneEndpointsConfig?.dnsEndpointConfig ?? {}), endpoint: dnsEndpoint },
+            },
+            selfLink: `https://container.googleapis.com/v1/projects/${project}/locations/${location}/clusters/${name}`,
+        },
+    };
+}
+
+/** A Cloud SQL instance: a private IP from the Private Service Access range, its connection name. */
+function sqlInstanceState(args: MockResourceArgs, inputs: Record<string, any>, project: string, ctx: MockContext): MockResourceResult {
+    const instanceName = inputs.name ?? `${args.name}-${digest(args.name, 7)}`;
+    const privateIp = `${ctx.privateServicePrefix}.3`;
+    return {
+        id: instanceName,
+        state: {
+            ...inputs,
+            name: instanceName,
+            privateIpAddress: privateIp,
+            ipAddresses: [{ type: "PRIVATE", ipAddress: privateIp }],
+            connectionName: `${project}:${inputs.region ?? ctx.region}:${instanceName}`,
+            selfLink: `https://sqladmin.googleapis.com/sql/v1beta4/projects/${project}/instances/${instanceName}`,
+        },
+    };
+}
+
 export function mockResourceState(args: MockResourceArgs, ctx: MockContext): MockResourceResult {
     const inputs = args.inputs ?? {};
     const name: string = inputs.name ?? args.name;
@@ -56,44 +96,12 @@ export function mockResourceState(args: MockResourceArgs, ctx: MockContext): Moc
                 state: { ...inputs, email, name: `projects/${project}/serviceAccounts/${email}`, member: `serviceAccount:${email}`, uniqueId: digest(email, 21).replace(/[a-f]/g, "7") },
             };
         }
-        case "gcp:container/cluster:Cluster": {
-            const location: string = inputs.location;
-            const dnsEndpoint = `gke-${digest(name, 32)}-${digest(project, 6)}.${location}.gke.goog`;
-            return {
-                id: `projects/${project}/locations/${location}/clusters/${name}`,
-                state: {
-                    ...inputs,
-                    name,
-                    endpoint: "203.0.113.17",
-                    masterAuth: {
-                        ...(inputs.masterAuth ?? {}),
-                        clusterCaCertificate: Buffer.from(`-----BEGIN CERTIFICATE-----\nmock CA of ${name}\n-----END CERTIFICATE-----\n`).toString("base64"),
-                    },
-                    controlPlaneEndpointsConfig: {
-                        ...(inputs.controlPlaneEndpointsConfig ?? {}),
-                        dnsEndpointConfig: { ...(inputs.controlPlaneEndpointsConfig?.dnsEndpointConfig ?? {}), endpoint: dnsEndpoint },
-                    },
-                    selfLink: `https://container.googleapis.com/v1/projects/${project}/locations/${location}/clusters/${name}`,
-                },
-            };
-        }
+        case "gcp:container/cluster:Cluster":
+            return clusterState(inputs, name, project);
         case "gcp:container/nodePool:NodePool":
             return { id: `${inputs.location}/${inputs.cluster}/${name}`, state: { ...inputs, name } };
-        case "gcp:sql/databaseInstance:DatabaseInstance": {
-            const instanceName = inputs.name ?? `${args.name}-${digest(args.name, 7)}`;
-            const privateIp = `${ctx.privateServicePrefix}.3`;
-            return {
-                id: instanceName,
-                state: {
-                    ...inputs,
-                    name: instanceName,
-                    privateIpAddress: privateIp,
-                    ipAddresses: [{ type: "PRIVATE", ipAddress: privateIp }],
-                    connectionName: `${project}:${inputs.region ?? ctx.region}:${instanceName}`,
-                    selfLink: `https://sqladmin.googleapis.com/sql/v1beta4/projects/${project}/instances/${instanceName}`,
-                },
-            };
-        }
+        case "gcp:sql/databaseInstance:DatabaseInstance":
+            return sqlInstanceState(args, inputs, project, ctx);
         case "gcp:storage/bucket:Bucket":
             return { id: name, state: { ...inputs, name, url: `gs://${name}`, selfLink: `https://www.googleapis.com/storage/v1/b/${name}` } };
         case "gcp:artifactregistry/repository:Repository": {
