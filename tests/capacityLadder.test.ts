@@ -20,9 +20,9 @@ import { COMPUTE_CLASS_LABEL, ladderRungs } from "../components/model/capacityLa
 import { PROFILE_DEFAULTS, profileOf } from "../components/model/profiles";
 import { checkRendered } from "../scripts/policyCheck";
 import { policyConfigFor } from "../scripts/policyConfig";
-import { ofType, one, output } from "./harness/query";
+import { ofType, one, output } from "../offline/query";
 import { FIXTURE_STACKS, renderFixture } from "./harness/fixtures";
-import { REPO_ROOT, type RenderedStack } from "./harness/render";
+import { REPO_ROOT, type RenderedStack } from "../offline/render";
 
 const NODE_POOL = "gcp:container/nodePool:NodePool";
 const COMPUTE_CLASS = "kubernetes:cloud.google.com/v1:ComputeClass";

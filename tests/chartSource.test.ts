@@ -11,7 +11,7 @@ import * as path from "path";
 import { helmChartArgs, type ChartFiles } from "../components/kubernetes/specs/chartSource";
 import { NODE_CHART_FILES } from "../components/kubernetes/chartFiles";
 import { AIRFLOW_CHART, ARGO_EVENTS_CHART, ARGO_WORKFLOWS_CHART } from "../components/kubernetes/specs/versions";
-import { renderStack, renderStackFailure } from "./harness/render";
+import { renderFixture, renderFixtureFailure } from "./harness/fixtures";
 
 const SHARED_CHARTS = path.resolve(__dirname, "..", "..", "shared", "charts");
 
@@ -75,7 +75,7 @@ describe("charts.source: where the Helm charts come from", () => {
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), "charts-"));
         fs.mkdirSync(path.join(dir, "argo-workflows"));
         fs.writeFileSync(path.join(dir, "argo-workflows", "Chart.yaml"), `name: argo-workflows\nversion: ${ARGO_WORKFLOWS_CHART.version}\n`);
-        const rendered = await renderStack("dev", { config: { "metaflow-gcp:services": { argoWorkflows: true, argoEvents: false }, "metaflow-gcp:charts": { source: dir } } });
+        const rendered = await renderFixture("dev", { config: { "metaflow-gcp:services": { argoWorkflows: true, argoEvents: false }, "metaflow-gcp:charts": { source: dir } } });
         const release = rendered.resources.find((r) => r.type === "kubernetes:helm.sh/v3:Release" && r.inputs.name === "argo-workflows");
         assert.ok(release, "the Argo Workflows release");
         assert.equal(release.inputs.chart, path.join(dir, "argo-workflows"));
@@ -84,7 +84,7 @@ describe("charts.source: where the Helm charts come from", () => {
 
     it("a chart the directory lacks stops the program before any resource is registered", async () => {
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), "charts-"));
-        const failure = await renderStackFailure("dev", { config: { "metaflow-gcp:services": { argoWorkflows: true }, "metaflow-gcp:charts": { source: dir } } });
+        const failure = await renderFixtureFailure("dev", { config: { "metaflow-gcp:services": { argoWorkflows: true }, "metaflow-gcp:charts": { source: dir } } });
         assert.match(failure.error.message, /charts\.source: no argo-workflows .* in ".*charts-/);
         assert.deepEqual(
             failure.resources.filter((r) => r.custom && !r.type.startsWith("pulumi:")).map((r) => r.type),

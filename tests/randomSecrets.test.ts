@@ -7,12 +7,11 @@
  * (npm run rehearse), whose check looks for every cluster Secret's value in the exported state.
  */
 import * as assert from "assert";
-import { readStackFile } from "../offline/stackFiles";
-import { renderStack } from "./harness/render";
+import { readFixture, renderFixture } from "./harness/fixtures";
 
 /** Airflow on (its Fernet key is a RandomId), as tests/airflow.test.ts renders dev. */
 function airflowOn(): Record<string, unknown> {
-    const cluster = JSON.parse(readStackFile("dev").values["metaflow-gcp:cluster"]);
+    const cluster = JSON.parse(readFixture("dev").values["metaflow-gcp:cluster"]);
     return {
         "metaflow-gcp:services": { argoWorkflows: false, airflow: true },
         "metaflow-gcp:database": { tier: "db-custom-1-3840" },
@@ -22,7 +21,7 @@ function airflowOn(): Record<string, unknown> {
 
 describe("random values used as credentials are secret in the state", () => {
     it("every RandomId keeps all its outputs secret; every RandomPassword is left to the SDK's own", async () => {
-        const rendered = await renderStack("dev", { config: airflowOn() });
+        const rendered = await renderFixture("dev", { config: airflowOn() });
         const ids = rendered.resources.filter((r) => r.type === "random:index/randomId:RandomId");
         assert.ok(ids.length > 0, "Airflow's Fernet key is a RandomId");
         for (const id of ids) {
