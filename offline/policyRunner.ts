@@ -36,7 +36,7 @@ type RpcHandler = (call: { request: unknown }, callback: (err: Error | null | un
 /** The pack as `policy/index.ts` declares it. */
 export const PACK_NAME = "metaflow-gcp";
 export const PACK_ENFORCEMENT: EnforcementLevel = "mandatory";
-const PACK_VERSION: string = JSON.parse(fs.readFileSync(path.join(__dirname, "package.json"), "utf8")).version;
+const PACK_VERSION: string = JSON.parse(fs.readFileSync(path.join(__dirname, "..", "policy", "package.json"), "utf8")).version;
 
 /** A resource as the engine shows it to the pack. */
 export interface OfflineResource {
