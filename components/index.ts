@@ -17,6 +17,7 @@ export type {
     PlatformAccess,
     PlatformBilling,
     PlatformBudget,
+    PlatformCharts,
     PlatformCluster,
     PlatformCpuPool,
     PlatformDatabase,
