@@ -67,7 +67,10 @@ describe("refusing production config changes that replace state", () => {
             prod = await fixtureStack("prod");
         });
 
-        it("exports the fingerprint as a plain output and reads it back from the stack itself", () => {
+        it("exports the fingerprint as a plain output and reads it back from the stack itself", async () => {
+            // selfStackName reads the Pulumi runtime's stack, which is the stack rendered last; the
+            // shared prod render may have been cached by an earlier file, so render prod here.
+            await renderFixture("prod");
             assert.equal(prod.outputs[REPLACEMENT_GUARD_OUTPUT].secret, false);
             assert.equal(output(prod, REPLACEMENT_GUARD_OUTPUT)["metaflow-gcp:environment"], "prod");
             assert.equal(selfStackName(), "organization/metaflow-gcp/prod", "DIY backends name the organization `organization`");
