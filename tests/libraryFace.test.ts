@@ -110,7 +110,8 @@ describe("the library's face (components/index.ts)", function () {
         const components = [...face.exported.values()].filter((s) => s.flags & ts.SymbolFlags.Class && /Resource/.test(face.checker.typeToString(face.checker.getBaseTypes(face.checker.getDeclaredTypeOfSymbol(s) as ts.InterfaceType)[0] ?? face.checker.getAnyType())));
         assert.ok(components.length >= 17, `every component is exported (found ${components.length})`);
         // About 60 names (CHANGELOG 0.3.0): internal helpers, constants and pure modules are not the package's API.
-        assert.ok(face.exported.size <= 80, `the library exports ${face.exported.size} names: keep internal what a program does not need`);
+        // 81 since issue 22 (the GpuComputeClass component and the generated ladder argument types).
+        assert.ok(face.exported.size <= 85, `the library exports ${face.exported.size} names: keep internal what a program does not need`);
         for (const internal of ["createPlatformParts", "deployApp", "airflowValues", "REGION_PRICES", "memberSlug", "platformArgsFromConfig"]) {
             assert.ok(!face.exported.has(internal), `${internal} is internal`);
         }
