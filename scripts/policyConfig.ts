@@ -17,6 +17,7 @@ import { CONFIG_NAMESPACE, platformConfigFrom, type PlatformConfig } from "../co
 import { MEMBER_PROJECT_ROLES } from "../components/model/memberAccess";
 import { serviceAccountId } from "../components/model/naming";
 import type { PackConfig } from "../offline/policyRunner";
+import { catalogAccess, resolvePrices, type ResolvedPrices } from "./lib/billingCatalog";
 import { REPO_ROOT, listStacks, readStackFile, shownPath } from "../offline/stackFiles";
 import { OFFLINE_PROJECT } from "../offline/render";
 
@@ -195,32 +196,75 @@ export function policyConfigFor(stack: string, dir: string = REPO_ROOT, allStack
     return merged;
 }
 
-async function main(): Promise<void> {
-    const args = process.argv.slice(2);
+/**
+ * The config with live list prices for the cost policies (`cost-budget`, `cost-coverage`): only
+ * prices from the Catalog API are written; the embedded table is the pack's own default.
+ */
+export function withPrices(config: PackConfig, resolved: ResolvedPrices): PackConfig {
+    if (resolved.from !== "catalog" || !resolved.prices) {
+        return config;
+    }
+    const prices = { region: resolved.region, from: resolved.prices.dataset.source, table: resolved.prices };
+    const merged: PackConfig = { ...config };
+    for (const policy of ["cost-budget", "cost-coverage"]) {
+        const entry = merged[policy];
+        merged[policy] = typeof entry === "string" ? { enforcementLevel: entry, prices } : { ...((entry as object | undefined) ?? {}), prices };
+    }
+    return merged;
+}
+
+interface Options {
+    readonly stack: string;
+    readonly out?: string;
+    /** auto: the Catalog API when credentials allow, else embedded; catalog: the API or fail; embedded: never ask. */
+    readonly prices: "auto" | "catalog" | "embedded";
+}
+
+function parseArgs(args: string[]): Options {
     const stacks: string[] = [];
     let out: string | undefined;
+    let prices: Options["prices"] = "auto";
     for (let i = 0; i < args.length; i++) {
-        if (args[i] === "--out") {
-            out = args[++i];
-            if (!out) {
-                throw new Error("--out needs a file name");
+        if (args[i] === "--out" || args[i] === "--prices") {
+            const value = args[++i];
+            if (!value) {
+                throw new Error(`${args[i - 1]} needs a value`);
+            }
+            if (args[i - 1] === "--out") {
+                out = value;
+            } else if (value === "auto" || value === "catalog" || value === "embedded") {
+                prices = value;
+            } else {
+                throw new Error(`--prices ${value}: use auto, catalog or embedded`);
             }
         } else if (!args[i].startsWith("-")) {
             stacks.push(args[i]);
         }
     }
     if (stacks.length !== 1) {
-        throw new Error("usage: npm run policy-config -- <stack> [--out <file>]");
+        throw new Error("usage: npm run policy-config -- <stack> [--out <file>] [--prices auto|catalog|embedded]");
     }
-    const [stack] = stacks;
+    return { stack: stacks[0], out, prices };
+}
+
+async function main(): Promise<void> {
+    const { stack, out, prices } = parseArgs(process.argv.slice(2));
     const clashes = isolationClashes(stackFacts(stack), listStacks().map((s) => stackFacts(s)));
     if (clashes.length > 0) {
         throw new Error(`stack ${stack} is not isolated from the other stacks of this repository:\n${clashes.map((c) => `  - ${c}`).join("\n")}`);
     }
+    const access = prices === "embedded" ? undefined : await catalogAccess();
+    if (prices === "catalog" && !access) {
+        throw new Error("--prices catalog: no Cloud Billing credentials; set CLOUD_BILLING_API_KEY or run `gcloud auth application-default login`");
+    }
+    const resolved = await resolvePrices(stackFacts(stack).region, access, { strict: prices === "catalog", withoutAccess: prices === "embedded" ? "--prices embedded: embedded list prices" : undefined });
     const file = out ?? path.join(GENERATED_DIR, `${stack}.json`);
     fs.mkdirSync(path.dirname(file), { recursive: true });
-    fs.writeFileSync(file, `${JSON.stringify(policyConfigFor(stack), null, 2)}\n`);
-    console.log(`policy-config: wrote ${path.relative(process.cwd(), file)} for stack ${stack}`);
+    fs.writeFileSync(file, `${JSON.stringify(withPrices(policyConfigFor(stack), resolved), null, 2)}\n`);
+    console.log(`policy-config: wrote ${path.relative(process.cwd(), file)} for stack ${stack}; list prices for ${resolved.region}: ${resolved.from === "catalog" ? "Cloud Billing Catalog API" : "embedded table (components/estimate/prices.ts)"}`);
+    for (const note of resolved.notes) {
+        console.log(`  note: ${note}`);
+    }
 }
 
 if (require.main === module) {

@@ -7,7 +7,7 @@ import { footprintFromConfig } from "../components/config/estimate";
 import { COST_ASSUMPTIONS, estimateCost, machineHourlyUsd, regionCoverage, type CostEstimate } from "../components/estimate/cost";
 import { CYCLENERD_PRICING, GLOBAL_PRICES, HOURS_PER_MONTH, REGION_PRICES, SKYPILOT_GCP_CATALOG } from "../components/estimate/prices";
 import { REGION_ZONES } from "../components/model/catalog";
-import { costBudget, footprintFromResources } from "../policy/cost";
+import { costBudget, costCoverage, footprintFromResources } from "../policy/cost";
 import { runPolicies, type OfflineResource } from "../offline/policyRunner";
 import { policyConfigFor } from "../scripts/policyCheck";
 import { costSection, previewStack, renderedConfig } from "../scripts/preview";
@@ -397,18 +397,20 @@ describe("cost-budget policy", () => {
             );
         });
 
-        it("with its Cloud SQL database, cost-budget refuses and names the missing figure", async () => {
+        it("with its Cloud SQL database, cost-budget judges the priced part and cost-coverage names the missing figure (tests/billingCatalog.test.ts: with live prices)", async () => {
             const withDatabase = await renderFixture("dev", { config: inEurope });
-            const violations = await runPolicies([costBudget], resourcesOf(withDatabase), policyConfigFor("dev", FIXTURE_STACKS));
-            assert.equal(violations.length, 1);
-            assert.match(violations[0].message, /The budget cannot be checked: database: Cloud SQL ENTERPRISE list prices \(vCPU, memory, db-f1-micro, db-g1-small, SSD storage\) for europe-west4 are not recorded/);
+            assert.deepEqual(await runPolicies([costBudget], resourcesOf(withDatabase), policyConfigFor("dev", FIXTURE_STACKS)), []);
+            const coverage = await runPolicies([costCoverage], resourcesOf(withDatabase), policyConfigFor("dev", FIXTURE_STACKS));
+            assert.match(coverage[0].message, /database: Cloud SQL ENTERPRISE list prices \(vCPU, memory, db-f1-micro, db-g1-small, SSD storage\) for europe-west4 are not recorded/);
         });
     });
 
-    it("refuses to judge what it cannot price", async () => {
+    it("what it cannot price is left out of the total and named by cost-coverage (advisory), never a failure on its own", async () => {
         const resources = resourcesOf(await fixtureStack("dev"));
         resources.find((r) => r.type === "gcp:container/nodePool:NodePool" && r.props.name === "cpu")!.props.nodeConfig.machineType = "c4-standard-4";
-        const violations = await runPolicies([costBudget], resources, { "cost-budget": { maxIdleMonthlyUsd: 1000, maxGpuHourUsd: 10 } });
-        assert.match(violations[0].message, /The budget cannot be checked: node pool cpu: no list price for c4-standard-4/);
+        assert.deepEqual(await runPolicies([costBudget], resources, { "cost-budget": { maxIdleMonthlyUsd: 1000, maxGpuHourUsd: 10 } }), []);
+        const coverage = await runPolicies([costCoverage], resources, {});
+        assert.equal(coverage[0].enforcementLevel, "advisory");
+        assert.match(coverage[0].message, /node pool cpu: no list price for c4-standard-4/);
     });
 });

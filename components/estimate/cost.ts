@@ -232,9 +232,13 @@ interface BillPart {
 
 const NOTHING: BillPart = { idle: [], steps: [], unpriced: [] };
 
-/** Estimates the idle monthly bill and the hourly cost of a step on each pool. */
-export function estimateCost(f: CostFootprint): CostEstimate {
-    const prices = regionPrices(f.region);
+/**
+ * Estimates the idle monthly bill and the hourly cost of a step on each pool, from `table` (a
+ * region's prices resolved elsewhere, e.g. from the Cloud Billing Catalog API) or else the
+ * embedded table of prices.ts.
+ */
+export function estimateCost(f: CostFootprint, table?: RegionPrices): CostEstimate {
+    const prices = table ?? regionPrices(f.region);
     const idleVms = f.nodePools.reduce((n, pool) => n + pool.minNodes, 0) + (f.autopilot ? COST_ASSUMPTIONS.autopilotIdleVms : 0);
     const parts: BillPart[] = [
         { ...NOTHING, idle: clusterFeeItems(f) },
@@ -243,6 +247,7 @@ export function estimateCost(f: CostFootprint): CostEstimate {
         f.autopilot ? autopilotPart(f, prices) : NOTHING,
         f.database ? databasePart(f.database, f.region, prices) : NOTHING,
         { ...NOTHING, idle: [...(f.nat ? natItems(f.nat, idleVms) : []), ...storageItems(f, prices)] },
+        f.bucket && prices && !prices.gcsStandard ? { ...NOTHING, unpriced: [`datastore bucket: no Cloud Storage Standard price for ${f.region}`] } : NOTHING,
     ];
     const items = parts.flatMap((p) => p.idle).map((i) => ({ ...i, monthlyUsd: round2(i.monthlyUsd) }));
     return {
@@ -411,7 +416,7 @@ function natItems(nat: NonNullable<CostFootprint["nat"]>, idleVms: number): Line
 function storageItems(f: CostFootprint, prices: RegionPrices | undefined): LineItem[] {
     const g = GLOBAL_PRICES;
     const items: LineItem[] = [];
-    if (f.bucket && prices) {
+    if (f.bucket && prices?.gcsStandard) {
         items.push({
             item: "datastore bucket",
             monthlyUsd: COST_ASSUMPTIONS.bucketGb * prices.gcsStandard.usd,
