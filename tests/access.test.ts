@@ -46,7 +46,7 @@ describe("access.members: people who run and schedule flows", () => {
         it("refuses a bare email or an unknown principal type, saying what is allowed", () => {
             for (const member of ["alice@example.com", "domain:example.com", "user:alice"]) {
                 const problems = problemsOf({ members: [member] });
-                assert.ok(problems.some((p) => p.includes(JSON.stringify(member)) && p.includes('"user:<email>", "group:<email>" or "serviceAccount:<email>"')), problems.join("\n"));
+                assert.ok(problems.some((p) => p.includes(JSON.stringify(member)) && p.includes('"user:<email>", "group:<email>" or "serviceAccount:<name>@<project>.iam.gserviceaccount.com"')), problems.join("\n"));
             }
         });
 

@@ -1,11 +1,13 @@
 /**
  * Stack config as the Pulumi CLI hands it to a program: flat `namespace:key` -> string, objects
  * and numbers as JSON text. Checks what only the flat form shows (unknown or missing namespaces,
- * unknown top-level keys, credentials in plain text) and hands the rest to parsePlatformConfig.
+ * unknown top-level keys, provider settings that would be ignored, credentials in plain text) and
+ * hands the rest to parsePlatformConfig.
  */
-import { CONFIG_NAMESPACE, KNOWN_NAMESPACES } from "./namespace";
+import { CONFIG_NAMESPACE, KNOWN_NAMESPACES, configCommand, stackSource, type ConfigChange, type ConfigSource } from "./namespace";
 import { parsePlatformConfig } from "./parse";
 import { ConfigError, SECRET_NAME } from "./problems";
+import { closestName, providerKeyProblem } from "./providerKeys";
 import { TOP_LEVEL_KEYS } from "./schema";
 import type { PlatformConfig } from "./types";
 
@@ -19,69 +21,87 @@ export function mustBeSecret(fullKey: string): boolean {
     return fullKey === "gcp:credentials" || SECRET_NAME.test(key);
 }
 
-/** Nearest known name, for "did you mean" in messages. */
-function closest(name: string, candidates: readonly string[]): string | undefined {
-    const distance = (a: string, b: string) => {
-        const d = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array(b.length).fill(0)]);
-        for (let j = 1; j <= b.length; j++) d[0][j] = j;
-        for (let i = 1; i <= a.length; i++)
-            for (let j = 1; j <= b.length; j++) d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
-        return d[a.length][b.length];
-    };
-    const best = candidates.map((c) => ({ c, d: distance(name.toLowerCase(), c) })).sort((x, y) => x.d - y.d)[0];
-    return best && best.d <= Math.max(2, Math.floor(name.length / 3)) ? best.c : undefined;
+/** One problem of a flat key: `file: key: message; fix: commands`. */
+function flatProblem(source: ConfigSource, fullKey: string, message: string, fix: readonly ConfigChange[] = []): string {
+    const commands = fix.length > 0 ? `; fix: \`${fix.map((change) => configCommand(change, source.stack)).join(" && ")}\`` : "";
+    return `${source.file}: ${fullKey}: ${message}${commands}`;
+}
+
+/** What is wrong with one flat key, or undefined; `secret` when the CLI marks it secret. */
+function flatKeyProblem(source: ConfigSource, fullKey: string, text: string, secret: boolean): string | undefined {
+    const colon = fullKey.indexOf(":");
+    if (colon < 0) {
+        return flatProblem(source, fullKey, `key has no namespace; write ${CONFIG_NAMESPACE}:${fullKey} (or gcp:${fullKey} for a provider setting)`, [
+            { key: fullKey, remove: true },
+        ]);
+    }
+    const ns = fullKey.slice(0, colon);
+    const key = fullKey.slice(colon + 1);
+    if (mustBeSecret(fullKey) && !secret) {
+        const keyFile = fullKey === "gcp:credentials" ? ", or better, use Workload Identity / gcloud application-default credentials instead of a key" : "";
+        return flatProblem(source, fullKey, `holds a credential in plain text (value not shown); store it as a secret (the command prompts for it)${keyFile}`, [
+            { key: fullKey, remove: true },
+            { key: fullKey, secret: true },
+        ]);
+    }
+    if (!KNOWN_NAMESPACES.includes(ns)) {
+        const guess = closestName(ns, KNOWN_NAMESPACES);
+        return flatProblem(source, fullKey, `unknown config namespace "${ns}"${guess ? `; did you mean ${guess}:${key}?` : ""} (namespaces: ${KNOWN_NAMESPACES.join(", ")})`, [
+            { key: fullKey, remove: true },
+        ]);
+    }
+    if (ns !== CONFIG_NAMESPACE) {
+        const wrong = providerKeyProblem(ns, key, text);
+        return wrong && flatProblem(source, fullKey, wrong.message, wrong.fix);
+    }
+    if (!TOP_LEVEL_KEYS.includes(key)) {
+        const guess = closestName(key, TOP_LEVEL_KEYS);
+        return flatProblem(
+            source,
+            fullKey,
+            `unknown key${guess ? `; did you mean ${CONFIG_NAMESPACE}:${guess}?` : ""} known keys: ${TOP_LEVEL_KEYS.map((k) => `${CONFIG_NAMESPACE}:${k}`).join(", ")}`,
+            [{ key: fullKey, remove: true }],
+        );
+    }
+    return undefined;
 }
 
 /**
  * Validates a stack's flat config (`namespace:key` -> string, as the Pulumi CLI hands it to a
  * program) and resolves it. Pure: the program, the offline tools and tests share it.
  * `secretKeys` are the keys Pulumi marks secret (`PULUMI_CONFIG_SECRET_KEYS`). Every problem is
- * reported at once; values of keys that must be secret are never echoed.
+ * reported at once, naming the stack file; values of keys that must be secret are never echoed.
  */
 export function platformConfigFrom(all: Record<string, string>, stack: string, secretKeys: ReadonlySet<string> = new Set()): PlatformConfig {
+    const source = stackSource(stack);
     const raw: Record<string, unknown> = {};
     const secretTopLevelKeys: string[] = [];
     const problems: string[] = [];
     for (const [fullKey, text] of Object.entries(all)) {
-        const colon = fullKey.indexOf(":");
-        if (colon < 0) {
-            problems.push(`${fullKey}: key has no namespace; write ${CONFIG_NAMESPACE}:${fullKey} (or gcp:${fullKey} for a provider setting)`);
+        const problem = flatKeyProblem(source, fullKey, text, secretKeys.has(fullKey));
+        if (problem) {
+            problems.push(problem);
             continue;
         }
-        const ns = fullKey.slice(0, colon);
-        const key = fullKey.slice(colon + 1);
-        if (mustBeSecret(fullKey) && !secretKeys.has(fullKey)) {
-            problems.push(`${fullKey}: holds a credential in plain text (value not shown); remove it from the stack file and run \`pulumi config set --secret ${fullKey}\`${fullKey === "gcp:credentials" ? ", or better, use Workload Identity / gcloud application-default credentials instead of a key" : ""}`);
+        if (!fullKey.startsWith(`${CONFIG_NAMESPACE}:`)) {
             continue;
         }
-        if (!KNOWN_NAMESPACES.includes(ns)) {
-            const guess = closest(ns, KNOWN_NAMESPACES);
-            problems.push(`${fullKey}: unknown config namespace "${ns}"${guess ? `; did you mean ${guess}:${key}?` : ""} (namespaces: ${KNOWN_NAMESPACES.join(", ")})`);
-            continue;
-        }
-        if (ns !== CONFIG_NAMESPACE) {
-            continue;
-        }
-        if (!TOP_LEVEL_KEYS.includes(key)) {
-            const guess = closest(key, TOP_LEVEL_KEYS);
-            problems.push(`${fullKey}: unknown key${guess ? `; did you mean ${CONFIG_NAMESPACE}:${guess}?` : ""} known keys: ${TOP_LEVEL_KEYS.map((k) => `${CONFIG_NAMESPACE}:${k}`).join(", ")}`);
-            continue;
-        }
+        const key = fullKey.slice(CONFIG_NAMESPACE.length + 1);
         raw[key] = parseConfigValue(text);
         if (secretKeys.has(fullKey)) {
             secretTopLevelKeys.push(key);
         }
     }
     if (problems.length > 0) {
-        throw new ConfigError(problems);
+        throw new ConfigError(problems, source);
     }
     raw.project = all["gcp:project"];
     if (raw.project === undefined) {
-        throw new ConfigError(["gcp:project: not set; run `pulumi config set gcp:project <your-project-id>`"]);
+        throw new ConfigError([flatProblem(source, "gcp:project", "not set: the GCP project to deploy to", [{ key: "gcp:project", set: "your-project-id" }])], source);
     }
     raw.region = all["gcp:region"];
     raw.environment ??= stack;
-    return parsePlatformConfig(raw, { secretKeys: secretTopLevelKeys });
+    return parsePlatformConfig(raw, { secretKeys: secretTopLevelKeys, source });
 }
 
 /**
@@ -100,7 +120,7 @@ export function platformConfigFromFlat(flat: Record<string, string>, stack: stri
     raw.project = flat["gcp:project"];
     raw.region = flat["gcp:region"];
     raw.environment ??= stack;
-    return parsePlatformConfig(raw);
+    return parsePlatformConfig(raw, { source: stackSource(stack) });
 }
 
 /** Stack config arrives as strings; objects, arrays, numbers and booleans as JSON text. */

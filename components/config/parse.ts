@@ -3,11 +3,11 @@
  * rule; all problems at once, each with its key, value and fix.
  */
 import { PROFILE_DEFAULTS, profileOf } from "../model/profiles";
-import { keyName } from "./namespace";
-import { ConfigError, formatProblem } from "./problems";
+import { keyName, type ConfigSource } from "./namespace";
+import { ConfigError, formatProblem, type Problem } from "./problems";
 import { resolveConfig } from "./resolve";
 import { RULES } from "./rules";
-import { objectKeysAt, platformSchema } from "./schema";
+import { hasDefaultAt, objectKeysAt, platformSchema } from "./schema";
 import type { PlatformConfig } from "./types";
 
 /** How the raw config was stored, as far as the program can tell. */
@@ -17,6 +17,11 @@ export interface ParseOptions {
      * be secret and is not is an error; tests that build config by hand leave it out.
      */
     readonly secretKeys?: readonly string[];
+    /**
+     * The stack file the config came from: each problem then names it and ends with the
+     * `pulumi config` command that fixes it. Left out for a program's MetaflowPlatform arguments.
+     */
+    readonly source?: ConfigSource;
 }
 
 /**
@@ -27,22 +32,36 @@ export function parsePlatformConfig(raw: Record<string, unknown>, options: Parse
     const schema = platformSchema(PROFILE_DEFAULTS[profileOf(raw)]);
     const result = schema.safeParse(raw);
     if (!result.success) {
+        const problems = result.error.issues.flatMap((issue): Problem[] => {
+            if (issue.code === "unrecognized_keys") {
+                // The value is not echoed: an unknown key may well be a misplaced password.
+                const valid = objectKeysAt(schema, issue.path);
+                return issue.keys.map((key) => ({
+                    path: issue.path,
+                    message: `unknown key "${key}"${valid ? `; valid keys: ${valid.join(", ")}` : ""}`,
+                    value: "hidden",
+                    fix: [{ key: `${keyName(issue.path)}.${key}`, remove: true }],
+                }));
+            }
+            // A key with a default is fixed by removing it; say so.
+            const key = keyName(issue.path);
+            // A record's key names its rule in the nested issue ("label keys are ..."), not the outer one.
+            const message = issue.code === "invalid_key" ? (issue.issues[0]?.message ?? issue.message) : issue.message;
+            return [{ path: issue.path, message, fix: hasDefaultAt(schema, issue.path) ? [{ key, remove: true }] : [] }];
+        });
         throw new ConfigError(
-            result.error.issues.map((issue) => {
-                if (issue.code === "unrecognized_keys") {
-                    // The value is not echoed: an unknown key may well be a misplaced password.
-                    const valid = objectKeysAt(schema, issue.path);
-                    return `${keyName(issue.path)}: unknown key${issue.keys.length === 1 ? "" : "s"} ${issue.keys.map((k) => `"${k}"`).join(", ")}${valid ? `; valid keys: ${valid.join(", ")}` : ""}`;
-                }
-                return formatProblem(raw, { path: issue.path, message: issue.message });
-            }),
+            problems.map((p) => formatProblem(raw, p, options.source)),
+            options.source,
         );
     }
     const given = result.data;
     const config = resolveConfig(given);
     const problems = RULES.flatMap((rule) => rule({ config, given, secretKeys: options.secretKeys }));
     if (problems.length > 0) {
-        throw new ConfigError(problems.map((p) => formatProblem(given, p)));
+        throw new ConfigError(
+            problems.map((p) => formatProblem(given, p, options.source)),
+            options.source,
+        );
     }
     return config;
 }

@@ -3,7 +3,7 @@
  * problem reads in an error (key, value, message; secrets never shown) and the error that lists
  * them all.
  */
-import { keyName } from "./namespace";
+import { configCommand, keyName, type ConfigChange, type ConfigSource } from "./namespace";
 import { SECRET_PATHS } from "./schema";
 
 /** One thing wrong with a stack's config. */
@@ -17,6 +17,11 @@ export interface Problem {
      * following it ("a (10.10.0.0/20) overlaps b"), or not at all (the message says why).
      */
     readonly value?: "shown" | "parenthesized" | "hidden";
+    /**
+     * Changes that fix it, keys written in full (`metaflow-gcp:services.namespace`); shown as the
+     * `pulumi config` commands that make them when the config came from a stack file.
+     */
+    readonly fix?: readonly ConfigChange[];
 }
 
 /** Shorthand for a problem whose value is shown after the key. */
@@ -26,18 +31,46 @@ export function problemAt(path: ReadonlyArray<PropertyKey>, message: string): Pr
 
 /** Raised when stack config is invalid; lists every problem with its key. */
 export class ConfigError extends Error {
-    constructor(public readonly problems: string[]) {
+    constructor(
+        public readonly problems: string[],
+        source?: ConfigSource,
+    ) {
+        const where = source ? ` in ${source.file}` : "";
         super(
-            `Invalid stack configuration (${problems.length} problem${problems.length === 1 ? "" : "s"}); nothing was created:\n` +
+            `Invalid stack configuration${where} (${problems.length} problem${problems.length === 1 ? "" : "s"}); nothing was created:\n` +
                 problems.map((p) => `  - ${p}`).join("\n") +
-                "\nFix with `pulumi config set <key> <value>` or edit Pulumi.<stack>.yaml; every key is described in README.md.",
+                `\n${howToFix(source)}`,
         );
         this.name = "ConfigError";
     }
 }
 
-/** A problem as one line of a ConfigError: `key = value: message`, the value taken from `root`. */
-export function formatProblem(root: unknown, problem: Problem): string {
+/** The closing line: how to change a key, with the syntax nested keys need. */
+function howToFix(source: ConfigSource | undefined): string {
+    const stack = source?.stack ?? "<stack>";
+    const nested = configCommand({ key: "metaflow-gcp:services.namespace", set: "metaflow-team" }, stack);
+    const reset = configCommand({ key: "metaflow-gcp:services.namespace", remove: true }, stack);
+    return (
+        `Change a key with \`pulumi config set\`; a nested key needs --path and quotes, e.g. \`${nested}\`, ` +
+        `and \`${reset}\` returns it to its default. Every key is described in README.md ("Configuration").`
+    );
+}
+
+/**
+ * A problem as one line of a ConfigError: `key = value: message`, the value taken from `root`.
+ * With a `source` (a stack file) the line starts with the file and ends with the commands that
+ * fix it.
+ */
+export function formatProblem(root: unknown, problem: Problem, source?: ConfigSource): string {
+    const line = problemLine(root, problem);
+    if (!source) {
+        return line;
+    }
+    const fix = problem.fix?.length ? `; fix: \`${problem.fix.map((change) => configCommand(change, source.stack)).join(" && ")}\`` : "";
+    return `${source.file}: ${line}${fix}`;
+}
+
+function problemLine(root: unknown, problem: Problem): string {
     const key = keyName(problem.path);
     switch (problem.value ?? "shown") {
         case "hidden":
@@ -87,8 +120,25 @@ function valueAt(raw: unknown, path: ReadonlyArray<PropertyKey>): unknown {
     return value;
 }
 
-/** Names that hold credentials, wherever they appear in a structured value. */
-export const SECRET_NAME = /(password|passwd|secret|token|credential|(^|[-_.])key$|apikey|privatekey|accesskey)/i;
+/**
+ * Names that hold credentials, wherever they appear (a config key, a key in a structured value):
+ * the name's last word is password, passwd, secret, token or credential(s), or it ends in key
+ * after nothing, api, private or access (`dbPassword`, `apiToken`, `oauthClientSecret`,
+ * `accessKey`, `credentials`). Judged on the last word so that a qualifier does not count:
+ * `secretManagerCustomEndpoint` is a URL.
+ */
+export const SECRET_NAME = {
+    test(name: string): boolean {
+        const words = name
+            .replace(/([a-z0-9])([A-Z])/g, "$1 $2")
+            .split(/[\s_.:-]+/)
+            .filter((w) => w.length > 0)
+            .map((w) => w.toLowerCase());
+        const last = words[words.length - 1] ?? "";
+        const before = words[words.length - 2] ?? "";
+        return /^(password|passwd|secret|token|credentials?)$/.test(last) || /^(api|private|access)?key$/.test(last) || (last === "key" && ["api", "private", "access"].includes(before));
+    },
+};
 
 /** Copy of a value with anything under a credential-like name replaced by "[secret]". */
 function redacted(value: unknown, name = ""): unknown {

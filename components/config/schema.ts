@@ -15,6 +15,7 @@ import { REPLACING_KEYS } from "./replacement";
 import { METAFLOW_DEFAULT_STEP } from "../model/sizing";
 import { PRESETS, PROFILE_DEFAULTS, type ProfileDefaults } from "../model/profiles";
 import { FLEX_START_MAX_RUN_HOURS } from "../model/capacityLadder";
+import { EMAIL, LABEL_KEY, LABEL_VALUE, NAMESPACE_PATTERN } from "./names";
 
 declare module "zod" {
     interface GlobalMeta {
@@ -26,8 +27,6 @@ declare module "zod" {
 const ENVIRONMENT_NAME = /^[a-z][a-z0-9]{1,11}$/;
 const POOL_NAME = /^[a-z][a-z0-9-]{0,18}[a-z0-9]$/;
 const ZONE_NAME = /^[a-z]+-[a-z]+\d+-[a-z]$/;
-/** An IAM principal a member may be: a Google account, a Google Group or a service account. */
-const MEMBER_PRINCIPAL = /^(user|group|serviceAccount):[^\s@]+@[^\s@]+\.[^\s@]+$/;
 /** IAM's special principals for everyone; never granted anything here. */
 const PUBLIC_PRINCIPALS = ["allUsers", "allAuthenticatedUsers"];
 
@@ -72,10 +71,15 @@ const authorizedNetwork = z
 function networkSchema(d: ProfileDefaults) {
     return z
         .object({
-            subnetCidr: cidr.default("10.10.0.0/20").describe(`Primary range of the subnet (nodes, internal load balancers); ${prefixes("subnetCidr")}, RFC 1918, host bits clear.`),
+            subnetCidr: cidr.default("10.10.0.0/20").describe(
+                    `Primary range of the subnet (nodes, internal load balancers); ${prefixes("subnetCidr")}, RFC 1918, host bits clear; must hold an address for every node the pools may run (Google keeps 4).`,
+                ),
             podsCidr: cidr
                 .default("10.11.0.0/16")
-                .describe(`Secondary range for pod IPs (a /16 fits 256 nodes at 110 pods each); ${prefixes("podsCidr")}; cannot change while the cluster uses it.`),
+                .describe(
+                    `Secondary range for pod IPs: GKE gives each Standard node a /24 (110 pods), so a /16 fits 256 nodes and a /21 8; ${prefixes("podsCidr")}; cannot change while the cluster uses it. ` +
+                        "Refused when it cannot hold every pool's `maxNodes` plus one surge node each.",
+                ),
             servicesCidr: cidr.default("10.12.0.0/20").describe(`Secondary range for Service cluster IPs; ${prefixes("servicesCidr")}; cannot change while the cluster uses it.`),
             privateServiceAccessCidr: cidr
                 .default("10.13.0.0/20")
@@ -288,9 +292,13 @@ function storageSchema(d: ProfileDefaults) {
         .object({
             bucketName: z
                 .string()
-                .regex(/^[a-z0-9][a-z0-9._-]{1,61}[a-z0-9]$/)
                 .optional()
-                .meta({ description: "The datastore bucket's name (globally unique; the default is, by project).", defaultText: "`<project>-metaflow-<environment>`" }),
+                .meta({
+                    description:
+                        "The datastore bucket's name (globally unique; the default is, by project). Cloud Storage's naming rules apply, to the default too: " +
+                        '3-63 lowercase letters, digits, `-` and `_`; no dots (they need a verified domain), no "goog" prefix, no "google" or misspelling of it.',
+                    defaultText: "`<project>-metaflow-<environment>`",
+                }),
             versioning: z.boolean().default(d.storage.versioning).describe("Object versioning; noncurrent versions expire after 30 days."),
             softDeleteDays: z.number().int().min(0).max(90).default(d.storage.softDeleteDays).describe("Soft-delete retention: 0 (off) or 7-90 days."),
             tmpObjectTtlDays: z.number().int().min(1).max(365).default(7).describe("Objects under `tmp/` are deleted after this many days (bucket lifecycle rule)."),
@@ -312,10 +320,12 @@ function servicesSchema(d: ProfileDefaults) {
                 ),
             namespace: z
                 .string()
-                .regex(/^[a-z][a-z0-9-]{1,30}[a-z0-9]$/)
+                .regex(NAMESPACE_PATTERN, "must be 3-32 lowercase letters, digits or dashes, starting with a letter and ending with a letter or digit (a DNS-1123 label)")
                 .optional()
                 .meta({
-                    description: "The Kubernetes namespace; distinct per environment: Workload Identity pools are per project, so two environments in one project must not share it.",
+                    description:
+                        "The Kubernetes namespace; distinct per environment: Workload Identity pools are per project, so two environments in one project must not share it. " +
+                        "3-32 lowercase letters, digits or dashes; never `default`, `kube-*`, `gke-*` or a GKE add-on's namespace (`gmp-system`, ...).",
                     defaultText: "`metaflow-<environment>`",
                 }),
             metadataReplicas: z.number().int().min(1).max(10).default(d.replicas).describe("Metadata service pods."),
@@ -360,18 +370,17 @@ function accessSchema() {
                 .array(
                     z
                         .string()
-                        // Public principals first, so they get their own reason rather than the format message.
-                        .refine((m) => !PUBLIC_PRINCIPALS.includes(m.replace(/^[a-zA-Z]+:/, "")), "public principals are never granted access; list people, groups or service accounts")
-                        .refine((m) => PUBLIC_PRINCIPALS.includes(m.replace(/^[a-zA-Z]+:/, "")) || MEMBER_PRINCIPAL.test(m), 'must be "user:<email>", "group:<email>" or "serviceAccount:<email>"'),
+                        // Public principals get their own reason; the format is the access rule's (it can suggest the fix).
+                        .refine((m) => !PUBLIC_PRINCIPALS.includes(m.replace(/^[a-zA-Z]+:/, "")), "public principals are never granted access; list people, groups or service accounts"),
                 )
                 .default([])
                 .describe(
-                    "IAM principals who run and schedule flows in this environment: `user:<email>`, `group:<email>`, `serviceAccount:<email>`; each gets exactly " +
+                    "IAM principals who run and schedule flows in this environment, as IAM writes them: `user:<email>`, `group:<email>`, `serviceAccount:<name>@<project>.iam.gserviceaccount.com` (nothing after the address); each gets exactly " +
                         "the grants under [Access](#access), nothing project-wide beyond fetching cluster credentials. Duplicates, `allUsers` and `allAuthenticatedUsers` are refused.",
                 ),
             securityGroup: z
                 .string()
-                .regex(/^gke-security-groups@[^\s@]+\.[^\s@]+$/, 'must be "gke-security-groups@<your-domain>"')
+                .refine((v) => v.startsWith("gke-security-groups@") && EMAIL.test(v), 'must be "gke-security-groups@<your-domain>"')
                 .optional()
                 .describe(
                     "The `gke-security-groups@<domain>` Google Group: turns on GKE's Google Groups for RBAC; required when `members` lists a `group:`. " +
@@ -411,7 +420,7 @@ function billingSchema() {
                 .default([0.5, 0.9, 1.0])
                 .describe("Alert when actual spend passes these fractions of the amount (1.0 = 100%); each listed once."),
             emails: z
-                .array(z.string().regex(/^[^\s@]+@[^\s@]+\.[^\s@]+$/, "must be an email address"))
+                .array(z.string().regex(EMAIL, "must be an email address (name@example.com) and nothing else"))
                 .max(5)
                 .default([])
                 .describe("Up to 5 email recipients, each listed once and each a Cloud Monitoring email notification channel; billing admins are always alerted."),
@@ -480,9 +489,15 @@ export function platformSchema(d: ProfileDefaults) {
                     defaultText: "the region's first 3 zones",
                 }),
             labels: z
-                .record(z.string().regex(/^[a-z][a-z0-9_-]{0,62}$/), z.string().regex(/^[a-z0-9_-]{0,63}$/))
+                .record(
+                    z.string().regex(LABEL_KEY, "label keys are 1-63 lowercase letters, digits, `_` or `-`, starting with a letter"),
+                    z.string().regex(LABEL_VALUE, "label values are 0-63 lowercase letters, digits, `_` or `-`"),
+                )
                 .default({})
-                .describe("Extra labels on every resource that takes labels."),
+                .describe(
+                    "Extra labels on every resource that takes labels (keys 1-63 lowercase letters, digits, `_`, `-`, starting with a letter; values 0-63 of the same; 64 labels on a resource with the platform's 4). " +
+                        "`app`, `environment` and `managed-by` are the platform's (`environment` is the environment's name), `gpu-pool` too on GPU pools: refused unless equal to the platform's value.",
+                ),
             network: networkSchema(d).prefault({}).meta({ title: "The environment's VPC: its ranges, NAT and SSH access." }),
             cluster: clusterSchema(d).prefault({}).meta({ title: "The GKE cluster." }),
             gpuPools: z
@@ -540,4 +555,29 @@ export function objectKeysAt(schema: z.ZodType, path: ReadonlyArray<PropertyKey>
         unwrap();
     }
     return node?._zod?.def?.type === "object" ? Object.keys(node._zod.def.shape) : undefined;
+}
+
+/** Whether the key at `path` (an object's key, not an array element) may be left out: it has a default, is optional or is a record's entry. */
+export function hasDefaultAt(schema: z.ZodType, path: ReadonlyArray<PropertyKey>): boolean {
+    if (path.length === 0 || typeof path[path.length - 1] !== "string") {
+        return false;
+    }
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    let node: any = schema;
+    const unwrap = () => {
+        while (node && ["default", "prefault", "optional", "nullable", "pipe"].includes(node._zod?.def?.type)) {
+            node = node._zod.def.innerType ?? node._zod.def.in;
+        }
+    };
+    for (const [i, part] of path.entries()) {
+        unwrap();
+        if (node?._zod?.def?.type === "array") {
+            node = node._zod.def.element;
+        } else if (node?._zod?.def?.type === "object") {
+            node = node._zod.def.shape[part as string];
+        } else {
+            return node?._zod?.def?.type === "record" && i === path.length - 1;
+        }
+    }
+    return ["default", "prefault", "optional"].includes(node?._zod?.def?.type);
 }

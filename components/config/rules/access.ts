@@ -1,10 +1,22 @@
-/** Rule: each member listed once (IAM compares emails case-insensitively); a group needs GKE's security group. */
+/**
+ * Rule: each member is an IAM principal this platform can grant (names.ts `principalProblem`),
+ * listed once (IAM compares emails case-insensitively); a group needs GKE's security group.
+ */
+import { principalProblem, principalWithoutTrailingText } from "../names";
+import { keyName } from "../namespace";
 import { problemAt, type Problem } from "../problems";
 import type { RuleInput } from "./rule";
 
 export function accessProblems({ config }: RuleInput): Problem[] {
-    const problems: Problem[] = [];
     const members = config.access.members;
+    const problems: Problem[] = members.flatMap((member, i): Problem[] => {
+        const wrong = principalProblem(member);
+        if (!wrong) {
+            return [];
+        }
+        const trimmed = principalWithoutTrailingText(member);
+        return [{ path: ["access", "members", i], message: wrong, fix: trimmed ? [{ key: keyName(["access", "members", i]), set: trimmed }] : [] }];
+    });
     const seen = new Map<string, number>();
     members.forEach((member, i) => {
         // "user:A@x.com" and "user:a@x.com" are one person.

@@ -7,6 +7,7 @@ import { databaseProblems } from "./database";
 import { endpointProblems } from "./endpoint";
 import { gpuPoolsProblems } from "./gpuPools";
 import { ladderProblems } from "./ladder";
+import { labelsProblems } from "./labels";
 import { networkProblems } from "./network";
 import { nodeCapacityProblems } from "./nodeCapacity";
 import { profileProblems } from "./profile";
@@ -20,6 +21,7 @@ export { zoneProblem } from "./zones";
 
 export const RULES: readonly Rule[] = [
     profileProblems,
+    labelsProblems,
     zonesProblems,
     networkProblems,
     clusterProblems,

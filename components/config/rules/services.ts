@@ -1,9 +1,11 @@
 /** Rule: one orchestrator; services that need the database or the cluster get them; production keeps its metadata in Cloud SQL. */
+import { reservedNamespaceReason } from "../names";
+import { keyName } from "../namespace";
 import { problemAt, type Problem } from "../problems";
 import type { RuleInput } from "./rule";
 
 export function servicesProblems({ config }: RuleInput): Problem[] {
-    const problems: Problem[] = [];
+    const problems: Problem[] = [...namespaceProblems(config)];
     const { services, database } = config;
     if (services.airflow && services.argoWorkflows) {
         problems.push(problemAt(["services", "airflow"], "Airflow and Argo Workflows are alternative orchestrators; enable one (set services.argoWorkflows to false to use Airflow)"));
@@ -31,4 +33,21 @@ export function servicesProblems({ config }: RuleInput): Problem[] {
         problems.push(problemAt(["services", "argoEvents"], "Argo Events triggers Argo Workflows; enable services.argoWorkflows too"));
     }
     return problems;
+}
+
+/** The namespace is the environment's own: never one Kubernetes or GKE keeps for itself. */
+function namespaceProblems(config: RuleInput["config"]): Problem[] {
+    const namespace = config.services.namespace;
+    const reason = reservedNamespaceReason(namespace);
+    if (!reason) {
+        return [];
+    }
+    const key = keyName(["services", "namespace"]);
+    return [
+        {
+            path: ["services", "namespace"],
+            message: `${reason}; the environment needs a namespace of its own, e.g. the default metaflow-${config.environment}`,
+            fix: [{ key, remove: true }],
+        },
+    ];
 }
