@@ -57,7 +57,7 @@ export { MetaflowEndpoint, type EndpointSummary, type MetaflowEndpointArgs } fro
 export type { EndpointServices } from "./kubernetes/specs/endpointRoutes";
 
 // The stack config: read it in a Pulumi program, or check plain values anywhere.
-export { ConfigError, parsePlatformConfig, type GpuPoolConfig, type ParseOptions, type PlatformConfig } from "./config/config";
+export { ConfigError, parsePlatformConfig, type ConfigSource, type GpuPoolConfig, type ParseOptions, type PlatformConfig } from "./config/config";
 export { loadPlatformConfig } from "./config/load";
 
 // Helpers a program composing the components needs: the Metaflow client profile, GPU/machine pairs.

@@ -12,7 +12,7 @@
  */
 export { PRESETS, PROFILE_DEFAULTS, type Profile } from "../model/profiles";
 export { mustBeSecret, platformConfigFrom, platformConfigFromFlat } from "./flat";
-export { CONFIG_NAMESPACE } from "./namespace";
+export { CONFIG_NAMESPACE, type ConfigSource } from "./namespace";
 export { parsePlatformConfig, type ParseOptions } from "./parse";
 export { ConfigError, type Problem } from "./problems";
 export { zoneProblem } from "./rules";
