@@ -17,12 +17,14 @@ import type { GpuAccelerator, GpuDriverVersion } from "../gcp/gpuNodePool";
 export interface PlatformNetwork {
     /**
      * Primary range of the subnet (nodes, internal load balancers); /16-/24, RFC 1918, host bits
-     * clear. Default: `10.10.0.0/20`.
+     * clear; must hold an address for every node the pools may run (Google keeps 4). Default:
+     * `10.10.0.0/20`.
      */
     readonly subnetCidr?: string;
     /**
-     * Secondary range for pod IPs (a /16 fits 256 nodes at 110 pods each); /12-/21; cannot change
-     * while the cluster uses it. Default: `10.11.0.0/16`.
+     * Secondary range for pod IPs: GKE gives each Standard node a /24 (110 pods), so a /16 fits 256
+     * nodes and a /21 8; /12-/21; cannot change while the cluster uses it. Refused when it cannot
+     * hold every pool's `maxNodes` plus one surge node each. Default: `10.11.0.0/16`.
      */
     readonly podsCidr?: string;
     /**
@@ -278,7 +280,9 @@ export interface PlatformDatabase {
 /** `storage`: The datastore bucket and the task image registry. */
 export interface PlatformStorage {
     /**
-     * The datastore bucket's name (globally unique; the default is, by project). Default:
+     * The datastore bucket's name (globally unique; the default is, by project). Cloud Storage's
+     * naming rules apply, to the default too: 3-63 lowercase letters, digits, `-` and `_`; no dots
+     * (they need a verified domain), no "goog" prefix, no "google" or misspelling of it. Default:
      * `<project>-metaflow-<environment>`.
      */
     readonly bucketName?: string;
@@ -318,7 +322,9 @@ export interface PlatformServices {
     readonly enabled?: boolean;
     /**
      * The Kubernetes namespace; distinct per environment: Workload Identity pools are per project,
-     * so two environments in one project must not share it. Default: `metaflow-<environment>`.
+     * so two environments in one project must not share it. 3-32 lowercase letters, digits or
+     * dashes; never `default`, `kube-*`, `gke-*` or a GKE add-on's namespace (`gmp-system`, ...).
+     * Default: `metaflow-<environment>`.
      */
     readonly namespace?: string;
     /** Metadata service pods. Default: `1` / `2`. */
@@ -364,10 +370,11 @@ export interface PlatformServices {
 /** `access`: Who runs and schedules flows in this environment. */
 export interface PlatformAccess {
     /**
-     * IAM principals who run and schedule flows in this environment: `user:<email>`,
-     * `group:<email>`, `serviceAccount:<email>`; each gets exactly the grants under
-     * [Access](#access), nothing project-wide beyond fetching cluster credentials. Duplicates,
-     * `allUsers` and `allAuthenticatedUsers` are refused. Default: `[]`.
+     * IAM principals who run and schedule flows in this environment, as IAM writes them:
+     * `user:<email>`, `group:<email>`, `serviceAccount:<name>@<project>.iam.gserviceaccount.com`
+     * (nothing after the address); each gets exactly the grants under [Access](#access), nothing
+     * project-wide beyond fetching cluster credentials. Duplicates, `allUsers` and
+     * `allAuthenticatedUsers` are refused. Default: `[]`.
      */
     readonly members?: string[];
     /**
@@ -463,7 +470,13 @@ export interface MetaflowPlatformArgs {
      * zones are checked for the region prefix only). Default: the region's first 3 zones.
      */
     readonly zones?: string[];
-    /** Extra labels on every resource that takes labels. Default: `{}`. */
+    /**
+     * Extra labels on every resource that takes labels (keys 1-63 lowercase letters, digits, `_`,
+     * `-`, starting with a letter; values 0-63 of the same; 64 labels on a resource with the
+     * platform's 4). `app`, `environment` and `managed-by` are the platform's (`environment` is the
+     * environment's name), `gpu-pool` too on GPU pools: refused unless equal to the platform's
+     * value. Default: `{}`.
+     */
     readonly labels?: Record<string, string>;
     /** The environment's VPC: its ranges, NAT and SSH access. Default: each key's own. */
     readonly network?: PlatformNetwork;
