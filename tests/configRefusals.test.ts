@@ -206,6 +206,19 @@ describe("config GCP, GKE or Kubernetes would refuse is refused first, with a fi
             });
             // 4 over 3 zones starts 2 per zone = 6 nodes, above maxNodes 4.
             assert.deepEqual(poolPeaks(config).map((p) => p.nodes), [7, 3, 8]);
+            // A capacity ladder's rungs are node pools of their own.
+            const laddered = parsePlatformConfig({
+                project: "acme-ml-dev",
+                region: "us-central1",
+                environment: "qa",
+                gpuPools: [{ name: "l4", maxNodes: 2, ladder: { onDemand: { maxNodes: 4 }, flexStart: { maxNodes: 6 } } }],
+            });
+            assert.deepEqual(poolPeaks(laddered).map((p) => [p.key, p.nodes]), [
+                ["cluster.cpuPool.maxNodes", 4],
+                ["gpuPools[0].maxNodes", 3],
+                ["gpuPools[0].ladder.onDemand.maxNodes", 5],
+                ["gpuPools[0].ladder.flexStart.maxNodes", 7],
+            ]);
         });
 
         it("agrees with the /24-per-node capacity for every prefix and pool size", () => {

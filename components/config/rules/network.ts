@@ -63,7 +63,11 @@ export function poolPeaks(config: RuleInput["config"]): PoolPeak[] {
     const peak = (minNodes: number, maxNodes: number, zones: number) => Math.max(maxNodes, initialNodesPerZone(minNodes, zones) * zones) + SURGE_NODES_PER_POOL;
     return [
         { key: "cluster.cpuPool.maxNodes", nodes: peak(cpu.minNodes, cpu.maxNodes, cpuZones) },
-        ...config.gpuPools.map((pool, i) => ({ key: `gpuPools[${i}].maxNodes`, nodes: peak(pool.minNodes, pool.maxNodes, pool.zones.length) })),
+        ...config.gpuPools.flatMap((pool, i) => [
+            { key: `gpuPools[${i}].maxNodes`, nodes: peak(pool.minNodes, pool.maxNodes, pool.zones.length) },
+            // Each rung of a capacity ladder is a node pool of its own, starting empty.
+            ...Object.entries(pool.ladder ?? {}).map(([rung, r]) => ({ key: `gpuPools[${i}].ladder.${rung}.maxNodes`, nodes: peak(0, r.maxNodes, pool.zones.length) })),
+        ]),
     ];
 }
 
