@@ -17,7 +17,7 @@ import { GCP_PROVIDER_CONFIG_KEYS } from "../components/config/gcpProviderConfig
 import { bucketNameProblem, principalProblem, reservedNamespaceReason } from "../components/config/names";
 import { GCP_KEYS_ALLOWED } from "../components/config/providerKeys";
 import { poolPeaks } from "../components/config/rules/network";
-import { REPO_ROOT } from "./harness/render";
+import { REPO_ROOT } from "../offline/stackFiles";
 
 type Flat = Record<string, string>;
 const FLAT: Flat = { "gcp:project": "acme-ml-dev", "gcp:region": "us-central1", "metaflow-gcp:environment": "qa" };
