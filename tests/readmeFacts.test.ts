@@ -95,7 +95,7 @@ describe("the README's facts", () => {
     });
 
     it("the cost-budget limits it states are the shipped limits files'", () => {
-        const stated = /\(dev: \$(\d+) and \$([\d.]+); prod: \$(\d+) and \$([\d.]+), in `policy\/limits\/<stack>\.json`/.exec(PROSE);
+        const stated = /\(dev: \$(\d+) and \$([\d.]+)[^;]*; prod: \$(\d+) and \$([\d.]+), in `policy\/limits\/<stack>\.json`/.exec(PROSE);
         assert.ok(stated);
         const budget = (stack: string) => readLimits(stack, FIXTURE_STACKS)["cost-budget"] as { maxIdleMonthlyUsd: number; maxGpuHourUsd: number };
         assert.deepEqual(stated.slice(1).map(Number), [budget("dev").maxIdleMonthlyUsd, budget("dev").maxGpuHourUsd, budget("prod").maxIdleMonthlyUsd, budget("prod").maxGpuHourUsd]);
