@@ -13,8 +13,13 @@ cd "$(dirname "$0")/.."
 repo=$(pwd)
 [ -d node_modules ] || { echo "replay-readme: run npm ci (and npm test once) first" >&2; exit 1; }
 
-copy=$(mktemp -d "${TMPDIR:-/tmp}/readme-replay.XXXXXX")
-trap 'rm -rf "$copy"' EXIT
+# The copy sits beside a link to ../shared (the charts and schemas tests read there), as the
+# repository does, so the same tests run in it.
+outer=$(mktemp -d "${TMPDIR:-/tmp}/readme-replay.XXXXXX")
+trap 'rm -rf "$outer"' EXIT
+copy="$outer/repo"
+mkdir "$copy"
+[ -d ../shared ] && ln -s "$(cd ../shared && pwd)" "$outer/shared"
 
 # The git-tracked files as they are in the work tree (a tracked file deleted there stays deleted).
 git ls-files -z | while IFS= read -r -d '' file; do

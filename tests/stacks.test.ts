@@ -17,7 +17,8 @@ import type { RenderedStack } from "../offline/render";
 /** Every CIDR a stack's network uses. */
 function rangesOf(stack: RenderedStack): string[] {
     const subnet = one(stack, "gcp:compute/subnetwork:Subnetwork").inputs;
-    const psa = one(stack, "gcp:compute/globalAddress:GlobalAddress").inputs;
+    // The Private Service Access range (the endpoint, when on, reserves a global IP address too).
+    const psa = ofType(stack, "gcp:compute/globalAddress:GlobalAddress").find((a) => a.inputs.purpose === "VPC_PEERING")!.inputs;
     return [subnet.ipCidrRange, ...subnet.secondaryIpRanges.map((r: { ipCidrRange: string }) => r.ipCidrRange), `${psa.address}/${psa.prefixLength}`];
 }
 
