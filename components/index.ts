@@ -54,7 +54,7 @@ export { GpuComputeClass, type GpuComputeClassArgs } from "./kubernetes/computeC
 export { Airflow, type AirflowArgs, type AirflowDatabase } from "./kubernetes/airflow";
 export { MemberRbac, type MemberRbacArgs } from "./kubernetes/memberRbac";
 export { MetaflowEndpoint, type EndpointSummary, type MetaflowEndpointArgs } from "./kubernetes/endpoint";
-export type { EndpointServices } from "./kubernetes/specs/endpointRoutes";
+export type { BackendHealthCheck, EndpointBackend, EndpointServices } from "./kubernetes/specs/endpointRoutes";
 
 // The stack config: read it in a Pulumi program, or check plain values anywhere.
 export { ConfigError, parsePlatformConfig, type ConfigSource, type GpuPoolConfig, type ParseOptions, type PlatformConfig } from "./config/config";
@@ -62,4 +62,4 @@ export { loadPlatformConfig } from "./config/load";
 
 // Helpers a program composing the components needs: the Metaflow client profile, GPU/machine pairs.
 export { buildMetaflowProfile, type MetaflowProfile, type MetaflowProfileInput } from "./model/metaflowConfig";
-export { GPU_TYPES, pairGpuMachine, type GpuType } from "./model/catalog";
+export { GPU_TYPES, pairGpuMachine, type GpuPairing, type GpuType } from "./model/catalog";
