@@ -14,12 +14,12 @@
  *
  * So the connection is abandoned and this resource, ordered between it and the Cloud SQL
  * instance, calls the Compute API's `networks.removePeering` on delete: destroy then runs
- * instance -> this -> connection (abandoned) -> range -> network. Credentials: Application
- * Default Credentials, as the Google provider uses (GOOGLE_APPLICATION_CREDENTIALS, gcloud's
- * ADC file, Workload Identity Federation, the metadata server), plus the provider's
- * GOOGLE_CREDENTIALS and GOOGLE_OAUTH_ACCESS_TOKEN variables.
+ * instance -> this -> connection (abandoned) -> range -> network. It calls Google as the Google
+ * provider does, with the same identity and Compute endpoint (googleIdentity.ts), from the
+ * stack config Pulumi hands it in `configure` and the environment.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { configuredIdentity, googleClient, googleIdentity, type GoogleIdentity } from "./googleIdentity";
 
 /** Name Google gives the consumer-side peering of every servicenetworking connection. */
 export const PSA_PEERING_NAME = "servicenetworking-googleapis-com";
@@ -34,7 +34,7 @@ export interface PeeringRef {
 
 /** The HTTP surface used (google-auth-library's client `request`); tests pass a fake. */
 export interface ComputeRequester {
-    request(options: { url: string; method: "GET" | "POST"; data?: unknown }): Promise<{ data: unknown }>;
+    request(options: { url: string; method: "GET" | "POST" | "DELETE"; data?: unknown }): Promise<{ data: unknown }>;
 }
 
 /** The parts of Compute Engine's Network and Operation resources that are read. */
@@ -63,8 +63,13 @@ export type Sleep = (ms: number) => Promise<void>;
  * succeeds. A peering operation already running on the network (Google allows one at a time)
  * is retried. Self-contained (no imports) because Pulumi serializes it into the state.
  */
-export async function removePeeringIfPresent(client: ComputeRequester, ref: PeeringRef, sleep: Sleep): Promise<"removed" | "absent"> {
-    const base = `https://compute.googleapis.com/compute/v1/projects/${encodeURIComponent(ref.project)}/global`;
+export async function removePeeringIfPresent(
+    client: ComputeRequester,
+    ref: PeeringRef,
+    sleep: Sleep,
+    computeEndpoint = "https://compute.googleapis.com/compute/v1/",
+): Promise<"removed" | "absent"> {
+    const base = `${computeEndpoint.replace(/\/?$/, "/")}projects/${encodeURIComponent(ref.project)}/global`;
     const networkUrl = `${base}/networks/${encodeURIComponent(ref.network)}`;
     const status = (err: unknown): number => {
         const e = err as HttpError | undefined;
@@ -113,22 +118,11 @@ export async function removePeeringIfPresent(client: ComputeRequester, ref: Peer
     }
 }
 
-/** A client with the same credentials the Google provider finds. */
-async function computeClient(): Promise<ComputeRequester> {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { GoogleAuth } = require("google-auth-library");
-    const scopes = ["https://www.googleapis.com/auth/compute"];
-    const token = process.env.GOOGLE_OAUTH_ACCESS_TOKEN;
-    if (token) {
-        const { OAuth2Client } = require("google-auth-library"); // eslint-disable-line @typescript-eslint/no-require-imports
-        const client = new OAuth2Client();
-        client.setCredentials({ access_token: token });
-        return client;
-    }
-    const json = process.env.GOOGLE_CREDENTIALS;
-    const auth = json && json.trim().startsWith("{") ? new GoogleAuth({ scopes, credentials: JSON.parse(json) }) : new GoogleAuth({ scopes });
-    return auth.getClient();
-}
+/**
+ * The identity found when the host configured the provider. Held in this closure, never in the
+ * resource's inputs or outputs, so no credential reaches the state.
+ */
+const session: { identity?: GoogleIdentity } = {};
 
 /** A resource's properties with the serialized provider code the host adds (`__provider`). */
 type WithCode<T> = T & { readonly __provider?: string };
@@ -142,6 +136,9 @@ type WithCode<T> = T & { readonly __provider?: string };
  * the host would store `__provider` alone.
  */
 const peeringRemovalProvider: pulumi.dynamic.ResourceProvider = {
+    async configure(req: pulumi.dynamic.ConfigureRequest) {
+        session.identity = configuredIdentity(req.config);
+    },
     async create(inputs: PeeringRef) {
         // Nothing to create: the connection made the peering. This resource exists for its delete.
         return { id: `${inputs.project}/${inputs.network}/${inputs.peering}`, outs: { project: inputs.project, network: inputs.network, peering: inputs.peering } };
@@ -154,7 +151,9 @@ const peeringRemovalProvider: pulumi.dynamic.ResourceProvider = {
         return { outs: { project: news.project, network: news.network, peering: news.peering } };
     },
     async delete(_id: string, props: PeeringRef) {
-        await removePeeringIfPresent(await computeClient(), props, (ms) => new Promise((resolve) => setTimeout(resolve, ms)));
+        const identity = session.identity ?? googleIdentity(() => undefined, process.env);
+        const client = (await googleClient(identity)) as ComputeRequester;
+        await removePeeringIfPresent(client, props, (ms) => new Promise((resolve) => setTimeout(resolve, ms)), identity.computeEndpoint);
     },
 };
 
