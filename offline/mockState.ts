@@ -13,8 +13,8 @@ export interface MockContext {
     readonly region: string;
     /** First three octets of the Private Service Access range, for Cloud SQL's private IP. */
     readonly privateServicePrefix: string;
-    /** What a StackReference reads as the referenced stack's outputs (none: a first update). */
-    readonly previousOutputs?: Record<string, unknown>;
+    /** The backend's stack-reference rules (RenderOptions.backend). */
+    readonly backend?: "diy-legacy";
 }
 
 function digest(text: string, length: number): string {
@@ -111,8 +111,14 @@ export function mockResourceState(args: MockResourceArgs, ctx: MockContext): Moc
                 state: { ...inputs, project, location, name: inputs.repositoryId, registryUri: `${location}-docker.pkg.dev/${project}/${inputs.repositoryId}` },
             };
         }
-        case "pulumi:pulumi:StackReference":
-            return { id: inputs.name, state: { name: inputs.name, outputs: ctx.previousOutputs ?? {}, secretOutputNames: [] } };
+        case "pulumi:pulumi:StackReference": {
+            const invalid = /[^A-Za-z0-9_.-]/.exec(inputs.name);
+            if (ctx.backend === "diy-legacy" && invalid) {
+                // tokens.ParseStackName's error, as the legacy-layout DIY backend returns it.
+                throw new Error(`a stack name may only contain alphanumeric, hyphens, underscores, or periods: invalid character '${invalid[0]}' at position ${invalid.index}`);
+            }
+            return { id: inputs.name, state: { name: inputs.name, outputs: {}, secretOutputNames: [] } };
+        }
         case "random:index/randomPassword:RandomPassword":
             return { id: "none", state: { ...inputs, result: mockPassword(args.name, inputs.length ?? 16) } };
         case "random:index/randomId:RandomId": {

@@ -107,10 +107,13 @@ export interface RenderOptions {
      */
     readonly offlineProject?: boolean;
     /**
-     * Outputs of the stack's previous update, as a StackReference to the stack itself reads
-     * them (the replacement guard does). Default: none, as on a stack's first update.
+     * The state backend's stack-reference rules. `diy-legacy`: a DIY backend in the legacy layout
+     * (state from before Pulumi 3.61, or PULUMI_DIY_BACKEND_LEGACY_LAYOUT), which parses a
+     * StackReference's name with tokens.ParseStackName and so refuses any name with `/`
+     * (pulumi/pulumi v3.248.0 pkg/backend/diy/store.go legacyReferenceStore.ParseReference,
+     * sdk/go/common/tokens/stack_name.go). Default: every name is read (no outputs).
      */
-    readonly previousOutputs?: Record<string, unknown>;
+    readonly backend?: "diy-legacy";
     /**
      * Another program to run instead of the stack program (index.ts), e.g. one that builds a
      * MetaflowPlatform itself; it sees the same config and mocks.
@@ -178,7 +181,7 @@ export class RecordingMonitor extends MockMonitor {
     }
 }
 
-function mockContext(config: Record<string, string>, project: string, previousOutputs?: Record<string, unknown>): MockContext {
+function mockContext(config: Record<string, string>, project: string, backend?: RenderOptions["backend"]): MockContext {
     const ns = projectName();
     let network: any;
     try {
@@ -191,7 +194,7 @@ function mockContext(config: Record<string, string>, project: string, previousOu
         project,
         region: config["gcp:region"] ?? "us-central1",
         privateServicePrefix: psa.split("/")[0].split(".").slice(0, 3).join("."),
-        previousOutputs,
+        backend,
     };
 }
 
@@ -225,7 +228,7 @@ async function run(stack: string, options: RenderOptions): Promise<{ stack: Rend
         config["gcp:project"] = OFFLINE_PROJECT;
     }
     config["gcp:project"] ??= OFFLINE_PROJECT;
-    const ctx = mockContext(config, config["gcp:project"], options.previousOutputs);
+    const ctx = mockContext(config, config["gcp:project"], options.backend);
     const mocks: Mocks = {
         newResource: (args) => (options.preview ? mockPreviewState(args, ctx) : mockResourceState(args, ctx)),
         // getProject answers with a project number, as the real invoke does (budget filters need it).
@@ -243,7 +246,6 @@ async function run(stack: string, options: RenderOptions): Promise<{ stack: Rend
     delete require.cache[require.resolve(entry)];
     let exported: Record<string, unknown>;
     try {
-        // The program exports a promise: it reads the previous run's outputs before creating anything.
         // eslint-disable-next-line @typescript-eslint/no-require-imports
         exported = await require(entry);
     } catch (error) {

@@ -101,9 +101,12 @@ describe("stacks: every stack file of the repository", () => {
     });
 
     it("every resource belongs to a component", () => {
-        // Providers stay top-level (Pulumi convention); everything else is a component's child.
+        // Providers stay top-level (Pulumi convention), and so does the stack program's
+        // replacement guard, which the platform component waits for; everything else is a
+        // component's child.
+        const topLevel = (type: string) => type.startsWith("pulumi:providers:") || type === "pulumi-nodejs:dynamic/metaflow:ReplacementGuard";
         for (const stack of all) {
-            for (const r of stack.resources.filter((x) => x.custom && !x.type.startsWith("pulumi:providers:"))) {
+            for (const r of stack.resources.filter((x) => x.custom && !topLevel(x.type))) {
                 const parent = parentOf(stack, r);
                 assert.ok(parent && parent.type.startsWith(`${PACKAGE_NAME}:index:`), `${stack.stack}: ${r.type} ${r.name} has no component parent`);
             }

@@ -1,11 +1,18 @@
 /**
  * Config keys whose change makes Google Cloud replace (delete and recreate) a cluster, database,
- * bucket or network, and the refusal of such changes in production before anything runs.
+ * bucket or network, and the refusal of such changes in production before anything is replaced.
  *
- * How the refusal works: every run exports a fingerprint of these keys as the stack output
- * `replacementGuard`; the next run reads the previous one back through a StackReference to its
- * own stack (index.ts) and compares. Pulumi's `protect` would also stop a replacement, but only
- * once the plan reaches that resource, and its message names a resource, not the config key.
+ * How the refusal works: the stack program registers a small dynamic resource, the
+ * ReplacementGuard (components/platform/replacementGuard.ts), first, and every other resource
+ * waits for it. Its inputs are `guardInputs(cfg)`; Pulumi's engine hands its check the inputs
+ * the previous update stored, and in production the check fails, naming the keys, when
+ * `replacingChanges` finds one, in `pulumi preview` and `pulumi up` alike. This needs nothing but
+ * the engine, so it works on every state backend. Pulumi's `protect` would also stop a
+ * replacement, but only once the plan reaches that resource, and its message names a resource,
+ * not the config key.
+ *
+ * `replacingChanges` and `refusalMessage` run inside Pulumi's dynamic-provider host, serialized
+ * with the guard: they use only their arguments and REPLACING_KEYS (no imports).
  *
  * Sources (terraform-provider-google v7.45, which @pulumi/gcp 9.x wraps; ForceNew fields):
  * container/resource_container_cluster.go `name` (l. 293), `location` (l. 326),
@@ -16,10 +23,10 @@
  * it shrinks (IsShrinkageIpCidr, l. 63, 385); compute/resource_compute_global_address.go
  * `address` (l. 153), `prefix_length` (l. 209).
  */
-import { cidrContains } from "../model/cidr";
+import { prefixBits } from "../model/cidr";
 import type { PlatformConfig } from "./config";
 
-/** Name of the stack output that carries the fingerprint. */
+/** Name of the stack output that shows the fingerprint the guard recorded. */
 export const REPLACEMENT_GUARD_OUTPUT = "replacementGuard";
 
 /** A config key whose change replaces something that holds production state. */
@@ -30,8 +37,11 @@ export interface ReplacingKey {
     readonly replaces: string;
     /** The value that matters, or undefined when the key does not matter in this config. */
     readonly value: (cfg: PlatformConfig) => string | undefined;
-    /** Whether going from `before` to `after` replaces; default: any change. */
-    readonly replacedBy?: (before: string, after: string) => boolean;
+    /**
+     * The value is an IPv4 range that changes in place when the new range contains the old one
+     * (it grows); any other change replaces. Default: any change replaces.
+     */
+    readonly growsInPlace?: boolean;
 }
 
 export const REPLACING_KEYS: readonly ReplacingKey[] = [
@@ -53,7 +63,7 @@ export const REPLACING_KEYS: readonly ReplacingKey[] = [
         key: "metaflow-gcp:network.subnetCidr",
         replaces: "the subnet, and with it the cluster, unless the new range contains the old one (only expansion is done in place)",
         value: (c) => c.network.subnetCidr,
-        replacedBy: (before, after) => !cidrContains(after, before),
+        growsInPlace: true,
     },
     {
         key: "metaflow-gcp:network.privateServiceAccessCidr",
@@ -92,7 +102,7 @@ export const OTHER_REPLACING_KEYS: readonly ReplacingKeyNote[] = [
     { key: "metaflow-gcp:services.namespace", replaces: "every Kubernetes object of the environment (all live in the namespace)" },
 ];
 
-/** The replacement-relevant values of a config, as stored in the `replacementGuard` output. */
+/** The replacement-relevant values of a config, as shown in the `replacementGuard` output. */
 export function replacementFingerprint(cfg: PlatformConfig): Record<string, string> {
     const fingerprint: Record<string, string> = {};
     for (const k of REPLACING_KEYS) {
@@ -104,37 +114,60 @@ export function replacementFingerprint(cfg: PlatformConfig): Record<string, stri
     return fingerprint;
 }
 
-/**
- * The changes between the previous run's fingerprint and this one that would replace
- * something, except the keys listed in `allowed`. One message per key, naming it.
- */
-export function replacingChanges(previous: Record<string, string> | undefined, current: Record<string, string>, allowed: readonly string[] = []): string[] {
-    if (!previous) {
-        return [];
+/** The ReplacementGuard's inputs: what it refuses on, and what the next update compares with. */
+export interface GuardInputs {
+    /** Refuse (production) or let through (other environments, where the preview shows the replacements). */
+    readonly production: boolean;
+    /** Key -> value of every replacing key that matters in this config. */
+    readonly fingerprint: Record<string, string>;
+    /** Key -> the range's network prefix as bits, for keys that grow in place (`growsInPlace`). */
+    readonly prefixBits: Record<string, string>;
+    /** Keys whose replacing change this update may make (`metaflow-gcp:allowReplacement`). */
+    readonly allowReplacement: readonly string[];
+}
+
+/** The guard's inputs for a config. */
+export function guardInputs(cfg: PlatformConfig): GuardInputs {
+    const fingerprint = replacementFingerprint(cfg);
+    const bits: Record<string, string> = {};
+    for (const k of REPLACING_KEYS) {
+        if (k.growsInPlace && fingerprint[k.key] !== undefined) {
+            bits[k.key] = prefixBits(fingerprint[k.key]);
+        }
     }
+    return { production: cfg.production, fingerprint, prefixBits: bits, allowReplacement: [...cfg.allowReplacement] };
+}
+
+/**
+ * The changes between the previous update's guard inputs and these that would replace
+ * something, except the keys `current` allows. One message per key, naming it. Nothing before
+ * (a stack's first update, or its first with the guard) refuses nothing. A range grows in place
+ * when the old range's prefix bits start with the new range's (the new one contains it).
+ */
+export function replacingChanges(previous: Partial<GuardInputs> | undefined, current: GuardInputs): string[] {
     const changes: string[] = [];
     for (const k of REPLACING_KEYS) {
-        const before = previous[k.key];
-        const after = current[k.key];
-        if (before === undefined || after === undefined || before === after || allowed.includes(k.key)) {
+        const before = previous?.fingerprint?.[k.key];
+        const after = current.fingerprint[k.key];
+        if (before === undefined || after === undefined || before === after || current.allowReplacement.includes(k.key)) {
             continue;
         }
-        if ((k.replacedBy ?? (() => true))(before, after)) {
-            changes.push(`${k.key}: was ${JSON.stringify(before)}, now ${JSON.stringify(after)}; this replaces ${k.replaces}`);
+        const oldBits = previous?.prefixBits?.[k.key];
+        const newBits = current.prefixBits[k.key];
+        if (k.growsInPlace && oldBits !== undefined && newBits !== undefined && oldBits.startsWith(newBits)) {
+            continue;
         }
+        changes.push(`${k.key}: was ${JSON.stringify(before)}, now ${JSON.stringify(after)}; this replaces ${k.replaces}`);
     }
     return changes;
 }
 
-/** Raised before any resource is registered when a production config change would replace state. */
-export class ReplacementRefusedError extends Error {
-    constructor(public readonly changes: string[]) {
-        super(
-            `Refused: this change of the production stack's config would replace resources that hold its state; nothing was changed:\n` +
-                changes.map((c) => `  - ${c}`).join("\n") +
-                "\nIf that is not what you meant, set the key back. To replace on purpose: back up first (README, Operations), list the key in " +
-                "metaflow-gcp:allowReplacement, `pulumi state unprotect` the resources it replaces, run `pulumi up`, then remove the key from allowReplacement again.",
-        );
-        this.name = "ReplacementRefusedError";
-    }
+/** The refusal a production update gets, with what to do. */
+export function refusalMessage(changes: readonly string[]): string {
+    return (
+        "Refused: this change of the production stack's config would replace resources that hold its state; nothing was changed:\n" +
+        changes.map((c) => `  - ${c}`).join("\n") +
+        "\nIf that is not what you meant, set the key back. To replace on purpose: back up first (README, Operations), list the key in " +
+        "metaflow-gcp:allowReplacement, `pulumi state unprotect` the resources it replaces, run `pulumi up`, then remove the key from allowReplacement again."
+    );
 }

@@ -52,6 +52,20 @@ export function cidrContains(outer: string, inner: string): boolean {
     return i.prefixLength >= o.prefixLength && i.network.match(o.network, o.prefixLength);
 }
 
+/**
+ * The block's network prefix as bits (`10.0.0.0/9` -> `000010100`). A block contains another
+ * exactly when the other's bits start with its bits: plain string data the replacement guard
+ * can compare inside Pulumi's dynamic-provider host, where this module is not loaded.
+ */
+export function prefixBits(cidr: string): string {
+    const block = parseIpv4Cidr(cidr);
+    return block.network
+        .toByteArray()
+        .map((b) => b.toString(2).padStart(8, "0"))
+        .join("")
+        .slice(0, block.prefixLength);
+}
+
 /** True for RFC 1918 private space (10/8, 172.16/12, 192.168/16). */
 export function isPrivateCidr(cidr: string): boolean {
     const block = parseIpv4Cidr(cidr);

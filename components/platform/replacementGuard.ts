@@ -1,37 +1,60 @@
 /**
- * Refuses, before any resource is registered, a production config change that would replace
- * the cluster, database, bucket or network (see replacement.ts for the keys and why).
+ * Refuses a production config change that would replace the cluster, database, bucket or
+ * network (see replacement.ts for the keys and why), before anything is replaced.
  *
- * The previous run's fingerprint comes back through a StackReference to this very stack: the
- * engine reads the stack's last checkpoint, whose outputs are still those of the previous
- * update while the program starts (a maintainer's example of reading a stack's own output back
- * on later updates: pulumi/pulumi#3722). On a stack's first update there is no output yet and
- * nothing is refused.
+ * The fingerprint lives in a small dynamic resource, registered before everything else: Pulumi's
+ * engine hands its check the inputs the previous update stored (`olds`) beside this run's
+ * (`news`) (pulumi/pulumi v3.248.0 sdk/go/common/resource/plugin/provider_plugin.go Check), in
+ * `pulumi preview` and `pulumi up` alike, and a check failure makes the engine stop the
+ * deployment (pkg/resource/deploy/step_generator.go: an invalid resource bails). Only the
+ * engine is involved, so it works on every state backend, including a legacy-layout DIY backend
+ * whose stack references refuse `organization/<project>/<stack>` (pkg/backend/diy/store.go
+ * legacyReferenceStore.ParseReference), which the previous guard, a StackReference to its own
+ * stack, needed. On a stack's first update (and the first with this guard) there is nothing to
+ * compare and nothing is refused.
+ *
+ * The provider has no `diff`: the host then answers DIFF_UNKNOWN and the engine compares old
+ * and new inputs itself, `__provider` (the serialized code) included (step_generator.go
+ * diffResource), so new code and a new fingerprint both reach the state; `update` returns the
+ * outputs to keep (without it the host would store `__provider` alone,
+ * @pulumi/pulumi 3.248.0 cmd/dynamic-provider/index.js update).
  */
 import * as pulumi from "@pulumi/pulumi";
 import type { PlatformConfig } from "../config/config";
-import { REPLACEMENT_GUARD_OUTPUT, ReplacementRefusedError, replacementFingerprint, replacingChanges } from "../config/replacement";
+import { guardInputs, refusalMessage, replacingChanges, type GuardInputs } from "../config/replacement";
 
-/** `<organization>/<project>/<stack>` of the running stack (`organization` on self-managed backends). */
-export function selfStackName(): string {
-    return `${pulumi.getOrganization()}/${pulumi.getProject()}/${pulumi.getStack()}`;
+/** The guard's state: its inputs, without the serialized provider. */
+function guardState(inputs: GuardInputs): GuardInputs {
+    return { production: inputs.production, fingerprint: inputs.fingerprint, prefixBits: inputs.prefixBits, allowReplacement: inputs.allowReplacement };
 }
 
-/**
- * Compares this config with the previous run's; throws ReplacementRefusedError in production
- * and warns elsewhere. Returns the fingerprint to export as `replacementGuard`.
- */
-export async function guardReplacements(cfg: PlatformConfig): Promise<Record<string, string>> {
-    const current = replacementFingerprint(cfg);
-    const self = new pulumi.StackReference("previous-run", { name: selfStackName() });
-    const details = await self.getOutputDetails(REPLACEMENT_GUARD_OUTPUT);
-    const previous = details.value as Record<string, string> | undefined;
-    const changes = replacingChanges(previous, current, cfg.allowReplacement);
-    if (changes.length > 0) {
-        if (cfg.production) {
-            throw new ReplacementRefusedError(changes);
+const replacementGuardProvider: pulumi.dynamic.ResourceProvider = {
+    async check(olds: Partial<GuardInputs>, news: GuardInputs) {
+        const changes = replacingChanges(olds, news);
+        if (news.production && changes.length > 0) {
+            return { inputs: news, failures: [{ property: "fingerprint", reason: refusalMessage(changes) }] };
         }
-        pulumi.log.warn(`This update replaces resources (allowed outside production):\n${changes.map((c) => `  - ${c}`).join("\n")}`);
+        return { inputs: news };
+    },
+    async create(inputs: GuardInputs) {
+        return { id: "replacement-guard", outs: guardState(inputs) };
+    },
+    async update(_id: string, _olds: GuardInputs, news: GuardInputs) {
+        return { outs: guardState(news) };
+    },
+};
+
+/** Holds the replacing keys' values of the last update, and refuses replacing them in production. */
+export class ReplacementGuard extends pulumi.dynamic.Resource {
+    /** The values the guard recorded (the stack output `replacementGuard`). */
+    declare public readonly fingerprint: pulumi.Output<Record<string, string>>;
+
+    constructor(name: string, inputs: GuardInputs, opts?: pulumi.CustomResourceOptions) {
+        super(replacementGuardProvider, name, { ...inputs, fingerprint: inputs.fingerprint }, opts, "metaflow", "ReplacementGuard");
     }
-    return current;
+}
+
+/** The stack's guard; make every other resource depend on it, so none is registered before its check passed. */
+export function replacementGuard(cfg: PlatformConfig): ReplacementGuard {
+    return new ReplacementGuard("replacement-guard", guardInputs(cfg));
 }
