@@ -3,7 +3,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { endpointUrl } from "../model/endpointPaths";
 import { endpointBackends, type EndpointBackend, type EndpointServices } from "./specs/endpointRoutes";
-import { ENDPOINT_CLIENT_ACCOUNT, MEMBER_ENDPOINT_CLIENT_ROLE } from "../model/memberAccess";
+import { ENDPOINT_CLIENT_ACCOUNT, MEMBER_ENDPOINT_CLIENT_ROLE, memberSlug, readableMemberSlug } from "../model/memberAccess";
 import { resourceName, serviceAccountEmail, serviceAccountId } from "../model/naming";
 import { childOptions, withDependencies, withLegacyType } from "../options";
 import { componentType } from "../model/typeTokens";
@@ -169,19 +169,21 @@ export class MetaflowEndpoint extends pulumi.ComponentResource {
             description: `Only requests to ${a.hostname}`,
             expression: `request.host == "${a.hostname}"`,
         };
-        const accessors: Array<[string, pulumi.Input<string>]> = [...a.members.map((m): [string, pulumi.Input<string>] => [m, m]), ["client", clientMember]];
-        for (const [key, member] of accessors) {
-            new gcp.iap.WebTypeComputeIamMember(
-                `${name}-iap-${memberSlug(key)}`,
-                { project: a.project, role: IAP_ACCESSOR_ROLE, member, condition: hostCondition },
-                key === "client" ? withDependencies(parent, clientAccount) : parent,
-            );
-        }
+        new gcp.iap.WebTypeComputeIamMember(
+            `${name}-iap-client`,
+            { project: a.project, role: IAP_ACCESSOR_ROLE, member: clientMember, condition: hostCondition },
+            withDependencies(parent, clientAccount),
+        );
         for (const member of a.members) {
+            new gcp.iap.WebTypeComputeIamMember(
+                `${name}-iap-${memberSlug(member)}`,
+                { project: a.project, role: IAP_ACCESSOR_ROLE, member, condition: hostCondition },
+                withFormerName(parent, `${name}-iap`, member, a.members),
+            );
             new gcp.serviceaccount.IAMMember(
                 `${name}-client-token-${memberSlug(member)}`,
                 { serviceAccountId: clientAccountName, role: ID_TOKEN_CREATOR_ROLE, member },
-                withDependencies(parent, clientAccount),
+                withFormerName(withDependencies(parent, clientAccount), `${name}-client-token`, member, a.members),
             );
         }
         return clientAccount.email;
@@ -312,8 +314,17 @@ export function healthCheckConfig(backend: EndpointBackend): Record<string, unkn
         : { type: "HTTP", httpHealthCheck: { portSpecification: "USE_FIXED_PORT", port, requestPath: path } };
 }
 
-/** A resource-name-safe slug of a principal (`user:a.b@x.com` -> `user-a-b-x-com`). */
-export function memberSlug(member: string): string {
-    return member.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "");
+/**
+ * Options for a member's grant whose name was `<prefix>-<readable slug>` before 0.3.0 (no hash,
+ * so `user:a.b@x` and `user:a-b@x` collided): an alias to that name keeps a deployed grant's
+ * state. Members that shared the old name get none (such a stack could not have been deployed:
+ * the engine refuses a duplicate URN, and one old URN can have only one new owner).
+ */
+function withFormerName(opts: pulumi.CustomResourceOptions, prefix: string, member: string, members: readonly string[]): pulumi.CustomResourceOptions {
+    const former = readableMemberSlug(member);
+    if (members.filter((m) => readableMemberSlug(m) === former).length > 1) {
+        return opts;
+    }
+    return { ...opts, aliases: [...(opts.aliases ?? []), { name: `${prefix}-${former}` }] };
 }
 

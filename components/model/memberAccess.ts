@@ -114,6 +114,13 @@ export function splitMember(member: string): [string, string] {
  * hash keeps `a.b@x` and `a-b@x` apart; changing it would replace every member's grants.
  */
 export function memberSlug(member: string): string {
-    const readable = member.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "");
-    return `${readable}-${createHash("sha256").update(member).digest("hex").slice(0, 6)}`;
+    return `${readableMemberSlug(member)}-${createHash("sha256").update(member).digest("hex").slice(0, 6)}`;
+}
+
+/**
+ * `memberSlug` without the hash (`user:a.b@x.com` -> `user-a-b-x-com`): two members can share it.
+ * Only for aliases: the endpoint's grants were named with it before 0.3.0.
+ */
+export function readableMemberSlug(member: string): string {
+    return member.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "");
 }
