@@ -42,6 +42,18 @@ describe("dynamic providers: code changes reach the state", function () {
         await assert.rejects(engine.destroy(state), /provider code B ran/);
     });
 
+    it("NegCleanup: the same, a code change is an update that keeps project and network", async () => {
+        const cleanup = one(await committedStack("dev"), "pulumi-nodejs:dynamic/metaflow:NegCleanup");
+        const { __provider: codeA, ...scope } = cleanup.inputs;
+        const first = await engine.up(undefined, cleanup.inputs);
+        assert.equal((await engine.up(first.state, cleanup.inputs)).op, "same");
+        const codeB = withDeleteMarker(codeA, "NEG code B ran");
+        const second = await engine.up(first.state, { ...scope, __provider: codeB });
+        assert.equal(second.op, "update");
+        assert.deepEqual({ ...second.state.outputs, __provider: undefined }, { ...scope, __provider: undefined });
+        await assert.rejects(engine.destroy(second.state), /NEG code B ran/);
+    });
+
     it("PeeringRemoval: unchanged code and inputs are a no-op; a moved network replaces, delete first", async () => {
         const { __provider: code, ...ref } = removal.inputs;
         const first = await engine.up(undefined, removal.inputs);

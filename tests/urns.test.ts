@@ -28,6 +28,7 @@ const ADDED_SINCE_SNAPSHOTS: ReadonlyArray<{ type: string; name: string; why: st
     { type: componentType("MetaflowPlatform"), name: "metaflow", why: "0.2.0: the platform component itself (no cloud resource)" },
     { type: "gcp:projects/service:Service", name: "apis-secretmanager", why: "Secret Manager, for Metaflow's @secrets" },
     { type: "gcp:projects/iAMMember:IAMMember", name: "identity-secrets", why: "the task identity reads its environment's secrets (mf-<env>-*)" },
+    { type: "pulumi-nodejs:dynamic/metaflow:NegCleanup", name: "gke-negs", why: "waits on destroy for the NEGs GKE made, so the subnet and network go in the same run" },
     { type: "pulumi-nodejs:dynamic/metaflow:ReplacementGuard", name: "replacement-guard", why: "the replacement guard, which replaced a StackReference to the stack itself (a read: no URN in the snapshots)" },
 ];
 

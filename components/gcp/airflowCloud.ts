@@ -69,7 +69,10 @@ export class AirflowCloud extends pulumi.ComponentResource {
             parent,
         );
         this.password = pulumi.secret(password.result);
-        this.database = new gcp.sql.Database(`${name}-db`, { project: args.project, instance: args.instanceName, name: AIRFLOW_DB_NAME }, parent);
+        // Abandoned, like Metaflow's database and for the same reason (Airflow's pods may still
+        // hold sessions when it is dropped, on destroy or when Airflow is turned off). Turning
+        // Airflow off therefore keeps its metadata on the instance; see README (Airflow).
+        this.database = new gcp.sql.Database(`${name}-db`, { project: args.project, instance: args.instanceName, name: AIRFLOW_DB_NAME, deletionPolicy: "ABANDON" }, parent);
         this.user = new gcp.sql.User(
             `${name}-db-user`,
             {

@@ -169,7 +169,11 @@ export class MetaflowDatabase extends pulumi.ComponentResource {
 
         this.database = new gcp.sql.Database(
             `${name}-db`,
-            { project: args.project, instance: this.instance.name, name: METAFLOW_DB_NAME },
+            // Abandoned like the user: pods still terminating may hold sessions, and PostgreSQL
+            // refuses to drop a database in use; the instance, deleted next, takes it along.
+            // ABANDON only drops it from state (terraform-provider-google v7.45.0
+            // sql/resource_sql_database.go resourceSQLDatabaseDelete).
+            { project: args.project, instance: this.instance.name, name: METAFLOW_DB_NAME, deletionPolicy: "ABANDON" },
             parent,
         );
 

@@ -19,6 +19,7 @@ import { MemberGrants } from "../gcp/memberGrants";
 import { MemberRbac } from "../kubernetes/memberRbac";
 import { KUBERNETES_IDENTITIES, TASK_IDENTITY_USERS, platformLabels } from "../model/naming";
 import { MetaflowNetwork } from "../gcp/network";
+import { NegCleanup } from "../gcp/negCleanup";
 import { MetaflowServices } from "../kubernetes/services";
 import { MetaflowStorage } from "../gcp/storage";
 import { LEGACY_TYPE_TOKENS, type LegacyComponent } from "../model/typeTokens";
@@ -239,11 +240,13 @@ type CloudParts = ReturnType<typeof createCloud>;
  * provider/pkg/provider/provider.go): switching cluster.controlPlaneAccess would recreate the
  * namespace and all it holds. It sat at the stack root before 0.2.0, hence the alias.
  */
-function kubernetesProvider(parent: pulumi.Resource, cluster: MetaflowCluster): k8s.Provider {
+function kubernetesProvider(parent: pulumi.Resource, cluster: MetaflowCluster, negCleanup: NegCleanup): k8s.Provider {
     return new k8s.Provider(
         "gke",
         { kubeconfig: cluster.kubeconfig, clusterIdentifier: cluster.identity, enableServerSideApply: true, deleteUnreachable: false },
-        { parent, aliases: [{ parent: pulumi.rootStackResource }], dependsOn: [cluster] },
+        // Every Kubernetes object depends on the provider, so on destroy all of them are gone
+        // before negCleanup waits for GKE to remove the NEGs it made for them (negCleanup.ts).
+        { parent, aliases: [{ parent: pulumi.rootStackResource }], dependsOn: [cluster, negCleanup] },
     );
 }
 
@@ -252,8 +255,10 @@ function createKubernetes(cfg: PlatformConfig, parent: pulumi.Resource, cloud: C
     if (!cfg.services.enabled) {
         return {};
     }
-    const { apis, cluster, gpuPools, database, storage, identity, airflowCloud } = cloud;
-    const kubernetes = kubernetesProvider(parent, cluster);
+    const { apis, network, cluster, gpuPools, database, storage, identity, airflowCloud } = cloud;
+    // Deleted after every Kubernetes object and before the cluster: see negCleanup.ts.
+    const negCleanup = new NegCleanup("gke-negs", { project: cfg.project, network: network.network.name }, { parent, dependsOn: [cluster] });
+    const kubernetes = kubernetesProvider(parent, cluster, negCleanup);
     const services = new MetaflowServices(
         "services",
         {
