@@ -71,14 +71,17 @@ describe("refusing production config changes that replace state", () => {
         });
     });
 
+    // pulumi/pulumi v3.248.0 pkg/backend/diy/store.go: a legacy-layout DIY backend (state from
+    // before 3.61, or PULUMI_DIY_BACKEND_LEGACY_LAYOUT) parses stack references with
+    // tokens.ParseStackName, which refuses `/`; `file://~` can be one. The render fails any such
+    // StackReference the way that backend does. Rendered once for both groups below.
+    let legacyRender: Promise<RenderedStack> | undefined;
+    const renderOnLegacyBackend = () => (legacyRender ??= renderFixture("prod", { backend: "diy-legacy", config: { "gcp:project": "acme-ml" }, offlineProject: false }));
+    let prod: RenderedStack;
+
     describe("in the program", () => {
-        let prod: RenderedStack;
         before(async () => {
-            // pulumi/pulumi v3.248.0 pkg/backend/diy/store.go: a legacy-layout DIY backend (state from
-            // before 3.61, or PULUMI_DIY_BACKEND_LEGACY_LAYOUT) parses stack references with
-            // tokens.ParseStackName, which refuses `/`; `file://~` can be one. The render fails
-            // any such StackReference the way that backend does.
-            prod = await renderFixture("prod", { backend: "diy-legacy", config: { "gcp:project": "acme-ml" }, offlineProject: false });
+            prod = await renderOnLegacyBackend();
         });
 
         it("works on a legacy-layout DIY backend: no StackReference, the guard is a resource of the stack", () => {
@@ -113,7 +116,7 @@ describe("refusing production config changes that replace state", () => {
             host = await DynamicProviderHost.start();
             engine = new EngineSim(host);
             await host.configure({});
-            code = one(await renderFixture("prod"), GUARD).inputs.__provider;
+            code = one(await renderOnLegacyBackend(), GUARD).inputs.__provider;
             const first = await up(undefined, inputsOf());
             assert.equal(first.op, "create", "a stack's first update creates the guard and refuses nothing");
             deployed = first.state;
