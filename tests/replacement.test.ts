@@ -153,6 +153,10 @@ describe("refusing production config changes that replace state", () => {
             await assert.rejects(up(deployed, inputsOf({ network: { subnetCidr: "10.30.0.0/20" } })), /network\.subnetCidr/);
         });
 
+        it("still refuses when the same update turns production off", async () => {
+            await assert.rejects(up(deployed, inputsOf({ production: false, storage: { bucketName: "acme-ml-other" } })), /storage\.bucketName/);
+        });
+
         it("a change of the guard's own code reaches the state", async () => {
             const newer = `${code}\n// a later version`;
             const next = await up(deployed, inputsOf(), newer);

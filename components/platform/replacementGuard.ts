@@ -31,7 +31,8 @@ function guardState(inputs: GuardInputs): GuardInputs {
 const replacementGuardProvider: pulumi.dynamic.ResourceProvider = {
     async check(olds: Partial<GuardInputs>, news: GuardInputs) {
         const changes = replacingChanges(olds, news);
-        if (news.production && changes.length > 0) {
+        // A stack that was production stays guarded in the update that turns production off.
+        if ((news.production || olds.production === true) && changes.length > 0) {
             return { inputs: news, failures: [{ property: "fingerprint", reason: refusalMessage(changes) }] };
         }
         return { inputs: news };
