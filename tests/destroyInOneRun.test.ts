@@ -3,7 +3,7 @@ import * as http from "http";
 import type { AddressInfo } from "net";
 import { gkeNegsOn, removeLeftoverNegs } from "../components/gcp/negCleanup";
 import type { ComputeRequester } from "../components/gcp/peeringRemoval";
-import { committedStack, sharedRender } from "./harness/cache";
+import { fixtureStack } from "./harness/fixtures";
 import { ofType, one } from "./harness/query";
 import type { RenderedResource, RenderedStack } from "./harness/render";
 import { DynamicProviderHost, EngineSim, secretConfig } from "./harness/dynamicHost";
@@ -80,7 +80,7 @@ describe("destroy in one run", () => {
     // @pulumi/gcp 9.37.0 sql/database.d.ts `deletionPolicy`; terraform-provider-google v7.45.0
     // sql/resource_sql_database.go resourceSQLDatabaseDelete: ABANDON only drops it from state.
     it("abandons every Cloud SQL database (Metaflow's and Airflow's) to the instance, like their users", async () => {
-        const prod = await sharedRender("prod", { config: { "metaflow-gcp:services": { argoWorkflows: false, airflow: true } } });
+        const prod = await fixtureStack("prod", { config: { "metaflow-gcp:services": { argoWorkflows: false, airflow: true } } });
         const databases = ofType(prod, "gcp:sql/database:Database");
         assert.deepEqual(databases.map((d) => d.inputs.name).sort(), ["airflow", "metaflow"]);
         for (const d of databases) {
@@ -92,7 +92,7 @@ describe("destroy in one run", () => {
     describe("GKE-made NEGs in the stacks", () => {
         let dev: RenderedStack;
         before(async () => {
-            dev = await committedStack("dev");
+            dev = await fixtureStack("dev");
         });
         const dependsOn = (a: RenderedResource, b: RenderedResource) => a.dependencies.includes(b.urn);
 

@@ -43,7 +43,7 @@ describe("dynamic providers: code changes reach the state", function () {
     });
 
     it("NegCleanup: the same, a code change is an update that keeps project and network", async () => {
-        const cleanup = one(await committedStack("dev"), "pulumi-nodejs:dynamic/metaflow:NegCleanup");
+        const cleanup = one(await fixtureStack("dev"), "pulumi-nodejs:dynamic/metaflow:NegCleanup");
         const { __provider: codeA, ...scope } = cleanup.inputs;
         const first = await engine.up(undefined, cleanup.inputs);
         assert.equal((await engine.up(first.state, cleanup.inputs)).op, "same");

@@ -2,16 +2,17 @@ import { strict as assert } from "assert";
 import { componentType } from "../components/model/typeTokens";
 import { EXAMPLE_ENDPOINT } from "./harness/endpointExample";
 import { ofType } from "./harness/query";
-import { renderStack, stackSecretKeys, type RenderedStack } from "./harness/render";
+import type { RenderedStack } from "./harness/render";
+import { readFixture, renderFixture } from "./harness/fixtures";
 
 const IAP_GRANT = "gcp:iap/webTypeComputeIamMember:WebTypeComputeIamMember";
 const TOKEN_GRANT = "gcp:serviceaccount/iAMMember:IAMMember";
 
 /** Dev with the endpoint and these members (test values; never reach a cloud). */
 function devWithMembers(members: string[]): Promise<RenderedStack> {
-    return renderStack("dev", {
+    return renderFixture("dev", {
         config: { "metaflow-gcp:endpoint": EXAMPLE_ENDPOINT, "metaflow-gcp:access": { members } },
-        secretKeys: [...stackSecretKeys("dev"), "metaflow-gcp:endpoint"],
+        secretKeys: [...readFixture("dev").secretKeys, "metaflow-gcp:endpoint"],
     });
 }
 

@@ -7,7 +7,7 @@ import * as os from "os";
 import * as path from "path";
 import { googleClient, googleIdentity, pathOrContents } from "../components/gcp/googleIdentity";
 import { PSA_PEERING_NAME } from "../components/gcp/peeringRemoval";
-import { renderStack } from "./harness/render";
+import { renderFixture } from "./harness/fixtures";
 import { DynamicProviderHost, EngineSim, secretConfig } from "./harness/dynamicHost";
 import { one } from "./harness/query";
 
@@ -126,7 +126,7 @@ describe("PeeringRemoval calls Google as the Google provider does", function () 
             host = await DynamicProviderHost.start({ GOOGLE_OAUTH_ACCESS_TOKEN: "env-token" });
             engine = new EngineSim(host);
             // Rendered with a credential in the stack config: it must not reach the serialized code.
-            const stack = await renderStack("dev", { config: { "gcp:credentials": '{"private_key":"program-side-secret"}' }, secretKeys: ["gcp:credentials"] });
+            const stack = await renderFixture("dev", { config: { "gcp:credentials": '{"private_key":"program-side-secret"}' }, secretKeys: ["gcp:credentials"] });
             const removal = one(stack, "pulumi-nodejs:dynamic/metaflow:PeeringRemoval");
             ({ __provider: code, ...inputs } = removal.inputs);
             assert.doesNotMatch(code, /program-side-secret/);
