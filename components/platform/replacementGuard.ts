@@ -33,7 +33,9 @@ const replacementGuardProvider: pulumi.dynamic.ResourceProvider = {
         const changes = replacingChanges(olds, news);
         // A stack that was production stays guarded in the update that turns production off.
         if ((news.production || olds.production === true) && changes.length > 0) {
-            return { inputs: news, failures: [{ property: "fingerprint", reason: refusalMessage(changes) }] };
+            // No property: the engine then prints "resource ... has a problem: <reason>" without the whole
+            // fingerprint (pkg/resource/deploy/step_generator.go issueCheckFailures).
+            return { inputs: news, failures: [{ property: "", reason: refusalMessage(changes) }] };
         }
         return { inputs: news };
     },
