@@ -10,13 +10,17 @@
  */
 import { loadPlatformConfig } from "./components/config/load";
 import { platformArgsFromConfig } from "./components/platform/fromConfig";
-import { MetaflowPlatform } from "./components/platform/metaflowPlatform";
+import { MetaflowPlatform, checkPlatformArgs } from "./components/platform/metaflowPlatform";
 import { platformOutputs } from "./components/platform/stackOutputs";
 import { REPLACEMENT_GUARD_OUTPUT } from "./components/config/replacement";
 import { replacementGuard } from "./components/platform/replacementGuard";
 
 const config = loadPlatformConfig();
+const args = platformArgsFromConfig(config);
+// Every problem with the arguments (charts included) stops the program before anything, the guard
+// included, is registered.
+checkPlatformArgs("metaflow", args);
 const guard = replacementGuard(config);
-const platform = new MetaflowPlatform("metaflow", platformArgsFromConfig(config), { dependsOn: [guard] });
+const platform = new MetaflowPlatform("metaflow", args, { dependsOn: [guard] });
 
 export = { ...platformOutputs(platform.config, platform.parts), [REPLACEMENT_GUARD_OUTPUT]: guard.fingerprint };

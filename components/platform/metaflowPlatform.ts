@@ -21,6 +21,20 @@ import { metaflowProfile } from "./stackOutputs";
 const BUILT = new WeakMap<MetaflowPlatform, { readonly config: PlatformConfig; readonly parts: PlatformParts }>();
 
 /**
+ * The platform's config from its arguments, or PlatformArgsError naming every problem (charts
+ * included); registers nothing. The constructor runs it first; a program that must register
+ * something before the platform (the stack program's replacement guard) runs it before that.
+ */
+export function checkPlatformArgs(name: string, args: MetaflowPlatformArgs): PlatformConfig {
+    const config = platformConfigFromArgs(name, args);
+    const chartProblems = chartSourceProblems(config);
+    if (chartProblems.length > 0) {
+        throw new PlatformArgsError(name, chartProblems);
+    }
+    return config;
+}
+
+/**
  * A production-grade Metaflow platform on Google Cloud, one environment: private GKE cluster
  * with GPU pools that scale to zero, Cloud SQL for PostgreSQL on private IP, datastore bucket,
  * Artifact Registry, Workload Identity, the Metaflow services and Argo (or Airflow) on the
@@ -57,11 +71,7 @@ export class MetaflowPlatform extends pulumi.ComponentResource {
 
     constructor(name: string, args: MetaflowPlatformArgs, opts?: pulumi.ComponentResourceOptions) {
         // Before super: invalid arguments register nothing at all.
-        const config = platformConfigFromArgs(name, args);
-        const chartProblems = chartSourceProblems(config);
-        if (chartProblems.length > 0) {
-            throw new PlatformArgsError(name, chartProblems);
-        }
+        const config = checkPlatformArgs(name, args);
         super(componentType("MetaflowPlatform"), name, {}, opts);
         const parts = createPlatformParts(config, this, args.endpoint?.oauthClientSecret);
         BUILT.set(this, { config, parts });
