@@ -4,8 +4,8 @@ import type { AddressInfo } from "net";
 import { gkeNegsOn, removeLeftoverNegs } from "../components/gcp/negCleanup";
 import type { ComputeRequester } from "../components/gcp/peeringRemoval";
 import { fixtureStack } from "./harness/fixtures";
-import { ofType, one } from "./harness/query";
-import type { RenderedResource, RenderedStack } from "./harness/render";
+import { ofType, one } from "../offline/query";
+import type { RenderedResource, RenderedStack } from "../offline/render";
 import { DynamicProviderHost, EngineSim, secretConfig } from "./harness/dynamicHost";
 
 const SCOPE = { project: "acme-ml", network: "metaflow-dev" };

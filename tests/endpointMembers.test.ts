@@ -1,8 +1,8 @@
 import { strict as assert } from "assert";
 import { componentType } from "../components/model/typeTokens";
 import { EXAMPLE_ENDPOINT } from "./harness/endpointExample";
-import { ofType } from "./harness/query";
-import type { RenderedStack } from "./harness/render";
+import { ofType } from "../offline/query";
+import type { RenderedStack } from "../offline/render";
 import { readFixture, renderFixture } from "./harness/fixtures";
 
 const IAP_GRANT = "gcp:iap/webTypeComputeIamMember:WebTypeComputeIamMember";

@@ -9,7 +9,7 @@ import { googleClient, googleIdentity, pathOrContents } from "../components/gcp/
 import { PSA_PEERING_NAME } from "../components/gcp/peeringRemoval";
 import { renderFixture } from "./harness/fixtures";
 import { DynamicProviderHost, EngineSim, secretConfig } from "./harness/dynamicHost";
-import { one } from "./harness/query";
+import { one } from "../offline/query";
 
 // What terraform-provider-google v7.45.0 does (sources in components/gcp/googleIdentity.ts):
 // provider config beats the environment; the environment is read only when neither
