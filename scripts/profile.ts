@@ -19,6 +19,7 @@ import * as path from "path";
 import * as YAML from "yaml";
 import type { KubeContext } from "../components/model/kubeconfig";
 import { METAFLOW_CONFIG_KEYS, type MetaflowProfile } from "../components/model/metaflowConfig";
+import { quotaProjectWarning, readAdcQuota, setQuotaProjectCommand } from "./adcQuota";
 import { contextKubeconfig, kubeconfigPath, mergeKubeconfig, writeKubeconfig } from "./kubeContext";
 import { findOnPath } from "./prerequisites";
 import { flag, positional, readStackOutputs } from "./stackOutputs";
@@ -109,12 +110,18 @@ function main(): void {
         setUpKubeContext(stack, outputs, argv);
     }
     console.log(`Use it with:  export METAFLOW_PROFILE=${stack}`);
+    const project = typeof outputs.project === "string" ? outputs.project : undefined;
     if (profile.METAFLOW_GCP_IAP_CLIENT_ID) {
         // The endpoint is on: the profile's https URLs need the client extension to sign requests.
         console.log(`The services are at ${profile.METAFLOW_SERVICE_URL} behind IAP. Once per laptop:`);
-        console.log('  pip install "metaflow-gcp-iap @ git+<this repository>#subdirectory=client" && gcloud auth application-default login');
+        console.log(`  pip install "metaflow-gcp-iap @ git+<this repository>#subdirectory=client" && gcloud auth application-default login && ${setQuotaProjectCommand(project ?? "<project>")}`);
     } else if (profile.METAFLOW_DEFAULT_METADATA !== "local") {
         console.log(`Reach the services with:  npm run tunnel -- ${stack}`);
+    }
+    // Every stack has the `project` output; the laptop's Google calls (datastore, ID tokens) bill ADC's quota project.
+    const warning = project === undefined ? undefined : quotaProjectWarning(readAdcQuota(process.env, os.homedir()), project);
+    if (warning) {
+        console.warn(`Warning: ${warning}`);
     }
 }
 

@@ -115,8 +115,9 @@ describe("access.members: people who run and schedule flows", () => {
                     }
                 }
             }
-            // The allowed project role is the viewer that fetching credentials needs, nothing that writes.
-            assert.deepEqual(MEMBER_PROJECT_ROLES, ["roles/container.clusterViewer"]);
+            // The allowed project roles: the viewer that fetching credentials needs, and using the
+            // project as ADC's quota project; nothing that writes.
+            assert.deepEqual(MEMBER_PROJECT_ROLES, ["roles/container.clusterViewer", "roles/serviceusage.serviceUsageConsumer"]);
         });
 
         it("RBAC: one Role and RoleBinding in the Metaflow namespace; users and service accounts as User, groups as Group", () => {

@@ -10,6 +10,7 @@ import * as os from "os";
 import * as path from "path";
 import * as YAML from "yaml";
 import { buildKubeconfig } from "../components/model/kubeconfig";
+import { adcFile, quotaProjectWarning, readAdcQuota } from "../scripts/adcQuota";
 import { contextKubeconfig, kubeconfigPath, mergeKubeconfig } from "../scripts/kubeContext";
 import { findOnPath, requireCommands } from "../scripts/prerequisites";
 import { decideAfterExit, HEALTHY_AFTER_MS } from "../scripts/tunnel";
@@ -179,13 +180,26 @@ const SOMEONE_ELSES = YAML.stringify({
     contexts: [{ name: "kind-local", context: { cluster: "kind-local", user: "kind-local", namespace: "web" } }],
     "current-context": "kind-local",
 });
-const profileEndToEnd = scenario(() => {
-    const box = sandbox({ "gke-gcloud-auth-plugin": OK });
-    fs.writeFileSync(box.env.KUBECONFIG!, SOMEONE_ELSES);
-    const saved = path.join(box.root, "saved.json");
-    fs.writeFileSync(saved, JSON.stringify({ metaflowConfig: { METAFLOW_DEFAULT_DATASTORE: "gs" }, kubeContext: CONTEXT }));
-    return { box, run: runScript("profile.ts", ["dev", "--from-file", saved], box.env, LIMIT_MS) };
-});
+/** What `gcloud auth application-default login` writes (an authorized_user file), with a quota project. */
+function writeAdc(home: string, quotaProject: string | undefined): string {
+    const dir = path.join(home, ".config", "gcloud");
+    fs.mkdirSync(dir, { recursive: true });
+    const file = path.join(dir, "application_default_credentials.json");
+    const info = { type: "authorized_user", client_id: "offline-client.apps.googleusercontent.com", client_secret: "offline-not-a-secret", refresh_token: "offline-not-a-token", ...(quotaProject ? { quota_project_id: quotaProject } : {}) };
+    fs.writeFileSync(file, JSON.stringify(info));
+    return file;
+}
+const profileRun = (quotaProject: string) =>
+    scenario(() => {
+        const box = sandbox({ "gke-gcloud-auth-plugin": OK });
+        fs.writeFileSync(box.env.KUBECONFIG!, SOMEONE_ELSES);
+        writeAdc(box.env.HOME!, quotaProject);
+        const saved = path.join(box.root, "saved.json");
+        fs.writeFileSync(saved, JSON.stringify({ project: "acme-ml-dev", metaflowConfig: { METAFLOW_DEFAULT_DATASTORE: "gs" }, kubeContext: CONTEXT }));
+        return { box, run: runScript("profile.ts", ["dev", "--from-file", saved], box.env, LIMIT_MS) };
+    });
+const profileEndToEnd = profileRun("acme-ml-dev");
+const profileOtherQuotaProject = profileRun("someone-elses-project");
 
 describe("laptop scripts (run with fake tools on a private PATH)", function () {
     this.timeout(120_000);
@@ -313,6 +327,39 @@ describe("laptop scripts (run with fake tools on a private PATH)", function () {
             for (const pin of install.slice(1)) {
                 assert.ok(pins.split("\n").includes(pin), `${pin} is not pinned in tests/python/requirements.txt`);
             }
+        });
+
+        it("ADC's quota project: read where google-auth reads it (GOOGLE_APPLICATION_CREDENTIALS, $CLOUDSDK_CONFIG, ~/.config/gcloud, %APPDATA%), GOOGLE_CLOUD_QUOTA_PROJECT first", () => {
+            const home = fs.mkdtempSync(path.join(os.tmpdir(), "metaflow-adc-"));
+            sandboxes.push(home);
+            assert.equal(adcFile({}, "/home/u", "linux"), path.join("/home/u", ".config", "gcloud", "application_default_credentials.json"));
+            assert.equal(adcFile({ CLOUDSDK_CONFIG: "/etc/gc" }, "/home/u", "linux"), path.join("/etc/gc", "application_default_credentials.json"));
+            assert.equal(adcFile({ APPDATA: "C:\\Users\\u\\AppData\\Roaming" }, "C:\\Users\\u", "win32"), path.join("C:\\Users\\u\\AppData\\Roaming", "gcloud", "application_default_credentials.json"));
+            assert.equal(adcFile({ GOOGLE_APPLICATION_CREDENTIALS: "/k.json", CLOUDSDK_CONFIG: "/etc/gc" }, "/home/u", "linux"), "/k.json");
+            assert.deepEqual(readAdcQuota({}, home), { file: adcFile({}, home), exists: false });
+            const file = writeAdc(home, "acme-ml-dev");
+            assert.deepEqual(readAdcQuota({}, home), { file, exists: true, type: "authorized_user", quotaProject: "acme-ml-dev", from: "file" });
+            assert.equal(readAdcQuota({ GOOGLE_CLOUD_QUOTA_PROJECT: "billing-proj" }, home).quotaProject, "billing-proj");
+            writeAdc(home, undefined);
+            assert.equal(readAdcQuota({}, home).quotaProject, undefined);
+        });
+
+        it("ADC's quota project: a warning with the exact command unless it is the platform's project; service accounts are not judged", () => {
+            const fix = "`gcloud auth application-default set-quota-project acme-ml-dev`";
+            const user = { file: "/h/adc.json", exists: true, type: "authorized_user" };
+            assert.equal(quotaProjectWarning({ ...user, quotaProject: "acme-ml-dev", from: "file" }, "acme-ml-dev"), undefined);
+            assert.match(quotaProjectWarning({ ...user, quotaProject: "other", from: "file" }, "acme-ml-dev")!, /bill project other \(from \/h\/adc\.json\), not this platform's project acme-ml-dev\..*run `gcloud auth application-default set-quota-project acme-ml-dev`/);
+            assert.ok(quotaProjectWarning(user, "acme-ml-dev")!.includes(`has no quota project`) && quotaProjectWarning(user, "acme-ml-dev")!.includes(fix));
+            assert.match(quotaProjectWarning({ ...user, quotaProject: "other", from: "GOOGLE_CLOUD_QUOTA_PROJECT" }, "acme-ml-dev")!, /unset GOOGLE_CLOUD_QUOTA_PROJECT \(or set it to acme-ml-dev\)/);
+            assert.ok(quotaProjectWarning({ file: "/h/adc.json", exists: false }, "acme-ml-dev")!.includes(`\`gcloud auth application-default login\`, then ${fix}`));
+            assert.equal(quotaProjectWarning({ file: "/k.json", exists: true, type: "service_account" }, "acme-ml-dev"), undefined);
+        });
+
+        it("npm run profile warns, with the command, when ADC bills another project (and still writes the profile)", async () => {
+            const { run, box } = await profileOtherQuotaProject();
+            assert.equal(run.code, 0, run.stderr);
+            assert.ok(fs.existsSync(path.join(box.env.HOME!, ".metaflowconfig", "config_dev.json")));
+            assert.match(run.stderr, /Warning: Application Default Credentials bill project someone-elses-project .* run `gcloud auth application-default set-quota-project acme-ml-dev`/);
         });
 
         it("end to end: writes the profile and the context into $KUBECONFIG (0600), switches and says from what", async () => {

@@ -30,6 +30,11 @@ const ADDED_SINCE_SNAPSHOTS: ReadonlyArray<{ type: string; name: string; why: st
     { type: "gcp:projects/iAMMember:IAMMember", name: "identity-secrets", why: "the task identity reads its environment's secrets (mf-<env>-*)" },
     { type: "pulumi-nodejs:dynamic/metaflow:NegCleanup", name: "gke-negs", why: "waits on destroy for the NEGs GKE made, so the subnet and network go in the same run" },
     { type: "pulumi-nodejs:dynamic/metaflow:ReplacementGuard", name: "replacement-guard", why: "the replacement guard, which replaced a StackReference to the stack itself (a read: no URN in the snapshots)" },
+    ...["group-ml-team-example-com-258d06", "user-ada-example-com-ad20d6"].map((slug) => ({
+        type: "gcp:projects/iAMMember:IAMMember",
+        name: `members-serviceusage.serviceUsageConsumer-${slug}`,
+        why: "members may make the platform's project their ADC quota project",
+    })),
 ];
 
 function isAddedSinceSnapshots(urn: string): boolean {

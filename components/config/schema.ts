@@ -376,7 +376,7 @@ function accessSchema() {
                 .default([])
                 .describe(
                     "IAM principals who run and schedule flows in this environment, as IAM writes them: `user:<email>`, `group:<email>`, `serviceAccount:<name>@<project>.iam.gserviceaccount.com` (nothing after the address); each gets exactly " +
-                        "the grants under [Access](#access), nothing project-wide beyond fetching cluster credentials. Duplicates, `allUsers` and `allAuthenticatedUsers` are refused.",
+                        "the grants under [Access](#access), nothing project-wide beyond fetching cluster credentials and using the project as their credentials' quota project. Duplicates, `allUsers` and `allAuthenticatedUsers` are refused.",
                 ),
             securityGroup: z
                 .string()

@@ -7,15 +7,24 @@ import { createHash } from "crypto";
 import type * as k8s from "@pulumi/kubernetes";
 
 /**
- * The only project-level roles a member gets. `roles/container.clusterViewer` is the smallest
- * predefined role holding `container.clusters.get` (what `gcloud container clusters
- * get-credentials` calls) and `container.clusters.connect` (what the IAM-gated DNS endpoint
- * checks); it carries no Kubernetes object permissions, so RBAC below decides everything inside
- * the cluster. Source: iann0036/iam-dataset `gcp/roles/container.clusterViewer.json` (commit
- * 9cebc0b3): container.clusters.{connect,get,list}, resourcemanager.projects.{get,list}.
- * The policy pack allows no other project-level grant to a member.
+ * The only project-level roles a member gets; the policy pack allows no other project-level grant
+ * to a member.
+ * - `roles/container.clusterViewer` is the smallest predefined role holding
+ *   `container.clusters.get` (what `gcloud container clusters get-credentials` calls) and
+ *   `container.clusters.connect` (what the IAM-gated DNS endpoint checks); it carries no
+ *   Kubernetes object permissions, so RBAC below decides everything inside the cluster. Source:
+ *   iann0036/iam-dataset `gcp/roles/container.clusterViewer.json` (commit 9cebc0b3):
+ *   container.clusters.{connect,get,list}, resourcemanager.projects.{get,list}.
+ * - `roles/serviceusage.serviceUsageConsumer`: `serviceusage.services.use`, so the laptop's
+ *   Application Default Credentials can bill the platform's project (its quota project):
+ *   `gcloud auth application-default set-quota-project` requires it (gcloud reference), and so
+ *   does every API call that names the project in `x-goog-user-project` (the endpoint's ID tokens
+ *   through IAM Credentials, the datastore through Cloud Storage). Source: iann0036/iam-dataset
+ *   `gcp/roles/serviceusage.serviceUsageConsumer.json` (commit 1818bc70):
+ *   serviceusage.services.{use,get,list}, serviceusage.quotas.get, serviceusage.operations.{get,list},
+ *   monitoring.timeSeries.list; nothing that changes the project.
  */
-export const MEMBER_PROJECT_ROLES: readonly string[] = ["roles/container.clusterViewer"];
+export const MEMBER_PROJECT_ROLES: readonly string[] = ["roles/container.clusterViewer", "roles/serviceusage.serviceUsageConsumer"];
 
 /**
  * Object read/write on the environment's bucket (bucket-level IAM): create, get, list, update,

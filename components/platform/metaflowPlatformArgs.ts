@@ -373,8 +373,8 @@ export interface PlatformAccess {
      * IAM principals who run and schedule flows in this environment, as IAM writes them:
      * `user:<email>`, `group:<email>`, `serviceAccount:<name>@<project>.iam.gserviceaccount.com`
      * (nothing after the address); each gets exactly the grants under [Access](#access), nothing
-     * project-wide beyond fetching cluster credentials. Duplicates, `allUsers` and
-     * `allAuthenticatedUsers` are refused. Default: `[]`.
+     * project-wide beyond fetching cluster credentials and using the project as their credentials'
+     * quota project. Duplicates, `allUsers` and `allAuthenticatedUsers` are refused. Default: `[]`.
      */
     readonly members?: string[];
     /**
