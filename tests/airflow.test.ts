@@ -8,13 +8,14 @@ import { AIRFLOW_KSA, airflowPrefixCondition } from "../components/gcp/airflowCl
 import { AIRFLOW_DAGS_PATH, AIRFLOW_SECRETS, GCS_FUSE_DRIVER, airflowValues } from "../components/kubernetes/specs/airflowValues";
 import { ConfigError, parsePlatformConfig } from "../components/config/config";
 import { LOCAL_PORTS } from "../components/model/metaflowConfig";
-import { airflowConnections, requiredConnections, serviceConnectionUses, servicesRequests } from "../components/model/sizing";
+import { airflowConnections, nodeEphemeralStorageMiB, requiredConnections, serviceConnectionUses, servicesEphemeralMiB, servicesRequests, stepRoomBesideServices } from "../components/model/sizing";
 import { AIRFLOW_CHART, AIRFLOW_IMAGE } from "../components/kubernetes/specs/versions";
 import { checkRendered } from "../scripts/policyCheck";
 import { forwardsFor } from "../scripts/tunnel";
 import { ofType, one } from "../offline/query";
 import { REPO_ROOT, type RenderedStack } from "../offline/render";
 import { fixtureStack, renderFixture, renderFixtureFailure, readFixture } from "./harness/fixtures";
+import { FUSE_WEBHOOK_DEFAULTS, injectedResource, injectedSidecar } from "./harness/gcsFuseSidecar";
 
 const RELEASE = "kubernetes:helm.sh/v3:Release";
 const SECRET = "kubernetes:core/v1:Secret";
@@ -259,6 +260,51 @@ describe("Airflow", () => {
         assert.equal(values.webserver.extraVolumes, undefined, "the webserver reads serialized DAGs from the database");
     });
 
+    it("the FUSE driver's model reproduces the driver's own prepareConfig table (gcs-fuse-csi-driver mutatingwebhook_test.go)", () => {
+        const d = ["250m", "250m"] as const; // FakeConfig's CPU default there
+        const cases: Array<[string | undefined, string | undefined, { request?: string; limit?: string }]> = [
+            [undefined, undefined, { request: "250m", limit: "250m" }], // "use default values if no annotation is found"
+            [undefined, "500m", { request: "500m", limit: "500m" }], // "only limits are specified"
+            ["500m", undefined, { request: "500m", limit: "500m" }], // "only requests are specified"
+            [undefined, "0", { request: "250m", limit: undefined }], // "limits are set to '0'"
+            ["0", undefined, { request: undefined, limit: undefined }], // "requests are set to '0'"
+            ["100m", "500m", { request: "100m", limit: "500m" }], // "requests and limits are explicitly set"
+            ["100m", "0", { request: "100m", limit: undefined }], // "... with '0' limits"
+            ["0", "500m", { request: undefined, limit: "500m" }], // "... with '0' requests"
+        ];
+        for (const [request, limit, expected] of cases) {
+            assert.deepEqual(injectedResource(request, limit, d), expected, `${request} / ${limit}`);
+        }
+    });
+
+    it("the FUSE sidecar gets exactly our resources whatever the webhook's defaults: 64Mi ephemeral storage (not 5Gi), no CPU or ephemeral limit", () => {
+        const values = airflowRelease(dev).inputs.values;
+        for (const component of ["scheduler", "dagProcessor", "workers"]) {
+            for (const [name, defaults] of Object.entries(FUSE_WEBHOOK_DEFAULTS)) {
+                assert.deepEqual(
+                    injectedSidecar(values[component].podAnnotations, defaults),
+                    { requests: { cpu: "50m", memory: "64Mi", "ephemeral-storage": "64Mi" }, limits: { memory: "256Mi" } },
+                    `${component}, webhook defaults of ${name}`,
+                );
+            }
+        }
+    });
+
+    it("no Airflow pod carries an ephemeral-storage limit: the kubelet would cap the whole pod at its containers' limits", () => {
+        // kubernetes pkg/kubelet/eviction/eviction_manager.go podEphemeralStorageLimitEviction: a pod whose
+        // total use (all containers' logs and layers, emptyDirs) exceeds the sum of the limits its
+        // containers set is evicted; one sidecar with a limit would cap the scheduler with it.
+        const values = airflowRelease(dev).inputs.values;
+        for (const component of ["scheduler", "dagProcessor", "triggerer", "webserver", "workers", "migrateDatabaseJob"]) {
+            const c = values[component];
+            const limits = [c.resources?.limits, c.logGroomerSidecar?.resources?.limits];
+            if (c.podAnnotations?.["gke-gcsfuse/volumes"] === "true") {
+                limits.push(...Object.values(FUSE_WEBHOOK_DEFAULTS).map((defaults) => injectedSidecar(c.podAnnotations, defaults).limits));
+            }
+            assert.ok(limits.every((l) => l?.["ephemeral-storage"] === undefined), `${component}: ${JSON.stringify(limits)}`);
+        }
+    });
+
     it("the mount is a valid Kubernetes pod spec (Kubernetes OpenAPI schema)", () => {
         const values = airflowValues({ serviceAccount: "airflow", bucketName: "b", replicas: 2 });
         for (const component of ["scheduler", "dagProcessor", "workers"] as const) {
@@ -314,9 +360,9 @@ describe("Airflow", () => {
         assert.equal(values.triggerer.persistence.enabled, false);
     });
 
+    const mib = (q: string) => (q.endsWith("Gi") ? Number(q.slice(0, -2)) * 1024 : Number(q.slice(0, -2)));
     it("the CPU pool and the cost estimate plan for Airflow's always-on containers exactly as the values request them (FUSE sidecars included)", () => {
         const cpu = (q: string) => (q.endsWith("m") ? Number(q.slice(0, -1)) : Number(q) * 1000);
-        const mib = (q: string) => (q.endsWith("Gi") ? Number(q.slice(0, -2)) * 1024 : Number(q.slice(0, -2)));
         for (const [stack, replicas] of [[dev, 1], [prod, 2]] as const) {
             const values = airflowRelease(stack).inputs.values;
             const total = { cpuMillis: 0, memoryMiB: 0 };
@@ -335,6 +381,25 @@ describe("Airflow", () => {
             const withAirflow = servicesRequests({ ...services, airflow: true });
             const without = servicesRequests(services);
             assert.deepEqual({ cpuMillis: withAirflow.cpuMillis - without.cpuMillis, memoryMiB: withAirflow.memoryMiB - without.memoryMiB }, total, stack.stack);
+        }
+    });
+
+    it("sizing counts the always-on pods' ephemeral storage as the values request it (the FUSE sidecars), against the node's allocatable", () => {
+        for (const [stack, replicas] of [[dev, 1], [prod, 2]] as const) {
+            const values = airflowRelease(stack).inputs.values;
+            let requested = 0;
+            for (const component of ["scheduler", "dagProcessor", "triggerer", "webserver"]) {
+                const c = values[component];
+                const sidecar = c.podAnnotations?.["gke-gcsfuse/volumes"] === "true" ? injectedSidecar(c.podAnnotations, FUSE_WEBHOOK_DEFAULTS.mainGo) : undefined;
+                requested += (c.replicas ?? 1) * (sidecar?.requests["ephemeral-storage"] === undefined ? 0 : mib(sidecar.requests["ephemeral-storage"]));
+            }
+            const services = { enabled: true, metadataReplicas: replicas, ui: true, uiReplicas: replicas, argoWorkflows: false, airflow: true };
+            assert.equal(servicesEphemeralMiB(services), requested, stack.stack);
+            assert.equal(requested, (replicas + 1) * 64, "one sidecar per scheduler and the DAG processor");
+            // Beside the services, a step gets the node's allocatable ephemeral storage minus theirs.
+            const pool = { machineType: "e2-standard-4", maxNodes: 1, diskSizeGb: 30 };
+            const room = stepRoomBesideServices(pool, services).diskMb;
+            assert.equal(room, Math.floor(((nodeEphemeralStorageMiB(30) - requested) * 2 ** 20) / 1e6), stack.stack);
         }
     });
 

@@ -9,7 +9,7 @@
  * client's pools fit it.
  */
 import { KNOWN_MACHINE_SERIES, machineShape } from "./catalog";
-import { EVENTBUS_REPLICAS, alwaysOnPods, podRequest } from "./workloadRequests";
+import { EVENTBUS_REPLICAS, alwaysOnPods, podEphemeralRequestMiB, podRequest, type AlwaysOnPod } from "./workloadRequests";
 
 /**
  * Each service replica's database pools, set per environment (PROFILE_DEFAULTS, overridable as
@@ -284,7 +284,30 @@ export interface ServicesSizing {
  * to the rendered stacks: every Deployment, chart value and Argo Events resource).
  */
 export function servicesRequests(s: ServicesSizing): PodResources {
-    const pods = alwaysOnPods({
+    return servicesPods(s).reduce(
+        (sum, pod) => {
+            const r = podRequest(pod);
+            return {
+                cpuMillis: sum.cpuMillis + Math.round(pod.replicas * r.cpu * 1000),
+                memoryMiB: sum.memoryMiB + Math.round(pod.replicas * r.memoryGib * 1024),
+            };
+        },
+        { cpuMillis: 0, memoryMiB: 0 },
+    );
+}
+
+/**
+ * The always-on pods' ephemeral-storage requests in total, MiB: the scheduler's and DAG
+ * processor's FUSE sidecars (the only containers that ask for any). The scheduler places pods by
+ * these against the node's allocatable ephemeral storage (nodeEphemeralStorageMiB), as it does
+ * CPU and memory.
+ */
+export function servicesEphemeralMiB(s: ServicesSizing): number {
+    return Math.round(servicesPods(s).reduce((sum, pod) => sum + pod.replicas * podEphemeralRequestMiB(pod), 0));
+}
+
+function servicesPods(s: ServicesSizing): AlwaysOnPod[] {
+    return alwaysOnPods({
         enabled: s.enabled,
         metadata: true,
         metadataReplicas: s.metadataReplicas,
@@ -295,16 +318,6 @@ export function servicesRequests(s: ServicesSizing): PodResources {
         eventBusReplicas: EVENTBUS_REPLICAS,
         airflow: s.airflow ?? false,
     });
-    return pods.reduce(
-        (sum, pod) => {
-            const r = podRequest(pod);
-            return {
-                cpuMillis: sum.cpuMillis + Math.round(pod.replicas * r.cpu * 1000),
-                memoryMiB: sum.memoryMiB + Math.round(pod.replicas * r.memoryGib * 1024),
-            };
-        },
-        { cpuMillis: 0, memoryMiB: 0 },
-    );
 }
 
 function minus(a: PodResources, ...others: PodResources[]): PodResources {
@@ -334,7 +347,7 @@ export interface CpuPoolSizing {
  */
 export function stepRoomBesideServices(pool: CpuPoolSizing, services: ServicesSizing): StepSize {
     const left = minus(nodeAllocatable(pool.machineType), GKE_SYSTEM_PODS.perNode, GKE_SYSTEM_PODS.clusterAddons, servicesRequests(services));
-    return stepFrom(left, nodeEphemeralStorageMiB(pool.diskSizeGb), 0);
+    return stepFrom(left, nodeEphemeralStorageMiB(pool.diskSizeGb) - servicesEphemeralMiB(services), 0);
 }
 
 /** The largest step on a node of its own: the node minus GKE's DaemonSets. */
@@ -369,8 +382,16 @@ export interface CpuPoolPlan {
 export function cpuPoolPlan(pool: CpuPoolSizing, services: ServicesSizing): CpuPoolPlan {
     const alwaysOn = { cpuMillis: servicesRequests(services).cpuMillis + GKE_SYSTEM_PODS.clusterAddons.cpuMillis, memoryMiB: servicesRequests(services).memoryMiB + GKE_SYSTEM_PODS.clusterAddons.memoryMiB };
     const perNode = minus(nodeAllocatable(pool.machineType), GKE_SYSTEM_PODS.perNode);
+    const perNodeEphemeralMiB = nodeEphemeralStorageMiB(pool.diskSizeGb);
     const servicesNodes =
-        perNode.cpuMillis <= 0 || perNode.memoryMiB <= 0 ? Infinity : Math.max(1, Math.ceil(alwaysOn.cpuMillis / perNode.cpuMillis), Math.ceil(alwaysOn.memoryMiB / perNode.memoryMiB));
+        perNode.cpuMillis <= 0 || perNode.memoryMiB <= 0 || perNodeEphemeralMiB <= 0
+            ? Infinity
+            : Math.max(
+                  1,
+                  Math.ceil(alwaysOn.cpuMillis / perNode.cpuMillis),
+                  Math.ceil(alwaysOn.memoryMiB / perNode.memoryMiB),
+                  Math.ceil(servicesEphemeralMiB(services) / perNodeEphemeralMiB),
+              );
     const fresh = pool.maxNodes > servicesNodes;
     return {
         alwaysOn,

@@ -19,9 +19,13 @@ import { SERVICE_NAMES } from "./wellKnown";
 /** JetStream servers of the EventBus: three keep a quorum through one restart. */
 export const EVENTBUS_REPLICAS = 3;
 
-/** Kubernetes `resources` with a CPU and memory request and a memory limit. */
+/**
+ * Kubernetes `resources` with a CPU and memory request and a memory limit; an ephemeral-storage
+ * request only where a container is known to write to the node's disk (none of ours or the
+ * charts' set one; GKE's FUSE sidecar gets one because the driver would otherwise ask for 5Gi).
+ */
 export interface ContainerResources {
-    readonly requests: { readonly cpu: string; readonly memory: string };
+    readonly requests: { readonly cpu: string; readonly memory: string; readonly "ephemeral-storage"?: string };
     readonly limits: { readonly memory: string };
 }
 
@@ -65,8 +69,15 @@ export const CONTAINER_RESOURCES = {
     airflowWorker: sized("100m", "384Mi", "768Mi"),
     /** The chart's database migration Job (per upgrade). */
     airflowMigrations: sized("100m", "384Mi", "768Mi"),
-    /** GKE's Cloud Storage FUSE sidecar (DAG folder), set through `gke-gcsfuse/*` Pod annotations. */
-    gcsFuseSidecar: sized("50m", "64Mi", "256Mi"),
+    /**
+     * GKE's Cloud Storage FUSE sidecar (the read-only DAG folder), set through `gke-gcsfuse/*` Pod
+     * annotations (components/kubernetes/specs/airflowValues.ts, which also lifts the CPU and
+     * ephemeral-storage limits). 64Mi of ephemeral storage: with no file cache (the volume sets
+     * none) and nothing written through a read-only mount, the sidecar's disk use is its own log,
+     * which the kubelet rotates at 5 files of 10Mi (KubeletConfiguration defaults
+     * containerLogMaxFiles 5, containerLogMaxSize 10Mi).
+     */
+    gcsFuseSidecar: { requests: { cpu: "50m", memory: "64Mi", "ephemeral-storage": "64Mi" }, limits: { memory: "256Mi" } },
 } as const satisfies Record<string, ContainerResources>;
 
 /** CPU cores of a Kubernetes CPU quantity ("250m", "1", "0.5"). */
@@ -146,6 +157,11 @@ export function alwaysOnPods(s: AlwaysOnSettings): AlwaysOnPod[] {
         pods.push({ name: "airflow-webserver", replicas: s.metadataReplicas, containers: [r.airflowWebserver] });
     }
     return pods;
+}
+
+/** A Pod's ephemeral-storage request in MiB (its containers' sum; init containers request none here). */
+export function podEphemeralRequestMiB(pod: Pick<AlwaysOnPod, "containers">): number {
+    return pod.containers.reduce((sum, c) => sum + (c.requests["ephemeral-storage"] === undefined ? 0 : gibibytes(c.requests["ephemeral-storage"]) * 1024), 0);
 }
 
 /** A Pod's effective request: max(largest init container, sum of containers), per resource. */

@@ -7,7 +7,7 @@
  */
 import { KNOWN_MACHINE_SERIES, machineShape } from "../../model/catalog";
 import { AUTOPILOT_DEFAULT_RESOURCES } from "../../model/metaflowConfig";
-import { GKE_SYSTEM_PODS, METAFLOW_DEFAULT_STEP, autopilotStepProblem, cpuMachinesThatFit, cpuPoolPlan, servicesRequests, stepFits } from "../../model/sizing";
+import { GKE_SYSTEM_PODS, METAFLOW_DEFAULT_STEP, autopilotStepProblem, cpuMachinesThatFit, cpuPoolPlan, servicesEphemeralMiB, servicesRequests, stepFits } from "../../model/sizing";
 import { problemAt, type Problem } from "../problems";
 import type { RuleInput } from "./rule";
 
@@ -77,7 +77,8 @@ function cpuPoolProblems(config: RuleInput["config"]): Problem[] {
         );
     }
     if (room.diskMb < step.diskMb) {
-        problems.push(problemAt(["cluster", "cpuPool", "diskSizeGb"], `leaves pods ${room.diskMb} MB of ephemeral storage after GKE's reservation; Metaflow's default step asks for ${step.diskMb} MB`));
+        const besides = plan.stepNode === "beside services" && servicesEphemeralMiB(config.services) > 0 ? ` and the services' ${servicesEphemeralMiB(config.services)} MiB` : "";
+        problems.push(problemAt(["cluster", "cpuPool", "diskSizeGb"], `leaves a step ${room.diskMb} MB of ephemeral storage after GKE's reservation${besides}; Metaflow's default step asks for ${step.diskMb} MB`));
     }
     return problems;
 }

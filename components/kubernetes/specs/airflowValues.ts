@@ -47,16 +47,37 @@ const R = CONTAINER_RESOURCES;
 const GROOMER = R.airflowLogGroomer;
 
 /**
- * Pod annotations that make GKE inject its Cloud Storage FUSE sidecar, with requests and a memory
- * limit for it (GKE docs "Configure the Cloud Storage FUSE CSI driver sidecar container":
- * `gke-gcsfuse/volumes`, `gke-gcsfuse/cpu-request`, `gke-gcsfuse/memory-request`,
- * `gke-gcsfuse/memory-limit`).
+ * What a `gke-gcsfuse/*-limit` annotation of "0" means to the driver: no limit (a zero quantity is
+ * left out of the container's limits, GoogleCloudPlatform/gcs-fuse-csi-driver `pkg/webhook/config.go`
+ * `prepareResourceList`, HEAD 5fcdc04 of 2026-08-21).
+ */
+export const GCS_FUSE_NO_LIMIT = "0";
+
+/**
+ * Pod annotations that make GKE inject its Cloud Storage FUSE sidecar, and set every resource of
+ * it (GKE docs "Configure the Cloud Storage FUSE CSI driver sidecar container"). The driver's
+ * webhook (gcs-fuse-csi-driver HEAD 5fcdc04, `pkg/webhook/config.go` `populateResource`) gives a
+ * resource with neither annotation its defaults (`cmd/webhook/main.go` flags: CPU 250m/250m,
+ * memory 256Mi/256Mi, ephemeral storage 5Gi request and 5Gi limit), and a limit annotated alone or
+ * a request annotated alone is copied to the other; so every request and limit is named here:
+ * - CPU: 50m requested, no limit ("0"): a request alone would become a 50m cap, and no container
+ *   of ours carries a CPU limit (components/model/workloadRequests.ts says why);
+ * - memory: request and limit from the table;
+ * - ephemeral storage: 64Mi requested (instead of 5Gi on every scheduler, DAG-processor and task
+ *   pod), no limit ("0"). A limit here would cap the whole pod: the kubelet evicts a pod whose
+ *   total ephemeral use (every container's logs and writable layer, its emptyDirs) exceeds the sum
+ *   of its containers' limits, counting only containers that set one (kubernetes
+ *   `pkg/kubelet/eviction/eviction_manager.go` `podEphemeralStorageLimitEviction`), and Airflow's
+ *   containers set none.
  */
 export const GCS_FUSE_POD_ANNOTATIONS = {
     "gke-gcsfuse/volumes": "true",
     "gke-gcsfuse/cpu-request": CONTAINER_RESOURCES.gcsFuseSidecar.requests.cpu,
+    "gke-gcsfuse/cpu-limit": GCS_FUSE_NO_LIMIT,
     "gke-gcsfuse/memory-request": CONTAINER_RESOURCES.gcsFuseSidecar.requests.memory,
     "gke-gcsfuse/memory-limit": CONTAINER_RESOURCES.gcsFuseSidecar.limits.memory,
+    "gke-gcsfuse/ephemeral-storage-request": CONTAINER_RESOURCES.gcsFuseSidecar.requests["ephemeral-storage"],
+    "gke-gcsfuse/ephemeral-storage-limit": GCS_FUSE_NO_LIMIT,
 };
 
 /** The read-only DAG folder: `gs://<bucket>/airflow/dags` through the CSI driver (ephemeral volume). */
