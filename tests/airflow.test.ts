@@ -3,13 +3,13 @@ import Ajv from "ajv";
 import * as fs from "fs";
 import * as path from "path";
 import { Pod } from "kubernetes-models/v1/Pod";
-import { metadataConnectionUrl } from "../components/kubernetes/airflow";
 import { AIRFLOW_KSA, airflowPrefixCondition } from "../components/gcp/airflowCloud";
-import { AIRFLOW_DAGS_PATH, AIRFLOW_SECRETS, GCS_FUSE_DRIVER, airflowValues } from "../components/kubernetes/specs/airflowValues";
+import { AIRFLOW_DAGS_PATH, AIRFLOW_SECRETS, GCS_FUSE_DRIVER, PGBOUNCER_USERS_KEY, airflowValues } from "../components/kubernetes/specs/airflowValues";
+import { PGBOUNCER, pgbouncerConnectionUrl, pgbouncerUsers } from "../components/kubernetes/specs/pgbouncer";
 import { ConfigError, parsePlatformConfig } from "../components/config/config";
 import { LOCAL_PORTS } from "../components/model/metaflowConfig";
-import { airflowConnections, nodeEphemeralStorageMiB, requiredConnections, serviceConnectionUses, servicesEphemeralMiB, servicesRequests, stepRoomBesideServices } from "../components/model/sizing";
-import { AIRFLOW_CHART, AIRFLOW_IMAGE } from "../components/kubernetes/specs/versions";
+import { AIRFLOW_DB, airflowConnections, airflowServerConnections, nodeEphemeralStorageMiB, requiredConnections, serviceConnectionUses, servicesEphemeralMiB, servicesRequests, stepRoomBesideServices } from "../components/model/sizing";
+import { AIRFLOW_CHART, AIRFLOW_IMAGE, AIRFLOW_PGBOUNCER_IMAGES } from "../components/kubernetes/specs/versions";
 import { checkRendered } from "../scripts/policyCheck";
 import { forwardsFor } from "../scripts/tunnel";
 import { ofType, one } from "../offline/query";
@@ -27,10 +27,12 @@ const DEV_CLUSTER_E2_4 = (() => {
     const cluster = JSON.parse(readFixture("dev").values["metaflow-gcp:cluster"]);
     return { ...cluster, cpuPool: { ...cluster.cpuPool, machineType: "e2-standard-4" } };
 })();
-/** Airflow on, Argo off, and a tier whose memory carries Airflow's pools (db-g1-small does not). */
+/**
+ * Airflow on, Argo off, on dev's own db-f1-micro: Airflow reaches it through PgBouncer, and the
+ * services roll without a surge pod (README "Airflow instead of Argo Workflows").
+ */
 const AIRFLOW_ON = {
-    "metaflow-gcp:services": { argoWorkflows: false, airflow: true },
-    "metaflow-gcp:database": { tier: "db-custom-1-3840" },
+    "metaflow-gcp:services": { argoWorkflows: false, airflow: true, rolloutSurge: 0 },
     "metaflow-gcp:cluster": DEV_CLUSTER_E2_4,
 };
 const base = { project: "acme-ml-dev", region: "us-central1", environment: "dev" };
@@ -135,25 +137,59 @@ describe("Airflow", () => {
             assert.ok(problemsOf({ ...base, services: { enabled: false, argoWorkflows: false, airflow: true } }).some((p) => p.includes("Airflow runs on the cluster")));
         });
 
-        it("on a database tier too small for Airflow's connection pools", async () => {
+        it("on dev's db-f1-micro while the services roll with a surge pod (their pools and PgBouncer's exceed 25), naming services.rolloutSurge", async () => {
             const failure = await renderFixtureFailure("dev", { config: { "metaflow-gcp:services": { argoWorkflows: false, airflow: true }, "metaflow-gcp:cluster": DEV_CLUSTER_E2_4 } });
-            // dev's pools (1+1) x 3 + (1+1) x 6 x 1 = 18, Airflow 69, reserved 7: 94 > db-f1-micro's 25.
-            assert.match(failure.error.message, /database\.tier = "db-f1-micro": max_connections=25 but the database's clients need 94 at peak .*Airflow .*: 69/);
+            // dev's pools (1+1) x 3 + (1+1) x 6 x 1 = 18, Airflow through PgBouncer (1+1) x 4 = 8, reserved 7: 33 > 25.
+            assert.match(failure.error.message, /database\.tier = "db-f1-micro": max_connections=25 but the database's clients need 33 at peak .*Airflow through PgBouncer .*: 8/);
+            assert.match(failure.error.message, /services\.rolloutSurge 0/);
             assert.equal(failure.resources.length, 0);
         });
     });
 
-    it("Airflow's pools (per-process pool x processes) count against max_connections, which stays the tier's", () => {
+    it("fits dev's db-f1-micro: services without rollout surge 3 + 6, PgBouncer (1 + 1) x 4, reserved 7 = 24 of 25; the services' Deployments roll in place", () => {
+        const instance = one(dev, "gcp:sql/databaseInstance:DatabaseInstance");
+        assert.equal(instance.inputs.settings.tier, "db-f1-micro");
+        const config = parsePlatformConfig({ ...base, services: { argoWorkflows: false, airflow: true, rolloutSurge: 0 }, cluster: { cpuPool: { machineType: "e2-standard-4" } } });
+        const uses = serviceConnectionUses(config.services);
+        assert.deepEqual(uses.map((u) => u.connections), [3, 6, 8]);
+        assert.equal(requiredConnections(uses), 24);
+        assert.equal(config.database.maxConnections, 25);
+        for (const name of ["metaflow-metadata", "metaflow-ui-backend"]) {
+            const d = ofType(dev, "kubernetes:apps/v1:Deployment").find((x) => x.inputs.metadata.name === name)!;
+            assert.deepEqual(d.inputs.spec.strategy, { type: "RollingUpdate", rollingUpdate: { maxSurge: 0, maxUnavailable: 1 } }, name);
+        }
+        assert.deepEqual(serviceConnectionUses({ ...config.services, rolloutSurge: 1 }).map((u) => u.connections), [6, 12, 8], "with a surge pod each service's pools count twice");
+    });
+
+    it("the README's connection arithmetic is the one validation computes", () => {
+        const readme = fs.readFileSync(path.join(REPO_ROOT, "README.md"), "utf8").replace(/\s+/g, " ");
+        const p = AIRFLOW_DB.pgbouncerPoolSize;
+        const devUses = serviceConnectionUses(parsePlatformConfig({ ...base, services: { argoWorkflows: false, airflow: true, rolloutSurge: 0 }, cluster: { cpuPool: { machineType: "e2-standard-4" } } }).services);
+        for (const fact of [
+            `${airflowConnections(1)} client connections at peak with one scheduler (${airflowConnections(2)} with two)`,
+            `\`pool_size\` ${p} server connections per pod`,
+            `(1 + 1) × ${p} = ${airflowServerConnections(1)} connections at peak in dev, (2 + 1) × ${p} = ${airflowServerConnections(2)} in prod`,
+            `the sum is ${devUses.map((u) => u.connections).join(" + ")} + 7 = ${requiredConnections(devUses)} of 25`,
+        ]) {
+            assert.ok(readme.includes(fact), `README: ${fact}`);
+        }
+    });
+
+    it("Airflow's client connections (per-process pool x processes) go to PgBouncer; PgBouncer's pools count against max_connections, which stays the tier's", () => {
         // 1 scheduler + (1 + 2) DAG-processor processes + 1 triggerer + 2 gunicorn workers + 8 task pods x 2 = 23 processes x 3.
         assert.equal(airflowConnections(1), 69);
         assert.equal(airflowConnections(2), 81);
+        // (PgBouncer pods + 1 rollout surge) x pool_size 4.
+        assert.equal(airflowServerConnections(1), 8);
+        assert.equal(airflowServerConnections(2), 12);
         const services = { enabled: true, metadataReplicas: 1, ui: true, uiReplicas: 1, metadataDbPoolMax: 10, uiDbPoolMax: 10 };
-        assert.equal(requiredConnections(serviceConnectionUses({ ...services, airflow: true })) - requiredConnections(serviceConnectionUses(services)), 69);
+        assert.equal(requiredConnections(serviceConnectionUses({ ...services, airflow: true })) - requiredConnections(serviceConnectionUses(services)), 8);
         const without = parsePlatformConfig({ ...base, services: { argoWorkflows: false }, database: { tier: "db-custom-1-3840" } , cluster: { cpuPool: { machineType: "e2-standard-4" } } }).database.maxConnections;
         const withAirflow = parsePlatformConfig({ ...base, services: { argoWorkflows: false, airflow: true }, database: { tier: "db-custom-1-3840" } , cluster: { cpuPool: { machineType: "e2-standard-4" } } }).database.maxConnections;
         assert.equal(withAirflow, without, "max_connections follows the tier, never the clients (a change restarts Postgres)");
+        const devWithAirflow = parsePlatformConfig({ ...base, services: { argoWorkflows: false, airflow: true, rolloutSurge: 0 }, cluster: { cpuPool: { machineType: "e2-standard-4" } } }).database.maxConnections;
         const flag = one(dev, "gcp:sql/databaseInstance:DatabaseInstance").inputs.settings.databaseFlags.find((f: { name: string }) => f.name === "max_connections");
-        assert.equal(flag.value, String(withAirflow));
+        assert.equal(flag.value, String(devWithAirflow));
     });
 
     it("has its own database and user on the environment's Cloud SQL instance, with a secret generated password", () => {
@@ -170,19 +206,19 @@ describe("Airflow", () => {
         assert.ok(!plainOutputs.includes(user.inputs.password), "the password is in no plain output");
     });
 
-    it("delivers the metadata connection (TLS required) through the Secret the chart reads", () => {
+    it("delivers the metadata connection through the Secret the chart reads: to the chart's PgBouncer Service, in the namespace", () => {
         const secret = ofType(dev, SECRET).find((s) => s.inputs.metadata.name === AIRFLOW_SECRETS.metadata.name)!;
         assert.ok(secret, "metadata Secret");
         assert.deepEqual(Object.keys(secret.inputs.stringData), ["connection"]);
         assert.ok(secret.inputs.stringData.connection.includes(encodeURIComponent(one(dev, "gcp:sql/user:User", "airflow-db-user").inputs.password)));
         const url = new URL(secret.inputs.stringData.connection);
-        const instance = one(dev, "gcp:sql/databaseInstance:DatabaseInstance");
         assert.equal(url.protocol, "postgresql:");
-        assert.equal(url.hostname, instance.state.privateIpAddress);
-        assert.equal(url.port, "5432");
-        assert.equal(url.pathname, "/airflow");
+        // The chart names PgBouncer's Service `<release>-pgbouncer` on ports.pgbouncer 6543 and its database `<release>-metadata`.
+        assert.equal(url.hostname, "airflow-pgbouncer.metaflow-dev");
+        assert.equal(url.port, "6543");
+        assert.equal(url.pathname, "/airflow-metadata");
         assert.equal(url.username, "airflow");
-        assert.equal(url.searchParams.get("sslmode"), "require");
+        assert.equal(url.searchParams.get("sslmode"), "disable", "PgBouncer has no certificate; it speaks TLS to Cloud SQL");
         const values = airflowRelease(dev).inputs.values;
         assert.equal(values.data.metadataSecretName, secret.inputs.metadata.name);
         assert.equal(values.postgresql.enabled, false);
@@ -196,10 +232,42 @@ describe("Airflow", () => {
         assert.equal(values.webserverSecretKeySecretName, AIRFLOW_SECRETS.webserver.name);
     });
 
-    it("percent-encodes user and password in the connection URL", () => {
-        const url = metadataConnectionUrl({ host: "10.0.0.3", port: 5432, name: "airflow", user: "air flow", password: "p@ss/word" });
-        assert.equal(url, "postgresql://air%20flow:p%40ss%2Fword@10.0.0.3:5432/airflow?sslmode=require");
+    it("percent-encodes user and password in the connection URL, and quotes them in PgBouncer's users.txt", () => {
+        const url = pgbouncerConnectionUrl({ user: "air flow", password: "p@ss/word", namespace: "metaflow-dev" });
+        assert.equal(url, "postgresql://air%20flow:p%40ss%2Fword@airflow-pgbouncer.metaflow-dev:6543/airflow-metadata?sslmode=disable");
         assert.equal(decodeURIComponent(new URL(url).password), "p@ss/word");
+        assert.equal(pgbouncerUsers("airflow", 'a"b'), '"airflow" "a""b"\n');
+    });
+
+    it("PgBouncer: the chart's, enabled with our config Secret (TLS to Cloud SQL, transaction pooling, pool_size per pod) and stats Secret, pinned images", () => {
+        const values = airflowRelease(dev).inputs.values;
+        assert.equal(values.pgbouncer.enabled, true);
+        assert.equal(values.pgbouncer.replicas, 1);
+        assert.equal(values.pgbouncer.configSecretName, AIRFLOW_SECRETS.pgbouncerConfig.name);
+        assert.equal(values.pgbouncer.metricsExporterSidecar.statsSecretName, AIRFLOW_SECRETS.pgbouncerStats.name);
+        assert.deepEqual(values.images, AIRFLOW_PGBOUNCER_IMAGES);
+        // The tags the chart itself ships (chart 1.16.0 values.yaml), when ../shared has it.
+        const chartValues = path.join(REPO_ROOT, "..", "shared", "charts", "airflow-1.16.0", "values.yaml");
+        if (fs.existsSync(chartValues)) {
+            const text = fs.readFileSync(chartValues, "utf8");
+            for (const image of Object.values(AIRFLOW_PGBOUNCER_IMAGES)) {
+                assert.ok(text.includes(`tag: ${image.tag}`), image.tag);
+            }
+        }
+        const config = ofType(dev, SECRET).find((s) => s.inputs.metadata.name === AIRFLOW_SECRETS.pgbouncerConfig.name)!;
+        assert.deepEqual(Object.keys(config.inputs.stringData).sort(), [AIRFLOW_SECRETS.pgbouncerConfig.key, PGBOUNCER_USERS_KEY].sort());
+        const ini = config.inputs.stringData[AIRFLOW_SECRETS.pgbouncerConfig.key] as string;
+        const setting = (key: string) => new RegExp(`^${key} = (.*)$`, "m").exec(ini)?.[1];
+        const instance = one(dev, "gcp:sql/databaseInstance:DatabaseInstance");
+        assert.equal(setting(PGBOUNCER.database), `host=${instance.state.privateIpAddress} port=5432 dbname=airflow pool_size=${AIRFLOW_DB.pgbouncerPoolSize}`);
+        assert.equal(setting("server_tls_sslmode"), "require", "Cloud SQL accepts only encrypted connections");
+        assert.equal(setting("pool_mode"), "transaction");
+        assert.equal(setting("listen_port"), String(PGBOUNCER.port));
+        assert.equal(setting("max_client_conn"), String(2 * airflowConnections(1)));
+        const password = one(dev, "gcp:sql/user:User", "airflow-db-user").inputs.password;
+        assert.equal(config.inputs.stringData[PGBOUNCER_USERS_KEY], `"airflow" "${password}"\n`);
+        const stats = ofType(dev, SECRET).find((s) => s.inputs.metadata.name === AIRFLOW_SECRETS.pgbouncerStats.name)!;
+        assert.equal(new URL(stats.inputs.stringData.connection).host, "127.0.0.1:6543");
     });
 
     it("the fernet key is 32 bytes in URL-safe base64 with padding, as Fernet requires", () => {
@@ -366,9 +434,9 @@ describe("Airflow", () => {
         for (const [stack, replicas] of [[dev, 1], [prod, 2]] as const) {
             const values = airflowRelease(stack).inputs.values;
             const total = { cpuMillis: 0, memoryMiB: 0 };
-            for (const component of ["scheduler", "dagProcessor", "triggerer", "webserver"]) {
+            for (const component of ["scheduler", "dagProcessor", "triggerer", "webserver", "pgbouncer"]) {
                 const c = values[component];
-                const containers = [c.resources.requests, c.logGroomerSidecar?.resources.requests].filter(Boolean);
+                const containers = [c.resources.requests, c.logGroomerSidecar?.resources.requests, c.metricsExporterSidecar?.resources.requests].filter(Boolean);
                 if (c.podAnnotations?.["gke-gcsfuse/volumes"] === "true") {
                     containers.push({ cpu: c.podAnnotations["gke-gcsfuse/cpu-request"], memory: c.podAnnotations["gke-gcsfuse/memory-request"] });
                 }
@@ -459,7 +527,7 @@ describe("Airflow", () => {
         }
     });
 
-    it("passes the policy pack with Airflow on; in dev only the idle-cost limit objects (the larger database tier)", async () => {
+    it("passes the policy pack with Airflow on; in dev only the idle-cost limit objects (a larger CPU pool)", async () => {
         assert.deepEqual((await checkRendered(prod)).filter((v) => v.enforcementLevel === "mandatory"), []);
         const devViolations = (await checkRendered(dev)).filter((v) => v.enforcementLevel === "mandatory");
         assert.deepEqual(devViolations.map((v) => v.policy), ["cost-budget"]);

@@ -133,7 +133,7 @@ describe("Kubernetes components build alone with only their required args", () =
         assert.equal(url, `http://${source.metadata.name}-eventsource-svc.ml.svc.cluster.local:${port}${source.spec.webhook[event].endpoint}`);
     });
 
-    it("Airflow: service account `airflow` acting as the given Google account, one replica, connection URL a secret", async () => {
+    it("Airflow: service account `airflow` acting as the given Google account, one replica, connection URL and PgBouncer's config secrets", async () => {
         const recorded = recordInputs();
         const stack = await buildStack(() => {
             const database = { ...DATABASE, name: "airflow", user: "airflow" };
@@ -148,7 +148,13 @@ describe("Kubernetes components build alone with only their required args", () =
         assert.equal(values.scheduler.serviceAccount.name, "airflow");
         const connection = ofType(stack, SECRET).find((s) => s.inputs.metadata.name === "airflow-metadata")!;
         assert.equal(await isSecret(recorded.inputs.get("airflow-metadata")!.stringData.connection), true);
-        assert.equal(connection.inputs.stringData.connection, "postgresql://airflow:s3cret-db-password@10.23.0.3:5432/airflow?sslmode=require");
+        assert.equal(connection.inputs.stringData.connection, "postgresql://airflow:s3cret-db-password@airflow-pgbouncer.ml:6543/airflow-metadata?sslmode=disable");
+        // PgBouncer reaches the database itself, over TLS; its config and the exporter's URL hold the password, as secrets.
+        const pgbouncer = ofType(stack, SECRET).find((s) => s.inputs.metadata.name === "airflow-pgbouncer-config")!;
+        assert.match(pgbouncer.inputs.stringData["pgbouncer.ini"], /^airflow-metadata = host=10\.23\.0\.3 port=5432 dbname=airflow pool_size=4$/m);
+        assert.match(pgbouncer.inputs.stringData["pgbouncer.ini"], /^server_tls_sslmode = require$/m);
+        assert.equal(await isSecret(recorded.inputs.get("airflow-pgbouncer-config")!.stringData), true);
+        assert.equal(await isSecret(recorded.inputs.get("airflow-pgbouncer-stats")!.stringData.connection), true);
     });
 
     it("MemberRbac: a namespaced Role bound to each member as GKE names it", async () => {

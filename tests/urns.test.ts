@@ -35,6 +35,11 @@ const ADDED_SINCE_SNAPSHOTS: ReadonlyArray<{ type: string; name: string; why: st
         name: `members-serviceusage.serviceUsageConsumer-${slug}`,
         why: "members may make the platform's project their ADC quota project",
     })),
+    ...["pgbouncer-config", "pgbouncer-stats"].map((secret) => ({
+        type: "kubernetes:core/v1:Secret",
+        name: `services-airflow-${secret}`,
+        why: "Airflow reaches its database through the chart's PgBouncer, configured by these Secrets",
+    })),
 ];
 
 function isAddedSinceSnapshots(urn: string): boolean {

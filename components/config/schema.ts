@@ -12,7 +12,15 @@ import { z } from "zod";
 import { GPU_TYPES, MAX_LOG_RETENTION_DAYS, SQL_EDITIONS, gpuZonesRequiredWhere } from "../model/catalog";
 import { isPrivateCidr, parseIpv4Cidr } from "../model/cidr";
 import { REPLACING_KEYS } from "./replacement";
-import { METAFLOW_DEFAULT_STEP } from "../model/sizing";
+import {
+    METAFLOW_DEFAULT_STEP,
+    ROLLING_UPDATE_SURGE,
+    SMALLEST_TIER_MAX_CONNECTIONS,
+    airflowConnectionArithmetic,
+    airflowServerConnections,
+    connectionSum,
+    serviceConnectionUses,
+} from "../model/sizing";
 import { PRESETS, PROFILE_DEFAULTS, type ProfileDefaults } from "../model/profiles";
 import { FLEX_START_MAX_RUN_HOURS } from "../model/capacityLadder";
 import { EMAIL, LABEL_KEY, LABEL_VALUE, NAMESPACE_PATTERN } from "./names";
@@ -284,8 +292,8 @@ const MAX_CONNECTIONS_DESCRIPTION =
     "The `max_connections` flag. Default: the tier's memory / 12 MB, rounded down to 10 (db-g1-small 140, db-custom-2-7680 640), and Cloud SQL's own " +
     "default 25 below 1 GiB (db-f1-micro: 614 MB would go entirely to backends); never derived from replicas, since changing it restarts Postgres " +
     "(stacks deployed before this rule get one restart when it rolls out: dev 100 → 140, prod 170 → 640). Validation refuses clients whose pools exceed it: " +
-    "the services' replicas +1 surge pod per Deployment × their pools (`services.metadataDbPoolMax`; the UI backend opens 6 pools of `uiDbPoolMax`), " +
-    "Airflow's when on, + 7 reserved (3 superuser, 2 migration Job, 2 operator).";
+    "the services' replicas + `services.rolloutSurge` surge pods per Deployment × their pools (`services.metadataDbPoolMax`; the UI backend opens 6 pools of `uiDbPoolMax`), " +
+    "Airflow's PgBouncer pools when on, + 7 reserved (3 superuser, 2 migration Job, 2 operator).";
 
 function storageSchema(d: ProfileDefaults) {
     return z
@@ -351,6 +359,18 @@ function servicesSchema(d: ProfileDefaults) {
                 .max(100)
                 .default(d.services.uiDbPoolMax)
                 .describe("Most connections each of the UI backend's 6 pools opens per replica (metaflow-service v2.5.0 `ui_server.py`; production: aiopg's default 10); counted against `max_connections`."),
+            rolloutSurge: z
+                .number()
+                .int()
+                .min(0)
+                .max(1)
+                .default(ROLLING_UPDATE_SURGE)
+                .describe(
+                    "Extra pods a rollout of the metadata service and UI backend starts before stopping old ones (their Deployments' `maxSurge`). " +
+                        "`1`: they stay up through a rollout, and the surge pods' pools count against `max_connections`; `0`: each restarts in place " +
+                        "(`maxUnavailable` 1; with one replica, seconds without the UI and the metadata service per rollout), which frees those connections: " +
+                        "how dev's `db-f1-micro` also carries Airflow.",
+                ),
             argoWorkflows: z.boolean().default(d.services.argoWorkflows).describe("Deploy Argo Workflows, the orchestrator `argo-workflows create` deploys flows to."),
             argoEvents: z.boolean().default(false).describe("Deploy Argo Events (event-triggered flows); needs `argoWorkflows`."),
             airflow: z.boolean().default(false).describe(AIRFLOW_DESCRIPTION),
@@ -358,10 +378,18 @@ function servicesSchema(d: ProfileDefaults) {
         .strict();
 }
 
+/** Dev's connections with Airflow on and no rollout surge (the development profile's pools), written out. */
+function devAirflowArithmetic(): string {
+    const d = PROFILE_DEFAULTS.development;
+    const uses = serviceConnectionUses({ ...d.services, enabled: true, metadataReplicas: d.replicas, ui: true, uiReplicas: d.replicas, airflow: true, rolloutSurge: 0 });
+    return `${connectionSum(uses)} of ${SMALLEST_TIER_MAX_CONNECTIONS}`;
+}
+
 const AIRFLOW_DESCRIPTION =
-    "Deploy Airflow as the orchestrator: an alternative to Argo, not both; needs `database.enabled`. Its pools (69 connections with 1 replica, 81 with 2) count " +
-    "against `max_connections`: `db-f1-micro` is too small, use `db-custom-1-3840` or larger (on dev's e2-standard-2 pool also `cpuPool.minNodes` 2). " +
-    "Turns on GKE's Cloud Storage FUSE add-on (in place).";
+    "Deploy Airflow as the orchestrator: an alternative to Argo, not both; needs `database.enabled`. It reaches the database through the chart's PgBouncer " +
+    `(transaction pooling, TLS to Cloud SQL): ${airflowConnectionArithmetic(1)}; with 2, ${airflowServerConnections(2)}. ` +
+    `On dev's \`db-f1-micro\` (25) that fits beside the services with \`services.rolloutSurge\` 0: ${devAirflowArithmetic()} ` +
+    "(on dev's e2-standard-2 pool also `cpuPool.minNodes` 2). Turns on GKE's Cloud Storage FUSE add-on (in place).";
 
 function accessSchema() {
     return z

@@ -1,7 +1,8 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { AIRFLOW_RELEASE, AIRFLOW_SECRETS, airflowValues } from "./specs/airflowValues";
+import { AIRFLOW_RELEASE, AIRFLOW_SECRETS, PGBOUNCER_USERS_KEY, airflowValues } from "./specs/airflowValues";
+import { pgbouncerConnectionUrl, pgbouncerIni, pgbouncerStatsUrl, pgbouncerUsers } from "./specs/pgbouncer";
 import { releaseChart } from "./chartFiles";
 import { childOptions, withDependencies, withLegacyType } from "../options";
 import { componentType } from "../model/typeTokens";
@@ -45,18 +46,9 @@ export interface AirflowArgs {
 export const AIRFLOW_DEFAULTS = { serviceAccount: AIRFLOW_KSA, replicas: 1 } as const;
 
 /**
- * The SQLAlchemy URL of the metadata database, TLS required (Cloud SQL enforces it). User and
- * password are percent-encoded; the chart reads the URL from the Secret's `connection` key.
- */
-export function metadataConnectionUrl(db: { host: string; port: number; name: string; user: string; password: string }): string {
-    const user = encodeURIComponent(db.user);
-    const password = encodeURIComponent(db.password);
-    return `postgresql://${user}:${password}@${db.host}:${db.port}/${encodeURIComponent(db.name)}?sslmode=require`;
-}
-
-/**
  * Apache Airflow as the alternative orchestrator (`python flow.py airflow create`), from the
- * pinned official chart: KubernetesExecutor, metadata on Cloud SQL over TLS, DAG files mounted
+ * pinned official chart: KubernetesExecutor, metadata on Cloud SQL through the chart's PgBouncer
+ * (TLS from PgBouncer to Cloud SQL), DAG files mounted
  * read-only from the datastore bucket through GKE's Cloud Storage FUSE driver, task logs written
  * to the bucket. Metaflow's task pods themselves run as the task identity (the compiled DAG
  * names it from the Metaflow profile).
@@ -78,9 +70,9 @@ export class Airflow extends pulumi.ComponentResource {
             parent,
         );
 
-        const connection = pulumi
-            .all([args.database.host, args.database.name, args.database.user, args.database.password])
-            .apply(([host, dbName, user, password]) => metadataConnectionUrl({ host, port: args.database.port, name: dbName, user, password }));
+        const db = pulumi.all([args.database.host, args.database.name, args.database.user, args.database.password]);
+        // Airflow's processes reach the database through the chart's PgBouncer, configured here.
+        const connection = db.apply(([, , user, password]) => pgbouncerConnectionUrl({ user, password, namespace: ns }));
         // Fernet key: 32 random bytes, URL-safe base64 with padding (what Fernet.generate_key() returns).
         // RandomId's outputs are not secret in pulumi-random (terraform-provider-random's id
         // resource marks no attribute Sensitive; @pulumi/random 4.21.2 randomId.js adds no
@@ -97,10 +89,34 @@ export class Airflow extends pulumi.ComponentResource {
                 },
                 parent,
             );
+        const pgbouncerConfig = new k8s.core.v1.Secret(
+            `${name}-pgbouncer-config`,
+            {
+                metadata: { name: AIRFLOW_SECRETS.pgbouncerConfig.name, namespace: ns },
+                type: "Opaque",
+                stringData: pulumi.secret(
+                    db.apply(([host, dbName, user, password]) => ({
+                        [AIRFLOW_SECRETS.pgbouncerConfig.key]: pgbouncerIni({ host, port: args.database.port, dbName, user, replicas }),
+                        [PGBOUNCER_USERS_KEY]: pgbouncerUsers(user, password),
+                    })),
+                ),
+            },
+            parent,
+        );
         const secrets = [
             secret("metadata", connection),
             secret("fernet", fernet.b64Url.apply((id) => `${id}=`)),
             secret("webserver", webserverKey.result),
+            pgbouncerConfig,
+            new k8s.core.v1.Secret(
+                `${name}-pgbouncer-stats`,
+                {
+                    metadata: { name: AIRFLOW_SECRETS.pgbouncerStats.name, namespace: ns },
+                    type: "Opaque",
+                    stringData: { [AIRFLOW_SECRETS.pgbouncerStats.key]: pulumi.secret(db.apply(([, , user, password]) => pgbouncerStatsUrl({ user, password }))) },
+                },
+                parent,
+            ),
         ];
 
         this.release = new k8s.helm.v3.Release(

@@ -12,6 +12,7 @@ import { DB_SECRET, metadataPodSpec, migrationJobName, migrationPodSpec, uiBacke
 import { METADATA_SERVICE_IMAGE } from "./specs/versions";
 import { AIRFLOW_KSA, SERVICE_NAMES, SERVICE_PORTS } from "../model/wellKnown";
 import { STANDALONE_DEFAULTS as PRODUCTION } from "../model/profiles";
+import { ROLLING_UPDATE_SURGE } from "../model/sizing";
 
 /** Where the services find the database (Cloud SQL's private IP, Metaflow's database and user). */
 export interface DatabaseConnection {
@@ -73,6 +74,12 @@ export interface MetaflowServicesArgs {
     readonly metadataDbPoolMax?: number;
     /** Most connections each of the UI backend's six pools opens per replica. Default: 10 (metaflow-service's own). */
     readonly uiDbPoolMax?: number;
+    /**
+     * Surge pods of the metadata service's and UI backend's rollouts: 1 keeps them serving through
+     * a rollout; 0 restarts each in place (maxUnavailable 1) and spares the connections a surge
+     * pod's pools would open. Default: 1.
+     */
+    readonly rolloutSurge?: number;
     /** Deploy Argo Workflows (`python flow.py argo-workflows create`). Default: true. */
     readonly argoWorkflows?: boolean;
     /** Deploy Argo Events for `@trigger` (needs Argo Workflows). Default: false. */
@@ -94,6 +101,7 @@ export const METAFLOW_SERVICES_DEFAULTS = {
     uiReplicas: PRODUCTION.replicas as number,
     metadataDbPoolMax: PRODUCTION.services.metadataDbPoolMax as number,
     uiDbPoolMax: PRODUCTION.services.uiDbPoolMax as number,
+    rolloutSurge: ROLLING_UPDATE_SURGE as number,
     argoWorkflows: PRODUCTION.services.argoWorkflows as boolean,
     argoEvents: false,
 } as const;
@@ -113,6 +121,7 @@ function servicesSettings(args: MetaflowServicesArgs): ServicesSettings {
         uiReplicas: args.uiReplicas ?? d.uiReplicas,
         metadataDbPoolMax: args.metadataDbPoolMax ?? d.metadataDbPoolMax,
         uiDbPoolMax: args.uiDbPoolMax ?? d.uiDbPoolMax,
+        rolloutSurge: args.rolloutSurge ?? d.rolloutSurge,
         argoWorkflows: args.argoWorkflows ?? d.argoWorkflows,
         argoEvents: args.argoEvents ?? d.argoEvents,
     };
@@ -222,13 +231,21 @@ export class MetaflowServices extends pulumi.ComponentResource {
         const migrations = this.migrationJob(name, s, db, afterSecret);
         deployApp(
             name,
-            { name: SERVICE_NAMES.metadata, namespace: this.namespace, labels: appLabels("metadata", s.environment), replicas: s.metadataReplicas, podSpec: metadataPodSpec(db, s.metadataDbPoolMax) },
+            {
+                name: SERVICE_NAMES.metadata,
+                namespace: this.namespace,
+                labels: appLabels("metadata", s.environment),
+                replicas: s.metadataReplicas,
+                rolloutSurge: s.rolloutSurge,
+                podSpec: metadataPodSpec(db, s.metadataDbPoolMax),
+            },
             afterSecret,
             [migrations],
         );
         if (s.ui) {
             const podSpec = uiBackendPodSpec({ database: db, poolMax: s.uiDbPoolMax, datastoreRoot: s.datastoreRoot, metadataUrl: this.metadataInternalUrl });
-            deployApp(name, { name: SERVICE_NAMES.uiBackend, namespace: this.namespace, labels: appLabels("ui-backend", s.environment), replicas: s.uiReplicas, podSpec }, afterSecret);
+            const labels = appLabels("ui-backend", s.environment);
+            deployApp(name, { name: SERVICE_NAMES.uiBackend, namespace: this.namespace, labels, replicas: s.uiReplicas, rolloutSurge: s.rolloutSurge, podSpec }, afterSecret);
         }
     }
 
@@ -312,6 +329,8 @@ export interface AppDescription {
     readonly replicas: number;
     /** The pod; the Service exposes each named container port under its name and number. */
     readonly podSpec: ServedPodSpec;
+    /** Extra pods a rollout starts first (maxSurge); 0 replaces pods in place (maxUnavailable 1). Default: 1. */
+    readonly rolloutSurge?: number;
 }
 
 /** The objects deployApp creates. */
@@ -322,8 +341,14 @@ export interface DeployedApp {
     readonly podDisruptionBudget?: k8s.policy.v1.PodDisruptionBudget;
 }
 
+/** A Deployment's rolling update: `surge` extra pods first, or with none one pod down at a time. */
+export function rollingUpdate(surge: number): { maxSurge: number; maxUnavailable: number } {
+    return { maxSurge: surge, maxUnavailable: surge > 0 ? 0 : 1 };
+}
+
 /**
- * Creates an app's Deployment (rolling, one extra pod at a time, never fewer than asked), the
+ * Creates an app's Deployment (rolling, one extra pod at a time, never fewer than asked, unless
+ * `rolloutSurge` is 0), the
  * ClusterIP Service selecting its pods on the ports its containers name, and with more than one
  * replica a PodDisruptionBudget, so node upgrades drain one pod at a time. Pulumi names:
  * `<prefix>-<app>`, `<prefix>-<app>-svc`, `<prefix>-<app>-pdb`. The Deployment and PDB also
@@ -341,7 +366,7 @@ export function deployApp(prefix: string, app: AppDescription, opts: pulumi.Cust
             spec: {
                 replicas: app.replicas,
                 selector: { matchLabels: selector },
-                strategy: { type: "RollingUpdate", rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } },
+                strategy: { type: "RollingUpdate", rollingUpdate: rollingUpdate(app.rolloutSurge ?? ROLLING_UPDATE_SURGE) },
                 template: {
                     metadata: { labels: app.labels.labels },
                     spec: spread ? { ...app.podSpec, topologySpreadConstraints: zoneSpread(selector) } : app.podSpec,

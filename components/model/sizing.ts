@@ -39,7 +39,11 @@ export const UI_BACKEND_POOLS = 6;
  * and an operator's `psql` or Cloud SQL Studio session (2).
  */
 export const RESERVED_CONNECTIONS = 3 + 2 + 2;
-/** Extra pods a rolling update starts before it stops old ones (the Deployments' maxSurge). */
+/**
+ * Extra pods a rolling update of the metadata service and UI backend starts before it stops old
+ * ones (their Deployments' maxSurge), unless `services.rolloutSurge` says 0 (they then restart
+ * in place, maxUnavailable 1).
+ */
 export const ROLLING_UPDATE_SURGE = 1;
 /** A Postgres backend costs memory; ~12 MB each keeps shared_buffers and work_mem room. */
 const MB_PER_CONNECTION = 12;
@@ -63,9 +67,30 @@ export const AIRFLOW_DB = {
     parallelism: 8,
     /** A worker pod runs `airflow tasks run` and the forked task process, each with a pool. */
     processesPerWorkerPod: 2,
+    /**
+     * Server connections each PgBouncer pod opens to the metadata database (`pool_size` of its one
+     * database). PgBouncer pools by transaction (the chart's `pool_mode = transaction`), so
+     * Airflow's processes hold a server connection only while a transaction runs. Four: the
+     * scheduler loop, the DAG processor, and `airflow db migrate` (which holds
+     * `pg_advisory_lock` in one open transaction while it migrates on another, apache-airflow
+     * 2.10.5 `airflow/utils/db.py` `create_global_lock`: one connection would deadlock) each get
+     * one; task pods' heartbeats queue for a moment (PgBouncer's query_wait_timeout, 120 s).
+     */
+    pgbouncerPoolSize: 4,
 } as const;
 
-/** Connections Airflow holds at peak with `replicas` schedulers, webservers and triggerers. */
+/**
+ * PgBouncer pods a rollout adds beside the running ones: the chart's Deployment has maxSurge 1,
+ * maxUnavailable 0, not configurable (apache/airflow chart 1.16.0
+ * `templates/pgbouncer/pgbouncer-deployment.yaml`).
+ */
+export const PGBOUNCER_ROLLOUT_SURGE = 1;
+
+/**
+ * Client connections Airflow's processes open at peak with `replicas` schedulers, webservers and
+ * triggerers (every process's SQLAlchemy pool full, `parallelism` task pods). They go to
+ * PgBouncer, which serves them from its own few server connections (airflowServerConnections).
+ */
 export function airflowConnections(replicas: number): number {
     const perProcess = AIRFLOW_DB.poolSize + AIRFLOW_DB.maxOverflow;
     const processes =
@@ -75,6 +100,33 @@ export function airflowConnections(replicas: number): number {
         replicas * AIRFLOW_DB.webserverWorkers +
         AIRFLOW_DB.parallelism * AIRFLOW_DB.processesPerWorkerPod;
     return processes * perProcess;
+}
+
+/**
+ * What Airflow holds on the database at peak: PgBouncer's server connections, `pool_size` per
+ * PgBouncer pod, with one more pod during its rollout. PgBouncer runs as many pods as the
+ * scheduler.
+ */
+export function airflowServerConnections(replicas: number): number {
+    return (replicas + PGBOUNCER_ROLLOUT_SURGE) * AIRFLOW_DB.pgbouncerPoolSize;
+}
+
+/**
+ * PgBouncer's `max_client_conn` per pod: every Airflow client connection, twice, since during a
+ * rollout of PgBouncer or of an Airflow Deployment they can all land on one pod, beside the
+ * surge pods' own (file descriptors are cheap).
+ */
+export function pgbouncerMaxClientConnections(replicas: number): number {
+    return 2 * airflowConnections(replicas);
+}
+
+/** The connection arithmetic of Airflow through PgBouncer, as messages and docs state it. */
+export function airflowConnectionArithmetic(replicas: number): string {
+    const p = AIRFLOW_DB.pgbouncerPoolSize;
+    return (
+        `its ${airflowConnections(replicas)} client connections (with ${replicas} scheduler${replicas > 1 ? "s" : ""}) go to PgBouncer, which holds ` +
+        `(${replicas} + ${PGBOUNCER_ROLLOUT_SURGE} during rollouts) × ${p} = ${airflowServerConnections(replicas)} on the database`
+    );
 }
 
 /** One client of the database and the most connections it holds at once. */
@@ -90,8 +142,10 @@ export interface ServicesConnectionSettings extends ServicePools {
     readonly metadataReplicas: number;
     readonly ui: boolean;
     readonly uiReplicas: number;
-    /** Airflow on the same instance; its scheduler, webserver and triggerer run `metadataReplicas` each. */
+    /** Airflow on the same instance; its scheduler, webserver, triggerer and PgBouncer run `metadataReplicas` each. */
     readonly airflow?: boolean;
+    /** Surge pods of the metadata service's and UI backend's rollouts (0 or 1). Default: ROLLING_UPDATE_SURGE. */
+    readonly rolloutSurge?: number;
 }
 
 /**
@@ -102,21 +156,25 @@ export function serviceConnectionUses(s: ServicesConnectionSettings): Connection
     if (!s.enabled) {
         return [];
     }
+    const surge = s.rolloutSurge ?? ROLLING_UPDATE_SURGE;
+    const during = surge > 0 ? `+${surge} during rollouts` : "no rollout surge";
     const uses: ConnectionUse[] = [
         {
-            who: `metadata service x${s.metadataReplicas} (+${ROLLING_UPDATE_SURGE} during rollouts)`,
-            connections: (s.metadataReplicas + ROLLING_UPDATE_SURGE) * s.metadataDbPoolMax,
+            who: `metadata service x${s.metadataReplicas} (${during})`,
+            connections: (s.metadataReplicas + surge) * s.metadataDbPoolMax,
         },
     ];
     if (s.ui) {
         uses.push({
-            who: `UI backend x${s.uiReplicas} (+${ROLLING_UPDATE_SURGE} during rollouts; ${UI_BACKEND_POOLS} pools each)`,
-            connections: (s.uiReplicas + ROLLING_UPDATE_SURGE) * UI_BACKEND_POOLS * s.uiDbPoolMax,
+            who: `UI backend x${s.uiReplicas} (${during}; ${UI_BACKEND_POOLS} pools each)`,
+            connections: (s.uiReplicas + surge) * UI_BACKEND_POOLS * s.uiDbPoolMax,
         });
     }
     if (s.airflow) {
-        // Its peak already counts every process and `parallelism` task pods (airflowConnections).
-        uses.push({ who: `Airflow (x${s.metadataReplicas} scheduler, webserver, triggerer; ${AIRFLOW_DB.parallelism} task pods)`, connections: airflowConnections(s.metadataReplicas) });
+        uses.push({
+            who: `Airflow through PgBouncer (x${s.metadataReplicas} (+${PGBOUNCER_ROLLOUT_SURGE} during rollouts) × pool_size ${AIRFLOW_DB.pgbouncerPoolSize}, serving ${airflowConnections(s.metadataReplicas)} client connections)`,
+            connections: airflowServerConnections(s.metadataReplicas),
+        });
     }
     return uses;
 }
@@ -124,6 +182,11 @@ export function serviceConnectionUses(s: ServicesConnectionSettings): Connection
 /** Connections needed at peak: every client's pools plus the reserved ones. */
 export function requiredConnections(uses: readonly ConnectionUse[]): number {
     return uses.reduce((sum, use) => sum + use.connections, RESERVED_CONNECTIONS);
+}
+
+/** The sum requiredConnections makes, written out: "metadata service x1: 3 + ... + 7 reserved = 24". */
+export function connectionSum(uses: readonly ConnectionUse[]): string {
+    return `${[...uses.map((u) => `${u.who}: ${u.connections}`), `${RESERVED_CONNECTIONS} reserved`].join(" + ")} = ${requiredConnections(uses)}`;
 }
 
 /** Largest `max_connections` a tier with `memoryMb` carries safely. */

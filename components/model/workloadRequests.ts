@@ -69,6 +69,10 @@ export const CONTAINER_RESOURCES = {
     airflowWorker: sized("100m", "384Mi", "768Mi"),
     /** The chart's database migration Job (per upgrade). */
     airflowMigrations: sized("100m", "384Mi", "768Mi"),
+    /** The chart's PgBouncer (a C event loop: a few MiB per hundred clients). */
+    airflowPgbouncer: sized("50m", "32Mi", "128Mi"),
+    /** PgBouncer's metrics exporter sidecar (the chart always runs it beside PgBouncer). */
+    airflowPgbouncerExporter: sized("10m", "32Mi", "64Mi"),
     /**
      * GKE's Cloud Storage FUSE sidecar (the read-only DAG folder), set through `gke-gcsfuse/*` Pod
      * annotations (components/kubernetes/specs/airflowValues.ts, which also lifts the CPU and
@@ -123,7 +127,7 @@ export interface AlwaysOnSettings {
     readonly argoEvents: boolean;
     /** JetStream replicas of the EventBus. */
     readonly eventBusReplicas: number;
-    /** Airflow's scheduler, triggerer and webserver (metadataReplicas each) and one DAG processor. Default false. */
+    /** Airflow's scheduler, triggerer, webserver and PgBouncer (metadataReplicas each) and one DAG processor. Default false. */
     readonly airflow?: boolean;
 }
 
@@ -155,6 +159,7 @@ export function alwaysOnPods(s: AlwaysOnSettings): AlwaysOnPod[] {
         pods.push({ name: "airflow-dag-processor", replicas: 1, containers: [r.airflowDagProcessor, r.airflowLogGroomer, r.gcsFuseSidecar] });
         pods.push({ name: "airflow-triggerer", replicas: s.metadataReplicas, containers: [r.airflowTriggerer, r.airflowLogGroomer] });
         pods.push({ name: "airflow-webserver", replicas: s.metadataReplicas, containers: [r.airflowWebserver] });
+        pods.push({ name: "airflow-pgbouncer", replicas: s.metadataReplicas, containers: [r.airflowPgbouncer, r.airflowPgbouncerExporter] });
     }
     return pods;
 }

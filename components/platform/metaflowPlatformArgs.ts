@@ -270,9 +270,10 @@ export interface PlatformDatabase {
      * (db-f1-micro: 614 MB would go entirely to backends); never derived from replicas, since
      * changing it restarts Postgres (stacks deployed before this rule get one restart when it rolls
      * out: dev 100 → 140, prod 170 → 640). Validation refuses clients whose pools exceed it: the
-     * services' replicas +1 surge pod per Deployment × their pools (`services.metadataDbPoolMax`;
-     * the UI backend opens 6 pools of `uiDbPoolMax`), Airflow's when on, + 7 reserved (3 superuser,
-     * 2 migration Job, 2 operator). Default: from the tier.
+     * services' replicas + `services.rolloutSurge` surge pods per Deployment × their pools
+     * (`services.metadataDbPoolMax`; the UI backend opens 6 pools of `uiDbPoolMax`), Airflow's
+     * PgBouncer pools when on, + 7 reserved (3 superuser, 2 migration Job, 2 operator). Default:
+     * from the tier.
      */
     readonly maxConnections?: number;
 }
@@ -351,6 +352,14 @@ export interface PlatformServices {
      */
     readonly uiDbPoolMax?: number;
     /**
+     * Extra pods a rollout of the metadata service and UI backend starts before stopping old ones
+     * (their Deployments' `maxSurge`). `1`: they stay up through a rollout, and the surge pods'
+     * pools count against `max_connections`; `0`: each restarts in place (`maxUnavailable` 1; with
+     * one replica, seconds without the UI and the metadata service per rollout), which frees those
+     * connections: how dev's `db-f1-micro` also carries Airflow. Default: `1`.
+     */
+    readonly rolloutSurge?: number;
+    /**
      * Deploy Argo Workflows, the orchestrator `argo-workflows create` deploys flows to. Default:
      * `true` (personal: `false`).
      */
@@ -359,10 +368,14 @@ export interface PlatformServices {
     readonly argoEvents?: boolean;
     /**
      * Deploy Airflow as the orchestrator: an alternative to Argo, not both; needs
-     * `database.enabled`. Its pools (69 connections with 1 replica, 81 with 2) count against
-     * `max_connections`: `db-f1-micro` is too small, use `db-custom-1-3840` or larger (on dev's
-     * e2-standard-2 pool also `cpuPool.minNodes` 2). Turns on GKE's Cloud Storage FUSE add-on (in
-     * place). Default: `false`.
+     * `database.enabled`. It reaches the database through the chart's PgBouncer (transaction
+     * pooling, TLS to Cloud SQL): its 69 client connections (with 1 scheduler) go to PgBouncer,
+     * which holds (1 + 1 during rollouts) × 4 = 8 on the database; with 2, 12. On dev's
+     * `db-f1-micro` (25) that fits beside the services with `services.rolloutSurge` 0: metadata
+     * service x1 (no rollout surge): 3 + UI backend x1 (no rollout surge; 6 pools each): 6 +
+     * Airflow through PgBouncer (x1 (+1 during rollouts) × pool_size 4, serving 69 client
+     * connections): 8 + 7 reserved = 24 of 25 (on dev's e2-standard-2 pool also `cpuPool.minNodes`
+     * 2). Turns on GKE's Cloud Storage FUSE add-on (in place). Default: `false`.
      */
     readonly airflow?: boolean;
 }

@@ -269,6 +269,7 @@ function createKubernetes(cfg: PlatformConfig, parent: pulumi.Resource, cloud: C
             uiReplicas: cfg.services.uiReplicas,
             metadataDbPoolMax: cfg.services.metadataDbPoolMax,
             uiDbPoolMax: cfg.services.uiDbPoolMax,
+            rolloutSurge: cfg.services.rolloutSurge,
             argoWorkflows: cfg.services.argoWorkflows,
             argoEvents: cfg.services.argoEvents,
             chartSource: cfg.charts.source,

@@ -23,13 +23,16 @@ export function connectionsProblems({ config, given }: RuleInput): Problem[] {
     }
     const uses = serviceConnectionUses(config.services);
     const needed = requiredConnections(uses);
+    const rolloutSurge = config.services.rolloutSurge;
+    const surgeConnections = needed - requiredConnections(serviceConnectionUses({ ...config.services, rolloutSurge: 0 }));
     if (database.enabled && needed > maxConnections) {
         problems.push(
             problemAt(
                 ["database", explicit ? "maxConnections" : "tier"],
                 `max_connections=${maxConnections} but the database's clients need ${needed} at peak ` +
                     `(${uses.map((u) => `${u.who}: ${u.connections}`).join(", ")}, reserved: ${needed - uses.reduce((n, u) => n + u.connections, 0)}); ` +
-                    "choose a larger tier, raise database.maxConnections within the tier's memory, or run fewer replicas",
+                    "choose a larger tier, raise database.maxConnections within the tier's memory, or run fewer replicas" +
+                    (rolloutSurge > 0 ? `, or set services.rolloutSurge 0 (the metadata service and UI backend then restart in place: ${surgeConnections} connections fewer)` : ""),
             ),
         );
     }

@@ -6,7 +6,7 @@
  */
 import { AIRFLOW_DB } from "../../model/sizing";
 import { CONTAINER_RESOURCES } from "../../model/workloadRequests";
-import { AIRFLOW_IMAGE } from "./versions";
+import { AIRFLOW_IMAGE, AIRFLOW_PGBOUNCER_IMAGES } from "./versions";
 
 /**
  * Secrets the Airflow release reads, and the key of each the chart's env vars take
@@ -21,7 +21,17 @@ export const AIRFLOW_SECRETS = {
     fernet: { name: "airflow-fernet-key", key: "fernet-key" },
     /** `webserverSecretKeySecretName`: signs webserver sessions; static so restarts keep them. */
     webserver: { name: "airflow-webserver-secret-key", key: "webserver-secret-key" },
+    /**
+     * `pgbouncer.configSecretName`: `pgbouncer.ini` and `users.txt` (chart 1.16.0
+     * templates/pgbouncer/pgbouncer-deployment.yaml mounts both keys; specs/pgbouncer.ts).
+     */
+    pgbouncerConfig: { name: "airflow-pgbouncer-config", key: "pgbouncer.ini" },
+    /** `pgbouncer.metricsExporterSidecar.statsSecretName`: the exporter's DATABASE_URL, key `connection` (the chart's default key). */
+    pgbouncerStats: { name: "airflow-pgbouncer-stats", key: "connection" },
 } as const;
+
+/** The second key of the PgBouncer config Secret. */
+export const PGBOUNCER_USERS_KEY = "users.txt";
 
 /** Helm release name; the chart names its Services `<release>-<component>`. */
 export const AIRFLOW_RELEASE = "airflow";
@@ -111,6 +121,7 @@ function airflowSettings(bucketName: string) {
         defaultAirflowTag: AIRFLOW_IMAGE.tag,
         // External database only: the bundled PostgreSQL's Bitnami image is gone (apache/airflow#56498).
         postgresql: { enabled: false },
+        images: { pgbouncer: AIRFLOW_PGBOUNCER_IMAGES.pgbouncer, pgbouncerExporter: AIRFLOW_PGBOUNCER_IMAGES.pgbouncerExporter },
         redis: { enabled: false },
         statsd: { enabled: false },
         data: { metadataSecretName: AIRFLOW_SECRETS.metadata.name },
@@ -202,6 +213,16 @@ function airflowComponents(input: AirflowValuesInput) {
             resources: R.airflowWorker,
         },
         migrateDatabaseJob: { serviceAccount, resources: R.airflowMigrations },
+        // Every Airflow process reaches the database through it (specs/pgbouncer.ts, sizing.ts).
+        pgbouncer: {
+            enabled: true,
+            replicas: input.replicas,
+            configSecretName: AIRFLOW_SECRETS.pgbouncerConfig.name,
+            resources: R.airflowPgbouncer,
+            metricsExporterSidecar: { resources: R.airflowPgbouncerExporter, statsSecretName: AIRFLOW_SECRETS.pgbouncerStats.name },
+            podDisruptionBudget: { enabled: ha },
+            topologySpreadConstraints: spread("pgbouncer"),
+        },
     };
 }
 

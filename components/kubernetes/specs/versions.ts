@@ -64,3 +64,14 @@ export const AIRFLOW_IMAGE = {
     airflowVersion: "2.10.5",
     kubernetesProvider: "10.1.0",
 } as const;
+
+/**
+ * The PgBouncer images of the Airflow chart 1.16.0 (its values.yaml `images.pgbouncer` and
+ * `images.pgbouncerExporter`: PgBouncer 1.23.1 and pgbouncer_exporter 0.18.0, built by the
+ * chart's `dockerfiles/pgbouncer*` and published 2025-03-05), set explicitly so the release
+ * never follows a chart default: the versions the chart was released and tested with.
+ */
+export const AIRFLOW_PGBOUNCER_IMAGES = {
+    pgbouncer: { repository: "apache/airflow", tag: "airflow-pgbouncer-2025.03.05-1.23.1" },
+    pgbouncerExporter: { repository: "apache/airflow", tag: "airflow-pgbouncer-exporter-2025.03.05-0.18.0" },
+} as const;
