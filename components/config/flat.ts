@@ -9,6 +9,7 @@ import { parsePlatformConfig } from "./parse";
 import { ConfigError, SECRET_NAME } from "./problems";
 import { closestName, providerKeyProblem } from "./providerKeys";
 import { TOP_LEVEL_KEYS } from "./schema";
+import { secretShape, secretTokens } from "./secrets";
 import type { PlatformConfig } from "./types";
 
 /**
@@ -40,6 +41,14 @@ function flatKeyProblem(source: ConfigSource, fullKey: string, text: string, sec
     if (mustBeSecret(fullKey) && !secret) {
         const keyFile = fullKey === "gcp:credentials" ? ", or better, use Workload Identity / gcloud application-default credentials instead of a key" : "";
         return flatProblem(source, fullKey, `holds a credential in plain text (value not shown); store it as a secret (the command prompts for it)${keyFile}`, [
+            { key: fullKey, remove: true },
+            { key: fullKey, secret: true },
+        ]);
+    }
+    const shape = secret || ns === CONFIG_NAMESPACE ? undefined : secretShape(text);
+    if (shape) {
+        // The project's own keys are checked value by value by parsePlatformConfig.
+        return flatProblem(source, fullKey, `looks like a credential in plain text (${shape}; value not shown); store it as a secret (the command prompts for it)`, [
             { key: fullKey, remove: true },
             { key: fullKey, secret: true },
         ]);
@@ -93,7 +102,9 @@ export function platformConfigFrom(all: Record<string, string>, stack: string, s
         }
     }
     if (problems.length > 0) {
-        throw new ConfigError(problems, source);
+        // Never shown: values the stack keeps secret, and whatever looks like a credential.
+        const hidden = Object.entries(all).flatMap(([key, text]) => (secretKeys.has(key) || mustBeSecret(key) ? [text] : secretTokens(text)));
+        throw new ConfigError(problems, source, hidden);
     }
     raw.project = all["gcp:project"];
     if (raw.project === undefined) {

@@ -5,6 +5,7 @@
  */
 import { configCommand, keyName, type ConfigChange, type ConfigSource } from "./namespace";
 import { SECRET_PATHS } from "./schema";
+import { hideSecrets } from "./secrets";
 
 /** One thing wrong with a stack's config. */
 export interface Problem {
@@ -31,10 +32,11 @@ export function problemAt(path: ReadonlyArray<PropertyKey>, message: string): Pr
 
 /** Raised when stack config is invalid; lists every problem with its key. */
 export class ConfigError extends Error {
-    constructor(
-        public readonly problems: string[],
-        source?: ConfigSource,
-    ) {
+    public readonly problems: string[];
+
+    /** `hidden`: texts never to show (secrets, and what looks like one); replaced by "[hidden]" wherever they occur. */
+    constructor(problems: string[], source?: ConfigSource, hidden: readonly string[] = []) {
+        problems = problems.map((p) => hideSecrets(p, hidden));
         const where = source ? ` in ${source.file}` : "";
         super(
             `Invalid stack configuration${where} (${problems.length} problem${problems.length === 1 ? "" : "s"}); nothing was created:\n` +
@@ -42,6 +44,7 @@ export class ConfigError extends Error {
                 `\n${howToFix(source)}`,
         );
         this.name = "ConfigError";
+        this.problems = problems;
     }
 }
 

@@ -537,7 +537,8 @@ function buildPlatformSchema(d: ProfileDefaults) {
                 .default({})
                 .describe(
                     "Extra labels on every resource that takes labels (keys 1-63 lowercase letters, digits, `_`, `-`, starting with a letter; values 0-63 of the same; 64 labels on a resource with the platform's 4). " +
-                        "`app`, `environment` and `managed-by` are the platform's (`environment` is the environment's name), `gpu-pool` too on GPU pools: refused unless equal to the platform's value.",
+                        "`app`, `environment` and `managed-by` are the platform's (`environment` is the environment's name), `gpu-pool` too on GPU pools: refused unless equal to the platform's value. " +
+                        "Labels are plain text on every labelled resource: a value that looks like a credential is refused, and never shown.",
                 ),
             network: networkSchema(d).prefault({}).meta({ title: "The environment's VPC: its ranges, NAT and SSH access." }),
             cluster: clusterSchema(d).prefault({}).meta({ title: "The GKE cluster." }),

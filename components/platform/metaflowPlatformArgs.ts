@@ -488,7 +488,8 @@ export interface MetaflowPlatformArgs {
      * `-`, starting with a letter; values 0-63 of the same; 64 labels on a resource with the
      * platform's 4). `app`, `environment` and `managed-by` are the platform's (`environment` is the
      * environment's name), `gpu-pool` too on GPU pools: refused unless equal to the platform's
-     * value. Default: `{}`.
+     * value. Labels are plain text on every labelled resource: a value that looks like a credential
+     * is refused, and never shown. Default: `{}`.
      */
     readonly labels?: Record<string, string>;
     /** The environment's VPC: its ranges, NAT and SSH access. Default: each key's own. */
