@@ -47,7 +47,7 @@ export function parsePlatformConfig(raw: Record<string, unknown>, options: Parse
     const hidden = [
         ...leaves.flatMap((leaf) => secretTokens(leaf.text)),
         ...leaves
-            .filter((leaf) => !leaf.isKey && (isSecretPath(leaf.path) || hasSecretName(leaf.path) || options.secretKeys?.includes(String(leaf.path[0]))))
+            .filter((leaf) => !leaf.isKey && (isSecretPath(leaf.path) || hasSecretName(leaf.path) || keptSecret(leaf.path, options.secretKeys)))
             .map((leaf) => leaf.text),
     ];
     const fail = (root: unknown, problems: Problem[]): never => {
@@ -90,6 +90,17 @@ function schemaProblems(schema: ReturnType<typeof platformSchema>, issue: ZodIss
 /** At or under a path that holds a secret by design (endpoint.oauthClientSecret). */
 function isSecretPath(path: ReadonlyArray<PropertyKey>): boolean {
     return SECRET_PATHS.some((secret) => secret.every((part, i) => path[i] === part));
+}
+
+/**
+ * A value of a key the stack keeps secret. The CLI marks a structured key secret when any value
+ * in it is (`pulumi config set --secret --path endpoint.oauthClientSecret`); where the schema
+ * knows which value that is (SECRET_PATHS), only it is hidden, so `endpoint.hostname` can still be
+ * shown in a message.
+ */
+function keptSecret(path: ReadonlyArray<PropertyKey>, secretKeys: readonly string[] | undefined): boolean {
+    const top = String(path[0]);
+    return secretKeys?.includes(top) === true && !SECRET_PATHS.some((secret) => secret[0] === top);
 }
 
 /** Under a credential-like name (`password`, `apiToken`...): shown nowhere, whatever its shape. */
