@@ -27,9 +27,11 @@ export type {
     PlatformLadder,
     PlatformNetwork,
     PlatformOnDemand,
+    PlatformQueues,
     PlatformServices,
     PlatformSpot,
     PlatformStorage,
+    PlatformTeam,
 } from "./platform/metaflowPlatformArgs";
 export { PlatformArgsError } from "./platform/platformArgsCheck";
 export type { PlatformParts } from "./platform/platform";
@@ -51,6 +53,7 @@ export { MetaflowServices, type DatabaseConnection, type MetaflowServiceAccounts
 export { ArgoWorkflows, type ArgoWorkflowsArgs } from "./kubernetes/argoWorkflows";
 export { ArgoEvents, type ArgoEventsArgs } from "./kubernetes/argoEvents";
 export { GpuComputeClass, type GpuComputeClassArgs } from "./kubernetes/computeClass";
+export { KueueQueues, type KueueQueuesArgs, type KueueTeamArgs } from "./kubernetes/queues";
 export { Airflow, type AirflowArgs, type AirflowDatabase } from "./kubernetes/airflow";
 export { MemberRbac, type MemberRbacArgs } from "./kubernetes/memberRbac";
 export { MetaflowEndpoint, type EndpointSummary, type MetaflowEndpointArgs } from "./kubernetes/endpoint";

@@ -136,6 +136,22 @@ export function ladderSection(stack: RenderedStack): string[] {
     ];
 }
 
+/** The queues steps wait in (from the queues output). */
+export function queuesSection(stack: RenderedStack): string[] {
+    const queues = stack.outputs.queues?.value as
+        | { label: string; cohort?: string; clusterQueues: Array<{ name: string; localQueue: string; nominal: { cpus: number; gpus: number }; borrowing?: boolean }> }
+        | undefined;
+    if (!queues) {
+        return [];
+    }
+    return [
+        `Queues (Kueue; steps carry ${queues.label} from the profile, a team's steps name their own queue):`,
+        ...queues.clusterQueues.map(
+            (q) => `  ${q.localQueue} -> ClusterQueue ${q.name}: ${q.nominal.gpus} GPUs, ${q.nominal.cpus} vCPUs${q.borrowing === false ? " (no borrowing)" : queues.cohort ? ` (borrows idle quota in cohort ${queues.cohort})` : ""}`,
+        ),
+    ];
+}
+
 /** The validated config a rendered stack was built from. */
 export function renderedConfig(stack: RenderedStack) {
     return platformConfigFromFlat(stack.config, stack.stack);
@@ -195,9 +211,10 @@ export async function previewStack(name: string, options: RenderOptions = {}): P
         lines.push(`  ${key}: ${mask(out.value, out.secret)}`);
     }
     lines.push("", ...largestStepSection(stack));
-    const ladders = ladderSection(stack);
-    if (ladders.length > 0) {
-        lines.push("", ...ladders);
+    for (const section of [ladderSection(stack), queuesSection(stack)]) {
+        if (section.length > 0) {
+            lines.push("", ...section);
+        }
     }
     lines.push("", ...costSection(estimateCost(footprintFromConfig(renderedConfig(stack)))));
     lines.push("", ...quotaSection(stack));

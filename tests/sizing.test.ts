@@ -1,4 +1,5 @@
 import { strict as assert } from "assert";
+import { servicesSizing } from "../components/config/sizing";
 import * as fs from "fs";
 import * as path from "path";
 import { machineShape } from "../components/model/catalog";
@@ -65,19 +66,21 @@ function podRequests(spec: any): { cpuMillis: number; memoryMiB: number } {
 /** Every `resources.requests` in a chart's values, times the `replicas` beside it. */
 function chartRequests(values: any): { cpuMillis: number; memoryMiB: number } {
     const total = { cpuMillis: 0, memoryMiB: 0 };
-    const walk = (node: any) => {
+    // A `replicas` applies to the resources at its level and below (Kueue's chart sets
+    // controllerManager.replicas beside controllerManager.manager.resources).
+    const walk = (node: any, inherited: number) => {
         if (node === null || typeof node !== "object") {
             return;
         }
+        const replicas = typeof node.replicas === "number" ? node.replicas : inherited;
         const requests = node.resources?.requests;
         if (requests) {
-            const replicas = typeof node.replicas === "number" ? node.replicas : 1;
             total.cpuMillis += replicas * (requests.cpu === undefined ? 0 : quantity(requests.cpu, "cpu"));
             total.memoryMiB += replicas * (requests.memory === undefined ? 0 : quantity(requests.memory, "memory"));
         }
-        Object.values(node).forEach(walk);
+        Object.values(node).forEach((child) => walk(child, replicas));
     };
-    walk(values);
+    walk(values, 1);
     return total;
 }
 
@@ -219,7 +222,7 @@ describe("the services' requests that validation plans for are the ones deployed
                 deployed.memoryMiB += pod.memoryMiB;
             }
             assert.deepEqual(
-                servicesRequests(configOf(stack).services),
+                servicesRequests(servicesSizing(configOf(stack))),
                 { cpuMillis: Math.round(deployed.cpuMillis), memoryMiB: Math.round(deployed.memoryMiB) },
                 "a container's requests changed: keep CONTAINER_RESOURCES/alwaysOnPods (components/model/workloadRequests.ts) in step so validation plans for them",
             );

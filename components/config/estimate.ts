@@ -9,6 +9,7 @@ import { ladderRungs } from "../model/capacityLadder";
 import { NODE_DISK_TYPE } from "../model/wellKnown";
 import { EVENTBUS_REPLICAS, alwaysOnPods, podRequest } from "../model/workloadRequests";
 import type { PlatformConfig } from "./config";
+import { servicesSizing } from "./sizing";
 
 /** The footprint of a validated configuration. */
 export function footprintFromConfig(cfg: PlatformConfig): CostFootprint {
@@ -23,6 +24,7 @@ export function footprintFromConfig(cfg: PlatformConfig): CostFootprint {
         argoWorkflows: s.argoWorkflows,
         argoEvents: s.argoEvents && s.argoWorkflows,
         eventBusReplicas: EVENTBUS_REPLICAS,
+        kueueReplicas: servicesSizing(cfg).kueueReplicas,
     }).map((pod) => ({ name: pod.name, replicas: pod.replicas, ...podRequest(pod), spot: false }));
     return {
         region: cfg.region,

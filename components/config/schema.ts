@@ -434,6 +434,37 @@ function chartsSchema() {
         .strict();
 }
 
+const TEAM_NAME = /^[a-z][a-z0-9-]{0,30}[a-z0-9]$/;
+
+function queuesSchema() {
+    const team = z
+        .object({
+            name: z
+                .string()
+                .regex(TEAM_NAME, "must be 2-32 lowercase letters, digits or dashes, starting with a letter")
+                .describe("The team's LocalQueue in the Metaflow namespace, which its steps name with the label `kueue.x-k8s.io/queue-name`; unique, not `metaflow`."),
+            gpus: z.number().int().min(0).default(0).describe("GPUs the team is guaranteed (its ClusterQueue's nominal quota), taken out of the environment's."),
+            cpus: z.number().min(0).default(0).describe("vCPUs the team is guaranteed, taken out of the environment's."),
+            borrowing: z.boolean().default(true).describe("Run beyond its guarantee on quota the other queues leave idle (and give it back when they need it)."),
+        })
+        .strict();
+    return z
+        .object({
+            enabled: z
+                .boolean()
+                .default(false)
+                .describe(
+                    "Queue steps with Kueue (chart 0.19.2): a step waits in a queue until the environment's GPU and CPU quota (what its pools hold at maxNodes) has room, " +
+                        "first come first served; the profile labels every step for the queue `metaflow`. Standard clusters with the services on.",
+                ),
+            teams: z
+                .array(team)
+                .default([])
+                .describe("Per-team queues that share the environment's quota as one cohort; each team's guarantee is carved out of the environment's queue."),
+        })
+        .strict();
+}
+
 function billingSchema() {
     const budget = z
         .object({
@@ -550,6 +581,7 @@ function buildPlatformSchema(d: ProfileDefaults) {
             storage: storageSchema(d).prefault({}).meta({ title: "The datastore bucket and the task image registry." }),
             services: servicesSchema(d).prefault({}).meta({ title: "The Kubernetes half: namespace, task identity, metadata service, UI and orchestrators." }),
             access: accessSchema().prefault({}).meta({ title: "Who runs and schedules flows in this environment." }),
+            queues: queuesSchema().prefault({}).meta({ title: "Fair queues for steps (Kueue)." }),
             billing: billingSchema().prefault({}).meta({ title: "Billing: the environment's budget." }),
             charts: chartsSchema().prefault({}).meta({ title: "Where the Helm charts come from." }),
             endpoint: endpointSchema().optional().describe("An IAP-protected HTTPS endpoint for the UI, the metadata service and Argo; unset: no endpoint."),

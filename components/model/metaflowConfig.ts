@@ -3,6 +3,7 @@
  * built from plain values so tests check every key against what was deployed.
  */
 import { ENDPOINT_PATHS, endpointUrl } from "./endpointPaths";
+import { QUEUE_NAME_LABEL } from "./queues";
 
 /**
  * Every key this project may write, each read by Metaflow's `metaflow_config.py` through
@@ -26,6 +27,7 @@ export const METAFLOW_CONFIG_KEYS = [
     "METAFLOW_KUBERNETES_SERVICE_ACCOUNT",
     "METAFLOW_KUBERNETES_CONTAINER_IMAGE",
     "METAFLOW_KUBERNETES_NODE_SELECTOR",
+    "METAFLOW_KUBERNETES_LABELS",
     "METAFLOW_KUBERNETES_GPU_VENDOR",
     "METAFLOW_KUBERNETES_CPU",
     "METAFLOW_KUBERNETES_MEMORY",
@@ -86,6 +88,11 @@ export interface MetaflowProfileInput {
     /** Autopilot: every step asks for a Spot Pod (GKE adds the matching toleration itself). */
     readonly spotSteps?: boolean;
     readonly argoWorkflows: boolean;
+    /**
+     * The LocalQueue every step is labelled for, when the queues are on: Metaflow puts the
+     * profile's labels on each Job and pod template (`@kubernetes(labels=...)` wins per key).
+     */
+    readonly queue?: string;
     /**
      * METAFLOW_GCP_SECRET_MANAGER_PREFIX (`projects/<number>/secrets/mf-<env>-`, naming.ts
      * `secretManagerPrefix`): `@secrets(sources=["x"])` then reads the environment's secret
@@ -149,6 +156,11 @@ export function buildMetaflowProfile(input: MetaflowProfileInput): MetaflowProfi
             // metaflow_config.py KUBERNETES_NODE_SELECTOR: "k=v,..."; used when a step sets no node_selector.
             profile.METAFLOW_KUBERNETES_NODE_SELECTOR = `${SPOT_POD_SELECTOR.key}=${SPOT_POD_SELECTOR.value}`;
         }
+    }
+    if (input.queue) {
+        // metaflow_config.py KUBERNETES_LABELS: "k=v,..." (kubernetes_decorator.py parses it with
+        // parse_kube_keyvalue_list and validate_kube_labels checks the value), on Jobs and Argo templates.
+        profile.METAFLOW_KUBERNETES_LABELS = `${QUEUE_NAME_LABEL}=${input.queue}`;
     }
     if (input.argoWorkflows) {
         profile.METAFLOW_ARGO_WORKFLOWS_UI_URL = `http://localhost:${LOCAL_PORTS.argoServer}`;

@@ -339,6 +339,8 @@ export interface ServicesSizing {
     readonly argoEvents?: boolean;
     /** Airflow's scheduler, DAG processor, triggerer and webserver (as many replicas as the metadata service). */
     readonly airflow?: boolean;
+    /** Kueue's controller replicas when the queues are on. Default 0. */
+    readonly kueueReplicas?: number;
 }
 
 /**
@@ -380,6 +382,7 @@ function servicesPods(s: ServicesSizing): AlwaysOnPod[] {
         argoEvents: (s.argoEvents ?? false) && s.argoWorkflows,
         eventBusReplicas: EVENTBUS_REPLICAS,
         airflow: s.airflow ?? false,
+        kueueReplicas: s.kueueReplicas ?? 0,
     });
 }
 

@@ -69,6 +69,11 @@ export const CONTAINER_RESOURCES = {
     airflowWorker: sized("100m", "384Mi", "768Mi"),
     /** The chart's database migration Job (per upgrade). */
     airflowMigrations: sized("100m", "384Mi", "768Mi"),
+    /**
+     * Kueue's controller-manager (chart value `controllerManager.manager.resources`, merged over
+     * the chart's 500m / 512Mi, which is sized for large clusters; its CPU limit of 2 stays).
+     */
+    kueueController: sized("100m", "256Mi", "512Mi"),
     /** The chart's PgBouncer (a C event loop: a few MiB per hundred clients). */
     airflowPgbouncer: sized("50m", "32Mi", "128Mi"),
     /** PgBouncer's metrics exporter sidecar (the chart always runs it beside PgBouncer). */
@@ -129,6 +134,8 @@ export interface AlwaysOnSettings {
     readonly eventBusReplicas: number;
     /** Airflow's scheduler, triggerer, webserver and PgBouncer (metadataReplicas each) and one DAG processor. Default false. */
     readonly airflow?: boolean;
+    /** Kueue's controller replicas (config `queues`). Default 0: no queues. */
+    readonly kueueReplicas?: number;
 }
 
 /** Every always-on Pod. */
@@ -160,6 +167,9 @@ export function alwaysOnPods(s: AlwaysOnSettings): AlwaysOnPod[] {
         pods.push({ name: "airflow-triggerer", replicas: s.metadataReplicas, containers: [r.airflowTriggerer, r.airflowLogGroomer] });
         pods.push({ name: "airflow-webserver", replicas: s.metadataReplicas, containers: [r.airflowWebserver] });
         pods.push({ name: "airflow-pgbouncer", replicas: s.metadataReplicas, containers: [r.airflowPgbouncer, r.airflowPgbouncerExporter] });
+    }
+    if (s.kueueReplicas) {
+        pods.push({ name: "kueue-controller-manager", replicas: s.kueueReplicas, containers: [r.kueueController] });
     }
     return pods;
 }

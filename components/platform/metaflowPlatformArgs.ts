@@ -398,6 +398,43 @@ export interface PlatformAccess {
     readonly securityGroup?: string;
 }
 
+/** `queues.teams[]`: undefined */
+export interface PlatformTeam {
+    /**
+     * The team's LocalQueue in the Metaflow namespace, which its steps name with the label
+     * `kueue.x-k8s.io/queue-name`; unique, not `metaflow`.
+     */
+    readonly name: string;
+    /**
+     * GPUs the team is guaranteed (its ClusterQueue's nominal quota), taken out of the
+     * environment's. Default: `0`.
+     */
+    readonly gpus?: number;
+    /** vCPUs the team is guaranteed, taken out of the environment's. Default: `0`. */
+    readonly cpus?: number;
+    /**
+     * Run beyond its guarantee on quota the other queues leave idle (and give it back when they
+     * need it). Default: `true`.
+     */
+    readonly borrowing?: boolean;
+}
+
+/** `queues`: Fair queues for steps (Kueue). */
+export interface PlatformQueues {
+    /**
+     * Queue steps with Kueue (chart 0.19.2): a step waits in a queue until the environment's GPU
+     * and CPU quota (what its pools hold at maxNodes) has room, first come first served; the
+     * profile labels every step for the queue `metaflow`. Standard clusters with the services on.
+     * Default: `false`.
+     */
+    readonly enabled?: boolean;
+    /**
+     * Per-team queues that share the environment's quota as one cohort; each team's guarantee is
+     * carved out of the environment's queue. Default: `[]`.
+     */
+    readonly teams?: PlatformTeam[];
+}
+
 /**
  * `billing.budget`: A monthly Cloud Billing budget for this environment's project and `environment`
  * label, see "Cost"; unset: none.
@@ -512,6 +549,8 @@ export interface MetaflowPlatformArgs {
     readonly services?: PlatformServices;
     /** Who runs and schedules flows in this environment. Default: each key's own. */
     readonly access?: PlatformAccess;
+    /** Fair queues for steps (Kueue). Default: each key's own. */
+    readonly queues?: PlatformQueues;
     /** Billing: the environment's budget. Default: each key's own. */
     readonly billing?: PlatformBilling;
     /** Where the Helm charts come from. Default: each key's own. */

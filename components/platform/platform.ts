@@ -13,6 +13,9 @@ import { MetaflowDatabase } from "../gcp/database";
 import { MetaflowEndpoint } from "../kubernetes/endpoint";
 import { GpuNodePool } from "../gcp/gpuNodePool";
 import { GpuComputeClass } from "../kubernetes/computeClass";
+import { KueueQueues } from "../kubernetes/queues";
+import { queueCapacityFromConfig } from "../config/queues";
+import { kueueReplicas } from "../model/queues";
 import { computeClassName, hasLadder, ladderRungs } from "../model/capacityLadder";
 import { MetaflowIdentity } from "../gcp/identity";
 import { MemberGrants } from "../gcp/memberGrants";
@@ -48,6 +51,8 @@ export interface PlatformParts {
     readonly airflowCloud?: AirflowCloud;
     /** The compute class of each GPU pool with a capacity ladder (none without one, or without services). */
     readonly computeClasses?: GpuComputeClass[];
+    /** Kueue and the queues; undefined unless `queues.enabled`. */
+    readonly queues?: KueueQueues;
 }
 
 /**
@@ -306,7 +311,29 @@ function createKubernetes(cfg: PlatformConfig, parent: pulumi.Resource, cloud: C
               platformChild(parent, "MetaflowEndpoint", { providers: [kubernetes], dependsOn: [apis, services] }),
           )
         : undefined;
-    return { kubernetes, services, endpoint, computeClasses: createComputeClasses(cfg, parent, kubernetes, gpuPools) };
+    return { kubernetes, services, endpoint, computeClasses: createComputeClasses(cfg, parent, kubernetes, gpuPools), queues: createQueues(cfg, parent, kubernetes, services) };
+}
+
+/** Kueue and the environment's queues (config `queues`), quota from the pools (config/queues.ts). */
+function createQueues(cfg: PlatformConfig, parent: pulumi.Resource, kubernetes: k8s.Provider, services: MetaflowServices): KueueQueues | undefined {
+    if (!cfg.queues.enabled) {
+        return undefined;
+    }
+    const capacity = queueCapacityFromConfig(cfg);
+    return new KueueQueues(
+        "queues",
+        {
+            environment: cfg.environment,
+            namespace: services.namespace,
+            gpus: capacity.gpus,
+            cpuMillis: capacity.cpuMillis,
+            teams: cfg.queues.teams,
+            replicas: kueueReplicas(cfg.production),
+            chartSource: cfg.charts.source,
+        },
+        // The LocalQueues live in the services' namespace.
+        { parent, providers: [kubernetes], dependsOn: [services] },
+    );
 }
 
 /** One compute class per laddered GPU pool, over its rungs' node pools (created first). */
@@ -352,5 +379,5 @@ export function createPlatformParts(cfg: PlatformConfig, parent: pulumi.Resource
     const cloud = createCloud(cfg, parent);
     const kube = createKubernetes(cfg, parent, cloud, oauthClientSecret);
     const access = createAccess(cfg, parent, cloud, kube);
-    return { ...cloud, services: kube.services, endpoint: kube.endpoint, computeClasses: kube.computeClasses, ...access };
+    return { ...cloud, services: kube.services, endpoint: kube.endpoint, computeClasses: kube.computeClasses, queues: kube.queues, ...access };
 }

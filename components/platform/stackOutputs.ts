@@ -4,6 +4,9 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import type { GpuPoolConfig, PlatformConfig } from "../config/config";
+import { servicesSizing } from "../config/sizing";
+import { queuePlanFromConfig } from "../config/queues";
+import { DEFAULT_LOCAL_QUEUE, QUEUE_NAME_LABEL, clusterQueueName } from "../model/queues";
 import { CAPACITY_WORDS, computeClassName, hasLadder, ladderRungs } from "../model/capacityLadder";
 import { maxGpus } from "../gcp/gpuNodePool";
 import { AIRFLOW_BUCKET_PREFIXES, AIRFLOW_WEBSERVER } from "../kubernetes/specs/airflowValues";
@@ -35,6 +38,7 @@ export function metaflowProfile(cfg: PlatformConfig, p: PlatformParts): pulumi.O
             metadata: p.database ? "service" : "local",
             ui: cfg.services.ui && p.database !== undefined,
             argoWorkflows: services.argoServerService !== undefined,
+            queue: p.queues?.localQueue,
             secretManagerPrefix,
             endpoint: p.endpoint && cfg.endpoint && { hostname: p.endpoint.hostname, oauthClientId: cfg.endpoint.oauthClientId, clientServiceAccount: clientAccount },
             argoEvents:
@@ -62,6 +66,20 @@ function ladderSummary(pool: GpuPoolConfig) {
             maxGpus: r.maxNodes * pool.gpusPerNode,
             ...(r.maxRunSeconds !== undefined ? { maxRunHours: r.maxRunSeconds / 3600 } : {}),
         })),
+    };
+}
+
+/** The queues steps wait in (config `queues`): the label, and each ClusterQueue with its quota. */
+function queuesSummary(cfg: PlatformConfig) {
+    const plan = queuePlanFromConfig(cfg);
+    const quota = (q: { cpuMillis: number; gpus: number }) => ({ cpus: q.cpuMillis / 1000, gpus: q.gpus });
+    return {
+        label: `${QUEUE_NAME_LABEL}=${DEFAULT_LOCAL_QUEUE}`,
+        clusterQueues: [
+            { name: clusterQueueName(cfg.environment), localQueue: DEFAULT_LOCAL_QUEUE, nominal: quota(plan.environment) },
+            ...plan.teams.map((t) => ({ name: clusterQueueName(cfg.environment, t.name), localQueue: t.name, nominal: quota(t.quota), borrowing: t.borrowing })),
+        ],
+        ...(plan.cohort ? { cohort: plan.cohort } : {}),
     };
 }
 
@@ -117,8 +135,9 @@ export function platformOutputs(cfg: PlatformConfig, p: PlatformParts) {
          * The largest step each pool runs, in Metaflow's units (`@kubernetes(cpu=, memory=, disk=,
          * gpu=)`; memory and disk in MB): `cpu` for the CPU pool, GPU pools by name.
          */
-        largestStep: largestSteps(cfg),
+        largestStep: largestSteps({ ...cfg, services: servicesSizing(cfg) }),
         kubernetesNamespace: p.services?.namespace,
+        queues: p.queues ? queuesSummary(cfg) : undefined,
         endpoint: p.endpoint?.summary(),
         // Only when Airflow is on: `npm run tunnel` and `npm run airflow-deploy` read it.
         ...(p.services?.airflowWebserverService

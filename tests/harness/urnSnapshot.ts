@@ -38,16 +38,18 @@ export function urnVariants(): { readonly file: string; readonly stack: string; 
 }
 
 /**
- * The stack's GPU pools without their capacity ladders, when any has one: Autopilot refuses a
- * ladder (GKE makes its own nodes there), and the Autopilot variant stands for the same pools.
+ * The stack's GPU pools without their capacity ladders and its queues off, where it has them:
+ * Autopilot refuses both (GKE makes its own nodes there, so neither a rung's limit nor a quota
+ * from our pools holds), and the Autopilot variant stands for the same stack otherwise.
  */
 function withoutLadders(stack: string): Record<string, unknown> {
-    const text = readFixture(stack).values["metaflow-gcp:gpuPools"];
+    const values = readFixture(stack).values;
+    const text = values["metaflow-gcp:gpuPools"];
     const pools: Array<Record<string, unknown>> | undefined = text ? JSON.parse(text) : undefined;
-    if (!pools?.some((p) => "ladder" in p)) {
-        return {};
-    }
-    return { "metaflow-gcp:gpuPools": pools.map(({ ladder: _ladder, ...pool }) => pool) };
+    return {
+        ...(pools?.some((p) => "ladder" in p) ? { "metaflow-gcp:gpuPools": pools.map(({ ladder: _ladder, ...pool }) => pool) } : {}),
+        ...(values["metaflow-gcp:queues"] ? { "metaflow-gcp:queues": undefined } : {}),
+    };
 }
 
 /** The URNs a render registers, sorted. */

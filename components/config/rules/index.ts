@@ -11,6 +11,7 @@ import { labelsProblems } from "./labels";
 import { networkProblems } from "./network";
 import { nodeCapacityProblems } from "./nodeCapacity";
 import { profileProblems } from "./profile";
+import { queuesProblems } from "./queues";
 import type { Rule } from "./rule";
 import { servicesProblems } from "./services";
 import { storageProblems } from "./storage";
@@ -32,6 +33,7 @@ export const RULES: readonly Rule[] = [
     connectionsProblems,
     storageProblems,
     servicesProblems,
+    queuesProblems,
     accessProblems,
     billingProblems,
     endpointProblems,

@@ -8,6 +8,7 @@
 import { KNOWN_MACHINE_SERIES, machineShape } from "../../model/catalog";
 import { AUTOPILOT_DEFAULT_RESOURCES } from "../../model/metaflowConfig";
 import { GKE_SYSTEM_PODS, METAFLOW_DEFAULT_STEP, autopilotStepProblem, cpuMachinesThatFit, cpuPoolPlan, servicesEphemeralMiB, servicesRequests, stepFits } from "../../model/sizing";
+import { servicesSizing } from "../sizing";
 import { problemAt, type Problem } from "../problems";
 import type { RuleInput } from "./rule";
 
@@ -44,12 +45,12 @@ function autopilotStepProblems(): Problem[] {
 function cpuPoolProblems(config: RuleInput["config"]): Problem[] {
     const problems: Problem[] = [];
     const pool = config.cluster.cpuPool;
-    const plan = cpuPoolPlan(pool, config.services);
+    const plan = cpuPoolPlan(pool, servicesSizing(config));
     const step = METAFLOW_DEFAULT_STEP;
-    const fits = cpuMachinesThatFit(config.services, pool);
+    const fits = cpuMachinesThatFit(servicesSizing(config), pool);
     const suggestion = fits.length > 0 ? `machine types that fit: ${fits.join(", ")} or larger` : "no machine up to 32 vCPUs fits; run fewer service replicas";
     const minNodes = Math.max(1, pool.minNodes);
-    const taken = servicesRequests(config.services);
+    const taken = servicesRequests(servicesSizing(config));
     const addons = GKE_SYSTEM_PODS.clusterAddons;
     if (plan.servicesNodes > minNodes) {
         problems.push(

@@ -78,7 +78,8 @@ function chartInDirectory(dir: string, c: PinnedChart, files: ChartFiles): HelmC
 export function helmChartArgs(c: PinnedChart, source: string | undefined, files: ChartFiles): HelmChartArgs | string {
     switch (chartSourceKind(source)) {
         case "public":
-            return { chart: c.name, version: c.version, repositoryOpts: { repo: c.repo } };
+            // A chart published only to an OCI registry (Kueue's) is referenced as oci://<repo>/<chart>.
+            return c.repo.startsWith("oci://") ? { chart: join(c.repo, c.name), version: c.version } : { chart: c.name, version: c.version, repositoryOpts: { repo: c.repo } };
         case "repository":
             return { chart: c.name, version: c.version, repositoryOpts: { repo: source! } };
         case "oci":

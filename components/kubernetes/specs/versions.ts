@@ -75,3 +75,21 @@ export const AIRFLOW_PGBOUNCER_IMAGES = {
     pgbouncer: { repository: "apache/airflow", tag: "airflow-pgbouncer-2025.03.05-1.23.1" },
     pgbouncerExporter: { repository: "apache/airflow", tag: "airflow-pgbouncer-exporter-2025.03.05-0.18.0" },
 } as const;
+
+/**
+ * Kueue (kubernetes-sigs/kueue) v0.19.2: the chart and the controller at the same release, the
+ * newest when issue 22 was written (tag 2026-08-20, commit 8eab6877). It serves its APIs as v1beta2
+ * (ClusterQueue `cohortName`) and turns QuotaCheckStrategy on by default (beta since 0.19,
+ * CHANGELOG-0.19.md #13075), which lets the queues count CPU and GPUs only. Its chart is published
+ * only as an OCI artifact (charts/kueue/README.md: `helm install kueue
+ * oci://registry.k8s.io/kueue/charts/kueue --version="0.19.2"`).
+ */
+export const KUEUE_CHART = { name: "kueue", version: "0.19.2", repo: "oci://registry.k8s.io/kueue/charts" } as const;
+
+/**
+ * The Kueue release's controller image. The chart's own default is the staging registry's
+ * floating `release-0.19` tag with `pullPolicy: Always` (charts/kueue/values.yaml at v0.19.2);
+ * released images are promoted to registry.k8s.io/kueue/kueue:<tag> (hack/testing/e2e-common.sh at
+ * the tag pulls released versions from there).
+ */
+export const KUEUE_IMAGE = { repository: "registry.k8s.io/kueue/kueue", tag: "v0.19.2" } as const;

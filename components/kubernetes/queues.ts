@@ -1,0 +1,77 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { releaseChart } from "./chartFiles";
+import { childOptions, withDependencies } from "../options";
+import { componentType } from "../model/typeTokens";
+import { DEFAULT_LOCAL_QUEUE, KUEUE_NAMESPACE, queuePlan } from "../model/queues";
+import { kueueObjects, kueueValues } from "./specs/kueue";
+import { KUEUE_CHART } from "./specs/versions";
+
+/** A team's queue: a guarantee carved out of the environment's quota. */
+export interface KueueTeamArgs {
+    /** Its LocalQueue in the Metaflow namespace. */
+    readonly name: string;
+    /** GPUs guaranteed. */
+    readonly gpus: number;
+    /** vCPUs guaranteed. */
+    readonly cpus: number;
+    /** Run beyond the guarantee on idle quota. Default: true. */
+    readonly borrowing?: boolean;
+}
+
+export interface KueueQueuesArgs {
+    /** The environment's name: its ClusterQueue is `metaflow-<environment>`. */
+    readonly environment: string;
+    /** The Metaflow namespace (it must exist): the only one Kueue manages, and home of the LocalQueues. */
+    readonly namespace: string;
+    /** GPUs steps may hold at once (what the GPU pools hold at maxNodes). */
+    readonly gpus: number;
+    /** vCPUs steps may hold at once, in millicores. */
+    readonly cpuMillis: number;
+    /** Per-team queues sharing the quota as one cohort. Default: none. */
+    readonly teams?: KueueTeamArgs[];
+    /** Controller replicas (2 keeps the fail-closed pod webhook answering during a rollout). Default: 1. */
+    readonly replicas?: number;
+    /** Where the chart comes from (components/kubernetes/specs/chartSource.ts). Default: its public OCI registry. */
+    readonly chartSource?: string;
+}
+
+/**
+ * Kueue from its pinned chart in `kueue-system`, configured to manage the Metaflow namespace only,
+ * and the queues: one ResourceFlavor, the environment's ClusterQueue and one per team, and their
+ * LocalQueues (`metaflow` and each team's) in the Metaflow namespace. See kubernetes/specs/kueue.ts.
+ */
+export class KueueQueues extends pulumi.ComponentResource {
+    public readonly release: k8s.helm.v3.Release;
+    /** The LocalQueue Metaflow's steps name by default. */
+    public readonly localQueue: string;
+
+    constructor(name: string, args: KueueQueuesArgs, opts?: pulumi.ComponentResourceOptions) {
+        super(componentType("KueueQueues"), name, {}, opts);
+        const parent = childOptions(this, opts);
+        const teams = (args.teams ?? []).map((t) => ({ ...t, borrowing: t.borrowing ?? true }));
+        const plan = queuePlan(args.environment, { cpuMillis: args.cpuMillis, gpus: args.gpus }, teams);
+
+        this.release = new k8s.helm.v3.Release(
+            `${name}-release`,
+            {
+                name: "kueue",
+                ...releaseChart(KUEUE_CHART, args.chartSource, this),
+                namespace: KUEUE_NAMESPACE,
+                createNamespace: true,
+                atomic: true,
+                cleanupOnFail: true,
+                timeout: 600,
+                values: kueueValues(args.namespace, args.replicas ?? 1, teams.length > 0),
+            },
+            parent,
+        );
+        const labels = { "app.kubernetes.io/part-of": "metaflow", "app.kubernetes.io/managed-by": "pulumi" };
+        // The chart installs the CRDs and the webhooks that check these objects: create them after it.
+        for (const object of kueueObjects(args.environment, args.namespace, plan, labels)) {
+            new k8s.apiextensions.CustomResource(`${name}-${object.kind.toLowerCase()}-${object.metadata.name}`, { ...object, metadata: { ...object.metadata } }, withDependencies(parent, this.release));
+        }
+        this.localQueue = DEFAULT_LOCAL_QUEUE;
+        this.registerOutputs({ localQueue: this.localQueue });
+    }
+}
