@@ -4,9 +4,10 @@
  * `configure` RPC handler, then its `analyze` handler once per resource (inputs) and its
  * `analyzeStack` handler once (outputs, the planned state). Requests are the same protobuf
  * messages the CLI sends (pulumi/pulumi `sdk/go/common/resource/plugin/analyzer_plugin.go`
- * Analyze l.301-330: properties marshalled with unknowns and secrets kept), so the server's
+ * `Analyze`: properties marshalled with unknowns and secrets kept), so the server's
  * deserialization, unknown-value proxy and "can't run during preview" handling
- * (@pulumi/policy `server.js` l.253-298 and l.347-434, `proxy.js` l.47-94) all apply.
+ * (@pulumi/policy 1.21 `server.js` `makeAnalyzeRpcFun` and `makeAnalyzeStackRpcFun`, `proxy.js`
+ * `proxyHelper`) all apply.
  */
 import * as fs from "fs";
 import * as path from "path";
@@ -106,7 +107,7 @@ let configureHandler: RpcHandler | undefined;
  * The server's `configure` handler. It is not exported: `serve` hands it to gRPC's
  * `addService`, so the pack is served once with gRPC's `addService`/`bindAsync` stood in for,
  * which captures the handlers without opening a port. `configure` sets the module-wide config
- * that every policy's `getConfig` reads (server.js l.183-208, l.448-460).
+ * that every policy's `getConfig` reads (server.js `configure` and `makeGetConfigFun`).
  */
 function configure(): RpcHandler {
     if (!configureHandler) {

@@ -4,7 +4,7 @@ import { REGION_ZONES, builtInGpus } from "../components/model/catalog";
 import { cidrContains, normalizeCidr } from "../components/model/cidr";
 
 // The error the pack's property proxy throws when a policy reads a value unknown during a
-// preview (@pulumi/policy 1.21 `proxy.js` l.60-63); internal, so not in the typings.
+// preview (@pulumi/policy 1.21 `proxy.js`, `proxyHelper`'s `get` trap); internal, so not in the typings.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { UnknownValueError } = require("@pulumi/policy/proxy") as { UnknownValueError: new (...args: any[]) => Error };
 

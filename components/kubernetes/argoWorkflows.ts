@@ -41,8 +41,8 @@ export interface ArgoWorkflowsArgs {
 
 /**
  * Defaults of the optional ArgoWorkflowsArgs: the chart's own (argoproj/argo-helm tag
- * argo-workflows-0.46.2, charts/argo-workflows/values.yaml: controller.replicas 1 (line 353),
- * server.baseHref "/" (line 518), server.replicas 1 (line 587)).
+ * argo-workflows-0.46.2, charts/argo-workflows/values.yaml: `controller.replicas` 1,
+ * `server.baseHref` "/", `server.replicas` 1).
  */
 export const ARGO_WORKFLOWS_DEFAULTS = { replicas: 1, baseHref: "/" } as const;
 

@@ -15,7 +15,7 @@ import { EVENTBUS_REPLICAS, alwaysOnPods, podEphemeralRequestMiB, podRequest, ty
  * Each service replica's database pools, set per environment (PROFILE_DEFAULTS, overridable as
  * `services.metadataDbPoolMax` / `services.uiDbPoolMax`). Both services read
  * `MF_METADATA_DB_POOL_MIN/MAX` through `DBConfiguration` (Netflix/metaflow-service v2.5.0
- * `services/utils/__init__.py` l.199-262: aiopg defaults 1 and 10).
+ * `services/utils/__init__.py` `DBConfiguration`: aiopg defaults 1 and 10).
  */
 export interface ServicePools {
     /** MF_METADATA_DB_POOL_MAX of the metadata service: its one pool (no separate reader pool). */
@@ -27,7 +27,7 @@ export interface ServicePools {
 export const DB_POOL_MIN = 1;
 /**
  * Pools one UI backend process opens, each of `uiDbPoolMax` connections (metaflow-service v2.5.0
- * `services/ui_backend_service/ui_server.py` l.53-102): `ui`, `ui:cache`, and with the default
+ * `services/ui_backend_service/ui_server.py` `app`): `ui`, `ui:cache`, and with the default
  * features `ui:notify` (LISTEN, holds one connection), `ui:heartbeat`, `ui:websocket`, plus the
  * read-only metadata service mounted at /metadata with its own pool.
  */
