@@ -67,7 +67,7 @@ const CYCLENERD_URL = `https://github.com/${CYCLENERD_PRICING.repository}/blob/$
  * (`T4,1` is one T4). The file carries no date and the repository is too large to clone here, so
  * `commit` is the version read through the code index and the data date is unknown; its figures
  * agree with CYCLENERD_PRICING (2026-07-30) wherever both list one. Used only where
- * CYCLENERD_PRICING has no figure (tests/fixtures/skypilot-gcp-vms-excerpt.csv).
+ * CYCLENERD_PRICING has no figure.
  */
 export const SKYPILOT_GCP_CATALOG = {
     repository: "skypilot-org/skypilot-catalog",
