@@ -5,7 +5,9 @@
  */
 import { strict as assert } from "assert";
 import * as path from "path";
-import { PROFILE_DEFAULTS } from "../components/config/config";
+import { PROFILE_DEFAULTS, isValidatedConfig, parsePlatformConfig } from "../components/config/config";
+import { checkPlatformArgs } from "../components/platform/metaflowPlatform";
+import { PlatformArgsError, platformConfigFromArgs } from "../components/platform/platformArgsCheck";
 import { componentType } from "../components/model/typeTokens";
 import { one } from "../offline/query";
 import { REPO_ROOT } from "../offline/render";
@@ -44,5 +46,35 @@ describe("MetaflowPlatform in another program", () => {
         }
         assert.doesNotMatch(message, /metaflow-gcp:/, "argument names, not stack config keys");
         assert.ok(!message.includes("GOCSPX-must-never-be-printed"), "the client secret is never echoed");
+    });
+});
+
+describe("the config is validated once", () => {
+    it("the stack program parses its config once: MetaflowPlatform takes the checked config as it is", async () => {
+        // The modules call parsePlatformConfig through their module objects (CommonJS), so a spy on the export sees every call.
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        const parse = require("../components/config/parse") as { parsePlatformConfig: (...args: unknown[]) => unknown };
+        const original = parse.parsePlatformConfig;
+        let calls = 0;
+        parse.parsePlatformConfig = (...args: unknown[]) => {
+            calls++;
+            return original(...args);
+        };
+        try {
+            await renderFixture("dev");
+        } finally {
+            parse.parsePlatformConfig = original;
+        }
+        assert.equal(calls, 1, "loadPlatformConfig parses; checkPlatformArgs and the component reuse its result");
+    });
+
+    it("a config parsePlatformConfig returned is frozen and taken as it is; a copy is checked again", () => {
+        const config = parsePlatformConfig({ project: "acme-ml-dev", environment: "dev" });
+        assert.ok(isValidatedConfig(config) && Object.isFrozen(config) && Object.isFrozen(config.cluster.cpuPool));
+        assert.equal(platformConfigFromArgs("ml", config), config);
+        assert.equal(checkPlatformArgs("ml", config), config);
+        const copy = { ...config, network: { ...config.network, subnetCidr: "8.8.8.0/24" } };
+        assert.equal(isValidatedConfig(copy), false);
+        assert.throws(() => platformConfigFromArgs("ml", copy), PlatformArgsError);
     });
 });

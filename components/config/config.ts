@@ -13,7 +13,7 @@
 export { PRESETS, PROFILE_DEFAULTS, type Profile } from "../model/profiles";
 export { mustBeSecret, platformConfigFrom, platformConfigFromFlat } from "./flat";
 export { CONFIG_NAMESPACE, type ConfigSource } from "./namespace";
-export { parsePlatformConfig, type ParseOptions } from "./parse";
+export { isValidatedConfig, parsePlatformConfig, type ParseOptions } from "./parse";
 export { ConfigError, type Problem } from "./problems";
 export { zoneProblem } from "./rules";
 export type * from "./types";

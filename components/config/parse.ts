@@ -66,7 +66,31 @@ export function parsePlatformConfig(raw: Record<string, unknown>, options: Parse
     if (problems.length > 0) {
         fail(given, problems);
     }
+    return validated(config);
+}
+
+/**
+ * Configs parsePlatformConfig returned. Validation happens once: a program that parsed its
+ * config (the stack program, through loadPlatformConfig) hands the result on, and what receives
+ * it (MetaflowPlatform) need not parse it again. Frozen, so what was checked is what is used.
+ */
+const VALIDATED = new WeakSet<object>();
+
+function validated(config: PlatformConfig): PlatformConfig {
+    VALIDATED.add(deepFreeze(config));
     return config;
+}
+
+function deepFreeze<T>(value: T): T {
+    if (value !== null && typeof value === "object" && !Object.isFrozen(value)) {
+        Object.values(Object.freeze(value)).forEach(deepFreeze);
+    }
+    return value;
+}
+
+/** Whether `value` is a config parsePlatformConfig returned (and so already checked, defaults applied). */
+export function isValidatedConfig(value: unknown): value is PlatformConfig {
+    return typeof value === "object" && value !== null && VALIDATED.has(value);
 }
 
 /** A schema issue as problems, each with a fix where one is known. */

@@ -20,17 +20,25 @@ import { metaflowProfile } from "./stackOutputs";
  */
 const BUILT = new WeakMap<MetaflowPlatform, { readonly config: PlatformConfig; readonly parts: PlatformParts }>();
 
+/** Configs checkPlatformArgs passed (charts included): the constructor takes them as they are. */
+const CHECKED = new WeakSet<PlatformConfig>();
+
 /**
  * The platform's config from its arguments, or PlatformArgsError naming every problem (charts
  * included); registers nothing. The constructor runs it first; a program that must register
- * something before the platform (the stack program's replacement guard) runs it before that.
+ * something before the platform (the stack program's replacement guard) runs it before that and
+ * hands the config it returns to the constructor, which then checks nothing twice.
  */
-export function checkPlatformArgs(name: string, args: MetaflowPlatformArgs): PlatformConfig {
+export function checkPlatformArgs(name: string, args: MetaflowPlatformArgs | PlatformConfig): PlatformConfig {
+    if (CHECKED.has(args as PlatformConfig)) {
+        return args as PlatformConfig;
+    }
     const config = platformConfigFromArgs(name, args);
     const chartProblems = chartSourceProblems(config);
     if (chartProblems.length > 0) {
         throw new PlatformArgsError(name, chartProblems);
     }
+    CHECKED.add(config);
     return config;
 }
 

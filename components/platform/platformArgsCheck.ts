@@ -4,7 +4,7 @@
  * (`network.subnetCidr`) instead of config key (`metaflow-gcp:network.subnetCidr`).
  */
 import * as pulumi from "@pulumi/pulumi";
-import { CONFIG_NAMESPACE, ConfigError, parsePlatformConfig, type PlatformConfig } from "../config/config";
+import { CONFIG_NAMESPACE, ConfigError, isValidatedConfig, parsePlatformConfig, type PlatformConfig } from "../config/config";
 import type { MetaflowPlatformArgs } from "./metaflowPlatformArgs";
 
 /** Raised before anything is created when a MetaflowPlatform's arguments are invalid. */
@@ -44,9 +44,13 @@ function unresolvedArguments(args: Record<string, unknown>): string[] {
 /**
  * The validated config a MetaflowPlatform builds from its arguments: defaults applied from the
  * schema and PROFILE_DEFAULTS, every rule of `parsePlatformConfig` checked. Throws
- * PlatformArgsError listing every problem.
+ * PlatformArgsError listing every problem. A config parsePlatformConfig already returned (the
+ * stack program's) is taken as it is: validation happens once.
  */
-export function platformConfigFromArgs(componentName: string, args: MetaflowPlatformArgs): PlatformConfig {
+export function platformConfigFromArgs(componentName: string, args: MetaflowPlatformArgs | PlatformConfig): PlatformConfig {
+    if (isValidatedConfig(args)) {
+        return args;
+    }
     if (args === null || typeof args !== "object") {
         throw new PlatformArgsError(componentName, ["args: required, with at least `project` and `environment`"]);
     }
