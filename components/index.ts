@@ -49,12 +49,13 @@ export { EnvironmentBudget, type EnvironmentBudgetArgs } from "./gcp/budget";
 export { AirflowCloud, type AirflowCloudArgs } from "./gcp/airflowCloud";
 
 // Kubernetes components.
-export { MetaflowServices, type DatabaseConnection, type MetaflowServiceAccounts, type MetaflowServicesAirflowArgs, type MetaflowServicesArgs } from "./kubernetes/services";
+export type { DatabaseConnection } from "./kubernetes/databaseConnection";
+export { MetaflowServices, type MetaflowServiceAccounts, type MetaflowServicesAirflowArgs, type MetaflowServicesArgs } from "./kubernetes/services";
 export { ArgoWorkflows, type ArgoWorkflowsArgs } from "./kubernetes/argoWorkflows";
 export { ArgoEvents, type ArgoEventsArgs } from "./kubernetes/argoEvents";
 export { GpuComputeClass, type GpuComputeClassArgs } from "./kubernetes/computeClass";
 export { KueueQueues, type KueueQueuesArgs, type KueueTeamArgs } from "./kubernetes/queues";
-export { Airflow, type AirflowArgs, type AirflowDatabase } from "./kubernetes/airflow";
+export { Airflow, type AirflowArgs } from "./kubernetes/airflow";
 export { MemberRbac, type MemberRbacArgs } from "./kubernetes/memberRbac";
 export { MetaflowEndpoint, type EndpointSummary, type MetaflowEndpointArgs } from "./kubernetes/endpoint";
 export type { BackendHealthCheck, EndpointBackend, EndpointServices } from "./kubernetes/specs/endpointRoutes";

@@ -198,7 +198,7 @@ function mockContext(config: Record<string, string>, project: string, backend?: 
     };
 }
 
-// The runtime's RPC drain is internal; the harness waits on it so every registration is seen.
+// The runtime's RPC drain is internal; the renderer waits on it so every registration is seen.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { waitForRPCs } = require("@pulumi/pulumi/runtime/settings") as { waitForRPCs: () => Promise<void> };
 

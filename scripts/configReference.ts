@@ -15,7 +15,7 @@ import * as path from "path";
 import { z } from "zod";
 import { REPO_ROOT, readStackFile } from "../offline/stackFiles";
 import { PROFILE_DEFAULTS, type Profile } from "../components/model/profiles";
-import { CONFIG_NAMESPACE } from "../components/config/namespace";
+import { CONFIG_NAMESPACE, PROVIDER_KEYS } from "../components/config/namespace";
 import { platformSchema } from "../components/config/schema";
 import { OTHER_REPLACING_KEYS, REPLACING_KEYS } from "../components/config/replacement";
 
@@ -84,7 +84,7 @@ function nodeAt(root: SchemaNode, at: readonly string[]): SchemaNode | undefined
 /** The key as the table shows it: ours without namespace, the provider's with it. */
 export function displayKey(at: readonly string[]): string {
     const key = at.join(".").replace(/\.\[\]/g, "[]");
-    return at[0] === "project" || at[0] === "region" ? `gcp:${key}` : key;
+    return PROVIDER_KEYS.includes(at[0]) ? `gcp:${key}` : key;
 }
 
 /** The key as replacement.ts and `allowReplacement` write it. */
@@ -125,7 +125,7 @@ function stackValues(stack: string): Record<string, unknown> {
     const values: Record<string, unknown> = {};
     for (const [key, text] of Object.entries(readStackFile(stack, SHIPPED_STACKS).values)) {
         const [ns, name] = key.split(":", 2);
-        if (ns === CONFIG_NAMESPACE || (ns === "gcp" && (name === "project" || name === "region"))) {
+        if (ns === CONFIG_NAMESPACE || (ns === "gcp" && PROVIDER_KEYS.includes(name))) {
             values[name] = parsedValue(text);
         }
     }

@@ -1,7 +1,8 @@
 /**
  * The stack configuration, validated once before any resource is created: the schema
- * (./schema.ts, defaults from the one profile table in ./defaults.ts), then one rule per section
- * (./rules), every problem reported at once with its key, value and fix (./parse.ts). Pure: the
+ * (./schema.ts, defaults from the one profile table, PROFILE_DEFAULTS in ../model/profiles.ts),
+ * then one rule per section (./rules), every problem reported at once with its key, value and fix
+ * (./parse.ts). Pure: the
  * program, MetaflowPlatform, the offline tools and tests call it with plain objects. Flat
  * `namespace:key` config (as the CLI hands it over) is ./flat.ts; reading it from a Pulumi run is
  * ./load.ts, the one config module that imports @pulumi/pulumi.

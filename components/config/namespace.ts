@@ -10,7 +10,7 @@ export const CONFIG_NAMESPACE = "metaflow-gcp";
 export const KNOWN_NAMESPACES = [CONFIG_NAMESPACE, "gcp", "kubernetes", "random", "pulumi"];
 
 /** Top-level keys that are the provider's own (`gcp:project`, `gcp:region`), not ours. */
-const PROVIDER_KEYS: ReadonlySet<PropertyKey> = new Set(["project", "region"]);
+export const PROVIDER_KEYS: readonly string[] = ["project", "region"];
 
 /** The key at `path` as a person writes it, namespace included; "(config)" for the whole config. */
 export function keyName(path: ReadonlyArray<PropertyKey>): string {
@@ -18,7 +18,7 @@ export function keyName(path: ReadonlyArray<PropertyKey>): string {
         return "(config)";
     }
     const [head, ...rest] = path;
-    const ns = PROVIDER_KEYS.has(head) ? "gcp" : CONFIG_NAMESPACE;
+    const ns = PROVIDER_KEYS.includes(String(head)) ? "gcp" : CONFIG_NAMESPACE;
     let key = `${ns}:${String(head)}`;
     for (const part of rest) {
         key += typeof part === "number" ? `[${part}]` : `.${String(part)}`;

@@ -24,6 +24,7 @@ import {
 import { PRESETS, PROFILE_DEFAULTS, type ProfileDefaults } from "../model/profiles";
 import { FLEX_START_MAX_RUN_HOURS } from "../model/capacityLadder";
 import { EMAIL, LABEL_KEY, LABEL_VALUE, NAMESPACE_PATTERN } from "./names";
+import { PROVIDER_KEYS } from "./namespace";
 
 declare module "zod" {
     interface GlobalMeta {
@@ -597,9 +598,6 @@ function buildPlatformSchema(d: ProfileDefaults) {
 
 /** The config as the schema returns it: defaults applied, derived values (zones, bucket name...) not yet resolved. */
 export type ParsedConfig = z.output<ReturnType<typeof buildPlatformSchema>>;
-
-/** Top-level keys the provider owns (`gcp:project`, `gcp:region`). */
-const PROVIDER_KEYS = ["project", "region"];
 
 /** Config keys the program reads in its own namespace, for the unknown-key check. */
 export const TOP_LEVEL_KEYS: readonly string[] = Object.keys(platformSchema(PROFILE_DEFAULTS.development).shape).filter((k) => !PROVIDER_KEYS.includes(k));

@@ -4,20 +4,11 @@ import * as random from "@pulumi/random";
 import { AIRFLOW_RELEASE, AIRFLOW_SECRETS, PGBOUNCER_USERS_KEY, airflowValues } from "./specs/airflowValues";
 import { pgbouncerConnectionUrl, pgbouncerIni, pgbouncerStatsUrl, pgbouncerUsers } from "./specs/pgbouncer";
 import { releaseChart } from "./chartFiles";
-import { childOptions, withDependencies, withLegacyType } from "../options";
+import { childOptions, withDefaults, withDependencies, withLegacyType } from "../options";
 import { componentType } from "../model/typeTokens";
 import { AIRFLOW_CHART } from "./specs/versions";
 import { AIRFLOW_KSA } from "../model/wellKnown";
-
-/** Where Airflow finds its metadata database (its own database and user on the Cloud SQL instance). */
-export interface AirflowDatabase {
-    readonly host: pulumi.Input<string>;
-    readonly port: number;
-    readonly name: pulumi.Input<string>;
-    readonly user: pulumi.Input<string>;
-    /** Written only into a Kubernetes Secret (inside the connection URL), as a Pulumi secret. */
-    readonly password: pulumi.Input<string>;
-}
+import type { DatabaseConnection } from "./databaseConnection";
 
 export interface AirflowArgs {
     /** Namespace of the release, its Secrets and service account (it must exist). */
@@ -31,7 +22,8 @@ export interface AirflowArgs {
     readonly googleServiceAccountEmail: pulumi.Input<string>;
     /** Datastore bucket: DAGs under airflow/dags, task logs under airflow/logs. */
     readonly bucketName: pulumi.Input<string>;
-    readonly database: AirflowDatabase;
+    /** Airflow's metadata database: its own database and user on the Cloud SQL instance. */
+    readonly database: DatabaseConnection;
     /** Scheduler, webserver and triggerer replicas; more than one adds PDBs and zone spread. Default: 1. */
     readonly replicas?: number;
     /**
@@ -61,8 +53,7 @@ export class Airflow extends pulumi.ComponentResource {
         super(componentType("Airflow"), name, {}, withLegacyType("Airflow", opts));
         const parent = childOptions(this, opts);
         const ns = args.namespace;
-        const serviceAccount = args.serviceAccount ?? AIRFLOW_DEFAULTS.serviceAccount;
-        const replicas = args.replicas ?? AIRFLOW_DEFAULTS.replicas;
+        const { serviceAccount, replicas } = withDefaults(AIRFLOW_DEFAULTS, args);
 
         this.serviceAccount = new k8s.core.v1.ServiceAccount(
             `${name}-sa`,

@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { boundRole } from "./k8sCommon";
 import { ARGO_WEBHOOK_SERVICE } from "./specs/endpointRoutes";
 import { releaseChart } from "./chartFiles";
-import { childOptions, withDependencies, withLegacyType } from "../options";
+import { childOptions, withDefaults, withDependencies, withLegacyType } from "../options";
 import { componentType } from "../model/typeTokens";
 import { ARGO_EVENTS_CHART, JETSTREAM_VERSION } from "./specs/versions";
 import { CONTAINER_RESOURCES, EVENTBUS_REPLICAS } from "../model/workloadRequests";
@@ -46,7 +46,7 @@ export class ArgoEvents extends pulumi.ComponentResource {
         super(componentType("ArgoEvents"), name, {}, withLegacyType("ArgoEvents", opts));
         const parent = childOptions(this, opts);
         const n = ARGO_EVENTS_NAMES;
-        const highAvailability = args.highAvailability ?? ARGO_EVENTS_DEFAULTS.highAvailability;
+        const { highAvailability } = withDefaults(ARGO_EVENTS_DEFAULTS, args);
 
         const release = new k8s.helm.v3.Release(
             `${name}-release`,

@@ -2,7 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { boundRole } from "./k8sCommon";
 import { releaseChart } from "./chartFiles";
-import { childOptions, withLegacyType } from "../options";
+import { childOptions, withDefaults, withLegacyType } from "../options";
 import { componentType } from "../model/typeTokens";
 import { ARGO_SERVER_SERVICE } from "./specs/endpointRoutes";
 import { ARGO_WORKFLOWS_CHART } from "./specs/versions";
@@ -58,8 +58,7 @@ export class ArgoWorkflows extends pulumi.ComponentResource {
     constructor(name: string, args: ArgoWorkflowsArgs, opts?: pulumi.ComponentResourceOptions) {
         super(componentType("ArgoWorkflows"), name, {}, withLegacyType("ArgoWorkflows", opts));
         const parent = childOptions(this, opts);
-        const replicas = args.replicas ?? ARGO_WORKFLOWS_DEFAULTS.replicas;
-        const baseHref = args.baseHref ?? ARGO_WORKFLOWS_DEFAULTS.baseHref;
+        const { replicas, baseHref } = withDefaults(ARGO_WORKFLOWS_DEFAULTS, args);
 
         this.release = new k8s.helm.v3.Release(
             `${name}-release`,

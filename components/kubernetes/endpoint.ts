@@ -5,7 +5,7 @@ import { endpointUrl } from "../model/endpointPaths";
 import { endpointBackends, type EndpointBackend, type EndpointServices } from "./specs/endpointRoutes";
 import { ENDPOINT_CLIENT_ACCOUNT, MEMBER_ENDPOINT_CLIENT_ROLE, memberSlug, readableMemberSlug } from "../model/memberAccess";
 import { resourceName, serviceAccountEmail, serviceAccountId } from "../model/naming";
-import { childOptions, withDependencies, withLegacyType } from "../options";
+import { childOptions, withDefaults, withDependencies, withLegacyType } from "../options";
 import { componentType } from "../model/typeTokens";
 
 /** The GKE GatewayClass of a global external Application Load Balancer (Envoy-based, managed). */
@@ -68,7 +68,7 @@ export class MetaflowEndpoint extends pulumi.ComponentResource {
 
     constructor(name: string, args: MetaflowEndpointArgs, opts?: pulumi.ComponentResourceOptions) {
         super(componentType("MetaflowEndpoint"), name, {}, withLegacyType("MetaflowEndpoint", opts));
-        const a: EndpointSettings = { ...args, labels: args.labels ?? METAFLOW_ENDPOINT_DEFAULTS.labels };
+        const a: EndpointSettings = withDefaults(METAFLOW_ENDPOINT_DEFAULTS, args);
         const parent = childOptions(this, opts);
         this.hostname = a.hostname;
         this.backends = endpointBackends(a.services);

@@ -1,11 +1,12 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { Airflow, type AirflowDatabase } from "./airflow";
+import { Airflow } from "./airflow";
+import type { DatabaseConnection } from "./databaseConnection";
 import { ArgoEvents } from "./argoEvents";
 import { ArgoWorkflows } from "./argoWorkflows";
 import { AIRFLOW_WEBSERVER } from "./specs/airflowValues";
 import { appLabels, servicePorts, zoneSpread, type AppLabels, type ServedPodSpec } from "./specs/kubernetesObjects";
-import { childOptions, nestedLegacyAlias, withDependencies, withLegacyType } from "../options";
+import { childOptions, nestedLegacyAlias, withDefaults, withDependencies, withLegacyType } from "../options";
 import { componentType } from "../model/typeTokens";
 import { KUBERNETES_IDENTITIES, TASK_IDENTITY_USERS, defaultNamespace, type KubernetesIdentities } from "../model/naming";
 import { DB_SECRET, metadataPodSpec, migrationJobName, migrationPodSpec, uiBackendPodSpec } from "./specs/servicePods";
@@ -14,16 +15,6 @@ import { AIRFLOW_KSA, SERVICE_NAMES, SERVICE_PORTS } from "../model/wellKnown";
 import { STANDALONE_DEFAULTS as PRODUCTION } from "../model/profiles";
 import { ROLLING_UPDATE_SURGE } from "../model/sizing";
 
-/** Where the services find the database (Cloud SQL's private IP, Metaflow's database and user). */
-export interface DatabaseConnection {
-    readonly host: pulumi.Input<string>;
-    readonly port: number;
-    readonly name: pulumi.Input<string>;
-    readonly user: pulumi.Input<string>;
-    /** Written only into a Kubernetes Secret, as a Pulumi secret. */
-    readonly password: pulumi.Input<string>;
-}
-
 /** What Airflow needs from the Google Cloud half (AirflowCloud). */
 export interface MetaflowServicesAirflowArgs {
     /** Google service account Airflow's KSA acts as (Workload Identity). */
@@ -31,7 +22,7 @@ export interface MetaflowServicesAirflowArgs {
     /** Datastore bucket: DAGs under airflow/dags, task logs under airflow/logs. */
     readonly bucketName: pulumi.Input<string>;
     /** Airflow's own database and user on the Cloud SQL instance. */
-    readonly database: AirflowDatabase;
+    readonly database: DatabaseConnection;
 }
 
 export interface MetaflowServicesArgs {
@@ -112,19 +103,7 @@ type ServicesSettings = Required<Omit<MetaflowServicesArgs, "database" | "public
 
 /** The one place MetaflowServicesArgs' defaults are applied. */
 function servicesSettings(args: MetaflowServicesArgs): ServicesSettings {
-    const d = METAFLOW_SERVICES_DEFAULTS;
-    return {
-        ...args,
-        namespace: args.namespace ?? defaultNamespace(args.environment),
-        metadataReplicas: args.metadataReplicas ?? d.metadataReplicas,
-        ui: args.ui ?? d.ui,
-        uiReplicas: args.uiReplicas ?? d.uiReplicas,
-        metadataDbPoolMax: args.metadataDbPoolMax ?? d.metadataDbPoolMax,
-        uiDbPoolMax: args.uiDbPoolMax ?? d.uiDbPoolMax,
-        rolloutSurge: args.rolloutSurge ?? d.rolloutSurge,
-        argoWorkflows: args.argoWorkflows ?? d.argoWorkflows,
-        argoEvents: args.argoEvents ?? d.argoEvents,
-    };
+    return withDefaults({ ...METAFLOW_SERVICES_DEFAULTS, namespace: defaultNamespace(args.environment) }, args);
 }
 
 /** The Kubernetes service accounts of the platform (names in KUBERNETES_IDENTITIES). */
