@@ -47,7 +47,41 @@ function pod(name: string, replicas: number, containers: Resources[], init: Reso
     return { name, replicas, cpu, memoryGib, spot: false };
 }
 
-/** Always-on Pods as Autopilot bills them, from Deployments, the Argo charts' values and the Argo Events CRs. */
+/**
+ * The Cloud Storage FUSE sidecar GKE injects into a Pod annotated `gke-gcsfuse/volumes: "true"`,
+ * sized by its `gke-gcsfuse/*-request` annotations, else the driver's defaults (250m and 256Mi:
+ * GoogleCloudPlatform/gcs-fuse-csi-driver `cmd/webhook/main.go`).
+ */
+function gcsFuseSidecar(annotations: Record<string, string> | undefined): Resources[] {
+    if (annotations?.["gke-gcsfuse/volumes"] !== "true") {
+        return [];
+    }
+    return [{ requests: { cpu: annotations["gke-gcsfuse/cpu-request"] ?? "250m", memory: annotations["gke-gcsfuse/memory-request"] ?? "256Mi" } }];
+}
+
+/**
+ * The Airflow chart's always-on Pods from its values (apache/airflow chart 1.16.0 templates:
+ * scheduler, dag-processor when `dagProcessor.enabled`, triggerer, webserver, pgbouncer when
+ * `pgbouncer.enabled`; each 1 replica unless `replicas` says otherwise), each with its sidecars:
+ * the log groomer, PgBouncer's metrics exporter, and GKE's FUSE sidecar where the Pod mounts
+ * the DAG folder.
+ */
+function airflowPods(values: Record<string, any>): PodFootprint[] {
+    const component = (key: string, sidecars: Resources[]) => {
+        const v = values[key] ?? {};
+        return pod(`airflow-${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`, Number(v.replicas ?? 1), [v.resources, ...sidecars, ...gcsFuseSidecar(v.podAnnotations)]);
+    };
+    const groomer = (key: string) => [values[key]?.logGroomerSidecar?.resources];
+    return [
+        component("scheduler", groomer("scheduler")),
+        ...(values.dagProcessor?.enabled ? [component("dagProcessor", groomer("dagProcessor"))] : []),
+        component("triggerer", groomer("triggerer")),
+        component("webserver", []),
+        ...(values.pgbouncer?.enabled ? [component("pgbouncer", [values.pgbouncer?.metricsExporterSidecar?.resources])] : []),
+    ];
+}
+
+/** Always-on Pods as Autopilot bills them, from Deployments, the Argo and Airflow charts' values and the Argo Events CRs. */
 function podsOf(resources: PolicyResource[]): PodFootprint[] {
     const pods: PodFootprint[] = [];
     for (const r of resources) {
@@ -63,6 +97,8 @@ function podsOf(resources: PolicyResource[]): PodFootprint[] {
             if (p.chart === "argo-workflows" && v.server?.enabled !== false) {
                 pods.push(pod(`${p.chart}-server`, Number(v.server?.replicas ?? 1), [v.server?.resources]));
             }
+        } else if (r.type === TYPES.helmRelease && p.chart === "airflow") {
+            pods.push(...airflowPods(p.values ?? {}));
         } else if (r.type === TYPES.eventBus && p.spec?.jetstream) {
             const js = p.spec.jetstream;
             pods.push(pod(`eventbus-${p.metadata?.name ?? r.name}`, Number(js.replicas ?? 3), [js.containerTemplate?.resources, js.reloaderContainerTemplate?.resources, js.metricsContainerTemplate?.resources]));

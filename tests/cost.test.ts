@@ -4,7 +4,7 @@ import * as path from "path";
 import * as YAML from "yaml";
 import { parsePlatformConfig } from "../components/config/config";
 import { footprintFromConfig } from "../components/config/estimate";
-import { COST_ASSUMPTIONS, estimateCost, machineHourlyUsd, regionCoverage, type CostEstimate } from "../components/estimate/cost";
+import { COST_ASSUMPTIONS, estimateCost, machineHourlyUsd, regionCoverage, type CostEstimate, type CostFootprint } from "../components/estimate/cost";
 import { CYCLENERD_PRICING, GLOBAL_PRICES, HOURS_PER_MONTH, REGION_PRICES, SKYPILOT_GCP_CATALOG } from "../components/estimate/prices";
 import { REGION_ZONES } from "../components/model/catalog";
 import { costBudget, costCoverage, footprintFromResources } from "../policy/cost";
@@ -116,6 +116,35 @@ describe("cost estimate (list prices)", () => {
                 fromResources.steps.filter((s) => s.gpu).sort(byPool),
                 fromConfig.steps.filter((s) => s.gpu && s.onDemandUsdPerHour !== undefined).sort(byPool),
             );
+        }
+    });
+
+    it("on an everything-on Autopilot stack the policy's footprint (from resources) and the config's agree, pod by pod", async () => {
+        // Every always-on workload the services can deploy: UI, Argo Workflows and Events; Airflow (the alternative to Argo) with its PgBouncer.
+        const variants: Record<string, unknown> = {
+            argo: { ui: true, argoWorkflows: true, argoEvents: true, metadataReplicas: 2, uiReplicas: 2 },
+            airflow: { ui: true, argoWorkflows: false, argoEvents: false, airflow: true, metadataReplicas: 2, uiReplicas: 2 },
+        };
+        for (const [name, services] of Object.entries(variants)) {
+            const config = {
+                "metaflow-gcp:cluster": { mode: "autopilot", deletionProtection: true },
+                // Autopilot makes its own nodes: no capacity ladder, no queues over our pools.
+                "metaflow-gcp:gpuPools": [{ name: "l4", spot: false }],
+                "metaflow-gcp:queues": undefined,
+                "metaflow-gcp:services": services,
+            };
+            const stack = await renderFixture("prod", { config });
+            const fromConfig = footprintFromConfig(renderedConfig(stack));
+            const fromResources = footprintFromResources(resourcesOf(stack) as any)!;
+            const pods = (f: CostFootprint) => f.pods.map((p) => `${p.replicas} x ${p.cpu.toFixed(3)} vCPU ${p.memoryGib.toFixed(3)} GiB`).sort();
+            assert.deepEqual(pods(fromResources), pods(fromConfig), name);
+            // Agreement alone would pass if both missed a workload: each deployed workload is priced.
+            const deployed = name === "airflow" ? ["airflow-scheduler", "airflow-dag-processor", "airflow-triggerer", "airflow-webserver", "airflow-pgbouncer"] : ["argo-workflows-controller", "argo-events-controller", "eventbus-default"];
+            for (const workload of deployed) {
+                assert.ok(fromResources.pods.some((p) => p.name.includes(workload)), `${name}: the policy prices ${workload}`);
+                assert.ok(fromConfig.pods.some((p) => p.name.includes(workload)), `${name}: the estimate prices ${workload}`);
+            }
+            assert.deepEqual(estimateCost(fromResources).idle, estimateCost(fromConfig).idle, name);
         }
     });
 

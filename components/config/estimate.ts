@@ -7,25 +7,16 @@ import type { CostFootprint } from "../estimate/cost";
 import type { QuotaPlan } from "../estimate/quotas";
 import { ladderRungs } from "../model/capacityLadder";
 import { NODE_DISK_TYPE } from "../model/wellKnown";
-import { EVENTBUS_REPLICAS, alwaysOnPods, podRequest } from "../model/workloadRequests";
+import { servicesPods } from "../model/sizing";
+import { podRequest } from "../model/workloadRequests";
 import type { PlatformConfig } from "./config";
 import { servicesSizing } from "./sizing";
 
 /** The footprint of a validated configuration. */
 export function footprintFromConfig(cfg: PlatformConfig): CostFootprint {
     const autopilot = cfg.cluster.mode === "autopilot";
-    const s = cfg.services;
-    const pods = alwaysOnPods({
-        enabled: s.enabled,
-        metadata: cfg.database.enabled,
-        metadataReplicas: s.metadataReplicas,
-        ui: s.ui,
-        uiReplicas: s.uiReplicas,
-        argoWorkflows: s.argoWorkflows,
-        argoEvents: s.argoEvents && s.argoWorkflows,
-        eventBusReplicas: EVENTBUS_REPLICAS,
-        kueueReplicas: servicesSizing(cfg).kueueReplicas,
-    }).map((pod) => ({ name: pod.name, replicas: pod.replicas, ...podRequest(pod), spot: false }));
+    // The Pods validation sizes the nodes for, Airflow's and Kueue's included.
+    const pods = servicesPods(servicesSizing(cfg), cfg.database.enabled).map((pod) => ({ name: pod.name, replicas: pod.replicas, ...podRequest(pod), spot: false }));
     return {
         region: cfg.region,
         autopilot,

@@ -371,10 +371,14 @@ export function servicesEphemeralMiB(s: ServicesSizing): number {
     return Math.round(servicesPods(s).reduce((sum, pod) => sum + pod.replicas * podEphemeralRequestMiB(pod), 0));
 }
 
-function servicesPods(s: ServicesSizing): AlwaysOnPod[] {
+/**
+ * Every always-on Pod the services settings deploy: what validation sizes the nodes for and what
+ * the cost estimate prices (the metadata service and UI only with a database, `metadata`).
+ */
+export function servicesPods(s: ServicesSizing, metadata = true): AlwaysOnPod[] {
     return alwaysOnPods({
         enabled: s.enabled,
-        metadata: true,
+        metadata,
         metadataReplicas: s.metadataReplicas,
         ui: s.ui,
         uiReplicas: s.uiReplicas,

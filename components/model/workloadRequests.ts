@@ -14,7 +14,7 @@
  * raise them here when `kubectl top pods` says otherwise.
  */
 
-import { SERVICE_NAMES } from "./wellKnown";
+import { ARGO_EVENTS_NAMES, SERVICE_NAMES } from "./wellKnown";
 
 /** JetStream servers of the EventBus: three keep a quorum through one restart. */
 export const EVENTBUS_REPLICAS = 3;
@@ -158,8 +158,8 @@ export function alwaysOnPods(s: AlwaysOnSettings): AlwaysOnPod[] {
     }
     if (s.argoEvents) {
         pods.push({ name: "argo-events-controller", replicas: 1, containers: [r.argoEventsController] });
-        pods.push({ name: "eventbus-jetstream", replicas: s.eventBusReplicas, containers: [r.jetstream, r.jetstreamReloader, r.jetstreamMetrics] });
-        pods.push({ name: "eventsource-webhook", replicas: 1, containers: [r.eventSource] });
+        pods.push({ name: `eventbus-${ARGO_EVENTS_NAMES.eventBus}`, replicas: s.eventBusReplicas, containers: [r.jetstream, r.jetstreamReloader, r.jetstreamMetrics] });
+        pods.push({ name: `eventsource-${ARGO_EVENTS_NAMES.eventSource}`, replicas: 1, containers: [r.eventSource] });
     }
     if (s.airflow) {
         pods.push({ name: "airflow-scheduler", replicas: s.metadataReplicas, containers: [r.airflowScheduler, r.airflowLogGroomer, r.gcsFuseSidecar] });
