@@ -4,11 +4,13 @@
  * DAG file to the DAG folder in the datastore bucket (`gs://<bucket>/airflow/dags`), which the
  * scheduler, DAG processor and workers mount read-only.
  *
- *   npm run airflow-deploy -- dev flow.py [--python python3.11] [-- <extra airflow create options>]
+ *   npm run airflow-deploy -- dev flow.py [--python python3.11] [--from-file outputs.json] [-- <extra airflow create options>]
  *
  * Needs Python with Metaflow, `gcloud` logged in with write access to the bucket's airflow/
  * prefix, and `npm run tunnel -- <stack>` running (Metaflow reaches the metadata service on
- * localhost). Stops at the first failure and says why.
+ * localhost). `--from-file` takes the stack's outputs from saved `pulumi stack output --json`
+ * instead of the Pulumi CLI. Stops at the first failure and says why; the DAG is compiled into a
+ * temporary directory that is removed on every way out.
  */
 import { spawnSync } from "child_process";
 import * as fs from "fs";
@@ -26,11 +28,13 @@ export type RunCommand = (command: string, args: string[], env: NodeJS.ProcessEn
 
 /** What the deploy touches outside this process; tests pass fakes. */
 export interface DeployDeps {
-    readonly readOutputs: (stack: string) => Record<string, any>;
+    readonly readOutputs: (stack: string, fromFile?: string) => Record<string, any>;
     readonly run: RunCommand;
     readonly fileExists: (file: string) => boolean;
     readonly fileSize: (file: string) => number;
     readonly tempDir: () => string;
+    /** Removes the temporary directory and what is in it. */
+    readonly removeDir: (dir: string) => void;
     readonly log: (line: string) => void;
 }
 
@@ -40,21 +44,24 @@ export interface DeployRequest {
     readonly python: string;
     /** Passed through to `airflow create` (e.g. `--max-workers 4`). */
     readonly extraArgs: string[];
+    /** Saved `pulumi stack output --json`, read instead of asking the Pulumi CLI. */
+    readonly fromFile?: string;
 }
 
 export class DeployError extends Error {}
 
-/** Parses `<stack> <flow.py> [--python bin] [-- extra...]`. */
+/** Parses `<stack> <flow.py> [--python bin] [--from-file outputs.json] [-- extra...]`. */
 export function parseDeployArgs(argv: string[]): DeployRequest {
     const dashes = argv.indexOf("--");
     const own = dashes >= 0 ? argv.slice(0, dashes) : argv;
     const extraArgs = dashes >= 0 ? argv.slice(dashes + 1) : [];
     const python = flag(own, "--python") ?? "python3";
-    const positionals = own.filter((a, i) => !a.startsWith("-") && own[i - 1] !== "--python");
+    const fromFile = flag(own, "--from-file");
+    const positionals = own.filter((a, i) => !a.startsWith("-") && !["--python", "--from-file"].includes(own[i - 1]));
     if (positionals.length !== 2) {
-        throw new DeployError("usage: npm run airflow-deploy -- <stack> <flow.py> [--python <python>] [-- <airflow create options>]");
+        throw new DeployError("usage: npm run airflow-deploy -- <stack> <flow.py> [--python <python>] [--from-file outputs.json] [-- <airflow create options>]");
     }
-    return { stack: positionals[0], flowFile: positionals[1], python, extraArgs };
+    return { stack: positionals[0], flowFile: positionals[1], python, extraArgs, ...(fromFile ? { fromFile } : {}) };
 }
 
 /** `gs://<bucket>/airflow/dags/<flow file name>`: one DAG file per flow file. */
@@ -82,7 +89,7 @@ export function deployFlow(request: DeployRequest, deps: DeployDeps): string {
     if (!deps.fileExists(request.flowFile)) {
         throw new DeployError(`${request.flowFile}: no such file`);
     }
-    const outputs = deps.readOutputs(request.stack);
+    const outputs = deps.readOutputs(request.stack, request.fromFile);
     if (!outputs.airflow?.dagsUrl) {
         throw new DeployError(
             `stack "${request.stack}" has no Airflow (output "airflow" is empty): turn it on with ` +
@@ -95,7 +102,16 @@ export function deployFlow(request: DeployRequest, deps: DeployDeps): string {
     requireTool(deps, request.python, ["-c", "import metaflow"], "Metaflow compiles the DAG; install it (`pip install metaflow`) or pass --python <interpreter that has it>");
     requireTool(deps, "gcloud", ["--version"], "it uploads the DAG; install the Google Cloud CLI and run `gcloud auth login`");
 
-    const dagFile = path.join(deps.tempDir(), path.basename(request.flowFile));
+    const dir = deps.tempDir();
+    try {
+        return compileAndUpload(request, deps, outputs, path.join(dir, path.basename(request.flowFile)));
+    } finally {
+        deps.removeDir(dir);
+    }
+}
+
+/** Compiles the flow into `dagFile` and uploads it; returns the uploaded object's URL. */
+function compileAndUpload(request: DeployRequest, deps: DeployDeps, outputs: Record<string, any>, dagFile: string): string {
     const env = { ...process.env, ...metaflowEnv(outputs.metaflowConfig) };
     deps.log(`Compiling ${request.flowFile} for Airflow (namespace ${env.METAFLOW_KUBERNETES_NAMESPACE}, service account ${env.METAFLOW_KUBERNETES_SERVICE_ACCOUNT})`);
     const compiled = deps.run(request.python, [request.flowFile, "airflow", "create", dagFile, ...request.extraArgs], env);
@@ -122,7 +138,7 @@ export function deployFlow(request: DeployRequest, deps: DeployDeps): string {
 }
 
 const realDeps: DeployDeps = {
-    readOutputs: (stack) => readStackOutputs(stack),
+    readOutputs: (stack, fromFile) => readStackOutputs(stack, { fromFile, offerFromFile: true }),
     run: (command, args, env) => {
         const result = spawnSync(command, args, { env, stdio: "inherit" });
         return { status: result.status, error: result.error };
@@ -130,6 +146,7 @@ const realDeps: DeployDeps = {
     fileExists: (file) => fs.existsSync(file),
     fileSize: (file) => fs.statSync(file).size,
     tempDir: () => fs.mkdtempSync(path.join(os.tmpdir(), "metaflow-airflow-")),
+    removeDir: (dir) => fs.rmSync(dir, { recursive: true, force: true }),
     log: (line) => console.log(line),
 };
 

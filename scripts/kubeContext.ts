@@ -40,47 +40,63 @@ export interface MergeResult {
 
 /**
  * Adds (or replaces, by name) the cluster, user and context of `addition` in `existing`, leaving
- * every other entry and key untouched. `makeCurrent` switches current-context to the new one;
- * without it current-context is kept, or set when the file has none. Throws, changing nothing,
- * when `existing` is not a kubeconfig.
+ * every other entry, key and comment untouched: the file is edited as a YAML document (the
+ * `yaml` library's Document API keeps comments and formatting of what it does not change).
+ * `makeCurrent` switches current-context to the new one; without it current-context is kept, or
+ * set when the file has none. Throws, changing nothing, when `existing` is not a kubeconfig.
  */
 export function mergeKubeconfig(existing: string | undefined, addition: string, options: { makeCurrent: boolean; file?: string }): MergeResult {
     const where = options.file ?? "the kubeconfig";
-    let config: Record<string, unknown>;
-    try {
-        config = existing && existing.trim().length > 0 ? (YAML.parse(existing) ?? {}) : {};
-    } catch (err) {
-        throw new Error(`${where} is not valid YAML (${(err as Error).message.split("\n")[0]}); fix or move it, nothing was changed`);
+    const doc = YAML.parseDocument(existing ?? "");
+    if (doc.errors.length > 0) {
+        throw new Error(`${where} is not valid YAML (${doc.errors[0].message.split("\n")[0]}); fix or move it, nothing was changed`);
     }
-    if (typeof config !== "object" || Array.isArray(config)) {
+    if (doc.contents === null) {
+        doc.contents = doc.createNode({}) as unknown as typeof doc.contents;
+    }
+    if (!YAML.isMap(doc.contents)) {
         throw new Error(`${where} is not a kubeconfig (expected a YAML mapping); nothing was changed`);
     }
     const add = YAML.parse(addition) as Record<string, Named[]> & { "current-context": string };
-    config.apiVersion ??= "v1";
-    config.kind ??= "Config";
+    if (!doc.has("apiVersion")) {
+        doc.set("apiVersion", "v1");
+    }
+    if (!doc.has("kind")) {
+        doc.set("kind", "Config");
+    }
     let replaced = false;
     for (const section of SECTIONS) {
-        const current = config[section] ?? [];
-        if (!Array.isArray(current)) {
-            throw new Error(`${where}: "${section}" is not a list; nothing was changed`);
-        }
-        const entries = [...(current as Named[])];
-        for (const entry of add[section]) {
-            const i = entries.findIndex((e) => e?.name === entry.name);
-            if (i >= 0) {
-                entries[i] = entry;
-                replaced = true;
-            } else {
-                entries.push(entry);
-            }
-        }
-        config[section] = entries;
+        replaced = mergeSection(doc, section, add[section], where) || replaced;
     }
-    const previousContext = typeof config["current-context"] === "string" && config["current-context"] !== "" ? (config["current-context"] as string) : undefined;
+    const current = doc.get("current-context");
+    const previousContext = typeof current === "string" && current !== "" ? current : undefined;
     if (options.makeCurrent || previousContext === undefined) {
-        config["current-context"] = add["current-context"];
+        doc.set("current-context", add["current-context"]);
     }
-    return { text: YAML.stringify(config), previousContext, currentContext: config["current-context"] as string, replaced };
+    return { text: doc.toString(), previousContext, currentContext: doc.get("current-context") as string, replaced };
+}
+
+/** Puts each entry into the section's list, replacing one of the same name; true when one was replaced. */
+function mergeSection(doc: YAML.Document, section: string, entries: Named[], where: string): boolean {
+    let list = doc.get(section, true);
+    if (list === undefined || list === null || (YAML.isScalar(list) && list.value === null)) {
+        list = doc.createNode([]);
+        doc.set(section, list);
+    }
+    if (!YAML.isSeq(list)) {
+        throw new Error(`${where}: "${section}" is not a list; nothing was changed`);
+    }
+    let replaced = false;
+    for (const entry of entries) {
+        const i = list.items.findIndex((item) => YAML.isMap(item) && item.get("name") === entry.name);
+        if (i >= 0) {
+            list.items[i] = doc.createNode(entry);
+            replaced = true;
+        } else {
+            list.items.push(doc.createNode(entry));
+        }
+    }
+    return replaced;
 }
 
 /**

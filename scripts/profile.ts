@@ -10,7 +10,9 @@
  *   npm run profile -- dev --no-kube-context     writes the Metaflow profile only
  *
  * Metaflow's Kubernetes client always uses the kubeconfig's current context, so by default the
- * new context becomes current (the previous one is printed, to switch back).
+ * new context becomes current (the previous one is printed, to switch back). Everything is
+ * checked (the outputs, the kubeconfig it merges into) before either file is written, and the
+ * kubeconfig keeps its comments and layout.
  * Then: export METAFLOW_PROFILE=dev (and run `npm run tunnel -- dev` in another terminal).
  */
 import * as fs from "fs";
@@ -20,7 +22,7 @@ import * as YAML from "yaml";
 import type { KubeContext } from "../components/model/kubeconfig";
 import { METAFLOW_CONFIG_KEYS, type MetaflowProfile } from "../components/model/metaflowConfig";
 import { quotaProjectWarning, readAdcQuota, setQuotaProjectCommand } from "./adcQuota";
-import { contextKubeconfig, kubeconfigPath, mergeKubeconfig, writeKubeconfig } from "./kubeContext";
+import { contextKubeconfig, kubeconfigPath, mergeKubeconfig, writeKubeconfig, type MergeResult } from "./kubeContext";
 import { findOnPath } from "./prerequisites";
 import { flag, positional, readStackOutputs } from "./stackOutputs";
 
@@ -74,15 +76,26 @@ function ipEndpointCa(stack: string, outputs: Record<string, any>, fromFile: str
     return ca;
 }
 
-/** Merges the environment's context into the user's kubeconfig and says what changed. */
-function setUpKubeContext(stack: string, outputs: Record<string, any>, argv: string[]): void {
+/** The kubeconfig the profile will write: checked and merged, nothing written yet. */
+interface KubeContextPlan {
+    readonly context: KubeContext;
+    readonly file: string;
+    readonly merged: MergeResult;
+}
+
+/** Checks the stack's context and merges it into the user's kubeconfig in memory; throws, writing nothing, on any problem. */
+function planKubeContext(stack: string, outputs: Record<string, any>, argv: string[]): KubeContextPlan {
     const context = checkKubeContext(outputs.kubeContext);
     const fromFile = flag(argv, "--from-file");
     const caData = context.controlPlaneAccess === "dns" ? undefined : ipEndpointCa(stack, outputs, fromFile);
     const file = kubeconfigPath(process.env, os.homedir());
     const existing = fs.existsSync(file) ? fs.readFileSync(file, "utf8") : undefined;
     const keep = argv.includes("--keep-context");
-    const merged = mergeKubeconfig(existing, contextKubeconfig(context, caData), { makeCurrent: !keep, file });
+    return { context, file, merged: mergeKubeconfig(existing, contextKubeconfig(context, caData), { makeCurrent: !keep, file }) };
+}
+
+/** Writes the merged kubeconfig and says what changed. */
+function setUpKubeContext({ context, file, merged }: KubeContextPlan): void {
     writeKubeconfig(file, merged.text);
     console.log(`${merged.replaced ? "Updated" : "Added"} Kubernetes context ${context.name} in ${file} (${context.server}, credentials from gke-gcloud-auth-plugin).`);
     if (merged.currentContext === context.name) {
@@ -102,12 +115,14 @@ function main(): void {
     if (!stack) {
         throw new Error("usage: npm run profile -- <stack> [--from-file outputs.json] [--dir ~/.metaflowconfig] [--keep-context] [--no-kube-context]");
     }
-    const outputs = readStackOutputs(stack, { fromFile: flag(argv, "--from-file") });
+    const outputs = readStackOutputs(stack, { fromFile: flag(argv, "--from-file"), offerFromFile: true });
     const profile = checkProfile(outputs.metaflowConfig);
+    // Both files are checked before either is written: a broken kubeconfig leaves no half set-up.
+    const kube = argv.includes("--no-kube-context") ? undefined : planKubeContext(stack, outputs, argv);
     const file = writeProfile(profile, stack, flag(argv, "--dir") ?? path.join(os.homedir(), ".metaflowconfig"));
     console.log(`Wrote ${file} (${Object.keys(profile).length} keys).`);
-    if (!argv.includes("--no-kube-context")) {
-        setUpKubeContext(stack, outputs, argv);
+    if (kube) {
+        setUpKubeContext(kube);
     }
     console.log(`Use it with:  export METAFLOW_PROFILE=${stack}`);
     const project = typeof outputs.project === "string" ? outputs.project : undefined;

@@ -1,18 +1,20 @@
 /**
  * Builds the task image from docker/ and pushes it to a deployed stack's Artifact Registry.
  *
- *   npm run push-image -- dev                 GPU image (the profile's default image)
- *   npm run push-image -- dev --variant cpu   slim CPU image
- *   npm run push-image -- dev --dry-run       say what it would run, run nothing
+ *   npm run push-image -- dev                          GPU image (the profile's default image)
+ *   npm run push-image -- dev --variant cpu            slim CPU image
+ *   npm run push-image -- dev --from-file out.json     registry from saved `pulumi stack output --json`
+ *   npm run push-image -- dev --dry-run                say what it would run, run nothing
  *
  * Needs docker (with a running daemon) and gcloud; the registry login uses your gcloud
  * credentials, no keys. Both are checked before `gcloud auth configure-docker` edits
- * ~/.docker/config.json.
+ * ~/.docker/config.json. A dry run needs none of them, nor the Pulumi CLI: it reads the
+ * registry when it can and says what the real run would still need.
  */
 import { execFileSync, spawnSync } from "child_process";
 import * as path from "path";
 import { taskImageRef, type TaskImageVariant } from "../components/model/taskImage";
-import { requireCommands } from "./prerequisites";
+import { findOnPath, requireCommands } from "./prerequisites";
 import { flag, positional, readStackOutputs } from "./stackOutputs";
 
 /** The commands that build and push one variant to `registryUrl`. */
@@ -38,37 +40,59 @@ export function requireDockerDaemon(): void {
     }
 }
 
-function main(): void {
-    const argv = process.argv.slice(2);
-    const stack = positional(argv, ["--variant"]);
-    const variant = (flag(argv, "--variant") ?? "gpu") as TaskImageVariant;
-    const dryRun = argv.includes("--dry-run");
-    if (!stack || !["gpu", "cpu"].includes(variant)) {
-        throw new Error("usage: npm run push-image -- <stack> [--variant gpu|cpu] [--dry-run]");
+const TOOLS = [
+    { command: "docker", neededFor: "to build and push the image" },
+    { command: "gcloud", neededFor: "as Docker's credential helper for Artifact Registry" },
+];
+
+/**
+ * What a dry run prints: the commands, with the registry read from the stack when the Pulumi CLI
+ * (or --from-file) can read it, else a placeholder; and what the real run still needs.
+ */
+function dryRun(stack: string, variant: TaskImageVariant, fromFile: string | undefined): void {
+    const readable = fromFile !== undefined || findOnPath("pulumi") !== undefined;
+    const registryUrl = readable ? registryOf(stack, fromFile) : `<registryUrl output of stack ${stack}>`;
+    const plan = pushPlan(registryUrl, variant, path.join(__dirname, "..", "docker"));
+    console.log(`Dry run: would build and push ${taskImageRef(registryUrl, variant)} with:`);
+    plan.forEach((command) => console.log(`  $ ${command.join(" ")}`));
+    console.log("Nothing was run: no Docker credential helper was configured, nothing was built or pushed.");
+    const missing = [...(readable ? [] : [{ command: "pulumi", neededFor: `to read stack ${stack}'s registry (or pass --from-file)` }]), ...TOOLS].filter((t) => !findOnPath(t.command));
+    if (missing.length > 0) {
+        console.log(`The real run also needs: ${missing.map((t) => `${t.command} (${t.neededFor})`).join("; ")}.`);
     }
-    const { registryUrl } = readStackOutputs(stack);
+}
+
+/** The stack's registryUrl output. */
+function registryOf(stack: string, fromFile: string | undefined): string {
+    const { registryUrl } = readStackOutputs(stack, { fromFile, offerFromFile: true });
     if (typeof registryUrl !== "string") {
         throw new Error(`stack ${stack} has no registryUrl output; deploy it first with \`pulumi up -s ${stack}\``);
     }
-    const plan = pushPlan(registryUrl, variant, path.join(__dirname, "..", "docker"));
-    const image = taskImageRef(registryUrl, variant);
-    if (dryRun) {
-        console.log(`Dry run: would build and push ${image} with:`);
-        plan.forEach((command) => console.log(`  $ ${command.join(" ")}`));
-        console.log("Nothing was run: no Docker credential helper was configured, nothing was built or pushed.");
+    return registryUrl;
+}
+
+function main(): void {
+    const argv = process.argv.slice(2);
+    const stack = positional(argv, ["--variant", "--from-file"]);
+    const variant = (flag(argv, "--variant") ?? "gpu") as TaskImageVariant;
+    const fromFile = flag(argv, "--from-file");
+    if (!stack || !["gpu", "cpu"].includes(variant)) {
+        throw new Error("usage: npm run push-image -- <stack> [--variant gpu|cpu] [--from-file outputs.json] [--dry-run]");
+    }
+    if (argv.includes("--dry-run")) {
+        dryRun(stack, variant, fromFile);
         return;
     }
+    const registryUrl = registryOf(stack, fromFile);
+    const plan = pushPlan(registryUrl, variant, path.join(__dirname, "..", "docker"));
     // Before anything changes: the first command edits ~/.docker/config.json.
-    requireCommands([
-        { command: "docker", neededFor: "to build and push the image" },
-        { command: "gcloud", neededFor: "as Docker's credential helper for Artifact Registry" },
-    ]);
+    requireCommands(TOOLS);
     requireDockerDaemon();
     for (const command of plan) {
         console.log(`$ ${command.join(" ")}`);
         execFileSync(command[0], command.slice(1), { stdio: "inherit" });
     }
-    console.log(`Pushed ${image}`);
+    console.log(`Pushed ${taskImageRef(registryUrl, variant)}`);
 }
 
 if (require.main === module) {

@@ -6,9 +6,10 @@ import { requireCommands } from "./prerequisites";
 /**
  * `pulumi stack output --json [--show-secrets] -s <stack> [<name>]`, parsed. With `name`, only
  * that output is read (a secret one without exposing the others). Missing CLI and unreadable
- * stacks fail with their real cause.
+ * stacks fail with their real cause. `offerFromFile`: the calling script takes `--from-file`, so
+ * the missing-CLI message may suggest it.
  */
-export function readStackOutputs(stack: string, options: { showSecrets?: boolean; fromFile?: string; name?: string } = {}): Record<string, any> {
+export function readStackOutputs(stack: string, options: { showSecrets?: boolean; fromFile?: string; name?: string; offerFromFile?: boolean } = {}): Record<string, any> {
     if (options.fromFile) {
         let text: string;
         try {
@@ -22,7 +23,9 @@ export function readStackOutputs(stack: string, options: { showSecrets?: boolean
             throw new Error(`${options.fromFile} is not JSON; save it with \`pulumi stack output --json -s ${stack} > ${options.fromFile}\``);
         }
     }
-    requireCommands([{ command: "pulumi", neededFor: `to read the outputs of stack "${stack}" (or pass --from-file with saved \`pulumi stack output --json\`)` }]);
+    // Only scripts that take --from-file say so (offerFromFile).
+    const orFile = options.offerFromFile ? ` (or pass --from-file with saved \`pulumi stack output --json -s ${stack}\`)` : "";
+    requireCommands([{ command: "pulumi", neededFor: `to read the outputs of stack "${stack}"${orFile}` }]);
     const args = ["stack", "output", "--json", "-s", stack, ...(options.showSecrets ? ["--show-secrets"] : []), ...(options.name ? [options.name] : [])];
     let text: string;
     try {

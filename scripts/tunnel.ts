@@ -9,10 +9,11 @@
  * read from the stack's secret output into a private temporary file that is removed on every
  * exit (normal, error or signal). A forward that never comes up (no credentials, no access, no
  * such service) stops the tunnel with kubectl's own message; only forwards that worked and then
- * dropped are restarted.
+ * dropped are restarted. A local port already taken is reported as that, before kubectl starts.
  */
 import { spawn, type ChildProcess } from "child_process";
 import * as fs from "fs";
+import * as net from "net";
 import * as os from "os";
 import * as path from "path";
 import { LOCAL_PORTS } from "../components/model/metaflowConfig";
@@ -38,19 +39,22 @@ export function forwardsFor(outputs: { metaflowConfig?: Record<string, string>; 
         // database.enabled false (e.g. preset personal): no metadata service, UI or Argo to reach.
         throw new Error("this environment runs no services (local metadata): there is nothing to tunnel to; run flows with the profile alone");
     }
-    const forwards: Forward[] = [{ label: "metadata service", service: SERVICE_NAMES.metadata, localPort: LOCAL_PORTS.metadata, remotePort: SERVICE_PORTS.metadata }];
+    const forwards: Forward[] = [
+        { label: "metadata service", service: SERVICE_NAMES.metadata, localPort: localPortOf(profile.METAFLOW_SERVICE_URL, LOCAL_PORTS.metadata), remotePort: SERVICE_PORTS.metadata },
+    ];
     if (profile.METAFLOW_UI_URL) {
         // The UI backend serves the UI and its API on one port (one origin for the browser).
-        forwards.push({ label: "Metaflow UI", service: SERVICE_NAMES.uiBackend, localPort: LOCAL_PORTS.uiBackend, remotePort: SERVICE_PORTS.uiBackend });
+        forwards.push({ label: "Metaflow UI", service: SERVICE_NAMES.uiBackend, localPort: localPortOf(profile.METAFLOW_UI_URL, LOCAL_PORTS.uiBackend), remotePort: SERVICE_PORTS.uiBackend });
     }
     if (profile.METAFLOW_ARGO_WORKFLOWS_UI_URL) {
-        forwards.push({ label: "Argo Workflows UI", service: "argo-workflows-server", localPort: LOCAL_PORTS.argoServer, remotePort: ARGO_SERVER_PORT });
+        const localPort = localPortOf(profile.METAFLOW_ARGO_WORKFLOWS_UI_URL, LOCAL_PORTS.argoServer);
+        forwards.push({ label: "Argo Workflows UI", service: "argo-workflows-server", localPort, remotePort: ARGO_SERVER_PORT });
     }
     if (profile.METAFLOW_ARGO_EVENTS_WEBHOOK_URL) {
         forwards.push({
             label: "Argo Events webhook",
             service: `${ARGO_EVENTS_NAMES.eventSource}-eventsource-svc`,
-            localPort: LOCAL_PORTS.argoWebhook,
+            localPort: localPortOf(profile.METAFLOW_ARGO_EVENTS_WEBHOOK_URL, LOCAL_PORTS.argoWebhook),
             remotePort: ARGO_EVENTS_NAMES.webhookPort,
         });
     }
@@ -59,6 +63,49 @@ export function forwardsFor(outputs: { metaflowConfig?: Record<string, string>; 
     }
     return forwards;
 }
+
+/**
+ * The local port the profile points a service at (`http://localhost:8080` -> 8080), so the tunnel
+ * serves exactly what the Metaflow client calls; `fallback` when the URL is not local (the HTTPS
+ * endpoint is on and the tunnel is the fallback).
+ */
+export function localPortOf(url: string | undefined, fallback: number): number {
+    try {
+        const parsed = new URL(url ?? "");
+        return ["localhost", "127.0.0.1"].includes(parsed.hostname) && parsed.port !== "" ? Number(parsed.port) : fallback;
+    } catch {
+        return fallback;
+    }
+}
+
+/** The forwards whose local port something already listens on (127.0.0.1, where kubectl binds). */
+export async function busyForwards(forwards: readonly Forward[]): Promise<Forward[]> {
+    const taken = await Promise.all(
+        forwards.map(
+            (forward) =>
+                new Promise<boolean>((resolve) => {
+                    const probe = net.createServer();
+                    probe.once("error", (err: NodeJS.ErrnoException) => resolve(err.code === "EADDRINUSE" || err.code === "EACCES"));
+                    probe.listen(forward.localPort, "127.0.0.1", () => probe.close(() => resolve(false)));
+                }),
+        ),
+    );
+    return forwards.filter((_, i) => taken[i]);
+}
+
+/** What to say when a local port is taken: that, and how to find who holds it, not the access checklist. */
+export function busyPortMessage(busy: readonly Forward[]): string {
+    const ports = busy.map((f) => `${f.localPort} (${f.label})`).join(", ");
+    const first = busy[0].localPort;
+    return (
+        `local port${busy.length === 1 ? "" : "s"} ${ports} already in use on 127.0.0.1: another \`npm run tunnel\` or another program listens there. ` +
+        `Find it with \`lsof -nP -iTCP:${first} -sTCP:LISTEN\` (or \`ss -ltnp 'sport = :${first}'\`), stop it, and run this again. ` +
+        "The Metaflow profile points at these ports, so the tunnel cannot move to others."
+    );
+}
+
+/** kubectl's words when it could not bind its local port (client-go tools/portforward `listenOnPort`: "Unable to listen on port %d"). */
+const BIND_FAILED = /unable to listen on (any of the requested ports|port \d+)|address already in use/i;
 
 /** Delay before the next restart: doubles from 1 s up to 30 s. */
 export function backoffMs(failuresInARow: number): number {
@@ -95,6 +142,10 @@ export function decideAfterExit(state: { everReady: boolean; failuresInARow: num
 /** The message for a forward that never worked, with kubectl's own words and what to check. */
 export function neverWorkedMessage(forward: Forward, stack: string, namespace: string, kubectlSaid: string, reason: string): string {
     const said = kubectlSaid.trim() ? `kubectl said:\n  ${kubectlSaid.trim().split("\n").slice(-5).join("\n  ")}\n` : "";
+    if (BIND_FAILED.test(kubectlSaid)) {
+        // Taken after the check at start-up (a race with another program): the port, not access, is the cause.
+        return `the ${forward.label} forward could not listen: ${reason}.\n${said}${busyPortMessage([forward])}`;
+    }
     return (
         `the ${forward.label} forward (svc/${forward.service} in ${namespace}) never worked: ${reason}.\n${said}` +
         "Check, in this order:\n" +
@@ -161,7 +212,7 @@ function keepForwarding(forward: Forward, stack: string, namespace: string, kube
     start();
 }
 
-function main(): void {
+async function main(): Promise<void> {
     const stack = positional(process.argv.slice(2), []);
     if (!stack) {
         throw new Error("usage: npm run tunnel -- <stack>");
@@ -176,6 +227,11 @@ function main(): void {
     const namespace: string = outputs.kubernetesNamespace;
     if (typeof outputs.kubeconfig !== "string") {
         throw new Error(`stack ${stack} has no kubeconfig output; deploy it with \`pulumi up -s ${stack}\``);
+    }
+
+    const busy = await busyForwards(forwards);
+    if (busy.length > 0) {
+        throw new Error(busyPortMessage(busy));
     }
 
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "metaflow-tunnel-"));
@@ -216,10 +272,8 @@ function main(): void {
 }
 
 if (require.main === module) {
-    try {
-        main();
-    } catch (err) {
+    main().catch((err) => {
         console.error(`tunnel: ${(err as Error).message}`);
         process.exitCode = 1;
-    }
+    });
 }

@@ -17,6 +17,7 @@ const OUTPUTS = { metaflowConfig: PROFILE, airflow: { dagsUrl: "gs://acme-metafl
 /** Fakes for everything the deploy touches; `fail` makes one command fail. */
 function fakes(options: { outputs?: Record<string, any>; files?: string[]; fail?: (call: Call) => CommandResult | undefined; writesDag?: boolean } = {}) {
     const calls: Call[] = [];
+    const removed: string[] = [];
     const files = new Set(options.files ?? ["flows/train.py"]);
     const deps: DeployDeps = {
         readOutputs: () => options.outputs ?? OUTPUTS,
@@ -35,9 +36,10 @@ function fakes(options: { outputs?: Record<string, any>; files?: string[]; fail?
         fileExists: (file) => files.has(file),
         fileSize: () => 1200,
         tempDir: () => "/tmp/deploy-test",
+        removeDir: (dir) => removed.push(dir),
         log: () => undefined,
     };
-    return { deps, calls };
+    return { deps, calls, removed };
 }
 
 const request = { stack: "dev", flowFile: "flows/train.py", python: "python3", extraArgs: [] };
@@ -92,6 +94,17 @@ describe("npm run airflow-deploy", () => {
         assert.throws(() => deployFlow(request, deps), /upload to gs:\/\/acme-metaflow-dev\/airflow\/dags\/train\.py failed .*storage\.objects\.create/);
     });
 
+    it("removes its temporary directory on every way out: success, a failed compile, a failed upload", () => {
+        const ok = fakes();
+        deployFlow(request, ok.deps);
+        assert.deepEqual(ok.removed, ["/tmp/deploy-test"]);
+        for (const fail of [(c: Call) => (c.args.includes("create") ? { status: 1 } : undefined), (c: Call) => (c.args[0] === "storage" ? { status: 1 } : undefined)]) {
+            const failed = fakes({ fail });
+            assert.throws(() => deployFlow(request, failed.deps));
+            assert.deepEqual(failed.removed, ["/tmp/deploy-test"]);
+        }
+    });
+
     it("parses its arguments and passes everything after -- to airflow create", () => {
         assert.deepEqual(parseDeployArgs(["dev", "flow.py", "--python", "python3.11", "--", "--workflow-timeout", "600"]), {
             stack: "dev",
@@ -100,6 +113,7 @@ describe("npm run airflow-deploy", () => {
             extraArgs: ["--workflow-timeout", "600"],
         });
         assert.throws(() => parseDeployArgs(["dev"]), /usage: npm run airflow-deploy/);
+        assert.deepEqual(parseDeployArgs(["dev", "--from-file", "out.json", "flow.py"]), { stack: "dev", flowFile: "flow.py", python: "python3", extraArgs: [], fromFile: "out.json" });
         assert.equal(dagObjectUrl("gs://b/airflow/dags/", "a/b/flow.py"), "gs://b/airflow/dags/flow.py");
     });
 });

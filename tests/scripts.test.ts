@@ -6,6 +6,7 @@
 import { strict as assert } from "assert";
 import { spawn } from "child_process";
 import * as fs from "fs";
+import * as net from "net";
 import * as os from "os";
 import * as path from "path";
 import * as YAML from "yaml";
@@ -13,7 +14,7 @@ import { buildKubeconfig } from "../components/model/kubeconfig";
 import { adcFile, quotaProjectWarning, readAdcQuota } from "../scripts/adcQuota";
 import { contextKubeconfig, kubeconfigPath, mergeKubeconfig } from "../scripts/kubeContext";
 import { findOnPath, requireCommands } from "../scripts/prerequisites";
-import { decideAfterExit, HEALTHY_AFTER_MS } from "../scripts/tunnel";
+import { busyForwards, decideAfterExit, HEALTHY_AFTER_MS, localPortOf } from "../scripts/tunnel";
 import { REPO_ROOT } from "../offline/render";
 
 const TS_NODE = require.resolve("ts-node/dist/bin.js");
@@ -77,6 +78,21 @@ function tunnelLeftovers(tmp: string): string[] {
     return fs.readdirSync(tmp).filter((f) => f.startsWith("metaflow-tunnel-"));
 }
 
+/** A local port nothing listens on now (the tunnel's forwards follow the profile's URLs, so tests never need 8080). */
+function freePort(): Promise<number> {
+    return new Promise((resolve) => {
+        const server = net.createServer().listen(0, "127.0.0.1", () => {
+            const { port } = server.address() as net.AddressInfo;
+            server.close(() => resolve(port));
+        });
+    });
+}
+
+/** Outputs of a stack whose profile points the metadata service at `port`. */
+function tunnelOutputs(port: number) {
+    return { ...TUNNEL_OUTPUTS, metaflowConfig: { METAFLOW_SERVICE_URL: `http://localhost:${port}` } };
+}
+
 const TUNNEL_OUTPUTS = {
     // Only the metadata service: one forward, whatever else the stack enables.
     metaflowConfig: { METAFLOW_SERVICE_URL: "http://localhost:8080" },
@@ -137,23 +153,37 @@ const tunnelWithoutTools = scenario(() => {
     const box = sandbox({ "gke-gcloud-auth-plugin": OK });
     return { box, run: runScript("tunnel.ts", ["dev"], box.env, LIMIT_MS) };
 });
-const tunnelUnauthorized = scenario(() => {
-    const box = sandbox({
-        pulumi: FAKE_PULUMI,
-        "gke-gcloud-auth-plugin": OK,
-        kubectl: 'echo kubectl >> "$LOG"; echo "error: You must be logged in to the server (Unauthorized)" >&2; exit 1',
+/** A tunnel scenario on a free local port: `kubectl` is the fake's body. */
+function tunnelScenario(kubectl: string, stopWhen?: (box: Box) => (stdout: string) => boolean) {
+    return scenario(() => {
+        const box = sandbox({ pulumi: FAKE_PULUMI, "gke-gcloud-auth-plugin": OK, kubectl });
+        const run = freePort().then((port) => {
+            fs.writeFileSync(box.env.OUTPUTS!, JSON.stringify(tunnelOutputs(port)));
+            return runScript("tunnel.ts", ["dev"], box.env, LIMIT_MS, stopWhen?.(box));
+        });
+        return { box, run };
     });
-    fs.writeFileSync(box.env.OUTPUTS!, JSON.stringify(TUNNEL_OUTPUTS));
-    return { box, run: runScript("tunnel.ts", ["dev"], box.env, LIMIT_MS) };
-});
-const tunnelDrops = scenario(() => {
-    const box = sandbox({
-        pulumi: FAKE_PULUMI,
-        "gke-gcloud-auth-plugin": OK,
-        kubectl: 'echo kubectl >> "$LOG"; echo "Forwarding from 127.0.0.1:8080 -> 8080"; /bin/sleep 0.3; exit 1',
+}
+const tunnelUnauthorized = tunnelScenario('echo kubectl >> "$LOG"; echo "error: You must be logged in to the server (Unauthorized)" >&2; exit 1');
+const tunnelDrops = tunnelScenario(
+    'echo kubectl >> "$LOG"; echo "Forwarding from 127.0.0.1:8080 -> 8080"; /bin/sleep 0.3; exit 1',
+    (box) => (stdout) => stdout.includes("Ctrl-C to stop") && kubectlRuns(box) >= 2,
+);
+/** kubectl's own words when its local port is taken (client-go tools/portforward), after our check passed (a race). */
+const KUBECTL_BIND_FAILED =
+    'echo kubectl >> "$LOG"; echo "Unable to listen on port 8080: Listeners failed to create with the following errors: [unable to create listener: Error listen tcp4 127.0.0.1:8080: bind: address already in use]" >&2; echo "error: unable to listen on any of the requested ports: [{8080 8080}]" >&2; exit 1';
+const tunnelKubectlBindFails = tunnelScenario(KUBECTL_BIND_FAILED);
+/** Something already listens on the profile's metadata port. */
+const tunnelPortTaken = scenario(() => {
+    const box = sandbox({ pulumi: FAKE_PULUMI, "gke-gcloud-auth-plugin": OK, kubectl: 'echo kubectl >> "$LOG"; exit 1' });
+    const holder = net.createServer();
+    const run = new Promise<number>((resolve) => holder.listen(0, "127.0.0.1", () => resolve((holder.address() as net.AddressInfo).port))).then(async (port) => {
+        fs.writeFileSync(box.env.OUTPUTS!, JSON.stringify({ ...tunnelOutputs(port), port }));
+        const result = await runScript("tunnel.ts", ["dev"], box.env, LIMIT_MS);
+        holder.close();
+        return result;
     });
-    fs.writeFileSync(box.env.OUTPUTS!, JSON.stringify(TUNNEL_OUTPUTS));
-    return { box, run: runScript("tunnel.ts", ["dev"], box.env, LIMIT_MS, (stdout) => stdout.includes("Ctrl-C to stop") && kubectlRuns(box) >= 2) };
+    return { box, run };
 });
 const pushWithoutDaemon = scenario(() => {
     const box = sandbox({
@@ -169,6 +199,41 @@ const pushDryRun = scenario(() => {
     fs.writeFileSync(box.env.OUTPUTS!, JSON.stringify(REGISTRY_OUTPUTS));
     return { box, run: runScript("pushImage.ts", ["dev", "--dry-run"], box.env, LIMIT_MS) };
 });
+
+const pushDryRunWithoutPulumi = scenario(() => {
+    const box = sandbox({ docker: 'echo "docker $*" >> "$LOG"' });
+    return { box, run: runScript("pushImage.ts", ["dev", "--dry-run"], box.env, LIMIT_MS) };
+});
+const pushFromFile = scenario(() => {
+    const box = sandbox({ docker: 'echo "docker $*" >> "$LOG"', gcloud: 'echo "gcloud $*" >> "$LOG"' });
+    const saved = path.join(box.root, "saved.json");
+    fs.writeFileSync(saved, JSON.stringify(REGISTRY_OUTPUTS));
+    return { box, run: runScript("pushImage.ts", ["dev", "--variant", "cpu", "--from-file", saved], box.env, LIMIT_MS) };
+});
+
+/** airflow-deploy with fake Python (writes the DAG it is asked for) and gcloud; `upload` is gcloud storage cp's exit code. */
+function airflowDeployScenario(upload: number) {
+    return scenario(() => {
+        const box = sandbox({
+            python3: 'echo "python $*" >> "$LOG"; if [ "$2" = airflow ] && [ "$3" = create ]; then echo "dag = 1" > "$4"; fi; exit 0',
+            gcloud: `echo "gcloud $*" >> "$LOG"; if [ "$1" = storage ]; then exit ${upload}; fi; exit 0`,
+        });
+        const flow = path.join(box.root, "train.py");
+        fs.writeFileSync(flow, "# a flow\n");
+        const saved = path.join(box.root, "saved.json");
+        fs.writeFileSync(saved, JSON.stringify({ metaflowConfig: { METAFLOW_KUBERNETES_NAMESPACE: "metaflow-dev" }, airflow: { dagsUrl: "gs://acme-metaflow-dev/airflow/dags" } }));
+        return { box, run: runScript("airflowDeploy.ts", ["dev", flow, "--from-file", saved], box.env, LIMIT_MS) };
+    });
+}
+const airflowDeployed = airflowDeployScenario(0);
+const airflowUploadFails = airflowDeployScenario(1);
+const airflowWithoutPulumi = scenario(() => {
+    const box = sandbox({ python3: OK, gcloud: OK });
+    const flow = path.join(box.root, "train.py");
+    fs.writeFileSync(flow, "# a flow\n");
+    return { box, run: runScript("airflowDeploy.ts", ["dev", flow], box.env, LIMIT_MS) };
+});
+const airflowLeftovers = (box: Box) => fs.readdirSync(box.env.TMPDIR!).filter((f) => f.startsWith("metaflow-airflow-"));
 
 const CONTEXT = { name: "metaflow-dev", server: "https://gke-0123.us-central1-a.gke.goog", controlPlaneAccess: "dns" as const };
 const SOMEONE_ELSES = YAML.stringify({
@@ -200,6 +265,39 @@ const profileRun = (quotaProject: string) =>
     });
 const profileEndToEnd = profileRun("acme-ml-dev");
 const profileOtherQuotaProject = profileRun("someone-elses-project");
+
+/** A kubeconfig with the user's comments, in their own layout. */
+const COMMENTED = [
+    "# My clusters. Keep this comment.",
+    "apiVersion: v1",
+    "kind: Config",
+    "clusters:",
+    "  # the kind cluster on this laptop",
+    "  - name: kind-local",
+    "    cluster:",
+    "      server: https://127.0.0.1:6443 # port from kind",
+    "users:",
+    "  - name: kind-local",
+    "    user:",
+    "      token: keep-me",
+    "contexts:",
+    "  - name: kind-local",
+    "    context: { cluster: kind-local, user: kind-local }",
+    "current-context: kind-local",
+    "",
+].join("\n");
+function profileScenario(kubeconfig: string) {
+    return scenario(() => {
+        const box = sandbox({ "gke-gcloud-auth-plugin": OK });
+        fs.writeFileSync(box.env.KUBECONFIG!, kubeconfig);
+        const saved = path.join(box.root, "saved.json");
+        fs.writeFileSync(saved, JSON.stringify({ metaflowConfig: { METAFLOW_DEFAULT_DATASTORE: "gs" }, kubeContext: CONTEXT }));
+        return { box, run: runScript("profile.ts", ["dev", "--from-file", saved], box.env, LIMIT_MS) };
+    });
+}
+const BROKEN_KUBECONFIG = "clusters:\n  - name: a\n    cluster: [unclosed\n";
+const profileBrokenKubeconfig = profileScenario(BROKEN_KUBECONFIG);
+const profileCommented = profileScenario(COMMENTED);
 
 describe("laptop scripts (run with fake tools on a private PATH)", function () {
     this.timeout(120_000);
@@ -282,6 +380,96 @@ describe("laptop scripts (run with fake tools on a private PATH)", function () {
                 () => requireCommands([{ command: "kubectl", neededFor: "x" }, { command: "docker", neededFor: "to build" }, { command: "gcloud", neededFor: "to log in" }], box.env),
                 (err: Error) => !err.message.includes("kubectl") && /docker is not installed.*to build.*docs\.docker\.com/.test(err.message) && /gcloud is not installed/.test(err.message),
             );
+        });
+    });
+
+    describe("say and do the true thing", () => {
+        it("push-image --dry-run without the Pulumi CLI: shows the plan with the registry it would read, and what the real run needs", async () => {
+            const { run, box } = await pushDryRunWithoutPulumi();
+            assert.equal(run.code, 0, run.stderr);
+            assert.match(run.stdout, /\$ docker push <registryUrl output of stack dev>\/metaflow-task:/);
+            assert.match(run.stdout, /The real run also needs: pulumi \(to read stack dev's registry \(or pass --from-file\)\); gcloud/);
+            assert.equal(box.log(), "");
+        });
+
+        it("push-image --from-file, which its missing-CLI message offers, works without the Pulumi CLI", async () => {
+            const { run, box } = await pushFromFile();
+            assert.equal(run.code, 0, run.stderr);
+            assert.match(run.stdout, /Pushed us-central1-docker\.pkg\.dev\/acme-ml-dev\/metaflow-dev\/metaflow-task:\S+/);
+            assert.match(box.log(), /^gcloud auth configure-docker us-central1-docker\.pkg\.dev --quiet$/m);
+            assert.match(box.log(), /^docker build --target cpu /m);
+        });
+
+        it("airflow-deploy: offers --from-file without the Pulumi CLI, takes it, and leaves no temporary directory, also when the upload fails", async () => {
+            const without = await airflowWithoutPulumi();
+            assert.equal(without.run.code, 1);
+            assert.match(without.run.stderr, /pulumi is not installed.*or pass --from-file/);
+            const ok = await airflowDeployed();
+            assert.equal(ok.run.code, 0, ok.run.stderr);
+            assert.match(ok.box.log(), /^gcloud storage cp \S+\/metaflow-airflow-\w+\/train\.py gs:\/\/acme-metaflow-dev\/airflow\/dags\/train\.py$/m);
+            assert.deepEqual(airflowLeftovers(ok.box), []);
+            const failed = await airflowUploadFails();
+            assert.equal(failed.run.code, 1);
+            assert.match(failed.run.stderr, /upload to gs:\/\/acme-metaflow-dev\/airflow\/dags\/train\.py failed/);
+            assert.deepEqual(airflowLeftovers(failed.box), []);
+        });
+
+        it("tunnel with a local port already taken: says so before kubectl runs, with how to find the holder, not the access checklist", async () => {
+            const { run, box } = await tunnelPortTaken();
+            const { port } = JSON.parse(fs.readFileSync(box.env.OUTPUTS!, "utf8"));
+            assert.equal(run.code, 1, run.stderr);
+            assert.match(run.stderr, new RegExp(`local port ${port} \\(metadata service\\) already in use on 127\\.0\\.0\\.1`));
+            assert.match(run.stderr, new RegExp(`lsof -nP -iTCP:${port} -sTCP:LISTEN`));
+            assert.doesNotMatch(run.stderr, /gcloud auth login|access\.members/);
+            assert.equal(kubectlRuns(box), 0);
+            assert.deepEqual(tunnelLeftovers(box.env.TMPDIR!), []);
+        });
+
+        it("tunnel: kubectl's own bind failure (a port taken after the check) is explained as the port", async () => {
+            const { run } = await tunnelKubectlBindFails();
+            assert.equal(run.code, 1, run.stderr);
+            assert.match(run.stderr, /could not listen.*\n.*kubectl said:/s);
+            assert.match(run.stderr, /already in use on 127\.0\.0\.1/);
+            assert.doesNotMatch(run.stderr, /gcloud auth login|access\.members/);
+        });
+
+        it("tunnel forwards the ports the profile points at; a busy one is found by binding it", async () => {
+            assert.equal(localPortOf("http://localhost:18080", 8080), 18080);
+            assert.equal(localPortOf("https://metaflow.example.com/metadata", 8080), 8080);
+            assert.equal(localPortOf(undefined, 8083), 8083);
+            const holder = net.createServer();
+            const port = await new Promise<number>((resolve) => holder.listen(0, "127.0.0.1", () => resolve((holder.address() as net.AddressInfo).port)));
+            try {
+                const forward = { label: "x", service: "s", localPort: port, remotePort: 1 };
+                assert.deepEqual(await busyForwards([forward]), [forward]);
+            } finally {
+                holder.close();
+            }
+            assert.deepEqual(await busyForwards([{ label: "y", service: "s", localPort: await freePort(), remotePort: 1 }]), []);
+        });
+
+        it("profile with a broken kubeconfig: refuses before writing anything, the Metaflow profile included", async () => {
+            const { run, box } = await profileBrokenKubeconfig();
+            assert.equal(run.code, 1, run.stdout);
+            assert.match(run.stderr, /kubeconfig is not valid YAML.*nothing was changed/);
+            assert.equal(fs.existsSync(path.join(box.env.HOME!, ".metaflowconfig", "config_dev.json")), false, "no profile written");
+            assert.equal(fs.readFileSync(box.env.KUBECONFIG!, "utf8"), BROKEN_KUBECONFIG);
+        });
+
+        it("profile keeps the comments and layout of the kubeconfig it merges into", async () => {
+            const { run, box } = await profileCommented();
+            assert.equal(run.code, 0, run.stderr);
+            const written = fs.readFileSync(box.env.KUBECONFIG!, "utf8");
+            for (const line of ["# My clusters. Keep this comment.", "  # the kind cluster on this laptop", "      server: https://127.0.0.1:6443 # port from kind", "    context: { cluster: kind-local, user: kind-local }"]) {
+                assert.ok(written.includes(line), `kept ${JSON.stringify(line)}:\n${written}`);
+            }
+            const doc = YAML.parse(written);
+            assert.deepEqual(doc.contexts.map((c: any) => c.name), ["kind-local", "metaflow-dev"]);
+            assert.equal(doc["current-context"], "metaflow-dev");
+            const again = mergeKubeconfig(written, contextKubeconfig(CONTEXT), { makeCurrent: true });
+            assert.equal(again.replaced, true);
+            assert.ok(again.text.includes("# My clusters. Keep this comment."));
+            assert.equal(YAML.parse(again.text).users.length, 2);
         });
     });
 
