@@ -26,6 +26,7 @@ export type {
     PlatformGpuPool,
     PlatformLadder,
     PlatformNetwork,
+    PlatformObservability,
     PlatformOnDemand,
     PlatformQueues,
     PlatformServices,
@@ -47,6 +48,7 @@ export { MetaflowIdentity, type MetaflowIdentityArgs } from "./gcp/identity";
 export { MemberGrants, type MemberGrantsArgs } from "./gcp/memberGrants";
 export { EnvironmentBudget, type EnvironmentBudgetArgs } from "./gcp/budget";
 export { AirflowCloud, type AirflowCloudArgs } from "./gcp/airflowCloud";
+export { EnvironmentMonitoring, type EnvironmentMonitoringArgs, type MonitoredDatabase, type MonitoredNodePool } from "./gcp/monitoring";
 
 // Kubernetes components.
 export type { DatabaseConnection } from "./kubernetes/databaseConnection";
@@ -55,6 +57,7 @@ export { ArgoWorkflows, type ArgoWorkflowsArgs } from "./kubernetes/argoWorkflow
 export { ArgoEvents, type ArgoEventsArgs } from "./kubernetes/argoEvents";
 export { GpuComputeClass, type GpuComputeClassArgs } from "./kubernetes/computeClass";
 export { KueueQueues, type KueueQueuesArgs, type KueueTeamArgs } from "./kubernetes/queues";
+export { MetricsScraping, type MetricsScrapingArgs } from "./kubernetes/scraping";
 export { Airflow, type AirflowArgs } from "./kubernetes/airflow";
 export { MemberRbac, type MemberRbacArgs } from "./kubernetes/memberRbac";
 export { MetaflowEndpoint, type EndpointSummary, type MetaflowEndpointArgs } from "./kubernetes/endpoint";

@@ -152,6 +152,19 @@ export function queuesSection(stack: RenderedStack): string[] {
     ];
 }
 
+/** The dashboard and the alert policies, and whom the alerts notify (from the observability output). */
+export function alertsSection(stack: RenderedStack): string[] {
+    const o = stack.outputs.observability?.value as { dashboard: string; alerts: string[]; notify: string[]; scraped: string[] } | undefined;
+    if (!o) {
+        return [];
+    }
+    return [
+        `Watching (Cloud Monitoring dashboard "${o.dashboard}"; Managed Prometheus scrapes ${o.scraped.length > 0 ? o.scraped.join(", ") : "nothing of ours"}):`,
+        ...o.alerts.map((a) => `  alert: ${a}`),
+        `  notifying: ${o.notify.length > 0 ? o.notify.join(", ") : "nobody (no observability.emails or billing.budget.emails): incidents show in the console only"}`,
+    ];
+}
+
 /** The validated config a rendered stack was built from. */
 export function renderedConfig(stack: RenderedStack) {
     return platformConfigFromFlat(stack.config, stack.stack);
@@ -211,7 +224,7 @@ export async function previewStack(name: string, options: RenderOptions = {}): P
         lines.push(`  ${key}: ${mask(out.value, out.secret)}`);
     }
     lines.push("", ...largestStepSection(stack));
-    for (const section of [ladderSection(stack), queuesSection(stack)]) {
+    for (const section of [ladderSection(stack), queuesSection(stack), alertsSection(stack)]) {
         if (section.length > 0) {
             lines.push("", ...section);
         }

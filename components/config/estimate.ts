@@ -56,6 +56,7 @@ export function footprintFromConfig(cfg: PlatformConfig): CostFootprint {
         nat: { minPortsPerVm: cfg.network.natMinPortsPerVm },
         bucket: true,
         registry: true,
+        observability: cfg.observability.enabled,
     };
 }
 

@@ -466,6 +466,27 @@ function queuesSchema() {
         .strict();
 }
 
+function observabilitySchema() {
+    return z
+        .object({
+            enabled: z
+                .boolean()
+                .default(false)
+                .describe(
+                    "Watch the environment: GKE's Managed Service for Prometheus with the kube state and GPU (DCGM) metrics packages, scraping of the Argo controller, " +
+                        "a Cloud Monitoring dashboard and alert policies (see \"Watching the platform\"). Updates the cluster in place; the metrics packages and alert conditions are billed by use.",
+                ),
+            emails: z
+                .array(z.string().regex(EMAIL, "must be an email address (name@example.com) and nothing else"))
+                .max(16)
+                .default([])
+                .describe("Alert recipients, each listed once and each a Cloud Monitoring email channel; none: the alerts go to `billing.budget.emails`' channels, and with neither they only show in the console."),
+            idleGpuMinutes: z.number().int().min(5).max(1440).default(30).describe("Alert when a GPU node's GPUs did no work for this many minutes."),
+            unschedulableMinutes: z.number().int().min(5).max(1440).default(30).describe("Alert when a step pod waits this many minutes for a node the scheduler cannot find (steps still queued by Kueue do not count)."),
+        })
+        .strict();
+}
+
 function billingSchema() {
     const budget = z
         .object({
@@ -583,6 +604,7 @@ function buildPlatformSchema(d: ProfileDefaults) {
             services: servicesSchema(d).prefault({}).meta({ title: "The Kubernetes half: namespace, task identity, metadata service, UI and orchestrators." }),
             access: accessSchema().prefault({}).meta({ title: "Who runs and schedules flows in this environment." }),
             queues: queuesSchema().prefault({}).meta({ title: "Fair queues for steps (Kueue)." }),
+            observability: observabilitySchema().prefault({}).meta({ title: "Dashboards and alerts (Cloud Monitoring)." }),
             billing: billingSchema().prefault({}).meta({ title: "Billing: the environment's budget." }),
             charts: chartsSchema().prefault({}).meta({ title: "Where the Helm charts come from." }),
             endpoint: endpointSchema().optional().describe("An IAP-protected HTTPS endpoint for the UI, the metadata service and Argo; unset: no endpoint."),

@@ -66,7 +66,17 @@ export interface CostFootprint {
     readonly nat?: { readonly minPortsPerVm: number };
     readonly bucket: boolean;
     readonly registry: boolean;
+    /** Config `observability`: metrics packages and alert conditions billed by use (OBSERVABILITY_NOT_PRICED). */
+    readonly observability?: boolean;
 }
+
+/**
+ * What `observability` adds to the bill, which depends on use: Managed Service for Prometheus
+ * bills the samples it ingests (kube state metrics, DCGM on each GPU node, the Argo controller),
+ * Cloud Monitoring bills alert conditions and the series they read. GKE's system metrics are free.
+ */
+export const OBSERVABILITY_NOT_PRICED =
+    "observability: Managed Service for Prometheus samples (kube state metrics, DCGM per GPU node, Argo) and alert-policy conditions are billed by use (Cloud Monitoring pricing)";
 
 /** One line of the monthly bill. */
 export interface LineItem {
@@ -248,6 +258,7 @@ export function estimateCost(f: CostFootprint, table?: RegionPrices): CostEstima
         f.database ? databasePart(f.database, f.region, prices) : NOTHING,
         { ...NOTHING, idle: [...(f.nat ? natItems(f.nat, idleVms) : []), ...storageItems(f, prices)] },
         f.bucket && prices && !prices.gcsStandard ? { ...NOTHING, unpriced: [`datastore bucket: no Cloud Storage Standard price for ${f.region}`] } : NOTHING,
+        f.observability ? { ...NOTHING, unpriced: [OBSERVABILITY_NOT_PRICED] } : NOTHING,
     ];
     const items = parts.flatMap((p) => p.idle).map((i) => ({ ...i, monthlyUsd: round2(i.monthlyUsd) }));
     return {

@@ -1,7 +1,7 @@
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
 import { buildKubeconfig } from "../model/kubeconfig";
-import { serviceAccountEmail, serviceAccountId } from "../model/naming";
+import { clusterName, serviceAccountEmail, serviceAccountId } from "../model/naming";
 import { SAFE_UPGRADES, hardenedNodeConfig } from "./nodeConfig";
 import { childOptions, withDefaults, withDependencies, withLegacyType } from "../options";
 import { componentType } from "../model/typeTokens";
@@ -96,7 +96,22 @@ export interface MetaflowClusterArgs {
      * is Optional+Computed without ForceNew. Default: false.
      */
     readonly gcsFuseCsiDriver?: boolean;
+    /**
+     * Managed Service for Prometheus with the metrics packages the platform's dashboard and alerts
+     * read (`OBSERVABILITY_COMPONENTS`: kube state metrics and DCGM GPU metrics). An in-place update
+     * (`monitoring_config` is Optional+Computed without ForceNew). Default: false, which leaves
+     * GKE's own defaults untouched.
+     */
+    readonly observability?: boolean;
 }
+
+/**
+ * The metrics packages `observability` turns on (@pulumi/gcp 9.37.0 `monitoringConfig.enableComponents`):
+ * the system metrics every cluster has, GKE's kube state metrics packages (Pod phases and
+ * unschedulable Pods; on by default from 1.29.2-gke.2000, listed because the list replaces
+ * GKE's), and DCGM (GPU utilisation per model; GKE installs its DCGM exporter on GPU nodes).
+ */
+export const OBSERVABILITY_COMPONENTS = ["SYSTEM_COMPONENTS", "STORAGE", "HPA", "POD", "DAEMONSET", "DEPLOYMENT", "STATEFULSET", "DCGM"] as const;
 
 /** The defaults MetaflowClusterArgs documents, applied once at the top of the constructor. */
 export const METAFLOW_CLUSTER_DEFAULTS = {
@@ -109,6 +124,7 @@ export const METAFLOW_CLUSTER_DEFAULTS = {
     deletionProtection: PRODUCTION.clusterDeletionProtection,
     cpuPool: { ...PRODUCTION.cpuPool } as CpuPoolArgs,
     gcsFuseCsiDriver: false,
+    observability: false,
 };
 
 type ResolvedClusterArgs = MetaflowClusterArgs & typeof METAFLOW_CLUSTER_DEFAULTS;
@@ -162,7 +178,7 @@ export class MetaflowCluster extends pulumi.ComponentResource {
         this.autopilot = a.mode === ClusterMode.Autopilot;
         this.workloadPool = `${a.project}.svc.id.goog`;
         const placement = clusterPlacement(a, this.autopilot);
-        this.identity = `projects/${a.project}/locations/${placement.location}/clusters/metaflow-${a.environment}#${a.mode}`;
+        this.identity = `projects/${a.project}/locations/${placement.location}/clusters/${clusterName(a.environment)}#${a.mode}`;
 
         this.nodeServiceAccountEmail = serviceAccountEmail(a.project, serviceAccountId(a.environment, "nodes"));
         this.nodeServiceAccount = createNodeServiceAccount(name, a, parent);
@@ -224,7 +240,7 @@ function grantNodeRoles(name: string, a: ResolvedClusterArgs, email: string, opt
 function commonClusterArgs(a: ResolvedClusterArgs, location: string): gcp.container.ClusterArgs {
     return {
         project: a.project,
-        name: `metaflow-${a.environment}`,
+        name: clusterName(a.environment),
         description: `Metaflow ${a.environment} environment (managed by Pulumi)`,
         location,
         network: a.networkId,
@@ -255,6 +271,7 @@ function commonClusterArgs(a: ResolvedClusterArgs, location: string): gcp.contai
         // Installs the Gateway API and GKE policy CRDs the optional HTTPS endpoint uses; no
         // load balancer exists until a Gateway is created.
         gatewayApiConfig: { channel: "CHANNEL_STANDARD" },
+        ...(a.observability ? { monitoringConfig: { enableComponents: [...OBSERVABILITY_COMPONENTS], managedPrometheus: { enabled: true } } } : {}),
     };
 }
 

@@ -13,6 +13,11 @@ export function defaultBucketName(project: string, environment: string): string 
     return `${project}-metaflow-${environment}`;
 }
 
+/** `metaflow-<environment>`: the environment's GKE cluster. */
+export function clusterName(environment: string): string {
+    return `metaflow-${environment}`;
+}
+
 /** `metaflow-<environment>`: the default Kubernetes namespace of an environment's services and steps. */
 export function defaultNamespace(environment: string): string {
     return `metaflow-${environment}`;

@@ -435,6 +435,30 @@ export interface PlatformQueues {
     readonly teams?: PlatformTeam[];
 }
 
+/** `observability`: Dashboards and alerts (Cloud Monitoring). */
+export interface PlatformObservability {
+    /**
+     * Watch the environment: GKE's Managed Service for Prometheus with the kube state and GPU
+     * (DCGM) metrics packages, scraping of the Argo controller, a Cloud Monitoring dashboard and
+     * alert policies (see "Watching the platform"). Updates the cluster in place; the metrics
+     * packages and alert conditions are billed by use. Default: `false`.
+     */
+    readonly enabled?: boolean;
+    /**
+     * Alert recipients, each listed once and each a Cloud Monitoring email channel; none: the
+     * alerts go to `billing.budget.emails`' channels, and with neither they only show in the
+     * console. Default: `[]`.
+     */
+    readonly emails?: string[];
+    /** Alert when a GPU node's GPUs did no work for this many minutes. Default: `30`. */
+    readonly idleGpuMinutes?: number;
+    /**
+     * Alert when a step pod waits this many minutes for a node the scheduler cannot find (steps
+     * still queued by Kueue do not count). Default: `30`.
+     */
+    readonly unschedulableMinutes?: number;
+}
+
 /**
  * `billing.budget`: A monthly Cloud Billing budget for this environment's project and `environment`
  * label, see "Cost"; unset: none.
@@ -551,6 +575,8 @@ export interface MetaflowPlatformArgs {
     readonly access?: PlatformAccess;
     /** Fair queues for steps (Kueue). Default: each key's own. */
     readonly queues?: PlatformQueues;
+    /** Dashboards and alerts (Cloud Monitoring). Default: each key's own. */
+    readonly observability?: PlatformObservability;
     /** Billing: the environment's budget. Default: each key's own. */
     readonly billing?: PlatformBilling;
     /** Where the Helm charts come from. Default: each key's own. */

@@ -14,6 +14,9 @@ import { MetaflowEndpoint } from "../kubernetes/endpoint";
 import { GpuNodePool } from "../gcp/gpuNodePool";
 import { GpuComputeClass } from "../kubernetes/computeClass";
 import { KueueQueues } from "../kubernetes/queues";
+import { MetricsScraping } from "../kubernetes/scraping";
+import { EnvironmentMonitoring } from "../gcp/monitoring";
+import { watchedFromConfig } from "../config/observability";
 import { queueCapacityFromConfig } from "../config/queues";
 import { kueueReplicas } from "../model/queues";
 import { computeClassName, hasLadder, ladderRungs } from "../model/capacityLadder";
@@ -53,6 +56,10 @@ export interface PlatformParts {
     readonly computeClasses?: GpuComputeClass[];
     /** Kueue and the queues; undefined unless `queues.enabled`. */
     readonly queues?: KueueQueues;
+    /** The dashboard and alert policies; undefined unless `observability.enabled`. */
+    readonly monitoring?: EnvironmentMonitoring;
+    /** What Managed Prometheus scrapes of ours; undefined unless `observability.enabled` with the services on. */
+    readonly scraping?: MetricsScraping;
 }
 
 /**
@@ -111,6 +118,7 @@ function createCloud(cfg: PlatformConfig, parent: pulumi.Resource) {
             securityGroup: cfg.access.securityGroup,
             // Airflow reads its DAG folder from the bucket through the Cloud Storage FUSE driver.
             gcsFuseCsiDriver: cfg.services.enabled && cfg.services.airflow,
+            observability: cfg.observability.enabled,
         },
         afterApis("MetaflowCluster"),
     );
@@ -311,7 +319,50 @@ function createKubernetes(cfg: PlatformConfig, parent: pulumi.Resource, cloud: C
               platformChild(parent, "MetaflowEndpoint", { providers: [kubernetes], dependsOn: [apis, services] }),
           )
         : undefined;
-    return { kubernetes, services, endpoint, computeClasses: createComputeClasses(cfg, parent, kubernetes, gpuPools), queues: createQueues(cfg, parent, kubernetes, services) };
+    const scraping = cfg.observability.enabled
+        ? new MetricsScraping(
+              "scraping",
+              { namespace: services.namespace, argoWorkflows: cfg.services.argoWorkflows },
+              // The Argo controller's pods are the chart's; the PodMonitoring CRD comes with managed collection.
+              { parent, providers: [kubernetes], dependsOn: [services, cluster] },
+          )
+        : undefined;
+    return {
+        kubernetes,
+        services,
+        endpoint,
+        computeClasses: createComputeClasses(cfg, parent, kubernetes, gpuPools),
+        queues: createQueues(cfg, parent, kubernetes, services),
+        scraping,
+    };
+}
+
+/** The dashboard and alert policies (config `observability`), alerting the budget's channels unless given their own. */
+function createMonitoring(cfg: PlatformConfig, parent: pulumi.Resource, cloud: CloudParts, budget: EnvironmentBudget | undefined): EnvironmentMonitoring | undefined {
+    if (!cfg.observability.enabled) {
+        return undefined;
+    }
+    const { apis, cluster, database } = cloud;
+    const w = watchedFromConfig(cfg);
+    return new EnvironmentMonitoring(
+        "monitoring",
+        {
+            project: cfg.project,
+            environment: w.environment,
+            clusterName: w.clusterName,
+            namespace: w.namespace,
+            nodePools: [...w.nodePools],
+            argoWorkflows: w.argoWorkflows,
+            database: database && w.database && { databaseId: pulumi.interpolate`${cfg.project}:${database.instance.name}`, maxConnections: w.database.maxConnections },
+            monthlyBudget: w.monthlyBudget,
+            idleGpuMinutes: w.alerts.idleGpuMinutes,
+            unschedulableMinutes: w.alerts.unschedulableMinutes,
+            emails: cfg.observability.emails,
+            channels: budget?.channels.map((c) => c.name),
+        },
+        // Monitoring's API is among the required ones; the cluster's metrics packages feed it.
+        { parent, dependsOn: [apis, cluster] },
+    );
 }
 
 /** Kueue and the environment's queues (config `queues`), quota from the pools (config/queues.ts). */
@@ -379,5 +430,6 @@ export function createPlatformParts(cfg: PlatformConfig, parent: pulumi.Resource
     const cloud = createCloud(cfg, parent);
     const kube = createKubernetes(cfg, parent, cloud, oauthClientSecret);
     const access = createAccess(cfg, parent, cloud, kube);
-    return { ...cloud, services: kube.services, endpoint: kube.endpoint, computeClasses: kube.computeClasses, queues: kube.queues, ...access };
+    const monitoring = createMonitoring(cfg, parent, cloud, access.budget);
+    return { ...cloud, services: kube.services, endpoint: kube.endpoint, computeClasses: kube.computeClasses, queues: kube.queues, scraping: kube.scraping, ...access, monitoring };
 }

@@ -17,6 +17,8 @@ import { gpuScheduling } from "../model/scheduling";
 import { largestSteps } from "../model/sizing";
 import { taskImageRef } from "../model/taskImage";
 import { ARGO_EVENTS_NAMES } from "../model/wellKnown";
+import { alertBodies, dashboardName } from "../model/monitoringBodies";
+import { watchedFromConfig } from "../config/observability";
 import type { PlatformParts } from "./platform";
 
 /** The Metaflow client profile for this environment (no secrets in it). */
@@ -83,6 +85,19 @@ function queuesSummary(cfg: PlatformConfig) {
     };
 }
 
+/** What watches the environment (config `observability`): the dashboard, the alerts and whom they notify, what is scraped. */
+function observabilitySummary(cfg: PlatformConfig, p: PlatformParts) {
+    const o = cfg.observability;
+    const budgetEmails = cfg.billing.budget?.emails ?? [];
+    return {
+        dashboard: dashboardName(cfg.environment),
+        dashboardId: p.monitoring?.dashboard.id,
+        alerts: alertBodies(watchedFromConfig(cfg)).map((a) => a.body.displayName),
+        notify: o.emails.length > 0 ? o.emails : budgetEmails.length > 0 ? budgetEmails.map((e) => `${e} (billing.budget)`) : [],
+        scraped: p.scraping?.podMonitorings ?? [],
+    };
+}
+
 /** The stack outputs of the Google Cloud half; secrets stay secrets. */
 export function platformOutputs(cfg: PlatformConfig, p: PlatformParts) {
     return {
@@ -138,6 +153,7 @@ export function platformOutputs(cfg: PlatformConfig, p: PlatformParts) {
         largestStep: largestSteps({ ...cfg, services: servicesSizing(cfg) }),
         kubernetesNamespace: p.services?.namespace,
         queues: p.queues ? queuesSummary(cfg) : undefined,
+        observability: p.monitoring ? observabilitySummary(cfg, p) : undefined,
         endpoint: p.endpoint?.summary(),
         // Only when Airflow is on: `npm run tunnel` and `npm run airflow-deploy` read it.
         ...(p.services?.airflowWebserverService

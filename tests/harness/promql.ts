@@ -8,14 +8,17 @@ import { parser } from "@prometheus-io/lezer-promql";
 export interface ParsedPromql {
     /** Offsets where the grammar could not continue; empty for a valid query. */
     readonly errorsAt: number[];
-    /** Metric names the query's vector selectors name (bare or as `__name__`). */
+    /** Metric names the query's vector selectors name. */
     readonly metrics: string[];
+    /** Each vector selector: its metric and the label names it matches on (quoted names unquoted). */
+    readonly selectors: Array<{ readonly metric: string; readonly labels: string[] }>;
 }
 
 export function parsePromql(query: string): ParsedPromql {
     const tree = parser.parse(query);
     const errorsAt: number[] = [];
     const metrics = new Set<string>();
+    const selectors: Array<{ metric: string; labels: string[] }> = [];
     tree.iterate({
         enter: (node) => {
             if (node.type.isError) {
@@ -27,8 +30,18 @@ export function parsePromql(query: string): ParsedPromql {
                 if (identifier) {
                     metrics.add(query.slice(identifier.from, identifier.to));
                 }
+                const labels: string[] = [];
+                const matchers = node.node.getChild("LabelMatchers");
+                for (let m = matchers?.firstChild; m; m = m.nextSibling) {
+                    const name = m.getChild("LabelName") ?? m.getChild("QuotedLabelName");
+                    if (name) {
+                        const text = query.slice(name.from, name.to);
+                        labels.push(name.name === "QuotedLabelName" ? JSON.parse(text) : text);
+                    }
+                }
+                selectors.push({ metric: identifier ? query.slice(identifier.from, identifier.to) : "", labels });
             }
         },
     });
-    return { errorsAt, metrics: [...metrics].sort() };
+    return { errorsAt, metrics: [...metrics].sort(), selectors };
 }

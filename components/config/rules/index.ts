@@ -10,6 +10,7 @@ import { ladderProblems } from "./ladder";
 import { labelsProblems } from "./labels";
 import { networkProblems } from "./network";
 import { nodeCapacityProblems } from "./nodeCapacity";
+import { observabilityProblems } from "./observability";
 import { profileProblems } from "./profile";
 import { queuesProblems } from "./queues";
 import type { Rule } from "./rule";
@@ -36,5 +37,6 @@ export const RULES: readonly Rule[] = [
     queuesProblems,
     accessProblems,
     billingProblems,
+    observabilityProblems,
     endpointProblems,
 ];
