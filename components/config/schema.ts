@@ -14,8 +14,10 @@ import { isPrivateCidr, parseIpv4Cidr } from "../model/cidr";
 import { REPLACING_KEYS } from "./replacement";
 import {
     METAFLOW_DEFAULT_STEP,
+    RESERVED_CONNECTIONS,
     ROLLING_UPDATE_SURGE,
     SMALLEST_TIER_MAX_CONNECTIONS,
+    UI_BACKEND_POOLS,
     airflowConnectionArithmetic,
     airflowServerConnections,
     connectionSum,
@@ -293,8 +295,8 @@ const MAX_CONNECTIONS_DESCRIPTION =
     "The `max_connections` flag. Default: the tier's memory / 12 MB, rounded down to 10 (db-g1-small 140, db-custom-2-7680 640), and Cloud SQL's own " +
     "default 25 below 1 GiB (db-f1-micro: 614 MB would go entirely to backends); never derived from replicas, since changing it restarts Postgres " +
     "(stacks deployed before this rule get one restart when it rolls out: dev 100 → 140, prod 170 → 640). Validation refuses clients whose pools exceed it: " +
-    "the services' replicas + `services.rolloutSurge` surge pods per Deployment × their pools (`services.metadataDbPoolMax`; the UI backend opens 6 pools of `uiDbPoolMax`), " +
-    "Airflow's PgBouncer pools when on, + 7 reserved (3 superuser, 2 migration Job, 2 operator).";
+    `the services' replicas + \`services.rolloutSurge\` surge pods per Deployment × their pools (\`services.metadataDbPoolMax\`; the UI backend opens ${UI_BACKEND_POOLS} pools of \`uiDbPoolMax\`), ` +
+    `Airflow's PgBouncer pools when on, + ${RESERVED_CONNECTIONS} reserved (3 superuser, 2 migration Job, 2 operator).`;
 
 function storageSchema(d: ProfileDefaults) {
     return z
@@ -359,7 +361,9 @@ function servicesSchema(d: ProfileDefaults) {
                 .min(1)
                 .max(100)
                 .default(d.services.uiDbPoolMax)
-                .describe("Most connections each of the UI backend's 6 pools opens per replica (metaflow-service v2.5.0 `ui_server.py`; production: aiopg's default 10); counted against `max_connections`."),
+                .describe(
+                    `Most connections each of the UI backend's ${UI_BACKEND_POOLS} pools opens per replica (metaflow-service v2.5.0 \`ui_server.py\`; production: aiopg's default 10); counted against \`max_connections\`.`,
+                ),
             rolloutSurge: z
                 .number()
                 .int()

@@ -1,6 +1,6 @@
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
-import { childOptions } from "../options";
+import { childOptions, withDefaults } from "../options";
 import { componentType } from "../model/typeTokens";
 import { alertBodies, dashboardBody } from "../model/monitoringBodies";
 import { DATABASE_ID_PLACEHOLDER, type WatchedPlatform } from "../model/observability";
@@ -51,22 +51,27 @@ export interface EnvironmentMonitoringArgs {
 }
 
 /** The defaults EnvironmentMonitoringArgs documents. */
-export const ENVIRONMENT_MONITORING_DEFAULTS = { idleGpuMinutes: 30, unschedulableMinutes: 30 } as const;
+export const ENVIRONMENT_MONITORING_DEFAULTS = {
+    nodePools: [] as MonitoredNodePool[],
+    argoWorkflows: false,
+    idleGpuMinutes: 30,
+    unschedulableMinutes: 30,
+    emails: [] as string[],
+    channels: [] as pulumi.Input<string>[],
+};
 
 /** What the bodies are built from (model/observability.ts), the database's ID left as a placeholder. */
 export function watchedPlatform(args: EnvironmentMonitoringArgs): WatchedPlatform {
+    const a = withDefaults(ENVIRONMENT_MONITORING_DEFAULTS, args);
     return {
         environment: args.environment,
         clusterName: args.clusterName,
         namespace: args.namespace,
-        nodePools: args.nodePools ?? [],
-        argoWorkflows: args.argoWorkflows ?? false,
-        database: args.database && { databaseId: DATABASE_ID_PLACEHOLDER, maxConnections: args.database.maxConnections },
-        monthlyBudget: args.monthlyBudget,
-        alerts: {
-            idleGpuMinutes: args.idleGpuMinutes ?? ENVIRONMENT_MONITORING_DEFAULTS.idleGpuMinutes,
-            unschedulableMinutes: args.unschedulableMinutes ?? ENVIRONMENT_MONITORING_DEFAULTS.unschedulableMinutes,
-        },
+        nodePools: a.nodePools,
+        argoWorkflows: a.argoWorkflows,
+        database: a.database && { databaseId: DATABASE_ID_PLACEHOLDER, maxConnections: a.database.maxConnections },
+        monthlyBudget: a.monthlyBudget,
+        alerts: { idleGpuMinutes: a.idleGpuMinutes, unschedulableMinutes: a.unschedulableMinutes },
     };
 }
 
@@ -91,7 +96,8 @@ export class EnvironmentMonitoring extends pulumi.ComponentResource {
         const withDatabase = (text: string): pulumi.Input<string> =>
             databaseId !== undefined && text.includes(DATABASE_ID_PLACEHOLDER) ? pulumi.output(databaseId).apply((id) => text.split(DATABASE_ID_PLACEHOLDER).join(id)) : text;
 
-        this.channels = (args.emails ?? []).map(
+        const a = withDefaults(ENVIRONMENT_MONITORING_DEFAULTS, args);
+        this.channels = a.emails.map(
             (email, i) =>
                 new gcp.monitoring.NotificationChannel(
                     `${name}-email-${i}`,
@@ -99,7 +105,7 @@ export class EnvironmentMonitoring extends pulumi.ComponentResource {
                     parent,
                 ),
         );
-        const notificationChannels = this.channels.length > 0 ? this.channels.map((c) => c.name) : (args.channels ?? []);
+        const notificationChannels = this.channels.length > 0 ? this.channels.map((c) => c.name) : a.channels;
         this.dashboard = new gcp.monitoring.Dashboard(`${name}-dashboard`, { project: args.project, dashboardJson: withDatabase(JSON.stringify(dashboardBody(watched))) }, parent);
         this.alertPolicies = alertBodies(watched).map(
             ({ key, body }) =>

@@ -1,8 +1,9 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { childOptions } from "../options";
+import { childOptions, withDefaults } from "../options";
 import { componentType } from "../model/typeTokens";
 import { computeClassSpec } from "./specs/computeClass";
+import { PLATFORM_LABELS } from "./specs/kubernetesObjects";
 
 export interface GpuComputeClassArgs {
     /** The class's name, which steps select with the node selector `cloud.google.com/compute-class`. */
@@ -16,6 +17,9 @@ export interface GpuComputeClassArgs {
     readonly labels?: Record<string, string>;
 }
 
+/** The defaults GpuComputeClassArgs documents. */
+export const GPU_COMPUTE_CLASS_DEFAULTS = { labels: { ...PLATFORM_LABELS } as Record<string, string> };
+
 /**
  * A GKE custom compute class over node pools that already exist: GKE creates no pool of its own
  * for it and never moves a running step (see kubernetes/specs/computeClass.ts). Cluster-scoped.
@@ -26,11 +30,11 @@ export class GpuComputeClass extends pulumi.ComponentResource {
 
     constructor(name: string, args: GpuComputeClassArgs, opts?: pulumi.ComponentResourceOptions) {
         super(componentType("GpuComputeClass"), name, {}, opts);
-        if (args.nodePools.length === 0) {
-            throw new pulumi.ResourceError(`compute class ${args.className} needs at least one node pool`, this);
+        const a = withDefaults(GPU_COMPUTE_CLASS_DEFAULTS, args);
+        if (a.nodePools.length === 0) {
+            throw new pulumi.ResourceError(`compute class ${a.className} needs at least one node pool`, this);
         }
-        const labels = args.labels ?? { "app.kubernetes.io/part-of": "metaflow", "app.kubernetes.io/managed-by": "pulumi" };
-        const spec = computeClassSpec(args.className, args.nodePools, labels);
+        const spec = computeClassSpec(a.className, a.nodePools, a.labels);
         const computeClass = new k8s.apiextensions.CustomResource(name, { ...spec, metadata: { ...spec.metadata } }, childOptions(this, opts));
         this.className = computeClass.metadata.name;
         this.registerOutputs({ className: this.className });

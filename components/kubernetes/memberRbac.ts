@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { MEMBER_RBAC_RULES, MEMBER_ROLE_NAME, rbacSubject } from "../model/memberAccess";
 import { childOptions, withDependencies, withLegacyType } from "../options";
 import { componentType } from "../model/typeTokens";
+import { PLATFORM_LABELS } from "./specs/kubernetesObjects";
 
 export interface MemberRbacArgs {
     /** The Metaflow namespace; the Role and RoleBinding live there and grant nothing outside it. */
@@ -26,7 +27,7 @@ export class MemberRbac extends pulumi.ComponentResource {
     constructor(name: string, args: MemberRbacArgs, opts?: pulumi.ComponentResourceOptions) {
         super(componentType("MemberRbac"), name, {}, withLegacyType("MemberRbac", opts));
         const parent = childOptions(this, opts);
-        const labels = { "app.kubernetes.io/part-of": "metaflow", "app.kubernetes.io/managed-by": "pulumi" };
+        const labels = { ...PLATFORM_LABELS };
 
         this.role = new k8s.rbac.v1.Role(
             `${name}-role`,

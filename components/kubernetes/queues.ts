@@ -1,11 +1,12 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { releaseChart } from "./chartFiles";
-import { childOptions, withDependencies } from "../options";
+import { childOptions, withDefaults, withDependencies } from "../options";
 import { componentType } from "../model/typeTokens";
 import { DEFAULT_LOCAL_QUEUE, KUEUE_NAMESPACE, queuePlan } from "../model/queues";
 import { kueueObjects, kueueValues } from "./specs/kueue";
 import { KUEUE_CHART } from "./specs/versions";
+import { PLATFORM_LABELS } from "./specs/kubernetesObjects";
 
 /** A team's queue: a guarantee carved out of the environment's quota. */
 export interface KueueTeamArgs {
@@ -36,6 +37,10 @@ export interface KueueQueuesArgs {
     readonly chartSource?: string;
 }
 
+/** The defaults KueueQueuesArgs and KueueTeamArgs document. */
+export const KUEUE_QUEUES_DEFAULTS = { teams: [] as KueueTeamArgs[], replicas: 1 };
+export const KUEUE_TEAM_DEFAULTS = { borrowing: true };
+
 /**
  * Kueue from its pinned chart in `kueue-system`, configured to manage the Metaflow namespace only,
  * and the queues: one ResourceFlavor, the environment's ClusterQueue and one per team, and their
@@ -49,26 +54,27 @@ export class KueueQueues extends pulumi.ComponentResource {
     constructor(name: string, args: KueueQueuesArgs, opts?: pulumi.ComponentResourceOptions) {
         super(componentType("KueueQueues"), name, {}, opts);
         const parent = childOptions(this, opts);
-        const teams = (args.teams ?? []).map((t) => ({ ...t, borrowing: t.borrowing ?? true }));
-        const plan = queuePlan(args.environment, { cpuMillis: args.cpuMillis, gpus: args.gpus }, teams);
+        const a = withDefaults(KUEUE_QUEUES_DEFAULTS, args);
+        const teams = a.teams.map((t) => withDefaults(KUEUE_TEAM_DEFAULTS, t));
+        const plan = queuePlan(a.environment, { cpuMillis: a.cpuMillis, gpus: a.gpus }, teams);
 
         this.release = new k8s.helm.v3.Release(
             `${name}-release`,
             {
                 name: "kueue",
-                ...releaseChart(KUEUE_CHART, args.chartSource, this),
+                ...releaseChart(KUEUE_CHART, a.chartSource, this),
                 namespace: KUEUE_NAMESPACE,
                 createNamespace: true,
                 atomic: true,
                 cleanupOnFail: true,
                 timeout: 600,
-                values: kueueValues(args.namespace, args.replicas ?? 1, teams.length > 0),
+                values: kueueValues(a.namespace, a.replicas, teams.length > 0),
             },
             parent,
         );
-        const labels = { "app.kubernetes.io/part-of": "metaflow", "app.kubernetes.io/managed-by": "pulumi" };
+        const labels = { ...PLATFORM_LABELS };
         // The chart installs the CRDs and the webhooks that check these objects: create them after it.
-        for (const object of kueueObjects(args.environment, args.namespace, plan, labels)) {
+        for (const object of kueueObjects(a.environment, a.namespace, plan, labels)) {
             new k8s.apiextensions.CustomResource(`${name}-${object.kind.toLowerCase()}-${object.metadata.name}`, { ...object, metadata: { ...object.metadata } }, withDependencies(parent, this.release));
         }
         this.localQueue = DEFAULT_LOCAL_QUEUE;

@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { childOptions } from "../options";
 import { componentType } from "../model/typeTokens";
 import { argoControllerPodMonitoring } from "./specs/podMonitoring";
+import { PLATFORM_LABELS } from "./specs/kubernetesObjects";
 
 export interface MetricsScrapingArgs {
     /** The Metaflow namespace (it must exist), where the Argo controller runs. */
@@ -23,7 +24,7 @@ export class MetricsScraping extends pulumi.ComponentResource {
     constructor(name: string, args: MetricsScrapingArgs, opts?: pulumi.ComponentResourceOptions) {
         super(componentType("MetricsScraping"), name, {}, opts);
         const parent = childOptions(this, opts);
-        const labels = { "app.kubernetes.io/part-of": "metaflow", "app.kubernetes.io/managed-by": "pulumi" };
+        const labels = { ...PLATFORM_LABELS };
         const objects = args.argoWorkflows ? [argoControllerPodMonitoring(args.namespace, labels)] : [];
         for (const o of objects) {
             new k8s.apiextensions.CustomResource(`${name}-${o.metadata.name}`, { ...o, metadata: { ...o.metadata } }, parent);

@@ -15,6 +15,9 @@ export interface AppLabels {
     readonly selectorLabels: Labels;
 }
 
+/** The recommended labels every object of the platform carries (Kubernetes "Recommended Labels"). */
+export const PLATFORM_LABELS = { "app.kubernetes.io/part-of": "metaflow", "app.kubernetes.io/managed-by": "pulumi" } as const;
+
 /** Recommended labels; `selectorLabels` is the stable subset a Service or PDB selects on. */
 export function appLabels(component: string, environment: string): AppLabels {
     const selectorLabels = {
@@ -22,7 +25,7 @@ export function appLabels(component: string, environment: string): AppLabels {
         "app.kubernetes.io/component": component,
         "app.kubernetes.io/instance": environment,
     };
-    return { selectorLabels, labels: { ...selectorLabels, "app.kubernetes.io/part-of": "metaflow", "app.kubernetes.io/managed-by": "pulumi" } };
+    return { selectorLabels, labels: { ...selectorLabels, ...PLATFORM_LABELS } };
 }
 
 /** No privilege escalation, no capabilities, the runtime's seccomp profile. */
