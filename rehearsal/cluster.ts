@@ -1,0 +1,68 @@
+/**
+ * What GKE puts in a new cluster that our program relies on, added to the local control plane:
+ * the CRDs GKE installs itself (Gateway API with `gatewayApiConfig`, its `networking.gke.io`
+ * policies), read from ../shared/crds; and checks that the admission plugins GKE enables behave.
+ */
+import * as fs from "fs";
+import * as path from "path";
+import * as YAML from "yaml";
+import { expect } from "./checks";
+import { KubeAccess, kubeOk, kubeRequest, serverSideApply, waitFor } from "./kube";
+
+export const SHARED = path.resolve(__dirname, "..", "..", "shared");
+
+/** Applies every CRD under ../shared/crds; returns their names. */
+export async function applyGkeCrds(access: KubeAccess): Promise<string[]> {
+    const root = path.join(SHARED, "crds");
+    expect(fs.existsSync(root), `${root} is absent: the CRDs GKE installs itself come from ../shared/crds`);
+    const names: string[] = [];
+    for (const dir of fs.readdirSync(root)) {
+        for (const file of fs.readdirSync(path.join(root, dir)).filter((f) => f.endsWith(".yaml"))) {
+            for (const doc of YAML.parseAllDocuments(fs.readFileSync(path.join(root, dir, file), "utf8"))) {
+                const crd = doc.toJS();
+                if (crd?.kind === "CustomResourceDefinition") {
+                    await serverSideApply(access, "/apis/apiextensions.k8s.io/v1/customresourcedefinitions", crd);
+                    names.push(crd.metadata.name);
+                }
+            }
+        }
+    }
+    for (const name of names) {
+        await waitFor(`CRD ${name} Established`, 30_000, async () => {
+            const r = await kubeOk(access, "GET", `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${name}`);
+            return r.body.status?.conditions?.some((c: { type: string; status: string }) => c.type === "Established" && c.status === "True") ? true : undefined;
+        });
+    }
+    return names;
+}
+
+/**
+ * ExtendedResourceToleration: a pod that requests `nvidia.com/gpu` gets the toleration for the
+ * GPU taint (key `nvidia.com/gpu`, operator Exists, effect NoSchedule), which our GPU steps rely
+ * on instead of setting it (kubernetes plugin/pkg/admission/extendedresourcetoleration). Checked
+ * with a server-side dry run.
+ */
+export async function gpuTolerationAdded(access: KubeAccess): Promise<string> {
+    const pod = {
+        apiVersion: "v1",
+        kind: "Pod",
+        metadata: { name: "gpu-admission-probe", namespace: "default" },
+        spec: { containers: [{ name: "c", image: "busybox", resources: { limits: { "nvidia.com/gpu": "1" } } }] },
+    };
+    const r = await kubeOk(access, "POST", "/api/v1/namespaces/default/pods?dryRun=All", pod);
+    const tolerations: Array<{ key?: string; operator?: string; effect?: string }> = r.body.spec.tolerations ?? [];
+    const t = tolerations.find((x) => x.key === "nvidia.com/gpu");
+    expect(t && t.operator === "Exists" && t.effect === "NoSchedule", `no nvidia.com/gpu toleration added: ${JSON.stringify(tolerations)}`);
+    return `tolerations after admission: ${JSON.stringify(tolerations)}`;
+}
+
+/** Pod Security admission: a privileged pod in a namespace labelled `enforce: restricted` is refused. */
+export async function podSecurityEnforced(access: KubeAccess): Promise<string> {
+    const ns = "pod-security-probe";
+    await serverSideApply(access, "/api/v1/namespaces", { apiVersion: "v1", kind: "Namespace", metadata: { name: ns, labels: { "pod-security.kubernetes.io/enforce": "restricted" } } });
+    const pod = { apiVersion: "v1", kind: "Pod", metadata: { name: "p", namespace: ns }, spec: { containers: [{ name: "c", image: "busybox", securityContext: { privileged: true } }] } };
+    const r = await kubeRequest(access, "POST", `/api/v1/namespaces/${ns}/pods?dryRun=All`, pod);
+    await kubeRequest(access, "DELETE", `/api/v1/namespaces/${ns}`);
+    expect(r.status === 403 && /violates PodSecurity/.test(r.body?.message ?? ""), `expected a PodSecurity refusal, got HTTP ${r.status}: ${r.body?.message}`);
+    return String(r.body.message).slice(0, 160);
+}

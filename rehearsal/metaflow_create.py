@@ -1,0 +1,45 @@
+"""Metaflow's own `argo-workflows create` (or `trigger`) of the sample flow, against the rehearsal's
+API server.
+
+Run by rehearsal/workloads.ts with the Python layer's interpreter (.venv, Metaflow 2.19.39):
+
+    python rehearsal/metaflow_create.py <stack> <profile.json> <kubeconfig> <workdir> [create|trigger]
+
+The profile is the deployed stack's `metaflowConfig` output; the kubeconfig authenticates as the
+stack's member (not an admin), so the member Role is what allows or refuses each call. Metaflow
+uploads the code package to its datastore: a GCS emulator on 127.0.0.1 (the Python layer's
+OfflineGcp, tests/python/conftest.py). Without `--only-json`, `create` sends the WorkflowTemplate,
+the CronWorkflow of `@schedule` and, where the stack runs Argo Events, the Sensor of `@trigger` to
+the API server; `trigger` (after `create`, same workdir) submits a Workflow from the template.
+Prints one JSON line: the return code and the end of stdout and stderr.
+"""
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO / "tests" / "python"))
+
+from conftest import SUBPROCESS_TIMEOUT_S, OfflineGcp, _sample_flow_for, datastore_bucket, metaflow_env  # noqa: E402
+
+
+def main(stack, profile_file, kubeconfig, workdir, command="create"):
+    profile = json.loads(Path(profile_file).read_text())
+    workdir = Path(workdir)
+    (workdir / "flow").mkdir(parents=True, exist_ok=True)
+    if command == "create":
+        (workdir / "flow" / "sample_flow.py").write_text(_sample_flow_for(profile))
+    gcp = OfflineGcp()
+    try:
+        gcp.create_bucket(datastore_bucket(profile))
+        env = metaflow_env(workdir / "home", stack, profile, {**gcp.client_env(), "KUBECONFIG": kubeconfig})
+        argv = [sys.executable, "sample_flow.py", "--no-pylint", "argo-workflows", command]
+        done = subprocess.run(argv, cwd=workdir / "flow", env=env, capture_output=True, text=True, timeout=SUBPROCESS_TIMEOUT_S)
+    finally:
+        gcp.stop()
+    print(json.dumps({"returncode": done.returncode, "stdout": done.stdout[-3000:], "stderr": done.stderr[-3000:]}))
+
+
+if __name__ == "__main__":
+    main(*sys.argv[1:6])

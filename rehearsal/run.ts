@@ -1,0 +1,137 @@
+/**
+ * `npm run rehearse`: the deploy rehearsal. The pinned tools (rehearsal/tools.sh), a Kubernetes
+ * control plane on loopback with simulated GKE nodes, and the real Pulumi engine running the real
+ * stack program for dev and prod against it, with Google Cloud served by our stand-in provider.
+ * Offline: nothing but what the project's scripts install and build. Ends with one
+ * "N passed, M failed" line; exits non-zero if anything failed.
+ */
+import { execFileSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { Checks } from "./checks";
+import { applyGkeCrds, gpuTolerationAdded, podSecurityEnforced } from "./cluster";
+import { ControlPlane, startControlPlane } from "./controlPlane";
+import { EngineEnv, REPO } from "./engine";
+import { servingCert } from "./pki";
+import { FakeCompute, startFakeCompute } from "./standins/compute";
+import { afterUp, destroyLeavesNothing, peeringRemoved, previewAndUp, replacementRefused, replicaChange, stackConfig, StackRun } from "./stacks";
+import { OFFLINE_PROJECT } from "../tests/harness/render";
+import { MEMBER, metaflowWorkloads } from "./workloads";
+
+const CACHE = process.env.METAFLOW_REHEARSAL_CACHE ?? path.join(os.homedir(), ".cache", "metaflow-gcp-rehearsal");
+
+/** rehearsal/tools.sh: builds what is missing, prints versions; returns the bin directory. */
+function tools(): string {
+    const out = execFileSync("bash", [path.join(REPO, "rehearsal", "tools.sh")], { cwd: REPO, encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] });
+    process.stdout.write(out);
+    const bin = /^bin: (.+)$/m.exec(out)?.[1];
+    if (!bin) {
+        throw new Error("rehearsal/tools.sh printed no bin directory");
+    }
+    return bin;
+}
+
+/** kwok's own zero-delay stages, from its module in the tool cache's Go module cache. */
+function kwokStages(): string[] {
+    const root = path.join(CACHE, "go", "mod", "sigs.k8s.io", "kwok@v0.8.0", "kustomize", "stage");
+    const files = ["node/fast/node-initialize.yaml", "node/heartbeat-with-lease/node-heartbeat-with-lease.yaml", "pod/fast/pod-ready.yaml", "pod/fast/pod-complete.yaml", "pod/fast/pod-delete.yaml"];
+    return [...files.map((f) => path.join(root, f)), path.join(REPO, "rehearsal", "kwok-workflow-pods.yaml")];
+}
+
+/**
+ * What each rehearsed stack changes on its committed stack file: dev runs Airflow as its
+ * orchestrator (the Airflow chart; Airflow's pods need e2-standard-4 nodes and a tier whose
+ * memory carries its pools, as tests/airflow.test.ts's AIRFLOW_ON); prod keeps Argo Workflows and
+ * Argo Events and gets a member, so that the member Role exists for the workload checks.
+ */
+function overridesFor(stack: string): Record<string, unknown> {
+    const committed = stackConfig(stack);
+    const obj = (key: string) => (committed[`metaflow-gcp:${key}`] as Record<string, unknown> | undefined) ?? {};
+    if (stack === "dev") {
+        const cluster = obj("cluster");
+        return {
+            "metaflow-gcp:services": { ...obj("services"), argoWorkflows: false, argoEvents: false, airflow: true },
+            "metaflow-gcp:database": { ...obj("database"), tier: "db-custom-1-3840" },
+            "metaflow-gcp:cluster": { ...cluster, cpuPool: { ...((cluster.cpuPool as object) ?? {}), machineType: "e2-standard-4" } },
+        };
+    }
+    return { "metaflow-gcp:access": { ...obj("access"), members: [...(((obj("access").members as string[]) ?? [])), MEMBER] } };
+}
+
+async function rehearseStack(checks: Checks, base: Omit<StackRun, "stack" | "checks">, stack: string, withWorkloads: boolean): Promise<void> {
+    const run: StackRun = { ...base, checks, stack, overrides: overridesFor(stack) };
+    const callsBefore = run.compute.calls.length;
+    if (!(await previewAndUp(run))) {
+        checks.skipped(`${stack}: the checks after up`, "up failed");
+    } else {
+        const namespace = await afterUp(run);
+        if (withWorkloads && namespace) {
+            await metaflowWorkloads(checks, run.access, namespace, run.env, stack, run.overrides ?? {});
+        }
+        await replicaChange(run);
+        if (stack === "prod") {
+            await replacementRefused(run);
+        }
+        await destroyLeavesNothing(run, namespace);
+    }
+    await peeringRemoved({ ...run, compute: { ...run.compute, calls: run.compute.calls.slice(callsBefore) } });
+}
+
+async function main(): Promise<void> {
+    const checks = new Checks();
+    const runDir = fs.mkdtempSync(path.join(os.tmpdir(), "metaflow-rehearsal-"));
+    console.log(`rehearsal run directory: ${runDir}`);
+    let bin = "";
+    await checks.run("tools: every pinned tool built or reused from the cache", async () => {
+        bin = tools();
+    });
+    let cp: ControlPlane | undefined;
+    let compute: FakeCompute | undefined;
+    try {
+        if (bin) {
+            await checks.run("control plane: etcd, kube-apiserver, controller-manager, scheduler, kwok on loopback", async () => {
+                cp = await startControlPlane({ binDir: bin, kwokStages: kwokStages(), dir: path.join(runDir, "cluster") });
+                return `API server ${cp.access.server}`;
+            });
+        }
+        if (!cp) {
+            checks.skipped("everything after the control plane", "no control plane");
+            return;
+        }
+        const access = cp.access;
+        await checks.run("control plane: the CRDs GKE installs (../shared/crds)", async () => (await applyGkeCrds(access)).join(", "));
+        await checks.run("admission: ExtendedResourceToleration adds the GPU toleration", () => gpuTolerationAdded(access));
+        await checks.run("admission: Pod Security refuses a privileged pod under enforce=restricted", () => podSecurityEnforced(access));
+        const [cert, key] = servingCert(cp.pki, "compute", ["compute.googleapis.com"]);
+        compute = await startFakeCompute(cert, key);
+        const env: EngineEnv = {
+            toolsBin: bin,
+            runDir,
+            kubeServer: access.server,
+            adminToken: cp.pki.adminToken,
+            deployerToken: cp.pki.deployerToken,
+            memberToken: cp.pki.memberToken,
+            caFile: cp.pki.caCert,
+            computeProxy: compute.proxyUrl,
+            computeAdmin: compute.adminUrl,
+            project: OFFLINE_PROJECT,
+        };
+        // `npm run rehearse -- prod` rehearses one stack (while developing); CI rehearses both.
+        const stacks = process.argv.slice(2).filter((a) => !a.startsWith("-"));
+        for (const stack of stacks.length > 0 ? stacks : ["dev", "prod"]) {
+            await rehearseStack(checks, { env, access, compute }, stack, stack === "prod");
+        }
+    } finally {
+        await compute?.close();
+        await cp?.stop();
+        console.log(`logs: ${runDir}/logs and ${runDir}/cluster/logs`);
+        console.log(checks.summary());
+        process.exitCode = checks.results.every((r) => r.ok) ? 0 : 1;
+    }
+}
+
+main().catch((err) => {
+    console.error(err);
+    process.exitCode = 1;
+});

@@ -1,0 +1,188 @@
+/**
+ * One stack's deploy rehearsal on the real engine: the policy-checked preview our workflows run,
+ * `up`, what Kubernetes then holds, no secret in the state file, a second `up` after a replica
+ * change (only Kubernetes objects change), in production the replacement guard refusing a
+ * replacing change, and `destroy` leaving nothing behind.
+ */
+import { execFileSync } from "child_process";
+import * as fs from "fs";
+import * as path from "path";
+import * as YAML from "yaml";
+import { Checks, expect } from "./checks";
+import { SHARED } from "./cluster";
+import { EngineEnv, engineErrorLines, EngineResult, REPO, runEngine } from "./engine";
+import { KubeAccess, kubeOk, kubeRequest, waitFor } from "./kube";
+import type { FakeCompute } from "./standins/compute";
+import { OFFLINE_PROJECT } from "../tests/harness/render";
+
+export interface StackRun {
+    readonly checks: Checks;
+    readonly env: EngineEnv;
+    readonly access: KubeAccess;
+    readonly compute: FakeCompute;
+    readonly stack: string;
+    /** Config overrides on top of the committed stack file (full keys). */
+    readonly overrides?: Record<string, unknown>;
+}
+
+/** The stack file's config, the project if unset (as `npm run policy-config` assumes), and the charts from ../shared/charts. */
+export function stackConfig(stack: string, overrides: Record<string, unknown> = {}): Record<string, unknown> {
+    const doc = YAML.parse(fs.readFileSync(path.join(REPO, `Pulumi.${stack}.yaml`), "utf8")) ?? {};
+    const config: Record<string, unknown> = { ...(doc.config ?? {}) };
+    config["gcp:project"] ??= OFFLINE_PROJECT;
+    config["metaflow-gcp:charts"] = { source: path.join(SHARED, "charts") };
+    return { ...config, ...overrides };
+}
+
+function failed(r: EngineResult): string {
+    return `${r.error ?? "failed"}\n${engineErrorLines(r.log)}\n(log: ${r.log})`;
+}
+
+/**
+ * `npm run policy-config -- <stack> --out <file>`: the pack config our workflows pass to preview.
+ * It reads the committed stack file; members the rehearsal adds (access.members) are added to
+ * every policy's `members`, as the script writes them when the stack file lists them.
+ */
+function policyConfig(stack: string, runDir: string, overrides: Record<string, unknown> = {}): string {
+    const out = path.join(runDir, `policy-${stack}.json`);
+    execFileSync("npm", ["run", "-s", "policy-config", "--", stack, "--out", out], { cwd: REPO, stdio: ["ignore", "ignore", "pipe"] });
+    const added = (overrides["metaflow-gcp:access"] as { members?: string[] } | undefined)?.members ?? [];
+    if (added.length > 0) {
+        const pack = JSON.parse(fs.readFileSync(out, "utf8")) as Record<string, Record<string, unknown>>;
+        for (const policy of Object.values(pack)) {
+            if (Array.isArray(policy?.members)) {
+                policy.members = [...new Set([...(policy.members as string[]), ...added])];
+            }
+        }
+        fs.writeFileSync(out, JSON.stringify(pack, null, 2));
+    }
+    return out;
+}
+
+/** Every Deployment in the namespace Available, every Job Complete. */
+async function workloadsReady(access: KubeAccess, namespace: string): Promise<string> {
+    const deployments = (await kubeOk(access, "GET", `/apis/apps/v1/namespaces/${namespace}/deployments`)).body.items as Array<Record<string, any>>; // eslint-disable-line @typescript-eslint/no-explicit-any
+    expect(deployments.length > 0, `no Deployments in ${namespace}`);
+    const notReady = deployments.filter((d) => !(d.status?.conditions ?? []).some((c: { type: string; status: string }) => c.type === "Available" && c.status === "True"));
+    expect(notReady.length === 0, `not Available: ${notReady.map((d) => d.metadata.name).join(", ")}`);
+    return `${deployments.length} Deployments Available: ${deployments.map((d) => `${d.metadata.name}×${d.status.readyReplicas}`).join(", ")}`;
+}
+
+/** Secret values held in the cluster's Secrets (our Secrets and the charts'), none of which may appear in the state. */
+async function clusterSecretValues(access: KubeAccess): Promise<string[]> {
+    const secrets = (await kubeOk(access, "GET", "/api/v1/secrets")).body.items as Array<{ type: string; data?: Record<string, string> }>;
+    return secrets
+        .filter((s) => s.type === "Opaque")
+        .flatMap((s) => Object.values(s.data ?? {}).map((b64) => Buffer.from(b64, "base64").toString("utf8")))
+        .filter((v) => v.length >= 12);
+}
+
+async function secretsNotInState(run: StackRun): Promise<string> {
+    const exported = await runEngine(run.env, { op: "export", stack: run.stack, config: stackConfig(run.stack, run.overrides) });
+    expect(exported.ok, failed(exported));
+    const state = JSON.stringify(exported.result);
+    const values = await clusterSecretValues(run.access);
+    expect(values.length > 0, "no Secret values found in the cluster to look for");
+    // The value, without base64 padding, base64-encoded, and each long part of a URL or DSN.
+    const forms = (v: string) => [v, v.replace(/=+$/, ""), Buffer.from(v).toString("base64"), ...v.split(/[:@/?&=]/).filter((part) => part.length >= 16)];
+    const leaked = values.filter((v) => forms(v).some((f) => state.includes(f)));
+    expect(leaked.length === 0, `${leaked.length} of ${values.length} Secret values are plaintext in the state file (e.g. one starting ${leaked[0]?.slice(0, 4)}…)`);
+    const ciphertexts = (state.match(/"ciphertext"/g) ?? []).length;
+    return `${values.length} Secret values looked for, none in the state; ${ciphertexts} values encrypted there`;
+}
+
+/** The stack's namespace, from the Metaflow profile it outputs (`metaflowConfig.METAFLOW_KUBERNETES_NAMESPACE`). */
+async function namespaceOf(run: StackRun): Promise<string> {
+    const r = await runEngine(run.env, { op: "outputs", stack: run.stack, config: stackConfig(run.stack, run.overrides) });
+    expect(r.ok, failed(r));
+    const ns = r.result?.metaflowConfig?.value?.METAFLOW_KUBERNETES_NAMESPACE;
+    expect(typeof ns === "string", `no metaflowConfig.METAFLOW_KUBERNETES_NAMESPACE output: ${Object.keys(r.result ?? {}).join(", ")}`);
+    return ns;
+}
+
+export async function previewAndUp(run: StackRun): Promise<boolean> {
+    const { checks, env, stack } = run;
+    const config = stackConfig(stack, run.overrides);
+    await checks.run(`${stack}: preview --policy-pack policy (config from npm run policy-config)`, async () => {
+        const pack = policyConfig(stack, env.runDir, run.overrides);
+        const r = await runEngine(env, { op: "preview", stack, config, policyPack: path.join(REPO, "policy"), policyPackConfig: pack });
+        expect(r.ok, failed(r));
+        expect(/Policies:|policy/i.test(fs.readFileSync(r.log, "utf8")), `the engine's output names no policy pack (log: ${r.log})`);
+        return `${JSON.stringify(r.result.changeSummary)} in ${r.seconds.toFixed(0)} s`;
+    });
+    return checks.run(`${stack}: up`, async () => {
+        const r = await runEngine(env, { op: "up", stack, config });
+        expect(r.ok, failed(r));
+        return `${JSON.stringify(r.result.summary)} in ${r.seconds.toFixed(0)} s`;
+    });
+}
+
+export async function afterUp(run: StackRun): Promise<string | undefined> {
+    let namespace: string | undefined;
+    await run.checks.run(`${run.stack}: every Deployment Available on the simulated nodes`, async () => {
+        namespace = await namespaceOf(run);
+        return waitFor(`Deployments in ${namespace}`, 120_000, async () => workloadsReady(run.access, namespace!).catch(() => undefined), 2000);
+    });
+    await run.checks.run(`${run.stack}: no secret value plaintext in the state file`, () => secretsNotInState(run));
+    return namespace;
+}
+
+/** A second `up` with more replicas: only Kubernetes objects may change. */
+export async function replicaChange(run: StackRun): Promise<void> {
+    await run.checks.run(`${run.stack}: second up after a replica change changes only Kubernetes objects`, async () => {
+        const config = stackConfig(run.stack, run.overrides);
+        const services = { ...((config["metaflow-gcp:services"] as Record<string, unknown>) ?? {}) };
+        services.metadataReplicas = Number(services.metadataReplicas ?? 2) + 1;
+        const changed = { ...(run.overrides ?? {}), "metaflow-gcp:services": services };
+        const r = await runEngine(run.env, { op: "up", stack: run.stack, config: stackConfig(run.stack, changed) });
+        expect(r.ok, failed(r));
+        const steps = (r.result.steps as Array<{ op: string; type: string }>).filter((s) => s.type !== "pulumi:pulumi:Stack");
+        const others = steps.filter((s) => !s.type.startsWith("kubernetes:"));
+        expect(steps.length > 0, "nothing changed");
+        expect(others.length === 0, `non-Kubernetes changes: ${others.map((s) => `${s.op} ${s.type}`).join(", ")}`);
+        return steps.map((s) => `${s.op} ${s.type}`).join(", ");
+    });
+}
+
+/** Production: a replacing change (the subnet's range) is refused before anything is changed. */
+export async function replacementRefused(run: StackRun): Promise<void> {
+    await run.checks.run(`${run.stack}: the replacement guard refuses a replacing change (network.subnetCidr)`, async () => {
+        const config = stackConfig(run.stack, run.overrides);
+        const network = { ...((config["metaflow-gcp:network"] as Record<string, unknown>) ?? {}), subnetCidr: "10.120.0.0/20" };
+        const r = await runEngine(run.env, { op: "up", stack: run.stack, config: { ...config, "metaflow-gcp:network": network } });
+        const log = fs.readFileSync(r.log, "utf8");
+        expect(!r.ok, "the update succeeded");
+        expect(/Refused: this change of the production stack's config would replace/.test(log), `failed, but not with the guard's refusal:\n${engineErrorLines(r.log)}`);
+        const changed = /(\d+) (created|updated|deleted|replaced)/.exec(log);
+        expect(!changed, `resources changed before the refusal: ${changed?.[0]}`);
+        return "refused: Refused: this change of the production stack's config would replace resources…";
+    });
+}
+
+export async function destroyLeavesNothing(run: StackRun, namespace: string | undefined): Promise<void> {
+    const { checks, env, stack, access } = run;
+    await checks.run(`${stack}: destroy leaves nothing behind`, async () => {
+        const r = await runEngine(env, { op: "destroy", stack, config: stackConfig(stack, run.overrides) });
+        expect(r.ok, failed(r));
+        const exported = await runEngine(env, { op: "export", stack, config: stackConfig(stack, run.overrides) });
+        const left = (exported.result?.deployment?.resources ?? []).filter((x: { type: string }) => !["pulumi:pulumi:Stack", "pulumi:providers:gcp", "pulumi:providers:random"].includes(x.type) && !x.type.startsWith("pulumi:providers:"));
+        expect(left.length === 0, `left in the state: ${left.map((x: { urn: string }) => x.urn).join(", ")}`);
+        if (namespace) {
+            await waitFor(`namespace ${namespace} gone`, 120_000, async () => ((await kubeRequest(access, "GET", `/api/v1/namespaces/${namespace}`)).status === 404 ? true : undefined), 1000);
+        }
+        const nodes = (await kubeOk(access, "GET", "/api/v1/nodes")).body.items.length;
+        expect(nodes === 0, `${nodes} nodes left`);
+        return `${JSON.stringify(r.result.summary)} in ${r.seconds.toFixed(0)} s; namespace, nodes and state empty`;
+    });
+}
+
+/** PeeringRemoval's delete ran in the dynamic-provider host and removed the peering before the network went. */
+export async function peeringRemoved(run: StackRun): Promise<void> {
+    await run.checks.run(`${run.stack}: PeeringRemoval removed the PSA peering (dynamic-provider host, fake Compute API)`, async () => {
+        const calls = run.compute.calls.filter((c) => c.path.endsWith("/removePeering"));
+        expect(calls.length > 0, `no removePeering call; Compute API calls: ${JSON.stringify(run.compute.calls)}; events: ${run.compute.events.join("; ")}`);
+        const refused = run.compute.events.filter((e) => e.includes("delete refused"));
+        expect(refused.length === 0, refused.join("; "));
+        return run.compute.events.join("; ");
+    });
+}

@@ -1,0 +1,300 @@
+/**
+ * Metaflow's own workloads on the deployed dev stack:
+ * - the member Role allows every Kubernetes call Metaflow's client makes for `run --with
+ *   kubernetes` and `argo-workflows create` (the list the Python layer derives from Metaflow
+ *   2.19.39's source, tests/python/test_member_access.py `metaflow_api_calls`) and nothing
+ *   outside it, asked of the real RBAC authorizer with SubjectAccessReviews;
+ * - the real scheduler puts a CPU step on the CPU pool and a GPU step on the GPU pool, and a step
+ *   one unit larger than the stack's `largestStep` output fits nowhere.
+ * Step pods are shaped as Metaflow shapes them: requests of `cpu`, `memory` and
+ * `ephemeral-storage` in its units (`<n>M` for memory and disk, plugins/kubernetes/kube_utils.py),
+ * `nvidia.com/gpu` as a limit for GPU steps, no node selector or toleration (ExtendedResourceToleration
+ * adds the GPU one).
+ */
+import { execFile, execFileSync } from "child_process";
+import { promisify } from "util";
+import * as fs from "fs";
+import * as path from "path";
+import { Checks, expect } from "./checks";
+import { runAsDeployment } from "./controllers";
+import { EngineEnv, REPO, runEngine } from "./engine";
+import { KubeAccess, kubeOk, kubeRequest, waitFor } from "./kube";
+import { gkeNode, gkeSystemPod, poolZones, type PoolInputs } from "./nodes";
+import { stackConfig } from "./stacks";
+import { METAFLOW_DEFAULT_STEP, type StepSize } from "../components/model/sizing";
+
+/** The member the rehearsal's prod stack grants access to (config access.members). */
+export const MEMBER = "user:member@rehearsal.example";
+const MEMBER_USER = "member@rehearsal.example";
+
+type Call = [group: string, resource: string, verb: string];
+
+/** Metaflow's calls, from the Python layer's scan of the installed Metaflow (needs .venv). */
+function metaflowCalls(): Call[] {
+    const python = path.join(REPO, ".venv", "bin", "python");
+    expect(fs.existsSync(python), `${python} is missing: npm test builds it (scripts/pytest.sh)`);
+    const script = "import json,sys; sys.path.insert(0,'tests/python'); import test_member_access as t; print(json.dumps(sorted(t.metaflow_api_calls())))";
+    return JSON.parse(execFileSync(python, ["-c", script], { cwd: REPO, encoding: "utf8" }));
+}
+
+async function allowed(access: KubeAccess, namespace: string, [group, resourcePath, verb]: Call): Promise<boolean> {
+    const [resource, subresource] = resourcePath.split("/");
+    const review = {
+        apiVersion: "authorization.k8s.io/v1",
+        kind: "SubjectAccessReview",
+        spec: { user: MEMBER_USER, groups: ["system:authenticated"], resourceAttributes: { namespace, group, resource, subresource, verb } },
+    };
+    const r = await kubeOk(access, "POST", "/apis/authorization.k8s.io/v1/subjectaccessreviews", review);
+    return r.body.status?.allowed === true;
+}
+
+/** Calls members must not make: secrets, other workloads, RBAC, and anything outside the namespace. */
+const DENIED: Call[] = [
+    ["", "secrets", "get"],
+    ["", "secrets", "list"],
+    ["", "pods", "delete"],
+    ["", "pods", "create"],
+    ["apps", "deployments", "patch"],
+    ["rbac.authorization.k8s.io", "rolebindings", "create"],
+    ["", "configmaps", "update"],
+    ["argoproj.io", "workflowtemplates", "deletecollection"],
+];
+
+async function memberRbac(access: KubeAccess, namespace: string): Promise<string> {
+    const calls = metaflowCalls();
+    expect(calls.length > 5, `the scan found only ${calls.length} calls`);
+    const refused = [];
+    for (const c of calls) {
+        if (!(await allowed(access, namespace, c))) {
+            refused.push(c.join(" "));
+        }
+    }
+    expect(refused.length === 0, `refused to the member: ${refused.join("; ")}`);
+    const overreach = [];
+    for (const c of [...DENIED.map((d) => ["ns", d] as const), ...calls.map((c) => ["default", c] as const)]) {
+        if (await allowed(access, c[0] === "ns" ? namespace : "default", c[1])) {
+            overreach.push(`${c[1].join(" ")} in ${c[0] === "ns" ? namespace : "default"}`);
+        }
+    }
+    expect(overreach.length === 0, `allowed beyond Metaflow's needs: ${overreach.join("; ")}`);
+    return `${calls.length} Metaflow calls allowed in ${namespace}; ${DENIED.length} others and all ${calls.length} in another namespace refused`;
+}
+
+function stepPod(name: string, namespace: string, step: { cpu: number; memoryMb: number; diskMb: number; gpus: number }): Record<string, unknown> {
+    const requests = { cpu: String(step.cpu), memory: `${step.memoryMb}M`, "ephemeral-storage": `${step.diskMb}M` };
+    return {
+        apiVersion: "v1",
+        kind: "Pod",
+        metadata: { name, namespace, labels: { "rehearsal/step": name } },
+        spec: {
+            restartPolicy: "Never",
+            containers: [{ name: "main", image: "task-image", resources: { requests, limits: step.gpus > 0 ? { "nvidia.com/gpu": String(step.gpus) } : {} } }],
+        },
+    };
+}
+
+async function placement(access: KubeAccess, namespace: string, pod: Record<string, unknown>): Promise<{ node?: string; reason?: string }> {
+    const name = (pod.metadata as { name: string }).name;
+    await kubeOk(access, "POST", `/api/v1/namespaces/${namespace}/pods`, pod);
+    return waitFor(`pod ${name} scheduled or refused`, 60_000, async () => {
+        const p = (await kubeOk(access, "GET", `/api/v1/namespaces/${namespace}/pods/${name}`)).body;
+        if (p.spec.nodeName) {
+            return { node: p.spec.nodeName as string };
+        }
+        const c = (p.status.conditions ?? []).find((x: { type: string; reason?: string }) => x.type === "PodScheduled" && x.reason === "Unschedulable");
+        return c ? { reason: String(c.message) } : undefined;
+    });
+}
+
+/**
+ * Stands in for the cluster autoscaler: a pool with no node (a GPU pool scaled to zero) gets one,
+ * shaped from the NodePool the engine sent (recorded by the Google Cloud stand-in), as GKE would
+ * add it for a pending step.
+ */
+async function scaleUpEmptyPools(access: KubeAccess, env: EngineEnv): Promise<string[]> {
+    const dir = path.join(env.runDir, "nodepools");
+    const added: string[] = [];
+    for (const file of fs.existsSync(dir) ? fs.readdirSync(dir) : []) {
+        const { cluster, pool } = JSON.parse(fs.readFileSync(path.join(dir, file), "utf8")) as { cluster: string; pool: PoolInputs };
+        const nodes = (await kubeOk(access, "GET", `/api/v1/nodes?labelSelector=${encodeURIComponent(`cloud.google.com/gke-nodepool=${pool.name}`)}`)).body.items;
+        if (nodes.length === 0) {
+            const node = gkeNode(cluster, pool, poolZones(pool)[0], 0);
+            await kubeOk(access, "POST", "/api/v1/nodes", node);
+            await kubeOk(access, "POST", "/api/v1/namespaces/kube-system/pods", gkeSystemPod(node));
+            added.push(pool.name);
+        }
+    }
+    return added;
+}
+
+/** Deletes a pod and waits until it is gone (kwok's pod-delete stage finishes a deletion). */
+async function removePod(access: KubeAccess, namespace: string, name: string): Promise<void> {
+    await kubeRequest(access, "DELETE", `/api/v1/namespaces/${namespace}/pods/${name}`);
+    await waitFor(`pod ${name} deleted`, 60_000, async () => ((await kubeRequest(access, "GET", `/api/v1/namespaces/${namespace}/pods/${name}`)).status === 404 ? true : undefined));
+}
+
+async function scheduling(access: KubeAccess, namespace: string, largest: Record<string, StepSize>): Promise<string> {
+    const lines: string[] = [];
+    const nodePool = async (node: string) => (await kubeOk(access, "GET", `/api/v1/nodes/${node}`)).body.metadata.labels["cloud.google.com/gke-nodepool"];
+    const cpu = await placement(access, namespace, stepPod("step-cpu", namespace, { ...METAFLOW_DEFAULT_STEP, gpus: 0 }));
+    expect(cpu.node, `Metaflow's default step did not schedule: ${cpu.reason}`);
+    lines.push(`default CPU step -> ${await nodePool(cpu.node)}`);
+    for (const pool of Object.keys(largest).filter((p) => p !== "cpu")) {
+        const gpu = await placement(access, namespace, stepPod(`step-gpu-${pool}`, namespace, { cpu: 1, memoryMb: 4096, diskMb: 10240, gpus: 1 }));
+        expect(gpu.node, `a 1-GPU step did not schedule: ${gpu.reason}`);
+        const gpuPool = await nodePool(gpu.node);
+        expect(gpuPool !== (await nodePool(cpu.node)), `the GPU step landed on the CPU pool (${gpuPool})`);
+        lines.push(`1-GPU step -> ${gpuPool}`);
+        await removePod(access, namespace, `step-gpu-${pool}`);
+    }
+    await removePod(access, namespace, "step-cpu");
+    for (const [pool, size] of Object.entries(largest)) {
+        const fits = await placement(access, namespace, stepPod(`largest-${pool}`, namespace, size));
+        expect(fits.node, `largestStep.${pool} ${JSON.stringify(size)} does not fit: ${fits.reason}`);
+        await removePod(access, namespace, `largest-${pool}`);
+        // One dimension at a time a little larger: one more CPU, 64 MB more memory, 1 GB more disk.
+        for (const [what, bigger] of [["cpu", { ...size, cpu: size.cpu + 1 }], ["memory", { ...size, memoryMb: size.memoryMb + 64 }], ["disk", { ...size, diskMb: size.diskMb + 1000 }]] as const) {
+            const over = await placement(access, namespace, stepPod(`over-${pool}-${what}`, namespace, bigger));
+            expect(!over.node, `a step larger than largestStep.${pool} in ${what} was placed on ${over.node}`);
+            await removePod(access, namespace, `over-${pool}-${what}`);
+        }
+        lines.push(`largestStep.${pool} ${size.cpu} CPU/${size.memoryMb} MB/${size.diskMb} MB disk/${size.gpus} GPU fits; a little more of any is Unschedulable`);
+    }
+    return lines.join("; ");
+}
+
+/** A kubeconfig for the member (token auth), as Metaflow's client loads it (the current context). */
+function memberKubeconfig(env: EngineEnv, file: string): string {
+    const ca = Buffer.from(fs.readFileSync(env.caFile)).toString("base64");
+    const doc = {
+        apiVersion: "v1",
+        kind: "Config",
+        clusters: [{ name: "rehearsal", cluster: { server: env.kubeServer, "certificate-authority-data": ca } }],
+        users: [{ name: "member", user: { token: env.memberToken } }],
+        contexts: [{ name: "rehearsal", context: { cluster: "rehearsal", user: "member" } }],
+        "current-context": "rehearsal",
+    };
+    fs.writeFileSync(file, JSON.stringify(doc), { mode: 0o600 });
+    return file;
+}
+
+type Manifest = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+/** Runs Metaflow's CLI (`argo-workflows <command>`) on the sample flow as the member (rehearsal/metaflow_create.py). */
+async function metaflowCli(env: EngineEnv, stack: string, profile: Record<string, string>, command: "create" | "trigger"): Promise<string> {
+    const python = path.join(REPO, ".venv", "bin", "python");
+    expect(fs.existsSync(python), `${python} is missing: npm test builds it (scripts/pytest.sh)`);
+    const work = path.join(env.runDir, `metaflow-${stack}`);
+    fs.mkdirSync(work, { recursive: true });
+    fs.writeFileSync(path.join(work, "profile.json"), JSON.stringify(profile));
+    const kubeconfig = memberKubeconfig(env, path.join(work, "member.kubeconfig"));
+    const args = [path.join(REPO, "rehearsal", "metaflow_create.py"), stack, path.join(work, "profile.json"), kubeconfig, work, command];
+    const { stdout } = await promisify(execFile)(python, args, { cwd: REPO, maxBuffer: 1 << 24 });
+    const done = JSON.parse(stdout.trim().split("\n").pop() ?? "{}") as { returncode: number; stdout: string; stderr: string };
+    expect(done.returncode === 0, `argo-workflows ${command} failed (${done.returncode}):\n${done.stderr}`);
+    return done.stdout;
+}
+
+/**
+ * Metaflow's `argo-workflows create` as the member: the objects it sends must be accepted by the
+ * API server (schemas of the charts' CRDs, admission) and allowed by the member Role. Returns what
+ * is then in the namespace.
+ */
+async function metaflowCreate(access: KubeAccess, env: EngineEnv, stack: string, profile: Record<string, string>, namespace: string): Promise<Manifest[]> {
+    await metaflowCli(env, stack, profile, "create");
+    const created: Manifest[] = [];
+    for (const plural of ["workflowtemplates", "cronworkflows", "sensors"]) {
+        const r = await kubeRequest(access, "GET", `/apis/argoproj.io/v1alpha1/namespaces/${namespace}/${plural}`);
+        created.push(...((r.status === 200 ? r.body.items : []) as Manifest[]));
+    }
+    return created;
+}
+
+/**
+ * Argo's workflow-controller, the real binary with the chart's Deployment args and service
+ * account, runs the Workflow Metaflow's `argo-workflows trigger` submits: it must create the first
+ * step's pod, which the scheduler places on the CPU pool.
+ */
+async function workflowRuns(access: KubeAccess, env: EngineEnv, stack: string, profile: Record<string, string>, namespace: string): Promise<string> {
+    const controller = await runAsDeployment(access, env, namespace, "argo-workflows-workflow-controller", "workflow-controller");
+    try {
+        await metaflowCli(env, stack, profile, "trigger");
+        const wf = await waitFor("a Workflow from Metaflow's trigger", 60_000, async () => {
+            const items = (await kubeOk(access, "GET", `/apis/argoproj.io/v1alpha1/namespaces/${namespace}/workflows`)).body.items as Manifest[];
+            return items[0];
+        });
+        const pod = await waitFor(`the controller's first pod of ${wf.metadata.name} (log: ${controller.log})`, 180_000, async () => {
+            const pods = (await kubeOk(access, "GET", `/api/v1/namespaces/${namespace}/pods?labelSelector=${encodeURIComponent(`workflows.argoproj.io/workflow=${wf.metadata.name}`)}`)).body.items as Manifest[];
+            return pods.find((p) => p.spec.nodeName);
+        }, 2000);
+        const node = (await kubeOk(access, "GET", `/api/v1/nodes/${pod.spec.nodeName}`)).body.metadata.labels["cloud.google.com/gke-nodepool"];
+        const phase = (await kubeOk(access, "GET", `/apis/argoproj.io/v1alpha1/namespaces/${namespace}/workflows/${wf.metadata.name}`)).body.status?.phase;
+        return `Workflow ${wf.metadata.name} ${phase}; pod ${pod.metadata.name} on ${node}`;
+    } finally {
+        await controller.stop();
+    }
+}
+
+/** Step pods as Metaflow's compiled templates ask: their containers' resources, selectors and tolerations. */
+function templatePods(template: Manifest, namespace: string): Array<{ step: string; pod: Record<string, unknown> }> {
+    return (template.spec.templates as Manifest[])
+        .filter((t) => t.container && (t.container.env ?? []).some((e: { name: string }) => e.name === "METAFLOW_STEP_NAME"))
+        .map((t) => ({
+            step: t.name as string,
+            pod: {
+                apiVersion: "v1",
+                kind: "Pod",
+                metadata: { name: `compiled-${t.name}`, namespace },
+                spec: {
+                    restartPolicy: "Never",
+                    nodeSelector: t.nodeSelector,
+                    tolerations: t.tolerations,
+                    containers: [{ name: "main", image: t.container.image, resources: t.container.resources }],
+                },
+            },
+        }));
+}
+
+export async function metaflowWorkloads(checks: Checks, access: KubeAccess, namespace: string, env: EngineEnv, stack: string, overrides: Record<string, unknown>): Promise<void> {
+    await checks.run(`${stack}: the member Role allows exactly Metaflow's calls (SubjectAccessReview)`, () => memberRbac(access, namespace));
+    let template: Manifest | undefined;
+    let profile: Record<string, string> | undefined;
+    await checks.run(`${stack}: Metaflow's argo-workflows create, as the member, is accepted by the API server`, async () => {
+        const outputs = await runEngine(env, { op: "outputs", stack, config: stackConfig(stack, overrides) });
+        expect(outputs.ok, outputs.error ?? "no outputs");
+        profile = outputs.result.metaflowConfig.value as Record<string, string>;
+        const created = await metaflowCreate(access, env, stack, profile, namespace);
+        template = created.find((m) => m.kind === "WorkflowTemplate");
+        expect(template, `no WorkflowTemplate in ${namespace}`);
+        const kinds = created.map((m) => m.kind);
+        expect(kinds.includes("CronWorkflow"), `no CronWorkflow (@schedule): ${kinds.join(", ")}`);
+        return created.map((m) => `${m.kind} ${m.metadata.name}`).join(", ");
+    });
+    await checks.run(`${stack}: Argo's workflow-controller (real, the chart's service account) runs Metaflow's triggered Workflow`, async () => {
+        expect(template && profile, "no compiled WorkflowTemplate (previous check)");
+        return workflowRuns(access, env, stack, profile, namespace);
+    });
+    await checks.run(`${stack}: the scheduler places the compiled CPU steps on the CPU pool and the GPU step on the GPU pool`, async () => {
+        expect(template, "no compiled WorkflowTemplate (previous check)");
+        await scaleUpEmptyPools(access, env);
+        const lines = [];
+        for (const { step, pod } of templatePods(template, namespace)) {
+            const placed = await placement(access, namespace, pod);
+            expect(placed.node, `step ${step} did not schedule: ${placed.reason}`);
+            const node = (await kubeOk(access, "GET", `/api/v1/nodes/${placed.node}`)).body.metadata.labels;
+            const gpu = ((pod.spec as Manifest).containers[0].resources?.limits ?? {})["nvidia.com/gpu"];
+            expect(Boolean(gpu) === Boolean(node["cloud.google.com/gke-accelerator"]), `step ${step} (GPUs: ${gpu ?? 0}) landed on ${node["cloud.google.com/gke-nodepool"]}`);
+            lines.push(`${step} -> ${node["cloud.google.com/gke-nodepool"]}`);
+            await removePod(access, namespace, `compiled-${step}`);
+        }
+        return lines.join(", ");
+    });
+    await checks.run(`${stack}: the scheduler places CPU and GPU steps on their pools; nothing larger than largestStep fits`, async () => {
+        const added = await scaleUpEmptyPools(access, env);
+        const outputs = await runEngine(env, { op: "outputs", stack, config: stackConfig(stack, overrides) });
+        expect(outputs.ok, outputs.error ?? "no outputs");
+        const largest = outputs.result.largestStep?.value as Record<string, StepSize>;
+        expect(largest, "no largestStep output");
+        return `${added.length ? `autoscaler stand-in added a node to ${added.join(", ")}; ` : ""}${await scheduling(access, namespace, largest)}`;
+    });
+}
