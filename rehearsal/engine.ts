@@ -38,7 +38,7 @@ export function engineEnvironment(e: EngineEnv): NodeJS.ProcessEnv {
     delete env.KUBECONFIG;
     return {
         ...env,
-        PATH: [e.toolsBin, path.join(REPO, "rehearsal", "bin"), process.env.PATH].join(path.delimiter),
+        PATH: [e.toolsBin, path.join(REPO, "rehearsal", "plugins"), process.env.PATH].join(path.delimiter),
         PULUMI_HOME: path.join(e.runDir, "pulumi-home"),
         PULUMI_SKIP_UPDATE_CHECK: "1",
         PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
@@ -68,6 +68,13 @@ let opCounter = 0;
 export function runEngine(e: EngineEnv, op: Omit<EngineOp, "workDir" | "backendUrl">): Promise<EngineResult> {
     const full: EngineOp = { ...op, workDir: path.join(e.runDir, "workspace", op.stack), backendUrl: `file://${path.join(e.runDir, "state")}` };
     fs.mkdirSync(full.workDir, { recursive: true });
+    // Plugins start in the program's directory: the dynamic-provider host resolves the modules a
+    // serialized provider requires (PeeringRemoval: google-auth-library) from there, as it does in
+    // the project directory when `pulumi up` runs there.
+    const modules = path.join(full.workDir, "node_modules");
+    if (!fs.existsSync(modules)) {
+        fs.symlinkSync(path.join(REPO, "node_modules"), modules);
+    }
     fs.mkdirSync(path.join(e.runDir, "state"), { recursive: true });
     const log = path.join(e.runDir, "logs", `engine-${String(++opCounter).padStart(2, "0")}-${op.stack}-${op.op}.log`);
     fs.mkdirSync(path.dirname(log), { recursive: true });

@@ -10,13 +10,14 @@
  * REHEARSAL_KUBE_CA (file), REHEARSAL_COMPUTE_ADMIN (the fake Compute API's control URL),
  * REHEARSAL_GCP_PROJECT, REHEARSAL_RUN_DIR.
  */
+import * as crypto from "crypto";
 import * as fs from "fs";
 import * as path from "path";
 import * as provider from "@pulumi/pulumi/provider";
 import { KubeAccess, kubeOk, kubeRequest } from "../kube";
 import { gkeClusterAddonsPod, gkeSystemPod, poolNodes, PoolInputs } from "../nodes";
 import { computeOutputs, getProject, LocalCluster, projectOf, Props } from "./gcpOutputs";
-import { checkInputs } from "./gcpSchema";
+import { checkInputs, hasInput } from "./gcpSchema";
 import { plain, sameValue, typeOf } from "./values";
 
 const env = (name: string): string => {
@@ -86,12 +87,25 @@ async function deleteSideEffects(token: string, p: Props): Promise<void> {
     }
 }
 
+/**
+ * pulumi-gcp names a resource that has an optional `name` input and none given: the resource's
+ * Pulumi name, `-`, and random characters (its resources.go `SetAutonaming(255, "-")`), kept
+ * from the previous state on later updates.
+ */
+function autoname(urn: string, olds: Props, news: Props): Props {
+    if (news.name !== undefined || !hasInput(typeOf(urn), "name")) {
+        return news;
+    }
+    const name = olds?.name ?? `${urn.split("::").pop()}-${crypto.randomBytes(4).toString("hex").slice(0, 7)}`;
+    return { ...news, name };
+}
+
 const gcp: provider.Provider = {
     // The version of pulumi-gcp whose types and outputs this stands in for (@pulumi/gcp in package.json).
     version: "9.37.0",
-    async check(urn, _olds, news) {
+    async check(urn, olds, news) {
         const failures = checkInputs(typeOf(urn), news);
-        return { inputs: news, failures };
+        return { inputs: autoname(urn, olds, news), failures };
     },
     async diff(_id, urn, olds, news) {
         const changed = Object.keys(news).filter((k) => k !== "__defaults" && !sameValue(olds[k], news[k]));

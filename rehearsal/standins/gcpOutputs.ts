@@ -112,7 +112,7 @@ export function computeOutputs(token: string, p: Props, project: string, local: 
     if (rule) {
         return rule(p, project, local);
     }
-    if (/IamMember:|IAMMember:/.test(token)) {
+    if (/iammember$/i.test(token)) {
         return iamMember(p, token);
     }
     throw new Error(`the rehearsal's Google Cloud stand-in does not know ${token}: add what GCP computes for it to rehearsal/standins/gcpOutputs.ts`);

@@ -155,6 +155,11 @@ function checkObject(decl: ts.InterfaceDeclaration, value: unknown, at: string):
     return failures;
 }
 
+/** Whether resource type `token` takes input `name`. */
+export function hasInput(token: string, name: string): boolean {
+    return argsInterface(token)?.members.some((m) => ts.isPropertySignature(m) && m.name.getText() === name) ?? false;
+}
+
 /** Failures of `inputs` for resource type `token`; a type whose Args cannot be found is reported. */
 export function checkInputs(token: string, inputs: Record<string, unknown>): Failure[] {
     const decl = argsInterface(token);
