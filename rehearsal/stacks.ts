@@ -107,8 +107,9 @@ export async function previewAndUp(run: StackRun): Promise<boolean> {
         const pack = policyConfig(stack, env.runDir, run.overrides);
         const r = await runEngine(env, { op: "preview", stack, config, policyPack: path.join(REPO, "policy"), policyPackConfig: pack });
         expect(r.ok, failed(r));
-        expect(/Policies:|policy/i.test(fs.readFileSync(r.log, "utf8")), `the engine's output names no policy pack (log: ${r.log})`);
-        return `${JSON.stringify(r.result.changeSummary)} in ${r.seconds.toFixed(0)} s`;
+        const ran = /Policies:\s*\n\s*✅ (metaflow-gcp@\S+)/.exec(fs.readFileSync(r.log, "utf8"));
+        expect(ran, `the engine's output shows no passing policy pack (log: ${r.log})`);
+        return `policy pack ${ran[1]} passed; ${JSON.stringify(r.result.changeSummary)} in ${r.seconds.toFixed(0)} s`;
     });
     return checks.run(`${stack}: up`, async () => {
         const r = await runEngine(env, { op: "up", stack, config });

@@ -55,7 +55,7 @@ k8s_provider_source() {
   local work="$1" src="$CACHE/src/pulumi-kubernetes-provider-$K8S_PROVIDER_VERSION"
   if [ ! -f "$src/cmd/pulumi-resource-kubernetes/schema-embed.json" ]; then
     local dir
-    dir="$(cd "$work" && go mod download -json "$K8S_PROVIDER_MODULE@$K8S_PROVIDER_VERSION" | sed -n 's/^\t"Dir": "\(.*\)",$/\1/p')"
+    dir="$(cd "$work" && go mod download -json "$K8S_PROVIDER_MODULE@$K8S_PROVIDER_VERSION" 2>>"$work/download.log" | sed -n 's/^\t"Dir": "\(.*\)",$/\1/p')"
     [ -d "$dir" ] || die "pulumi-kubernetes: go mod download $K8S_PROVIDER_MODULE@$K8S_PROVIDER_VERSION gave no directory"
     rm -rf "$src.tmp" && mkdir -p "$(dirname "$src")" && cp -r "$dir" "$src.tmp" && chmod -R u+w "$src.tmp"
     (cd "$work" && go build -o "$work/generate" "$src.tmp/cmd/pulumi-resource-kubernetes/generate.go") \
