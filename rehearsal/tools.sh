@@ -58,8 +58,8 @@ k8s_provider_source() {
     dir="$(cd "$work" && go mod download -json "$K8S_PROVIDER_MODULE@$K8S_PROVIDER_VERSION" 2>>"$work/download.log" | sed -n 's/^\t"Dir": "\(.*\)",$/\1/p')"
     [ -d "$dir" ] || die "pulumi-kubernetes: go mod download $K8S_PROVIDER_MODULE@$K8S_PROVIDER_VERSION gave no directory"
     rm -rf "$src.tmp" && mkdir -p "$(dirname "$src")" && cp -r "$dir" "$src.tmp" && chmod -R u+w "$src.tmp"
-    (cd "$work" && go build -o "$work/generate" "$src.tmp/cmd/pulumi-resource-kubernetes/generate.go") \
-      || die "pulumi-kubernetes: building the module's generator (cmd/pulumi-resource-kubernetes/generate.go) failed"
+    (cd "$work" && go build -o "$work/generate" "$src.tmp/cmd/pulumi-resource-kubernetes/generate.go") >>"$work/download.log" 2>&1 \
+      || die "pulumi-kubernetes: building the module's generator (cmd/pulumi-resource-kubernetes/generate.go) failed: $(tail -n 5 "$work/download.log")"
     (cd "$src.tmp/cmd/pulumi-resource-kubernetes" && VERSION="${K8S_PROVIDER_VERSION#v}" "$work/generate") \
       || die "pulumi-kubernetes: the module's generator failed"
     rm -rf "$src" && mv "$src.tmp" "$src"
