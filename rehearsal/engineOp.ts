@@ -9,13 +9,14 @@
  *
  * Input: REHEARSAL_OP (JSON of EngineOp) in the environment. Output: one line `REHEARSAL_RESULT <json>`.
  */
+import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
 import { EngineEvent, LocalWorkspace, Stack } from "@pulumi/pulumi/automation";
 
 export interface EngineOp {
-    readonly op: "preview" | "up" | "destroy" | "export" | "outputs";
+    readonly op: "preview" | "up" | "destroy" | "export" | "outputs" | "unprotect";
     readonly stack: string;
     /** Where the workspace (Pulumi.yaml, Pulumi.<stack>.yaml) is written. */
     readonly workDir: string;
@@ -84,6 +85,9 @@ async function run(o: EngineOp): Promise<unknown> {
             return stack.exportStack();
         case "outputs":
             return stack.outputs();
+        case "unprotect":
+            // No Automation API call for it: the CLI's own command, in the workspace, on the selected stack.
+            return execFileSync("pulumi", ["state", "unprotect", "--all", "--yes", "--non-interactive", "--stack", o.stack], { cwd: o.workDir, encoding: "utf8" });
     }
 }
 

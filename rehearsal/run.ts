@@ -15,7 +15,7 @@ import { ControlPlane, startControlPlane } from "./controlPlane";
 import { EngineEnv, REPO } from "./engine";
 import { servingCert } from "./pki";
 import { FakeCompute, startFakeCompute } from "./standins/compute";
-import { afterUp, destroyLeavesNothing, peeringRemoved, previewAndUp, replacementRefused, replicaChange, stackConfig, StackRun } from "./stacks";
+import { afterUp, destroyLeavesNothing, peeringRemoved, previewAndUp, replacementRefused, replicaChange, retireProduction, stackConfig, StackRun } from "./stacks";
 import { OFFLINE_PROJECT } from "../tests/harness/render";
 import { MEMBER, metaflowWorkloads } from "./workloads";
 
@@ -70,8 +70,9 @@ async function rehearseStack(checks: Checks, base: Omit<StackRun, "stack" | "che
             await metaflowWorkloads(checks, run.access, namespace, run.env, stack, run.overrides ?? {});
         }
         await replicaChange(run);
-        if (stack === "prod") {
+        if (stackConfig(stack, run.overrides)["metaflow-gcp:production"] === true) {
             await replacementRefused(run);
+            await retireProduction(run);
         }
         await destroyLeavesNothing(run, namespace);
     }

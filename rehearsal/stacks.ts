@@ -160,6 +160,30 @@ export async function replacementRefused(run: StackRun): Promise<void> {
     });
 }
 
+/**
+ * A production stack is retired the way README "Destroy and recreate an environment" says:
+ * `production: false`, both deletion protections off, `storage.forceDestroy: true`, `pulumi up`,
+ * then `pulumi state unprotect --all`.
+ */
+export async function retireProduction(run: StackRun): Promise<boolean> {
+    return run.checks.run(`${run.stack}: retired as the README says (production off, protections off, up, state unprotect --all)`, async () => {
+        const config = stackConfig(run.stack, run.overrides);
+        const obj = (key: string) => (config[`metaflow-gcp:${key}`] as Record<string, unknown> | undefined) ?? {};
+        const retired = {
+            ...(run.overrides ?? {}),
+            "metaflow-gcp:production": false,
+            "metaflow-gcp:cluster": { ...obj("cluster"), deletionProtection: false },
+            "metaflow-gcp:database": { ...obj("database"), deletionProtection: false },
+            "metaflow-gcp:storage": { ...obj("storage"), forceDestroy: true },
+        };
+        const up = await runEngine(run.env, { op: "up", stack: run.stack, config: stackConfig(run.stack, retired) });
+        expect(up.ok, failed(up));
+        const unprotect = await runEngine(run.env, { op: "unprotect", stack: run.stack, config: stackConfig(run.stack, retired) });
+        expect(unprotect.ok, failed(unprotect));
+        return `up: ${JSON.stringify(up.result.summary)}; ${String(unprotect.result).trim()}`;
+    });
+}
+
 export async function destroyLeavesNothing(run: StackRun, namespace: string | undefined): Promise<void> {
     const { checks, env, stack, access } = run;
     await checks.run(`${stack}: destroy leaves nothing behind`, async () => {
