@@ -85,7 +85,8 @@ async function main(): Promise<void> {
     console.log(`rehearsal run directory: ${runDir}`);
     let bin = "";
     await checks.run("tools: every pinned tool built or reused from the cache", async () => {
-        bin = tools();
+        // REHEARSAL_TOOLS_BIN: a directory of already built tools, to develop the rehearsal while tools.sh builds.
+        bin = process.env.REHEARSAL_TOOLS_BIN ?? tools();
     });
     let cp: ControlPlane | undefined;
     let compute: FakeCompute | undefined;
