@@ -51,6 +51,14 @@ async function serviceAccountKubeconfig(access: KubeAccess, env: EngineEnv, name
     fs.writeFileSync(file, JSON.stringify(doc), { mode: 0o600 });
 }
 
+/** The Deployment in `namespace` whose first container's image contains `image` (the chart names it). */
+export async function deploymentWithImage(access: KubeAccess, namespace: string, image: string): Promise<string> {
+    const items = (await kubeOk(access, "GET", `/apis/apps/v1/namespaces/${namespace}/deployments`)).body.items as Manifest[];
+    const found = items.find((d) => String(d.spec.template.spec.containers[0]?.image ?? "").includes(image));
+    expect(found, `no Deployment running ${image} in ${namespace}: ${items.map((d) => d.metadata.name).join(", ")}`);
+    return found.metadata.name;
+}
+
 /**
  * Runs `binary` as the first container of Deployment `deployment` would run: its args (after the
  * image's entrypoint, which for these images is the binary itself), its env, its service account.

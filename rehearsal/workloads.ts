@@ -16,7 +16,7 @@ import { promisify } from "util";
 import * as fs from "fs";
 import * as path from "path";
 import { Checks, expect } from "./checks";
-import { runAsDeployment } from "./controllers";
+import { deploymentWithImage, runAsDeployment } from "./controllers";
 import { EngineEnv, REPO, runEngine } from "./engine";
 import { KubeAccess, kubeOk, kubeRequest, waitFor } from "./kube";
 import { gkeNode, gkeSystemPod, poolZones, type PoolInputs } from "./nodes";
@@ -216,7 +216,7 @@ async function metaflowCreate(access: KubeAccess, env: EngineEnv, stack: string,
  * step's pod, which the scheduler places on the CPU pool.
  */
 async function workflowRuns(access: KubeAccess, env: EngineEnv, stack: string, profile: Record<string, string>, namespace: string): Promise<string> {
-    const controller = await runAsDeployment(access, env, namespace, "argo-workflows-workflow-controller", "workflow-controller");
+    const controller = await runAsDeployment(access, env, namespace, await deploymentWithImage(access, namespace, "argoproj/workflow-controller"), "workflow-controller");
     try {
         await metaflowCli(env, stack, profile, "trigger");
         const wf = await waitFor("a Workflow from Metaflow's trigger", 60_000, async () => {
@@ -255,6 +255,32 @@ function templatePods(template: Manifest, namespace: string): Array<{ step: stri
         }));
 }
 
+/**
+ * Argo Events' controller, the real binary with the chart Deployment's args and service account,
+ * reconciles what the stack and Metaflow created: the EventBus gets its JetStream StatefulSet and
+ * the Sensor of `@trigger` its Deployment.
+ */
+async function eventsControllerReconciles(access: KubeAccess, env: EngineEnv, namespace: string): Promise<string> {
+    const sensors = (await kubeOk(access, "GET", `/apis/argoproj.io/v1alpha1/namespaces/${namespace}/sensors`)).body.items as Manifest[];
+    expect(sensors.length > 0, "no Sensor (Metaflow's @trigger) to reconcile");
+    const controller = await runAsDeployment(access, env, namespace, await deploymentWithImage(access, namespace, "argoproj/argo-events"), "argo-events");
+    try {
+        const owned = async (kind: string, path: string) =>
+            ((await kubeOk(access, "GET", path)).body.items as Manifest[]).filter((x) => (x.metadata.ownerReferences ?? []).some((o: { kind: string }) => o.kind === kind));
+        const statefulSets = await waitFor(`the EventBus's StatefulSet (log: ${controller.log})`, 120_000, async () => {
+            const s = await owned("EventBus", `/apis/apps/v1/namespaces/${namespace}/statefulsets`);
+            return s.length > 0 ? s : undefined;
+        }, 2000);
+        const sensorDeployments = await waitFor(`the Sensor's Deployment (log: ${controller.log})`, 120_000, async () => {
+            const d = await owned("Sensor", `/apis/apps/v1/namespaces/${namespace}/deployments`);
+            return d.length > 0 ? d : undefined;
+        }, 2000);
+        return `EventBus -> StatefulSet ${statefulSets[0].metadata.name}; Sensor ${sensors[0].metadata.name} -> Deployment ${sensorDeployments[0].metadata.name}`;
+    } finally {
+        await controller.stop();
+    }
+}
+
 export async function metaflowWorkloads(checks: Checks, access: KubeAccess, namespace: string, env: EngineEnv, stack: string, overrides: Record<string, unknown>): Promise<void> {
     await checks.run(`${stack}: the member Role allows exactly Metaflow's calls (SubjectAccessReview)`, () => memberRbac(access, namespace));
     let template: Manifest | undefined;
@@ -273,6 +299,10 @@ export async function metaflowWorkloads(checks: Checks, access: KubeAccess, name
     await checks.run(`${stack}: Argo's workflow-controller (real, the chart's service account) runs Metaflow's triggered Workflow`, async () => {
         expect(template && profile, "no compiled WorkflowTemplate (previous check)");
         return workflowRuns(access, env, stack, profile, namespace);
+    });
+    await checks.run(`${stack}: Argo Events' controller (real, the chart's service account) reconciles the EventBus and Metaflow's Sensor`, async () => {
+        expect(template, "no compiled WorkflowTemplate (previous check)");
+        return eventsControllerReconciles(access, env, namespace);
     });
     await checks.run(`${stack}: the scheduler places the compiled CPU steps on the CPU pool and the GPU step on the GPU pool`, async () => {
         expect(template, "no compiled WorkflowTemplate (previous check)");
