@@ -15,7 +15,7 @@ import { ControlPlane, startControlPlane } from "./controlPlane";
 import { EngineEnv, REPO } from "./engine";
 import { servingCert } from "./pki";
 import { FakeCompute, startFakeCompute } from "./standins/compute";
-import { afterUp, destroyLeavesNothing, peeringRemoved, previewAndUp, replacementRefused, replicaChange, retireProduction, stackConfig, StackRun } from "./stacks";
+import { afterUp, destroyLeavesNothing, peeringRemoved, prepareCharts, upAndPreview, replacementRefused, replicaChange, retireProduction, stackConfig, StackRun } from "./stacks";
 import { OFFLINE_PROJECT } from "../tests/harness/render";
 import { MEMBER, metaflowWorkloads } from "./workloads";
 
@@ -62,8 +62,9 @@ function overridesFor(stack: string): Record<string, unknown> {
 async function rehearseStack(checks: Checks, base: Omit<StackRun, "stack" | "checks">, stack: string, withWorkloads: boolean): Promise<void> {
     const run: StackRun = { ...base, checks, stack, overrides: overridesFor(stack) };
     const callsBefore = run.compute.calls.length;
-    if (!(await previewAndUp(run))) {
+    if (!(await upAndPreview(run))) {
         checks.skipped(`${stack}: the checks after up`, "up failed");
+        await destroyLeavesNothing(run, undefined);
     } else {
         const namespace = await afterUp(run);
         if (withWorkloads && namespace) {
@@ -105,6 +106,10 @@ async function main(): Promise<void> {
         await checks.run("control plane: the CRDs GKE installs (../shared/crds)", async () => (await applyGkeCrds(access)).join(", "));
         await checks.run("admission: ExtendedResourceToleration adds the GPU toleration", () => gpuTolerationAdded(access));
         await checks.run("admission: Pod Security refuses a privileged pod under enforce=restricted", () => podSecurityEnforced(access));
+        await checks.run("charts: ../shared/charts as a charts.source directory", async () => {
+            const dropped = prepareCharts(runDir);
+            return dropped.length ? `declared but absent, and off in our values, so dropped from the copy: ${dropped.join("; ")}` : "as shipped";
+        });
         const [cert, key] = servingCert(cp.pki, "compute", ["compute.googleapis.com"]);
         compute = await startFakeCompute(cert, key);
         const env: EngineEnv = {
