@@ -18,7 +18,7 @@ import { KubeAccess, kubeOk, kubeRequest } from "../kube";
 import { gkeClusterAddonsPod, gkeSystemPod, poolNodes, PoolInputs } from "../nodes";
 import { computeOutputs, getProject, LocalCluster, projectOf, Props } from "./gcpOutputs";
 import { checkInputs, hasInput } from "./gcpSchema";
-import { plain, sameValue, typeOf } from "./values";
+import { coveredBy, plain, typeOf } from "./values";
 
 const env = (name: string): string => {
     const v = process.env[name];
@@ -108,7 +108,7 @@ const gcp: provider.Provider = {
         return { inputs: autoname(urn, olds, news), failures };
     },
     async diff(_id, urn, olds, news) {
-        const changed = Object.keys(news).filter((k) => k !== "__defaults" && !sameValue(olds[k], news[k]));
+        const changed = Object.keys(news).filter((k) => !coveredBy(news[k], olds[k]));
         const replaces = changed.filter((k) => REPLACE_KEYS.includes(k) && !(typeOf(urn) === "gcp:sql/user:User" && k === "password"));
         return { changes: changed.length > 0, replaces, deleteBeforeReplace: false };
     },

@@ -54,6 +54,27 @@ function sortKeys(v: Any): Any {
     return v;
 }
 
+/**
+ * Whether the inputs `news` are already what the state `olds` holds: every key `news` sets, at
+ * every depth, has the same value there. Keys only the state has are what the provider computed
+ * (nested ones too, e.g. a cluster's DNS endpoint inside controlPlaneEndpointsConfig), which a
+ * real provider leaves out of its diff. An unknown input may change anything.
+ */
+export function coveredBy(news: unknown, olds: unknown): boolean {
+    const n = isSecret(news) ? news.value : news;
+    const o = isSecret(olds) ? olds.value : olds;
+    if (n === UNKNOWN) {
+        return false;
+    }
+    if (Array.isArray(n)) {
+        return Array.isArray(o) && n.length === o.length && n.every((x, i) => coveredBy(x, o[i]));
+    }
+    if (typeof n === "object" && n !== null) {
+        return typeof o === "object" && o !== null && Object.entries(n).every(([k, v]) => coveredBy(v, (o as Record<string, unknown>)[k]));
+    }
+    return n === o;
+}
+
 /** The resource type token of a URN (`urn:pulumi:<stack>::<project>::<parent$...$>type::<name>`). */
 export function typeOf(urn: string): string {
     const qualified = urn.split("::")[2] ?? "";
