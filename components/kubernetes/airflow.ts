@@ -64,11 +64,13 @@ export class Airflow extends pulumi.ComponentResource {
         const db = pulumi.all([args.database.host, args.database.name, args.database.user, args.database.password]);
         // Airflow's processes reach the database through the chart's PgBouncer, configured here.
         const connection = db.apply(([, , user, password]) => pgbouncerConnectionUrl({ user, password, namespace: ns }));
-        // Fernet key: 32 random bytes, URL-safe base64 with padding (what Fernet.generate_key() returns).
-        // RandomId's outputs are not secret in pulumi-random (terraform-provider-random's id
-        // resource marks no attribute Sensitive; @pulumi/random 4.21.2 randomId.js adds no
-        // additionalSecretOutputs), so without this the key sits in plaintext in the state file.
-        const fernet = new random.RandomId(`${name}-fernet`, { byteLength: 32 }, { ...parent, additionalSecretOutputs: ["b64Std", "b64Url", "dec", "hex"] });
+        // Fernet key: 32 random bytes, URL-safe base64 with padding (what Fernet.generate_key()
+        // returns): 43 characters drawn uniformly from the 64 of that alphabet, then "=" (base64
+        // decoding ignores the last character's two spare bits). A RandomPassword, because its
+        // resource ID is "none": a RandomId's ID is its b64Url and a RandomBytes' its base64
+        // (pulumi-random resources.go computeRandomBytesID), and Pulumi never encrypts IDs, so
+        // either would put the key in plaintext in the state file (found by the deploy rehearsal).
+        const fernet = new random.RandomPassword(`${name}-fernet-key`, { length: 43, special: true, overrideSpecial: "-_", minLower: 0, minUpper: 0, minNumeric: 0, minSpecial: 0 }, parent);
         const webserverKey = new random.RandomPassword(`${name}-webserver-key`, { length: 48, special: false }, parent);
         const secret = (key: keyof typeof AIRFLOW_SECRETS, value: pulumi.Output<string>) =>
             new k8s.core.v1.Secret(
@@ -96,7 +98,7 @@ export class Airflow extends pulumi.ComponentResource {
         );
         const secrets = [
             secret("metadata", connection),
-            secret("fernet", fernet.b64Url.apply((id) => `${id}=`)),
+            secret("fernet", fernet.result.apply((key) => `${key}=`)),
             secret("webserver", webserverKey.result),
             pgbouncerConfig,
             new k8s.core.v1.Secret(
