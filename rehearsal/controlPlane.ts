@@ -150,6 +150,8 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
             start(o.binDir, logDir, "kube-controller-manager", "kube-controller-manager", [
                 ...common,
                 "--use-service-account-credentials=false",
+                // A loaded 2-core CI machine can delay kwok's heartbeats; a node is not lost for that.
+                "--node-monitor-grace-period=3m",
                 `--service-account-private-key-file=${pki.saKey}`,
                 `--root-ca-file=${pki.caCert}`,
                 `--cluster-signing-cert-file=${pki.caCert}`,
@@ -162,6 +164,9 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
                 `--kubeconfig=${kubeconfig}`,
                 "--manage-all-nodes=false",
                 "--manage-nodes-with-annotation-selector=kwok.x-k8s.io/node=fake",
+                // kwok renews each node's Lease (the kubelet's heartbeat); without it the node
+                // lifecycle controller marks the nodes NotReady and their pods unready.
+                "--node-lease-duration-seconds=40",
                 `--server-address=127.0.0.1:${await freePort()}`,
                 ...o.kwokStages.map((s) => `--config=${s}`),
             ]),

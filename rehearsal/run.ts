@@ -91,6 +91,12 @@ async function main(): Promise<void> {
     });
     let cp: ControlPlane | undefined;
     let compute: FakeCompute | undefined;
+    // Stopped from outside (CI's time limit, Ctrl-C): end the control plane's processes too.
+    for (const signal of ["SIGTERM", "SIGINT"] as const) {
+        process.once(signal, () => {
+            void Promise.all([compute?.close(), cp?.stop()]).finally(() => process.exit(130));
+        });
+    }
     try {
         if (bin) {
             await checks.run("control plane: etcd, kube-apiserver, controller-manager, scheduler, kwok on loopback", async () => {

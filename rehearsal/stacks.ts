@@ -72,6 +72,9 @@ function failed(r: EngineResult): string {
     return `${r.error ?? "failed"}\n${engineErrorLines(r.log)}\n(log: ${r.log})`;
 }
 
+/** dev's idle limit with Airflow on (README: about $105/month with it). */
+const AIRFLOW_IDLE_LIMIT_USD = 150;
+
 /**
  * `npm run policy-config -- <stack> --out <file>`: the pack config our workflows pass to preview.
  * It reads the committed stack file; members the rehearsal adds (access.members) are added to
@@ -80,6 +83,13 @@ function failed(r: EngineResult): string {
 function policyConfig(stack: string, runDir: string, overrides: Record<string, unknown> = {}): string {
     const out = path.join(runDir, `policy-${stack}.json`);
     execFileSync("npm", ["run", "-s", "policy-config", "--", stack, "--out", out], { cwd: REPO, stdio: ["ignore", "ignore", "pipe"] });
+    // Airflow on dev lifts its idle bill over dev's cost-budget limit: README "Airflow instead of
+    // Argo Workflows" says to raise maxIdleMonthlyUsd along with it, as done here.
+    if ((overrides["metaflow-gcp:services"] as { airflow?: boolean } | undefined)?.airflow) {
+        const pack = JSON.parse(fs.readFileSync(out, "utf8")) as Record<string, Record<string, unknown>>;
+        pack["cost-budget"] = { ...pack["cost-budget"], maxIdleMonthlyUsd: AIRFLOW_IDLE_LIMIT_USD };
+        fs.writeFileSync(out, JSON.stringify(pack, null, 2));
+    }
     const added = (overrides["metaflow-gcp:access"] as { members?: string[] } | undefined)?.members ?? [];
     if (added.length > 0) {
         const pack = JSON.parse(fs.readFileSync(out, "utf8")) as Record<string, Record<string, unknown>>;
