@@ -37,6 +37,36 @@ export async function applyGkeCrds(access: KubeAccess): Promise<string[]> {
 }
 
 /**
+ * CRDs GKE installs that ../shared/crds does not hold yet: ComputeClass (cloud.google.com/v1,
+ * GKE's custom compute classes, which the GPU capacity ladder creates). Registered here without a
+ * schema (`x-kubernetes-preserve-unknown-fields`), so the API server stores such objects without
+ * validating them: a stand-in until the real CRD is in ../shared/crds.
+ */
+export async function applyStandInCrds(access: KubeAccess): Promise<string[]> {
+    const crd = {
+        apiVersion: "apiextensions.k8s.io/v1",
+        kind: "CustomResourceDefinition",
+        metadata: { name: "computeclasses.cloud.google.com" },
+        spec: {
+            group: "cloud.google.com",
+            scope: "Cluster",
+            names: { plural: "computeclasses", singular: "computeclass", kind: "ComputeClass", listKind: "ComputeClassList" },
+            versions: [{ name: "v1", served: true, storage: true, schema: { openAPIV3Schema: { type: "object", "x-kubernetes-preserve-unknown-fields": true } } }],
+        },
+    };
+    const existing = await kubeRequest(access, "GET", `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${crd.metadata.name}`);
+    if (existing.status === 200) {
+        return [];
+    }
+    await serverSideApply(access, "/apis/apiextensions.k8s.io/v1/customresourcedefinitions", crd);
+    await waitFor(`CRD ${crd.metadata.name} Established`, 30_000, async () => {
+        const r = await kubeOk(access, "GET", `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${crd.metadata.name}`);
+        return r.body.status?.conditions?.some((c: { type: string; status: string }) => c.type === "Established" && c.status === "True") ? true : undefined;
+    });
+    return [crd.metadata.name];
+}
+
+/**
  * ExtendedResourceToleration: a pod that requests `nvidia.com/gpu` gets the toleration for the
  * GPU taint (key `nvidia.com/gpu`, operator Exists, effect NoSchedule), which our GPU steps rely
  * on instead of setting it (kubernetes plugin/pkg/admission/extendedresourcetoleration). Checked

@@ -10,7 +10,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { Checks } from "./checks";
-import { applyGkeCrds, gpuTolerationAdded, podSecurityEnforced } from "./cluster";
+import { applyGkeCrds, applyStandInCrds, gpuTolerationAdded, podSecurityEnforced } from "./cluster";
 import { ControlPlane, startControlPlane } from "./controlPlane";
 import { EngineEnv, REPO } from "./engine";
 import { servingCert } from "./pki";
@@ -109,7 +109,11 @@ async function main(): Promise<void> {
             return;
         }
         const access = cp.access;
-        await checks.run("control plane: the CRDs GKE installs (../shared/crds)", async () => (await applyGkeCrds(access)).join(", "));
+        await checks.run("control plane: the CRDs GKE installs (../shared/crds)", async () => {
+            const shared = await applyGkeCrds(access);
+            const standIn = await applyStandInCrds(access);
+            return `${shared.join(", ")}${standIn.length ? `; without a schema (not in ../shared/crds): ${standIn.join(", ")}` : ""}`;
+        });
         await checks.run("admission: ExtendedResourceToleration adds the GPU toleration", () => gpuTolerationAdded(access));
         await checks.run("admission: Pod Security refuses a privileged pod under enforce=restricted", () => podSecurityEnforced(access));
         await checks.run("charts: ../shared/charts as a charts.source directory", async () => {
