@@ -16,12 +16,32 @@ Prints one JSON line: the return code and the end of stdout and stderr.
 import json
 import subprocess
 import sys
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "tests" / "python"))
 
 from conftest import SUBPROCESS_TIMEOUT_S, OfflineGcp, _sample_flow_for, datastore_bucket, metaflow_env  # noqa: E402
+
+
+class _MetadataStub(BaseHTTPRequestHandler):
+    """Stands in for the metadata service behind `npm run tunnel` (the profile's METAFLOW_SERVICE_URL):
+    `argo-workflows` asks its /ping for the METADATA_SERVICE_VERSION header first
+    (metaflow/plugins/metadata_providers/service.py); the service's pods are simulated here."""
+
+    def _reply(self):
+        self.send_response(200)
+        self.send_header("METADATA_SERVICE_VERSION", "2.5.0")
+        self.send_header("Content-Type", "application/json")
+        self.end_headers()
+        self.wfile.write(b"{}")
+
+    do_GET = do_POST = do_PATCH = _reply
+
+    def log_message(self, *args):
+        pass
 
 
 def main(stack, profile_file, kubeconfig, workdir, command="create"):
@@ -31,6 +51,9 @@ def main(stack, profile_file, kubeconfig, workdir, command="create"):
     if command == "create":
         (workdir / "flow" / "sample_flow.py").write_text(_sample_flow_for(profile))
     gcp = OfflineGcp()
+    service = ThreadingHTTPServer(("127.0.0.1", 0), _MetadataStub)
+    threading.Thread(target=service.serve_forever, daemon=True).start()
+    profile = {**profile, "METAFLOW_SERVICE_URL": f"http://127.0.0.1:{service.server_address[1]}"}
     try:
         gcp.create_bucket(datastore_bucket(profile))
         env = metaflow_env(workdir / "home", stack, profile, {**gcp.client_env(), "KUBECONFIG": kubeconfig})
@@ -38,6 +61,7 @@ def main(stack, profile_file, kubeconfig, workdir, command="create"):
         done = subprocess.run(argv, cwd=workdir / "flow", env=env, capture_output=True, text=True, timeout=SUBPROCESS_TIMEOUT_S)
     finally:
         gcp.stop()
+        service.shutdown()
     print(json.dumps({"returncode": done.returncode, "stdout": done.stdout[-3000:], "stderr": done.stderr[-3000:]}))
 
 

@@ -93,7 +93,48 @@ function stepPod(name: string, namespace: string, step: { cpu: number; memoryMb:
     };
 }
 
-async function placement(access: KubeAccess, namespace: string, pod: Record<string, unknown>): Promise<{ node?: string; reason?: string }> {
+/** Where the scheduler puts `pod`; if nowhere, the autoscaler stand-in adds a fresh node to its pool once and it is asked again. */
+async function placement(access: KubeAccess, namespace: string, pod: Record<string, unknown>, env?: EngineEnv): Promise<{ node?: string; reason?: string }> {
+    const first = await placementOnce(access, namespace, pod);
+    if (first.node || !env) {
+        return first;
+    }
+    const gpu = Boolean(((pod.spec as Manifest).containers[0].resources?.limits ?? {})["nvidia.com/gpu"]);
+    if (!(await scaleUpPool(access, env, gpu))) {
+        return first;
+    }
+    return waitFor(`pod ${(pod.metadata as { name: string }).name} after a scale-up`, 60_000, async () => {
+        const p = (await kubeOk(access, "GET", `/api/v1/namespaces/${namespace}/pods/${(pod.metadata as { name: string }).name}`)).body;
+        if (p.spec.nodeName) {
+            return { node: p.spec.nodeName as string };
+        }
+        const c = (p.status.conditions ?? []).find((x: { type: string; reason?: string; lastTransitionTime?: string }) => x.type === "PodScheduled" && x.reason === "Unschedulable");
+        return c && Date.now() - Date.parse(c.lastTransitionTime ?? "0") < 3000 ? { reason: String(c.message) } : undefined;
+    }, 500);
+}
+
+/** The cluster autoscaler's part: one more node in the CPU pool (or a GPU pool), within its maxNodes. */
+async function scaleUpPool(access: KubeAccess, env: EngineEnv, gpu: boolean): Promise<boolean> {
+    const dir = path.join(env.runDir, "nodepools");
+    for (const file of fs.existsSync(dir) ? fs.readdirSync(dir) : []) {
+        const { cluster, pool } = JSON.parse(fs.readFileSync(path.join(dir, file), "utf8")) as { cluster: string; pool: PoolInputs & { autoscaling?: { maxNodeCount?: number; totalMaxNodeCount?: number } } };
+        if (Boolean(pool.nodeConfig?.guestAccelerators?.length) !== gpu) {
+            continue;
+        }
+        const nodes = (await kubeOk(access, "GET", `/api/v1/nodes?labelSelector=${encodeURIComponent(`cloud.google.com/gke-nodepool=${pool.name}`)}`)).body.items as Manifest[];
+        const zones = poolZones(pool);
+        const max = pool.autoscaling?.totalMaxNodeCount ?? (pool.autoscaling?.maxNodeCount ?? 1) * zones.length;
+        if (nodes.length < max) {
+            const node = gkeNode(cluster, pool, zones[nodes.length % zones.length], 100 + nodes.length);
+            await kubeOk(access, "POST", "/api/v1/nodes", node);
+            await kubeOk(access, "POST", "/api/v1/namespaces/kube-system/pods", gkeSystemPod(node));
+            return true;
+        }
+    }
+    return false;
+}
+
+async function placementOnce(access: KubeAccess, namespace: string, pod: Record<string, unknown>): Promise<{ node?: string; reason?: string }> {
     const name = (pod.metadata as { name: string }).name;
     await kubeOk(access, "POST", `/api/v1/namespaces/${namespace}/pods`, pod);
     return waitFor(`pod ${name} scheduled or refused`, 60_000, async () => {
@@ -133,7 +174,7 @@ async function removePod(access: KubeAccess, namespace: string, name: string): P
     await waitFor(`pod ${name} deleted`, 60_000, async () => ((await kubeRequest(access, "GET", `/api/v1/namespaces/${namespace}/pods/${name}`)).status === 404 ? true : undefined));
 }
 
-async function scheduling(access: KubeAccess, namespace: string, largest: Record<string, StepSize>): Promise<string> {
+async function scheduling(access: KubeAccess, namespace: string, largest: Record<string, StepSize>, env: EngineEnv): Promise<string> {
     const lines: string[] = [];
     const nodePool = async (node: string) => (await kubeOk(access, "GET", `/api/v1/nodes/${node}`)).body.metadata.labels["cloud.google.com/gke-nodepool"];
     const cpu = await placement(access, namespace, stepPod("step-cpu", namespace, { ...METAFLOW_DEFAULT_STEP, gpus: 0 }));
@@ -149,7 +190,7 @@ async function scheduling(access: KubeAccess, namespace: string, largest: Record
     }
     await removePod(access, namespace, "step-cpu");
     for (const [pool, size] of Object.entries(largest)) {
-        const fits = await placement(access, namespace, stepPod(`largest-${pool}`, namespace, size));
+        const fits = await placement(access, namespace, stepPod(`largest-${pool}`, namespace, size), env);
         expect(fits.node, `largestStep.${pool} ${JSON.stringify(size)} does not fit: ${fits.reason}`);
         await removePod(access, namespace, `largest-${pool}`);
         // One dimension at a time a little larger: one more CPU, 64 MB more memory, 1 GB more disk.
@@ -325,6 +366,6 @@ export async function metaflowWorkloads(checks: Checks, access: KubeAccess, name
         expect(outputs.ok, outputs.error ?? "no outputs");
         const largest = outputs.result.largestStep?.value as Record<string, StepSize>;
         expect(largest, "no largestStep output");
-        return `${added.length ? `autoscaler stand-in added a node to ${added.join(", ")}; ` : ""}${await scheduling(access, namespace, largest)}`;
+        return `${added.length ? `autoscaler stand-in added a node to ${added.join(", ")}; ` : ""}${await scheduling(access, namespace, largest, env)}`;
     });
 }
