@@ -134,11 +134,11 @@ main() {
   for line in "${TOOLS[@]}"; do
     IFS='|' read -r name pkgs xflags vcmd <<<"$line"
     if [ ${#only[@]} -gt 0 ] && [[ " ${only[*]} " != *" $name "* ]]; then continue; fi
-    if [ -n "$vcmd" ]; then
-      printf '  %-18s %s\n' "$name" "$(PATH="$bin:$PATH" $vcmd 2>&1 | head -n 1)"
-    else
-      printf '  %-18s %s\n' "$name" "$(echo "$xflags" | sed 's/.*=//')"
-    fi
+    # The binary's own word where it prints a version, else the version linked into it.
+    out=""
+    if [ -n "$vcmd" ]; then out="$(PATH="$bin:$PATH" $vcmd 2>&1 | grep -m1 -E 'v?[0-9]+\.[0-9]+\.[0-9]+' || true)"; fi
+    [ -n "$out" ] || out="$(echo "$xflags" | tr ' ' '\n' | grep -i -m1 'version=' | sed 's/.*=//')"
+    printf '  %-18s %s\n' "$name" "$out"
   done
   echo "bin: $bin"
 }
