@@ -16,7 +16,7 @@ import { EngineEnv, REPO } from "./engine";
 import { servingCert } from "./pki";
 import { FakeCompute, startFakeCompute } from "./standins/compute";
 import { afterUp, destroyLeavesNothing, peeringRemoved, prepareCharts, upAndPreview, replacementRefused, replicaChange, retireProduction, stackConfig, StackRun } from "./stacks";
-import { OFFLINE_PROJECT } from "../tests/harness/render";
+import { OFFLINE_PROJECT } from "../offline/render";
 import { MEMBER, metaflowWorkloads } from "./workloads";
 
 const CACHE = process.env.METAFLOW_REHEARSAL_CACHE ?? path.join(os.homedir(), ".cache", "metaflow-gcp-rehearsal");

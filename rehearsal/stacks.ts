@@ -13,7 +13,7 @@ import { SHARED } from "./cluster";
 import { EngineEnv, engineErrorLines, EngineResult, REPO, runEngine } from "./engine";
 import { KubeAccess, kubeOk, kubeRequest, waitFor } from "./kube";
 import type { FakeCompute } from "./standins/compute";
-import { OFFLINE_PROJECT } from "../tests/harness/render";
+import { OFFLINE_PROJECT } from "../offline/render";
 
 export interface StackRun {
     readonly checks: Checks;
