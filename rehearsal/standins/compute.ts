@@ -38,6 +38,7 @@ export interface FakeCompute {
 }
 
 const NETWORK_PATH = /^\/compute\/v1\/projects\/([^/]+)\/global\/networks\/([^/]+)(\/removePeering)?$/;
+const AGGREGATED_NEGS = /^\/compute\/v1\/projects\/[^/]+\/aggregated\/networkEndpointGroups$/;
 const OPERATION_PATH = /^\/compute\/v1\/projects\/([^/]+)\/global\/operations\/([^/]+)$/;
 
 function json(res: http.ServerResponse, status: number, body: unknown): void {
@@ -79,6 +80,10 @@ function computeApi(nets: Map<string, Network>, calls: ComputeCall[]): http.Requ
                 network.peerings = network.peerings.filter((p) => p !== body.name);
                 return reply(200, { kind: "compute#operation", name: `operation-remove-peering-${Date.now()}`, status: "RUNNING" });
             }
+        }
+        if (req.method === "GET" && AGGREGATED_NEGS.test(url.pathname)) {
+            // NegCleanup lists the zonal NEGs GKE made for Services; the rehearsal's cluster makes none.
+            return reply(200, { kind: "compute#networkEndpointGroupAggregatedList", items: {} });
         }
         if (op && req.method === "GET") {
             return reply(200, { kind: "compute#operation", name: op[2], status: "DONE" });
