@@ -40,6 +40,14 @@ let chartDirectory = path.join(SHARED, "charts");
 export function prepareCharts(runDir: string): string[] {
     const target = path.join(runDir, "charts");
     fs.cpSync(path.join(SHARED, "charts"), target, { recursive: true });
+    // ../shared/charts names Kueue's folder after its git tag (kueue-v0.19.2); charts.source
+    // looks for <chart>-<version>/ as `helm pull --untar` into a versioned folder names it.
+    for (const folder of fs.readdirSync(target)) {
+        const tagged = /^(.+)-v(\d+\.\d+\.\d+)$/.exec(folder);
+        if (tagged) {
+            fs.renameSync(path.join(target, folder), path.join(target, `${tagged[1]}-${tagged[2]}`));
+        }
+    }
     const dropped: string[] = [];
     for (const chart of fs.readdirSync(target)) {
         const file = path.join(target, chart, "Chart.yaml");
@@ -112,13 +120,19 @@ async function workloadsReady(access: KubeAccess, namespace: string): Promise<st
     return `${deployments.length} Deployments Available: ${deployments.map((d) => `${d.metadata.name}×${d.status.readyReplicas}`).join(", ")}`;
 }
 
+/** A value held in a cluster Secret (ours or a chart's), and where. */
+interface ClusterSecretValue {
+    readonly where: string;
+    readonly value: string;
+}
+
 /** Secret values held in the cluster's Secrets (our Secrets and the charts'), none of which may appear in the state. */
-async function clusterSecretValues(access: KubeAccess): Promise<string[]> {
-    const secrets = (await kubeOk(access, "GET", "/api/v1/secrets")).body.items as Array<{ type: string; data?: Record<string, string> }>;
+async function clusterSecretValues(access: KubeAccess): Promise<ClusterSecretValue[]> {
+    const secrets = (await kubeOk(access, "GET", "/api/v1/secrets")).body.items as Array<{ type: string; metadata: { namespace: string; name: string }; data?: Record<string, string> }>;
     return secrets
         .filter((s) => s.type === "Opaque")
-        .flatMap((s) => Object.values(s.data ?? {}).map((b64) => Buffer.from(b64, "base64").toString("utf8")))
-        .filter((v) => v.length >= 12);
+        .flatMap((s) => Object.entries(s.data ?? {}).map(([key, b64]) => ({ where: `${s.metadata.namespace}/${s.metadata.name} key ${key}`, value: Buffer.from(b64, "base64").toString("utf8") })))
+        .filter((v) => v.value.length >= 12);
 }
 
 /** The state file of the local file backend (not `stack export`, which the Automation API runs with --show-secrets). */
@@ -126,16 +140,45 @@ function stateFile(run: StackRun): string {
     return path.join(run.env.runDir, "state", ".pulumi", "stacks", "metaflow-gcp", `${run.stack}.json`);
 }
 
+/**
+ * The forms of a secret value looked for: the value, without base64 padding, base64-encoded, and
+ * each long part of a URL or DSN, each with a name that does not echo it.
+ */
+function secretForms(v: string): Array<[string, string]> {
+    const parts = v.split(/[:@/?&=\s"]/).map((part, i): [string, string] => [`part ${i} of its URL/DSN/config split at :@/?&= and whitespace`, part]).filter(([, part]) => part.length >= 16);
+    return [["the value", v], ["the value without padding", v.replace(/=+$/, "")], ["its base64", Buffer.from(v).toString("base64")], ...parts];
+}
+
+/** Where in the state (resource URN and top-level property) `text` occurs, without the value. */
+function placesInState(state: { checkpoint?: { latest?: { resources?: Array<Record<string, unknown>> } } }, text: string): string[] {
+    const places: string[] = [];
+    for (const r of state.checkpoint?.latest?.resources ?? []) {
+        for (const field of ["id", "inputs", "outputs"] as const) {
+            const value = r[field];
+            const props = field === "id" ? { id: value } : ((value as Record<string, unknown>) ?? {});
+            for (const [name, v] of Object.entries(props)) {
+                if (JSON.stringify(v ?? "").includes(text)) {
+                    places.push(`${String(r.urn).split("::").pop()} (${String(r.type)}) ${field}.${name}`);
+                }
+            }
+        }
+    }
+    return places;
+}
+
 async function secretsNotInState(run: StackRun): Promise<string> {
     expect(fs.existsSync(stateFile(run)), `no state file at ${stateFile(run)}`);
-    const state = fs.readFileSync(stateFile(run), "utf8");
+    const text = fs.readFileSync(stateFile(run), "utf8");
+    const state = JSON.parse(text);
     const values = await clusterSecretValues(run.access);
     expect(values.length > 0, "no Secret values found in the cluster to look for");
-    // The value, without base64 padding, base64-encoded, and each long part of a URL or DSN.
-    const forms = (v: string) => [v, v.replace(/=+$/, ""), Buffer.from(v).toString("base64"), ...v.split(/[:@/?&=]/).filter((part) => part.length >= 16)];
-    const leaked = values.filter((v) => forms(v).some((f) => state.includes(f)));
-    expect(leaked.length === 0, `${leaked.length} of ${values.length} Secret values are plaintext in the state file (e.g. one starting ${leaked[0]?.slice(0, 4)}…)`);
-    const ciphertexts = (state.match(/"ciphertext"/g) ?? []).length;
+    const leaks = values.flatMap((v) =>
+        secretForms(v.value)
+            .filter(([, form]) => text.includes(form))
+            .map(([formName, form]) => `${v.where}: ${formName} is plaintext in the state at ${placesInState(state, form).join(", ") || "(outside resources)"}`),
+    );
+    expect(leaks.length === 0, `Secret values plaintext in the state file (${values.length} looked for):\n${leaks.join("\n")}`);
+    const ciphertexts = (text.match(/"ciphertext"/g) ?? []).length;
     return `${values.length} Secret values looked for, none in the state; ${ciphertexts} values encrypted there`;
 }
 

@@ -10,7 +10,7 @@ import * as os from "os";
 import * as path from "path";
 import { helmChartArgs, type ChartFiles } from "../components/kubernetes/specs/chartSource";
 import { NODE_CHART_FILES } from "../components/kubernetes/chartFiles";
-import { AIRFLOW_CHART, ARGO_EVENTS_CHART, ARGO_WORKFLOWS_CHART } from "../components/kubernetes/specs/versions";
+import { AIRFLOW_CHART, ARGO_EVENTS_CHART, ARGO_WORKFLOWS_CHART, KUEUE_CHART } from "../components/kubernetes/specs/versions";
 import { renderFixture, renderFixtureFailure } from "./harness/fixtures";
 
 const SHARED_CHARTS = path.resolve(__dirname, "..", "..", "shared", "charts");
@@ -80,6 +80,21 @@ describe("charts.source: where the Helm charts come from", () => {
         assert.ok(release, "the Argo Workflows release");
         assert.equal(release.inputs.chart, path.join(dir, "argo-workflows"));
         assert.equal(release.inputs.repositoryOpts, undefined);
+    });
+
+    it("with queues on, a directory without Kueue's chart stops the program before any resource is registered", async () => {
+        // Found by the deploy rehearsal: Kueue's chart was not among the charts checked, so its
+        // absence surfaced only as KueueQueues' release failing to create, mid-update.
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "charts-"));
+        fs.mkdirSync(path.join(dir, "argo-workflows"));
+        fs.writeFileSync(path.join(dir, "argo-workflows", "Chart.yaml"), `name: argo-workflows\nversion: ${ARGO_WORKFLOWS_CHART.version}\n`);
+        const config = { "metaflow-gcp:services": { argoWorkflows: true, argoEvents: false }, "metaflow-gcp:queues": { enabled: true }, "metaflow-gcp:charts": { source: dir } };
+        const failure = await renderFixtureFailure("dev", { config });
+        assert.match(failure.error.message, new RegExp(`charts\\.source: no kueue ${KUEUE_CHART.version} in ".*charts-`));
+        assert.deepEqual(
+            failure.resources.filter((r) => r.custom && !r.type.startsWith("pulumi:")).map((r) => r.type),
+            [],
+        );
     });
 
     it("a chart the directory lacks stops the program before any resource is registered", async () => {

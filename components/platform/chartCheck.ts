@@ -6,15 +6,13 @@
 import type { PlatformConfig } from "../config/config";
 import { NODE_CHART_FILES } from "../kubernetes/chartFiles";
 import { helmChartArgs, type ChartFiles, type PinnedChart } from "../kubernetes/specs/chartSource";
-import { AIRFLOW_CHART, ARGO_EVENTS_CHART, ARGO_WORKFLOWS_CHART } from "../kubernetes/specs/versions";
+import { AIRFLOW_CHART, ARGO_EVENTS_CHART, ARGO_WORKFLOWS_CHART, KUEUE_CHART } from "../kubernetes/specs/versions";
 
-/** The charts a config deploys. */
+/** The charts a config deploys: the services' orchestrators, and Kueue with `queues.enabled`. */
 export function deployedCharts(cfg: PlatformConfig): PinnedChart[] {
     const s = cfg.services;
-    if (!s.enabled) {
-        return [];
-    }
-    return [...(s.argoWorkflows ? [ARGO_WORKFLOWS_CHART] : []), ...(s.argoEvents ? [ARGO_EVENTS_CHART] : []), ...(s.airflow ? [AIRFLOW_CHART] : [])];
+    const orchestrators = s.enabled ? [...(s.argoWorkflows ? [ARGO_WORKFLOWS_CHART] : []), ...(s.argoEvents ? [ARGO_EVENTS_CHART] : []), ...(s.airflow ? [AIRFLOW_CHART] : [])] : [];
+    return [...orchestrators, ...(cfg.queues.enabled ? [KUEUE_CHART] : [])];
 }
 
 /** One problem per chart `charts.source` cannot supply. */
