@@ -9,6 +9,7 @@ import * as net from "net";
 import * as path from "path";
 import { KubeAccess, kubeRequest, waitFor } from "./kube";
 import { componentKubeconfig, makePki, Pki } from "./pki";
+import { ServiceProxy, startServiceProxy } from "./serviceProxy";
 
 /** GKE's admission plugins beyond kube-apiserver's defaults that change what our objects do:
  * ExtendedResourceToleration gives pods that request `nvidia.com/gpu` the GPU taint's toleration
@@ -27,11 +28,13 @@ export interface ControlPlane {
     /** Admin kubeconfig file (token auth) for controllers and kubectl. */
     readonly kubeconfig: string;
     readonly dir: string;
+    /** The API server's way to Services served by processes here (webhooks, aggregated APIs). */
+    readonly services: ServiceProxy;
     /** Ends every process this control plane started. */
     stop(): Promise<void>;
 }
 
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
     return new Promise((resolve, reject) => {
         const srv = net.createServer();
         srv.on("error", reject);
@@ -48,10 +51,10 @@ interface Started {
     readonly log: string;
 }
 
-function start(binDir: string, logDir: string, name: string, bin: string, args: string[]): Started {
+function start(binDir: string, logDir: string, name: string, bin: string, args: string[], env?: NodeJS.ProcessEnv): Started {
     const log = path.join(logDir, `${name}.log`);
     const fd = fs.openSync(log, "w");
-    const child = spawn(path.join(binDir, bin), args, { stdio: ["ignore", fd, fd] });
+    const child = spawn(path.join(binDir, bin), args, { stdio: ["ignore", fd, fd], env });
     fs.closeSync(fd);
     child.on("error", (err) => fs.appendFileSync(log, `\nspawn error: ${err}\n`));
     return { name, child, log };
@@ -126,6 +129,11 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
     const kubeconfig = path.join(o.dir, "admin.kubeconfig");
     fs.writeFileSync(kubeconfig, componentKubeconfig(server, pki.caCert, pki.adminToken), { mode: 0o600 });
     const started: Started[] = [];
+    const services = await startServiceProxy(path.join(logDir, "service-proxy.log"));
+    const stop = async () => {
+        await stopAll(started);
+        await services.close();
+    };
     try {
         const etcd = start(o.binDir, logDir, "etcd", "etcd", [
             `--data-dir=${path.join(o.dir, "etcd")}`,
@@ -137,7 +145,15 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
             "--unsafe-no-fsync",
         ]);
         started.push(etcd);
-        const apiserver = start(o.binDir, logDir, "kube-apiserver", "kube-apiserver", apiserverArgs(pki, etcdPort, apiPort));
+        // Every Service the API server calls goes through our loopback proxy (serviceProxy.ts),
+        // never the machine's own proxy.
+        const proxyEnv = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(https?|no|all)_proxy$/i.test(k)));
+        const apiserver = start(o.binDir, logDir, "kube-apiserver", "kube-apiserver", apiserverArgs(pki, etcdPort, apiPort), {
+            ...proxyEnv,
+            HTTPS_PROXY: services.url,
+            HTTP_PROXY: services.url,
+            NO_PROXY: "127.0.0.1,localhost",
+        });
         started.push(apiserver);
         await waitFor("kube-apiserver /readyz", 120_000, async () => {
             alive(etcd);
@@ -171,7 +187,7 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
                 ...o.kwokStages.map((s) => `--config=${s}`),
             ]),
         );
-        const cp: ControlPlane = { access, pki, kubeconfig, dir: o.dir, stop: () => stopAll(started) };
+        const cp: ControlPlane = { access, pki, kubeconfig, dir: o.dir, services, stop };
         await waitFor("the default ServiceAccount (controller-manager up)", 120_000, async () => {
             started.forEach(alive);
             const r = await kubeRequest(access, "GET", "/api/v1/namespaces/default/serviceaccounts/default");
@@ -179,7 +195,7 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
         });
         return cp;
     } catch (err) {
-        await stopAll(started);
+        await stop();
         throw err;
     }
 }

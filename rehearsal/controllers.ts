@@ -63,7 +63,16 @@ export async function deploymentWithImage(access: KubeAccess, namespace: string,
  * Runs `binary` as the first container of Deployment `deployment` would run: its args (after the
  * image's entrypoint, which for these images is the binary itself), its env, its service account.
  */
-export async function runAsDeployment(access: KubeAccess, env: EngineEnv, namespace: string, deployment: string, binary: string, extraArgs: string[] = []): Promise<RunningController> {
+export async function runAsDeployment(
+    access: KubeAccess,
+    env: EngineEnv,
+    namespace: string,
+    deployment: string,
+    binary: string,
+    extraArgs: string[] = [],
+    /** Rewrites the container's args (a file path the pod mounts, say) before extraArgs are added. */
+    rewriteArgs: (args: string[]) => string[] = (args) => args,
+): Promise<RunningController> {
     const d = (await kubeOk(access, "GET", `/apis/apps/v1/namespaces/${namespace}/deployments/${deployment}`)).body;
     const container = d.spec.template.spec.containers[0];
     const serviceAccount = d.spec.template.spec.serviceAccountName ?? "default";
@@ -73,7 +82,7 @@ export async function runAsDeployment(access: KubeAccess, env: EngineEnv, namesp
     await serviceAccountKubeconfig(access, env, namespace, serviceAccount, kubeconfig);
     const log = path.join(dir, `${deployment}.log`);
     const fd = fs.openSync(log, "w");
-    const args = [...(container.command?.slice(1) ?? []), ...(container.args ?? []), ...extraArgs];
+    const args = [...rewriteArgs([...(container.command?.slice(1) ?? []), ...(container.args ?? [])]), ...extraArgs];
     const child = spawn(path.join(env.toolsBin, binary), args, {
         stdio: ["ignore", fd, fd],
         env: { PATH: process.env.PATH, HOME: dir, KUBECONFIG: kubeconfig, ...containerEnv(container, namespace, `${deployment}-rehearsal`) },

@@ -18,6 +18,9 @@ import { FakeCompute, startFakeCompute } from "./standins/compute";
 import { afterUp, destroyLeavesNothing, peeringRemoved, prepareCharts, upAndPreview, replacementRefused, replicaChange, retireProduction, stackConfig, StackRun } from "./stacks";
 import { OFFLINE_PROJECT } from "../offline/render";
 import { MEMBER, metaflowWorkloads } from "./workloads";
+import { KueueWatch, READINESS_BY_REHEARSAL, READY_ANNOTATION, queueAdmission, watchForKueue } from "./kueue";
+import * as YAML from "yaml";
+import { ServiceProxy } from "./serviceProxy";
 
 const CACHE = process.env.METAFLOW_REHEARSAL_CACHE ?? path.join(os.homedir(), ".cache", "metaflow-gcp-rehearsal");
 
@@ -33,10 +36,35 @@ function tools(): string {
 }
 
 /** kwok's own zero-delay stages, from its module in the tool cache's Go module cache. */
-function kwokStages(): string[] {
+function kwokStages(runDir: string): string[] {
     const root = path.join(CACHE, "go", "mod", "sigs.k8s.io", "kwok@v0.8.0", "kustomize", "stage");
-    const files = ["node/fast/node-initialize.yaml", "node/heartbeat-with-lease/node-heartbeat-with-lease.yaml", "pod/fast/pod-ready.yaml", "pod/fast/pod-complete.yaml", "pod/fast/pod-delete.yaml"];
-    return [...files.map((f) => path.join(root, f)), path.join(REPO, "rehearsal", "kwok-workflow-pods.yaml")];
+    const files = ["node/fast/node-initialize.yaml", "node/heartbeat-with-lease/node-heartbeat-with-lease.yaml", "pod/fast/pod-complete.yaml", "pod/fast/pod-delete.yaml"];
+    return [...files.map((f) => path.join(root, f)), ...readinessStages(path.join(root, "pod/fast/pod-ready.yaml"), runDir), path.join(REPO, "rehearsal", "kwok-workflow-pods.yaml")];
+}
+
+/**
+ * kwok's pod-ready stage split in two, written to the run directory: pods of the controllers the
+ * rehearsal runs itself (READINESS_BY_REHEARSAL) become ready only once the rehearsal has marked
+ * them (their real readiness probe passed, kueue.ts); every other pod as kwok's stage says.
+ */
+function readinessStages(podReady: string, runDir: string): string[] {
+    const stage = YAML.parse(fs.readFileSync(podReady, "utf8"));
+    const byName = { key: `.metadata.labels["${READINESS_BY_REHEARSAL.label}"]`, values: [...READINESS_BY_REHEARSAL.values] };
+    const others = structuredClone(stage);
+    others.spec.selector.matchExpressions.push({ ...byName, operator: "NotIn" });
+    const ours = structuredClone(stage);
+    ours.metadata.name = "pod-ready-when-the-rehearsal-says";
+    ours.spec.selector.matchExpressions.push({ ...byName, operator: "In" }, { key: `.metadata.annotations["${READY_ANNOTATION}"]`, operator: "In", values: ["true"] });
+    const dir = path.join(runDir, "kwok-stages");
+    fs.mkdirSync(dir, { recursive: true });
+    return [
+        ["pod-ready.yaml", others],
+        ["pod-ready-when-the-rehearsal-says.yaml", ours],
+    ].map(([name, doc]) => {
+        const file = path.join(dir, name);
+        fs.writeFileSync(file, YAML.stringify(doc));
+        return file;
+    });
 }
 
 /**
@@ -59,14 +87,36 @@ function overridesFor(stack: string): Record<string, unknown> {
     return { "metaflow-gcp:access": { ...obj("access"), members: [...(((obj("access").members as string[]) ?? [])), MEMBER] } };
 }
 
-async function rehearseStack(checks: Checks, base: Omit<StackRun, "stack" | "checks">, stack: string, withWorkloads: boolean): Promise<void> {
+async function rehearseStack(checks: Checks, base: Omit<StackRun, "stack" | "checks">, services: ServiceProxy, stack: string, withWorkloads: boolean): Promise<void> {
     const run: StackRun = { ...base, checks, stack, overrides: overridesFor(stack) };
     const callsBefore = run.compute.calls.length;
+    const queues = (stackConfig(stack, run.overrides)["metaflow-gcp:queues"] as { enabled?: boolean } | undefined)?.enabled === true;
+    // With queues on, Kueue's controller serves its fail-closed webhooks from the moment its release exists.
+    const kueue: KueueWatch | undefined = queues ? watchForKueue(run.access, run.env, services) : undefined;
+    try {
+        await rehearseDeployed(checks, run, stack, withWorkloads, kueue);
+    } finally {
+        await kueue?.stop();
+    }
+    await peeringRemoved({ ...run, compute: { ...run.compute, calls: run.compute.calls.slice(callsBefore) } });
+}
+
+async function rehearseDeployed(checks: Checks, run: StackRun, stack: string, withWorkloads: boolean, kueue: KueueWatch | undefined): Promise<void> {
     if (!(await upAndPreview(run))) {
-        checks.skipped(`${stack}: the checks after up`, "up failed");
+        checks.skipped(`${stack}: the checks after up`, `up failed${kueue?.failure() ? `; Kueue: ${kueue.failure()}` : ""}`);
         await destroyLeavesNothing(run, undefined);
     } else {
         const namespace = await afterUp(run);
+        if (kueue && namespace) {
+            await checks.run(`${stack}: Kueue (the real controller) admits a step within the environment's quota and holds one beyond it`, async () => {
+                const failure = kueue.failure();
+                if (failure || !kueue.controller()) {
+                    throw new Error(failure ?? "Kueue's controller never started (no kueue-controller-manager Deployment)");
+                }
+                const environment = String(stackConfig(stack, run.overrides)["metaflow-gcp:environment"] ?? stack);
+                return queueAdmission(run.access, namespace, environment);
+            });
+        }
         if (withWorkloads && namespace) {
             await metaflowWorkloads(checks, run.access, namespace, run.env, stack, run.overrides ?? {});
         }
@@ -77,7 +127,6 @@ async function rehearseStack(checks: Checks, base: Omit<StackRun, "stack" | "che
         }
         await destroyLeavesNothing(run, namespace);
     }
-    await peeringRemoved({ ...run, compute: { ...run.compute, calls: run.compute.calls.slice(callsBefore) } });
 }
 
 async function main(): Promise<void> {
@@ -100,7 +149,7 @@ async function main(): Promise<void> {
     try {
         if (bin) {
             await checks.run("control plane: etcd, kube-apiserver, controller-manager, scheduler, kwok on loopback", async () => {
-                cp = await startControlPlane({ binDir: bin, kwokStages: kwokStages(), dir: path.join(runDir, "cluster") });
+                cp = await startControlPlane({ binDir: bin, kwokStages: kwokStages(runDir), dir: path.join(runDir, "cluster") });
                 return `API server ${cp.access.server}`;
             });
         }
@@ -137,7 +186,7 @@ async function main(): Promise<void> {
         // `npm run rehearse -- prod` rehearses one stack (while developing); CI rehearses both.
         const stacks = process.argv.slice(2).filter((a) => !a.startsWith("-"));
         for (const stack of stacks.length > 0 ? stacks : ["dev", "prod"]) {
-            await rehearseStack(checks, { env, access, compute }, stack, stack === "prod");
+            await rehearseStack(checks, { env, access, compute }, cp.services, stack, stack === "prod");
         }
     } finally {
         await compute?.close();

@@ -145,8 +145,21 @@ function stateFile(run: StackRun): string {
  * each long part of a URL or DSN, each with a name that does not echo it.
  */
 function secretForms(v: string): Array<[string, string]> {
-    const parts = v.split(/[:@/?&=\s"]/).map((part, i): [string, string] => [`part ${i} of its URL/DSN/config split at :@/?&= and whitespace`, part]).filter(([, part]) => part.length >= 16);
+    const parts = v
+        .split(/[:@/?&=\s"]/)
+        .map((part, i): [string, string] => [`part ${i} of its URL/DSN/config split at :@/?&= and whitespace`, part])
+        .filter(([, part]) => part.length >= 16 && !isObjectName(part));
     return [["the value", v], ["the value without padding", v.replace(/=+$/, "")], ["its base64", Buffer.from(v).toString("base64")], ...parts];
+}
+
+/**
+ * A lowercase hyphenated name (`airflow-metadata`, `metaflow-dev-db`): a Kubernetes object, a
+ * database or a PgBouncer alias, which a URL or config file names beside its credentials and the
+ * state rightly holds in the clear. Generated credentials are never of this shape (random passwords
+ * mix cases and digits, Fernet keys and tokens are base64).
+ */
+function isObjectName(part: string): boolean {
+    return /^[a-z][a-z0-9]*(-[a-z0-9]+)+$/.test(part);
 }
 
 /** Where in the state (resource URN and top-level property) `text` occurs, without the value. */
