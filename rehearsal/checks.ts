@@ -37,9 +37,18 @@ export class Checks {
         console.log(`FAIL ${name}: not run: ${reason}`);
     }
 
+    /** Checks this machine cannot run (a missing privilege, not a defect): neither passed nor failed. */
+    readonly unavailable: Array<{ name: string; reason: string }> = [];
+
+    notAvailable(name: string, reason: string): void {
+        this.unavailable.push({ name, reason });
+        console.log(`skip ${name}: ${reason}`);
+    }
+
     summary(): string {
         const passed = this.results.filter((r) => r.ok).length;
-        return `${passed} passed, ${this.results.length - passed} failed`;
+        const skipped = this.unavailable.length > 0 ? `, ${this.unavailable.length} not available here` : "";
+        return `${passed} passed, ${this.results.length - passed} failed${skipped}`;
     }
 }
 

@@ -38,32 +38,40 @@ export async function applyGkeCrds(access: KubeAccess): Promise<string[]> {
 
 /**
  * CRDs GKE installs that ../shared/crds does not hold yet: ComputeClass (cloud.google.com/v1,
- * GKE's custom compute classes, which the GPU capacity ladder creates). Registered here without a
+ * GKE's custom compute classes, which the GPU capacity ladder creates) and PodMonitoring
+ * (monitoring.googleapis.com/v1, Managed Service for Prometheus; its source module,
+ * GoogleCloudPlatform/prometheus-engine, is refused by the Go module proxy). Registered here without a
  * schema (`x-kubernetes-preserve-unknown-fields`), so the API server stores such objects without
  * validating them: a stand-in until the real CRD is in ../shared/crds.
  */
 export async function applyStandInCrds(access: KubeAccess): Promise<string[]> {
-    const crd = {
+    const standIn = (group: string, kind: string, plural: string, scope: "Cluster" | "Namespaced") => ({
         apiVersion: "apiextensions.k8s.io/v1",
         kind: "CustomResourceDefinition",
-        metadata: { name: "computeclasses.cloud.google.com" },
+        metadata: { name: `${plural}.${group}` },
         spec: {
-            group: "cloud.google.com",
-            scope: "Cluster",
-            names: { plural: "computeclasses", singular: "computeclass", kind: "ComputeClass", listKind: "ComputeClassList" },
+            group,
+            scope,
+            names: { plural, singular: kind.toLowerCase(), kind, listKind: `${kind}List` },
             versions: [{ name: "v1", served: true, storage: true, schema: { openAPIV3Schema: { type: "object", "x-kubernetes-preserve-unknown-fields": true } } }],
         },
-    };
-    const existing = await kubeRequest(access, "GET", `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${crd.metadata.name}`);
-    if (existing.status === 200) {
-        return [];
-    }
-    await serverSideApply(access, "/apis/apiextensions.k8s.io/v1/customresourcedefinitions", crd);
-    await waitFor(`CRD ${crd.metadata.name} Established`, 30_000, async () => {
-        const r = await kubeOk(access, "GET", `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${crd.metadata.name}`);
-        return r.body.status?.conditions?.some((c: { type: string; status: string }) => c.type === "Established" && c.status === "True") ? true : undefined;
     });
-    return [crd.metadata.name];
+    // ComputeClass (the GPU ladder); PodMonitoring (observability), which managed collection installs.
+    const crds = [standIn("cloud.google.com", "ComputeClass", "computeclasses", "Cluster"), standIn("monitoring.googleapis.com", "PodMonitoring", "podmonitorings", "Namespaced")];
+    const applied: string[] = [];
+    for (const crd of crds) {
+        const existing = await kubeRequest(access, "GET", `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${crd.metadata.name}`);
+        if (existing.status === 200) {
+            continue;
+        }
+        await serverSideApply(access, "/apis/apiextensions.k8s.io/v1/customresourcedefinitions", crd);
+        await waitFor(`CRD ${crd.metadata.name} Established`, 30_000, async () => {
+            const r = await kubeOk(access, "GET", `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${crd.metadata.name}`);
+            return r.body.status?.conditions?.some((c: { type: string; status: string }) => c.type === "Established" && c.status === "True") ? true : undefined;
+        });
+        applied.push(crd.metadata.name);
+    }
+    return applied;
 }
 
 /**

@@ -63,16 +63,50 @@ export async function deploymentWithImage(access: KubeAccess, namespace: string,
  * Runs `binary` as the first container of Deployment `deployment` would run: its args (after the
  * image's entrypoint, which for these images is the binary itself), its env, its service account.
  */
-export async function runAsDeployment(
-    access: KubeAccess,
-    env: EngineEnv,
-    namespace: string,
-    deployment: string,
-    binary: string,
-    extraArgs: string[] = [],
+export interface RunOptions {
+    /** Added after the container's args. */
+    readonly extraArgs?: string[];
     /** Rewrites the container's args (a file path the pod mounts, say) before extraArgs are added. */
-    rewriteArgs: (args: string[]) => string[] = (args) => args,
-): Promise<RunningController> {
+    readonly rewriteArgs?: (args: string[]) => string[];
+    /**
+     * The container reads ConfigMaps mounted at fixed paths (Argo Events: /etc/argo-events): run it
+     * in a mount namespace of its own whose top directories of those paths are empty tmpfs
+     * holding only the ConfigMaps' files, as the kubelet mounts them (needs root and unshare(1)).
+     */
+    readonly mountConfigMaps?: boolean;
+}
+
+/** Where `container` mounts ConfigMaps (whole, no subPath), with their files. */
+async function configMapMounts(access: KubeAccess, namespace: string, podSpec: Manifest, container: Manifest): Promise<Array<{ path: string; files: Record<string, string> }>> {
+    const mounts: Array<{ path: string; files: Record<string, string> }> = [];
+    for (const m of (container.volumeMounts ?? []) as Manifest[]) {
+        const volume = ((podSpec.volumes ?? []) as Manifest[]).find((v) => v.name === m.name);
+        if (!volume?.configMap || m.subPath) {
+            continue;
+        }
+        const cm = (await kubeOk(access, "GET", `/api/v1/namespaces/${namespace}/configmaps/${volume.configMap.name}`)).body;
+        mounts.push({ path: m.mountPath, files: cm.data ?? {} });
+    }
+    return mounts;
+}
+
+/** `binary args` as a command that first mounts `mounts` in a private mount namespace (see RunOptions.mountConfigMaps). */
+function inMountNamespace(dir: string, binary: string, args: string[], mounts: Array<{ path: string; files: Record<string, string> }>): [string, string[]] {
+    const tops = [...new Set(mounts.map((m) => `/${m.path.split("/").filter(Boolean)[0]}`))];
+    const script: string[] = ["set -e", ...tops.map((top) => `mount -t tmpfs tmpfs ${top}`)];
+    for (const [i, m] of mounts.entries()) {
+        const src = path.join(dir, `configmap-${i}`);
+        fs.mkdirSync(src, { recursive: true });
+        for (const [name, content] of Object.entries(m.files)) {
+            fs.writeFileSync(path.join(src, name), content);
+        }
+        script.push(`mkdir -p ${m.path}`, `cp -R ${src}/. ${m.path}/`);
+    }
+    script.push('exec "$0" "$@"');
+    return ["unshare", ["--mount", "--propagation", "private", "sh", "-c", script.join("\n"), binary, ...args]];
+}
+
+export async function runAsDeployment(access: KubeAccess, env: EngineEnv, namespace: string, deployment: string, binary: string, opts: RunOptions = {}): Promise<RunningController> {
     const d = (await kubeOk(access, "GET", `/apis/apps/v1/namespaces/${namespace}/deployments/${deployment}`)).body;
     const container = d.spec.template.spec.containers[0];
     const serviceAccount = d.spec.template.spec.serviceAccountName ?? "default";
@@ -82,8 +116,11 @@ export async function runAsDeployment(
     await serviceAccountKubeconfig(access, env, namespace, serviceAccount, kubeconfig);
     const log = path.join(dir, `${deployment}.log`);
     const fd = fs.openSync(log, "w");
-    const args = [...rewriteArgs([...(container.command?.slice(1) ?? []), ...(container.args ?? [])]), ...extraArgs];
-    const child = spawn(path.join(env.toolsBin, binary), args, {
+    const rewrite = opts.rewriteArgs ?? ((a: string[]) => a);
+    const args = [...rewrite([...(container.command?.slice(1) ?? []), ...(container.args ?? [])]), ...(opts.extraArgs ?? [])];
+    const mounts = opts.mountConfigMaps ? await configMapMounts(access, namespace, d.spec.template.spec, container) : [];
+    const [command, commandArgs] = mounts.length > 0 ? inMountNamespace(path.join(dir, deployment), path.join(env.toolsBin, binary), args, mounts) : [path.join(env.toolsBin, binary), args];
+    const child = spawn(command, commandArgs, {
         stdio: ["ignore", fd, fd],
         env: { PATH: process.env.PATH, HOME: dir, KUBECONFIG: kubeconfig, ...containerEnv(container, namespace, `${deployment}-rehearsal`) },
     });

@@ -140,8 +140,7 @@ export function watchForKueue(access: KubeAccess, env: EngineEnv, services: Serv
                         NAMESPACE,
                         DEPLOYMENT,
                         "kueue",
-                        ["--feature-gates=VisibilityOnDemand=false"],
-                        (args) => args.map((a) => (a.startsWith("--config=") ? `--config=${config}` : a)),
+                        { extraArgs: ["--feature-gates=VisibilityOnDemand=false"], rewriteArgs: (args) => args.map((a) => (a.startsWith("--config=") ? `--config=${config}` : a)) },
                     );
                 } catch (err) {
                     failure = String(err);

@@ -21,6 +21,7 @@ import { MEMBER, metaflowWorkloads } from "./workloads";
 import { KueueWatch, READINESS_BY_REHEARSAL, READY_ANNOTATION, queueAdmission, watchForKueue } from "./kueue";
 import * as YAML from "yaml";
 import { ServiceProxy } from "./serviceProxy";
+import type { RunningController } from "./controllers";
 
 const CACHE = process.env.METAFLOW_REHEARSAL_CACHE ?? path.join(os.homedir(), ".cache", "metaflow-gcp-rehearsal");
 
@@ -93,15 +94,17 @@ async function rehearseStack(checks: Checks, base: Omit<StackRun, "stack" | "che
     const queues = (stackConfig(stack, run.overrides)["metaflow-gcp:queues"] as { enabled?: boolean } | undefined)?.enabled === true;
     // With queues on, Kueue's controller serves its fail-closed webhooks from the moment its release exists.
     const kueue: KueueWatch | undefined = queues ? watchForKueue(run.access, run.env, services) : undefined;
+    const running: RunningController[] = [];
     try {
-        await rehearseDeployed(checks, run, stack, withWorkloads, kueue);
+        await rehearseDeployed(checks, run, stack, withWorkloads, kueue, running);
     } finally {
         await kueue?.stop();
+        await Promise.all(running.map((c) => c.stop()));
     }
     await peeringRemoved({ ...run, compute: { ...run.compute, calls: run.compute.calls.slice(callsBefore) } });
 }
 
-async function rehearseDeployed(checks: Checks, run: StackRun, stack: string, withWorkloads: boolean, kueue: KueueWatch | undefined): Promise<void> {
+async function rehearseDeployed(checks: Checks, run: StackRun, stack: string, withWorkloads: boolean, kueue: KueueWatch | undefined, running: RunningController[]): Promise<void> {
     if (!(await upAndPreview(run))) {
         checks.skipped(`${stack}: the checks after up`, `up failed${kueue?.failure() ? `; Kueue: ${kueue.failure()}` : ""}`);
         await destroyLeavesNothing(run, undefined);
@@ -118,7 +121,7 @@ async function rehearseDeployed(checks: Checks, run: StackRun, stack: string, wi
             });
         }
         if (withWorkloads && namespace) {
-            await metaflowWorkloads(checks, run.access, namespace, run.env, stack, run.overrides ?? {});
+            await metaflowWorkloads(checks, run.access, namespace, run.env, stack, run.overrides ?? {}, running);
         }
         await replicaChange(run);
         if (stackConfig(stack, run.overrides)["metaflow-gcp:production"] === true) {
@@ -130,6 +133,9 @@ async function rehearseDeployed(checks: Checks, run: StackRun, stack: string, wi
 }
 
 async function main(): Promise<void> {
+    // Failed until the summary says otherwise: a run that ends early (an await nothing will
+    // resolve empties the event loop) must not look like a pass.
+    process.exitCode = 1;
     const checks = new Checks();
     const runDir = fs.mkdtempSync(path.join(os.tmpdir(), "metaflow-rehearsal-"));
     console.log(`rehearsal run directory: ${runDir}`);

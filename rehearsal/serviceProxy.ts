@@ -26,6 +26,12 @@ export interface ServiceProxy {
 export async function startServiceProxy(log: string): Promise<ServiceProxy> {
     const note = (line: string) => fs.appendFileSync(log, `${new Date().toISOString()} ${line}\n`);
     const routes = new Map<string, number>();
+    // Tunnelled sockets leave the HTTP server's bookkeeping: close() must end them itself.
+    const sockets = new Set<net.Socket>();
+    const track = (socket: net.Socket) => {
+        sockets.add(socket);
+        socket.once("close", () => sockets.delete(socket));
+    };
     const refused: string[] = [];
     const server = http.createServer((_req, res) => {
         res.writeHead(405).end("CONNECT only");
@@ -38,6 +44,7 @@ export async function startServiceProxy(log: string): Promise<ServiceProxy> {
             socket.end("HTTP/1.1 502 Bad Gateway\r\n\r\n");
             return;
         }
+        track(socket);
         const upstream = net.connect(target, "127.0.0.1", () => {
             note(`CONNECT ${req.url}: tunnelled to 127.0.0.1:${target}`);
             socket.write("HTTP/1.1 200 Connection Established\r\n\r\n");
@@ -45,6 +52,7 @@ export async function startServiceProxy(log: string): Promise<ServiceProxy> {
             upstream.pipe(socket);
             socket.pipe(upstream);
         });
+        track(upstream);
         const end = () => {
             upstream.destroy();
             socket.destroy();
@@ -61,6 +69,7 @@ export async function startServiceProxy(log: string): Promise<ServiceProxy> {
         refused,
         route: (hostPort, localPort) => void routes.set(hostPort, localPort),
         close: async () => {
+            sockets.forEach((socket) => socket.destroy());
             server.closeAllConnections();
             await new Promise((r) => server.close(() => r(undefined)));
         },

@@ -308,6 +308,10 @@ export async function retireProduction(run: StackRun): Promise<boolean> {
 export async function destroyLeavesNothing(run: StackRun, namespace: string | undefined): Promise<void> {
     const { checks, env, stack, access } = run;
     await checks.run(`${stack}: destroy leaves nothing behind`, async () => {
+        // README "Destroy and recreate an environment": the flows' Sensors (Metaflow's, not the
+        // stack's) go first; Argo Events keeps an EventBus with Sensors connected.
+        const sensors = namespace ? await kubeRequest(access, "DELETE", `/apis/argoproj.io/v1alpha1/namespaces/${namespace}/sensors`) : undefined;
+        const removed = sensors?.status === 200 ? ((sensors.body.items ?? []) as unknown[]).length : 0;
         const r = await runEngine(env, { op: "destroy", stack, config: stackConfig(stack, run.overrides) });
         expect(r.ok, failed(r));
         const exported = await runEngine(env, { op: "export", stack, config: stackConfig(stack, run.overrides) });
@@ -318,7 +322,7 @@ export async function destroyLeavesNothing(run: StackRun, namespace: string | un
         }
         const nodes = (await kubeOk(access, "GET", "/api/v1/nodes")).body.items.length;
         expect(nodes === 0, `${nodes} nodes left`);
-        return `${JSON.stringify(r.result.summary)} in ${r.seconds.toFixed(0)} s; namespace, nodes and state empty`;
+        return `${removed ? `${removed} flow Sensor(s) deleted first (README); ` : ""}${JSON.stringify(r.result.summary)} in ${r.seconds.toFixed(0)} s; namespace, nodes and state empty`;
     });
 }
 

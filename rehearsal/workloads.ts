@@ -7,9 +7,8 @@
  * - Metaflow's own `argo-workflows create` and `trigger`, as the member, are accepted, and the real
  *   workflow-controller runs the Workflow;
  * - the real scheduler puts the compiled CPU steps on the CPU pool and the GPU step on the GPU pool.
- * Not yet: "nothing larger than `largestStep` fits" (prod's largest CPU step did not fit a fresh
- * node here; to be looked into) and Argo Events' controller (it reads its config from the
- * ConfigMap its pod mounts at /etc/argo-events).
+ * - Argo Events' controller, real, reconciles the EventBus and Metaflow's Sensor;
+ * - each pool's `largestStep` fits, and a step a little larger in any dimension does not.
  * Step pods are shaped as Metaflow shapes them: requests of `cpu`, `memory` and
  * `ephemeral-storage` in its units (`<n>M` for memory and disk, plugins/kubernetes/kube_utils.py),
  * `nvidia.com/gpu` as a limit for GPU steps, no node selector or toleration (ExtendedResourceToleration
@@ -20,11 +19,13 @@ import { promisify } from "util";
 import * as fs from "fs";
 import * as path from "path";
 import { Checks, expect } from "./checks";
-import { deploymentWithImage, runAsDeployment } from "./controllers";
+import { deploymentWithImage, runAsDeployment, type RunningController } from "./controllers";
 import { EngineEnv, REPO, runEngine } from "./engine";
 import { KubeAccess, kubeOk, kubeRequest, waitFor } from "./kube";
 import { gkeNode, gkeSystemPod, poolZones, type PoolInputs } from "./nodes";
 import { stackConfig } from "./stacks";
+import { freePort } from "./controlPlane";
+import type { StepSize } from "../components/model/sizing";
 
 /** The member the rehearsal's prod stack grants access to (config access.members). */
 export const MEMBER = "user:member@rehearsal.example";
@@ -84,6 +85,19 @@ async function memberRbac(access: KubeAccess, namespace: string): Promise<string
 }
 
 
+function stepPod(name: string, namespace: string, step: { cpu: number; memoryMb: number; diskMb: number; gpus: number }): Record<string, unknown> {
+    const requests = { cpu: String(step.cpu), memory: `${step.memoryMb}M`, "ephemeral-storage": `${step.diskMb}M` };
+    return {
+        apiVersion: "v1",
+        kind: "Pod",
+        metadata: { name, namespace, labels: { "rehearsal/step": name } },
+        spec: {
+            restartPolicy: "Never",
+            containers: [{ name: "main", image: "task-image", resources: { requests, limits: step.gpus > 0 ? { "nvidia.com/gpu": String(step.gpus) } : {} } }],
+        },
+    };
+}
+
 /** Where the scheduler puts `pod`; if nowhere, the autoscaler stand-in adds a fresh node to its pool once and it is asked again. */
 async function placement(access: KubeAccess, namespace: string, pod: Record<string, unknown>, env?: EngineEnv): Promise<{ node?: string; reason?: string }> {
     const first = await placementOnce(access, namespace, pod);
@@ -94,14 +108,16 @@ async function placement(access: KubeAccess, namespace: string, pod: Record<stri
     if (!(await scaleUpPool(access, env, gpu))) {
         return first;
     }
-    return waitFor(`pod ${(pod.metadata as { name: string }).name} after a scale-up`, 60_000, async () => {
-        const p = (await kubeOk(access, "GET", `/api/v1/namespaces/${namespace}/pods/${(pod.metadata as { name: string }).name}`)).body;
-        if (p.spec.nodeName) {
-            return { node: p.spec.nodeName as string };
-        }
-        const c = (p.status.conditions ?? []).find((x: { type: string; reason?: string; lastTransitionTime?: string }) => x.type === "PodScheduled" && x.reason === "Unschedulable");
-        return c && Date.now() - Date.parse(c.lastTransitionTime ?? "0") < 3000 ? { reason: String(c.message) } : undefined;
-    }, 500);
+    // The scheduler retries an unschedulable pod when a node is added; the Unschedulable
+    // condition keeps its transition time meanwhile, so only its message says what it saw last.
+    const name = (pod.metadata as { name: string }).name;
+    let last = first.reason;
+    const placed = await waitFor(`pod ${name} after a scale-up`, 60_000, async () => {
+        const p = (await kubeOk(access, "GET", `/api/v1/namespaces/${namespace}/pods/${name}`)).body;
+        last = (p.status.conditions ?? []).find((x: { type: string; message?: string }) => x.type === "PodScheduled")?.message ?? last;
+        return p.spec.nodeName ? (p.spec.nodeName as string) : undefined;
+    }, 500).catch(() => undefined);
+    return placed ? { node: placed } : { reason: `${last} (after the autoscaler stand-in added a node)` };
 }
 
 /** The cluster autoscaler's part: one more node in the CPU pool (or a GPU pool), within its maxNodes. */
@@ -165,6 +181,28 @@ async function removePod(access: KubeAccess, namespace: string, name: string): P
     await waitFor(`pod ${name} deleted`, 60_000, async () => ((await kubeRequest(access, "GET", `/api/v1/namespaces/${namespace}/pods/${name}`)).status === 404 ? true : undefined));
 }
 
+
+/**
+ * `largestStep` holds: for each pool, a step of exactly that size is placed (on a fresh node from
+ * the autoscaler stand-in when the running ones are full, as the model assumes for the CPU pool),
+ * and one a little larger in any one dimension is Unschedulable.
+ */
+async function largestStepHolds(access: KubeAccess, namespace: string, largest: Record<string, StepSize>, env: EngineEnv): Promise<string> {
+    const lines: string[] = [];
+    for (const [pool, size] of Object.entries(largest)) {
+        const fits = await placement(access, namespace, stepPod(`largest-${pool}`, namespace, size), env);
+        expect(fits.node, `largestStep.${pool} ${JSON.stringify(size)} does not fit: ${fits.reason}`);
+        await removePod(access, namespace, `largest-${pool}`);
+        // One dimension at a time a little larger: one more CPU, 64 MB more memory, 1 GB more disk.
+        for (const [what, bigger] of [["cpu", { ...size, cpu: size.cpu + 1 }], ["memory", { ...size, memoryMb: size.memoryMb + 64 }], ["disk", { ...size, diskMb: size.diskMb + 1000 }]] as const) {
+            const over = await placement(access, namespace, stepPod(`over-${pool}-${what}`, namespace, bigger));
+            expect(!over.node, `a step larger than largestStep.${pool} in ${what} was placed on ${over.node}`);
+            await removePod(access, namespace, `over-${pool}-${what}`);
+        }
+        lines.push(`largestStep.${pool} ${size.cpu} CPU/${size.memoryMb} MB/${size.diskMb} MB disk/${size.gpus} GPU fits; a little more of any is Unschedulable`);
+    }
+    return lines.join("; ");
+}
 
 /** A kubeconfig for the member (token auth), as Metaflow's client loads it (the current context). */
 function memberKubeconfig(env: EngineEnv, file: string): string {
@@ -259,7 +297,48 @@ function templatePods(template: Manifest, namespace: string): Array<{ step: stri
 }
 
 
-export async function metaflowWorkloads(checks: Checks, access: KubeAccess, namespace: string, env: EngineEnv, stack: string, overrides: Record<string, unknown>): Promise<void> {
+/**
+ * Argo Events' controller, the real binary with the chart Deployment's args and service account,
+ * reconciles what the stack and Metaflow created: the EventBus gets its JetStream StatefulSet and
+ * the Sensor of `@trigger` its Deployment.
+ */
+async function eventsControllerReconciles(access: KubeAccess, env: EngineEnv, namespace: string, running: RunningController[]): Promise<string> {
+    const sensors = (await kubeOk(access, "GET", `/apis/argoproj.io/v1alpha1/namespaces/${namespace}/sensors`)).body.items as Manifest[];
+    expect(sensors.length > 0, "no Sensor (Metaflow's @trigger) to reconcile");
+    const controller = await runAsDeployment(access, env, namespace, await deploymentWithImage(access, namespace, "argoproj/argo-events"), "argo-events", {
+        mountConfigMaps: true,
+        // One process: no leader to elect (outside a pod it finds no namespace for the lease).
+        // Its metrics and health listeners take only a port, so they get free ones.
+        extraArgs: ["--leader-election=false", `--metrics-port=${await freePort()}`, `--health-port=${await freePort()}`],
+    });
+    // It stays up until the stack is destroyed, as on a cluster: the EventBus and EventSource carry
+    // its finalizers, which it removes when they are deleted.
+    running.push(controller);
+    const owned = async (kind: string, path: string) =>
+        ((await kubeOk(access, "GET", path)).body.items as Manifest[]).filter((x) => (x.metadata.ownerReferences ?? []).some((o: { kind: string }) => o.kind === kind));
+    const statefulSets = await waitFor(`the EventBus's StatefulSet (log: ${controller.log})`, 120_000, async () => {
+        const s = await owned("EventBus", `/apis/apps/v1/namespaces/${namespace}/statefulsets`);
+        return s.length > 0 ? s : undefined;
+    }, 2000);
+    const sensorDeployments = await waitFor(`the Sensor's Deployment (log: ${controller.log})`, 120_000, async () => {
+        const d = await owned("Sensor", `/apis/apps/v1/namespaces/${namespace}/deployments`);
+        return d.length > 0 ? d : undefined;
+    }, 2000);
+    return `EventBus -> StatefulSet ${statefulSets[0].metadata.name}; Sensor ${sensors[0].metadata.name} -> Deployment ${sensorDeployments[0].metadata.name}`;
+}
+
+/** Whether this machine lets us make a private mount namespace with a tmpfs in it; else why not. */
+function privateMountNamespace(): true | string {
+    try {
+        execFileSync("unshare", ["--mount", "--propagation", "private", "sh", "-c", "mount -t tmpfs tmpfs /mnt"], { stdio: ["ignore", "ignore", "pipe"], timeout: 10_000 });
+        return true;
+    } catch (err) {
+        return String((err as { stderr?: Buffer }).stderr ?? err).trim().split("\n").pop() ?? "refused";
+    }
+}
+
+/** Runs the workload checks; controllers that must outlive them (until destroy) are added to `running`. */
+export async function metaflowWorkloads(checks: Checks, access: KubeAccess, namespace: string, env: EngineEnv, stack: string, overrides: Record<string, unknown>, running: RunningController[]): Promise<void> {
     await checks.run(`${stack}: the member Role allows exactly Metaflow's calls (SubjectAccessReview)`, () => memberRbac(access, namespace));
     let template: Manifest | undefined;
     let profile: Record<string, string> | undefined;
@@ -292,5 +371,22 @@ export async function metaflowWorkloads(checks: Checks, access: KubeAccess, name
             await removePod(access, namespace, `compiled-${step}`);
         }
         return lines.join(", ");
+    });
+    const eventsCheck = `${stack}: Argo Events' controller (real, the chart's service account) reconciles the EventBus and Metaflow's Sensor`;
+    const mountNamespace = privateMountNamespace();
+    if (mountNamespace !== true) {
+        checks.notAvailable(eventsCheck, `its config is read from /etc/argo-events, which the rehearsal mounts in a private mount namespace, and this machine refuses one (${mountNamespace}; needs root and unshare(1))`);
+    } else {
+        await checks.run(eventsCheck, async () => {
+            expect(template, "no compiled WorkflowTemplate (previous check)");
+            return eventsControllerReconciles(access, env, namespace, running);
+        });
+    }
+    await checks.run(`${stack}: nothing larger than the largestStep output fits, and that does`, async () => {
+        const outputs = await runEngine(env, { op: "outputs", stack, config: stackConfig(stack, overrides) });
+        expect(outputs.ok, outputs.error ?? "no outputs");
+        const largest = outputs.result.largestStep?.value as Record<string, StepSize>;
+        expect(largest, "no largestStep output");
+        return largestStepHolds(access, namespace, largest, env);
     });
 }

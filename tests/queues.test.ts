@@ -16,7 +16,7 @@ import { resolveConfig } from "../components/config/resolve";
 import { platformSchema } from "../components/config/schema";
 import { estimateCost } from "../components/estimate/cost";
 import { helmChartArgs } from "../components/kubernetes/specs/chartSource";
-import { kueueManagerConfig, kueueObjects, kueueValues } from "../components/kubernetes/specs/kueue";
+import { KUEUE_CONTROLLER_SELECTOR, KUEUE_RELEASE, KUEUE_WEBHOOK_PORT, kueueManagerConfig, kueueObjects, kueueValues } from "../components/kubernetes/specs/kueue";
 import { KUEUE_CHART, KUEUE_IMAGE } from "../components/kubernetes/specs/versions";
 import { PROFILE_DEFAULTS, profileOf } from "../components/model/profiles";
 import { QUEUE_NAME_LABEL, queuePlan } from "../components/model/queues";
@@ -68,6 +68,34 @@ describe("queues (Kueue)", () => {
         assert.equal(chart.appVersion, KUEUE_IMAGE.tag, "image and chart are one release");
         const defaults = YAML.parse(fs.readFileSync(path.join(CHART_DIR, "values.yaml"), "utf8"));
         assert.match(defaults.controllerManager.manager.image.repository, /k8s-staging-images/, "the chart's default is the staging image we replace");
+    });
+
+    it("creates the queue objects once Kueue's webhooks answer (a Service Pulumi awaits), and never waits on Helm's uninstall", function () {
+        const release = ofType(prod, "kubernetes:helm.sh/v3:Release").find((r) => r.inputs.name === KUEUE_RELEASE)!;
+        // Helm waits on uninstall when atomic or not skipAwait (pulumi-kubernetes helm_release.go Delete).
+        assert.deepEqual([release.inputs.skipAwait, release.inputs.atomic ?? false, release.inputs.takeOwnership], [true, false, true]);
+        const ready = ofType(prod, "kubernetes:core/v1:Service").find((r) => r.inputs.metadata.namespace === "kueue-system")!;
+        assert.deepEqual(ready.inputs.spec.selector, KUEUE_CONTROLLER_SELECTOR);
+        assert.equal(ready.inputs.spec.ports[0].targetPort, KUEUE_WEBHOOK_PORT.name);
+        assert.equal(ready.inputs.metadata.annotations?.["pulumi.com/skipAwait"], undefined, "the provider must wait for its endpoints");
+        for (const kind of KUEUE_KINDS) {
+            for (const object of ofType(prod, `kubernetes:kueue.x-k8s.io/v1beta2:${kind}`)) {
+                assert.ok(object.dependencies.includes(ready.urn), `${kind} ${object.name} does not wait for the readiness Service`);
+            }
+        }
+        if (!fs.existsSync(CHART_DIR)) {
+            this.skip();
+        }
+        // The selector and port are the chart's (templates/_helpers.tpl, templates/manager/manager.yaml).
+        const helpers = fs.readFileSync(path.join(CHART_DIR, "templates", "_helpers.tpl"), "utf8");
+        assert.match(helpers, /define "kueue\.selectorLabels" -\}\}\napp\.kubernetes\.io\/name: \{\{ include "kueue\.name" \. \}\}\napp\.kubernetes\.io\/instance: \{\{ \.Release\.Name \}\}\ncontrol-plane: controller-manager\n/);
+        const manager = fs.readFileSync(path.join(CHART_DIR, "templates", "manager", "manager.yaml"), "utf8");
+        assert.match(manager, new RegExp(`containerPort: ${KUEUE_WEBHOOK_PORT.port}\\n\\s+name: ${KUEUE_WEBHOOK_PORT.name}`));
+        assert.match(manager, /readinessProbe:\n\s+httpGet:\n\s+path: \/readyz/);
+        // Why the release does not wait: the chart's aggregating ClusterRoles, which the aggregation
+        // controller re-creates during an uninstall. If a chart version drops them, the wait can return.
+        const aggregating = fs.readdirSync(path.join(CHART_DIR, "templates", "rbac")).filter((f) => /aggregationRule:/.test(fs.readFileSync(path.join(CHART_DIR, "templates", "rbac", f), "utf8")));
+        assert.deepEqual(aggregating.sort(), ["batch_admin_role.yaml", "batch_user_role.yaml"]);
     });
 
     it("sets only values keys the pinned chart's values.yaml has (resources pass through whole)", function () {

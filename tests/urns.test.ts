@@ -73,7 +73,7 @@ function isAddedSinceSnapshots(urn: string): boolean {
 function isAddedFeature(urn: string): boolean {
     const rung = new RegExp(`\\$${escape(componentType("GpuNodePool"))}(\\$gcp:container/nodePool:NodePool)?::gpu-[a-z0-9-]+-(spot|ondemand|flex)(-pool)?$`);
     const computeClass = new RegExp(`\\$${escape(componentType("GpuComputeClass"))}(\\$kubernetes:cloud\\.google\\.com/v1:ComputeClass)?::gpu-[a-z0-9-]+$`);
-    const queues = new RegExp(`\\$${escape(componentType("KueueQueues"))}(\\$kubernetes:(helm\\.sh/v3:Release|kueue\\.x-k8s\\.io/v1beta2:[A-Za-z]+))?::queues(-[a-z0-9-]+)?$`);
+    const queues = new RegExp(`\\$${escape(componentType("KueueQueues"))}(\\$kubernetes:(helm\\.sh/v3:Release|core/v1:Service|kueue\\.x-k8s\\.io/v1beta2:[A-Za-z]+))?::queues(-[a-z0-9-]+)?$`);
     const monitoring = new RegExp(`\\$${escape(componentType("EnvironmentMonitoring"))}(\\$gcp:monitoring/[a-zA-Z]+:[A-Za-z]+)?::monitoring(-[a-z0-9-]+)?$`);
     const scraping = new RegExp(`\\$${escape(componentType("MetricsScraping"))}(\\$kubernetes:monitoring\\.googleapis\\.com/v1:PodMonitoring)?::scraping(-[a-z0-9-]+)?$`);
     return rung.test(urn) || computeClass.test(urn) || queues.test(urn) || monitoring.test(urn) || scraping.test(urn);

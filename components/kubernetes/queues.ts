@@ -4,7 +4,7 @@ import { releaseChart } from "./chartFiles";
 import { childOptions, withDefaults, withDependencies } from "../options";
 import { componentType } from "../model/typeTokens";
 import { DEFAULT_LOCAL_QUEUE, KUEUE_NAMESPACE, queuePlan } from "../model/queues";
-import { kueueObjects, kueueValues } from "./specs/kueue";
+import { KUEUE_RELEASE, kueueObjects, kueueReadinessService, kueueValues } from "./specs/kueue";
 import { KUEUE_CHART } from "./specs/versions";
 import { PLATFORM_LABELS } from "./specs/kubernetesObjects";
 
@@ -58,14 +58,23 @@ export class KueueQueues extends pulumi.ComponentResource {
         const teams = a.teams.map((t) => withDefaults(KUEUE_TEAM_DEFAULTS, t));
         const plan = queuePlan(a.environment, { cpuMillis: a.cpuMillis, gpus: a.gpus }, teams);
 
+        // The release does not wait, neither to install nor to uninstall: Helm's uninstall wait
+        // never ends for this chart. Its two aggregating ClusterRoles (kueue-batch-admin-role,
+        // kueue-batch-user-role) are re-created by kube-controller-manager's aggregation controller,
+        // which server-side-applies a role it still has in its cache while Helm deletes the roles it
+        // aggregates (kubernetes pkg/controller/clusterroleaggregation, syncClusterRole), so the
+        // wait would time out and destroy fail (found by the deploy rehearsal, every run). A role
+        // so re-created carries no Helm labels; `takeOwnership` lets a later install adopt it.
+        // The queue objects wait for Kueue's webhooks instead (kueueReadinessService).
         this.release = new k8s.helm.v3.Release(
             `${name}-release`,
             {
-                name: "kueue",
+                name: KUEUE_RELEASE,
                 ...releaseChart(KUEUE_CHART, a.chartSource, this),
                 namespace: KUEUE_NAMESPACE,
                 createNamespace: true,
-                atomic: true,
+                skipAwait: true,
+                takeOwnership: true,
                 cleanupOnFail: true,
                 timeout: 600,
                 values: kueueValues(a.namespace, a.replicas, teams.length > 0),
@@ -73,9 +82,10 @@ export class KueueQueues extends pulumi.ComponentResource {
             parent,
         );
         const labels = { ...PLATFORM_LABELS };
-        // The chart installs the CRDs and the webhooks that check these objects: create them after it.
+        const ready = new k8s.core.v1.Service(`${name}-webhook-ready`, kueueReadinessService(labels), withDependencies(parent, this.release));
+        // The chart installs the CRDs and the webhooks that check these objects: create them once its controller serves.
         for (const object of kueueObjects(a.environment, a.namespace, plan, labels)) {
-            new k8s.apiextensions.CustomResource(`${name}-${object.kind.toLowerCase()}-${object.metadata.name}`, { ...object, metadata: { ...object.metadata } }, withDependencies(parent, this.release));
+            new k8s.apiextensions.CustomResource(`${name}-${object.kind.toLowerCase()}-${object.metadata.name}`, { ...object, metadata: { ...object.metadata } }, withDependencies(parent, ready));
         }
         this.localQueue = DEFAULT_LOCAL_QUEUE;
         this.registerOutputs({ localQueue: this.localQueue });

@@ -94,6 +94,13 @@ const RULES: Record<string, Rule> = {
         id: `projects/${project}/notificationChannels/${numberFor(p.displayName ?? "channel")}`,
         outs: { name: `projects/${project}/notificationChannels/${numberFor(p.displayName ?? "channel")}` },
     }),
+    // terraform-provider-google monitoring_dashboard: id `projects/{{project}}/dashboards/{{dashboard_id}}`.
+    "gcp:monitoring/dashboard:Dashboard": (p, project) => ({ id: `projects/${project}/dashboards/${hash(p.dashboardJson ?? "d").slice(0, 36)}`, outs: {} }),
+    // monitoring_alert_policy: id and `name` are `projects/{{project}}/alertPolicies/{{id}}`.
+    "gcp:monitoring/alertPolicy:AlertPolicy": (p, project) => ({
+        id: `projects/${project}/alertPolicies/${numberFor(p.displayName ?? "policy", 19)}`,
+        outs: { name: `projects/${project}/alertPolicies/${numberFor(p.displayName ?? "policy", 19)}`, creationRecords: [{ mutateTime: "2026-01-01T00:00:00Z", mutatedBy: "rehearsal" }] },
+    }),
     "gcp:billing/budget:Budget": (p) => ({ id: `billingAccounts/${p.billingAccount}/budgets/${hash(p.displayName ?? "b").slice(0, 16)}`, outs: { name: `billingAccounts/${p.billingAccount}/budgets/${hash(p.displayName ?? "b").slice(0, 16)}` } }),
     "gcp:certificatemanager/certificate:Certificate": (p, project) => ({ id: `projects/${project}/locations/global/certificates/${p.name}`, outs: {} }),
     "gcp:certificatemanager/certificateMap:CertificateMap": (p, project) => ({ id: `projects/${project}/locations/global/certificateMaps/${p.name}`, outs: {} }),

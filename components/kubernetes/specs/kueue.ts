@@ -5,7 +5,7 @@
  */
 import * as YAML from "yaml";
 import { CONTAINER_RESOURCES } from "../../model/workloadRequests";
-import { DEFAULT_LOCAL_QUEUE, QUEUE_FLAVOR, QUEUED_RESOURCES, clusterQueueName, type QueuePlan, type Quota } from "../../model/queues";
+import { DEFAULT_LOCAL_QUEUE, KUEUE_NAMESPACE, QUEUE_FLAVOR, QUEUED_RESOURCES, clusterQueueName, type QueuePlan, type Quota } from "../../model/queues";
 import { KUEUE_IMAGE } from "./versions";
 
 /**
@@ -66,6 +66,38 @@ export function kueueValues(namespace: string, replicas: number, fairSharing: bo
             podDisruptionBudget: { enabled: replicas > 1, minAvailable: 1 },
         },
         managerConfig: { controllerManagerConfigYaml: YAML.stringify(kueueManagerConfig(namespace, fairSharing)) },
+    };
+}
+
+/** The Helm release's name; the chart names its objects after it (`kueue.fullname`). */
+export const KUEUE_RELEASE = "kueue";
+
+/** Kueue's controller pods: the chart's `kueue.selectorLabels` for release KUEUE_RELEASE (templates/_helpers.tpl at v0.19.2). */
+export const KUEUE_CONTROLLER_SELECTOR = {
+    "app.kubernetes.io/name": "kueue",
+    "app.kubernetes.io/instance": KUEUE_RELEASE,
+    "control-plane": "controller-manager",
+} as const;
+
+/** The controller's webhook container port (templates/manager/manager.yaml: `webhook-server`, 9443). */
+export const KUEUE_WEBHOOK_PORT = { name: "webhook-server", port: 9443 } as const;
+
+/**
+ * A Service of ours selecting Kueue's controller pods on the webhook port, which Pulumi's
+ * Kubernetes provider holds until it has a ready endpoint (await/service.go: ready addresses,
+ * then 10 s to settle). A pod is Ready when Kueue's /readyz passes, which it does only once its
+ * certificates are injected and its webhook server answers (cmd/kueue/main.go
+ * setupProbeEndpoints at v0.19.2). The queue objects, which Kueue's fail-closed webhooks check,
+ * are created after it. The release itself does not wait (kubernetes/queues.ts says why).
+ */
+export function kueueReadinessService(labels: Record<string, string>) {
+    return {
+        metadata: { name: "metaflow-kueue-webhook-ready", namespace: KUEUE_NAMESPACE, labels },
+        spec: {
+            type: "ClusterIP",
+            selector: { ...KUEUE_CONTROLLER_SELECTOR },
+            ports: [{ name: "https", port: 443, targetPort: KUEUE_WEBHOOK_PORT.name, protocol: "TCP" }],
+        },
     };
 }
 
