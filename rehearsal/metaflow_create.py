@@ -10,13 +10,17 @@ stack's member (not an admin), so the member Role is what allows or refuses each
 uploads the code package to its datastore: a GCS emulator on 127.0.0.1 (the Python layer's
 OfflineGcp, tests/python/conftest.py). Without `--only-json`, `create` sends the WorkflowTemplate,
 the CronWorkflow of `@schedule` and, where the stack runs Argo Events, the Sensor of `@trigger` to
-the API server; `trigger` (after `create`, same workdir) submits a Workflow from the template.
+the API server; `trigger` (after `create`, same workdir) submits a Workflow from the template;
+`run` (after `create`, same workdir) is `python flow.py run` from a laptop: Metaflow posts the
+start step's Job and waits on it; it is stopped (SIGTERM, as Ctrl-C would) once the file
+`<workdir>/stop` appears, which the rehearsal writes when it has checked the Job.
 Prints one JSON line: the return code and the end of stdout and stderr.
 """
 import json
 import subprocess
 import sys
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -44,6 +48,24 @@ class _MetadataStub(BaseHTTPRequestHandler):
         pass
 
 
+def _run_until_stopped(workdir, env):
+    """`run` with local metadata (as tests/python/conftest.py's kubernetes_jobs), until <workdir>/stop."""
+    stop = workdir / "stop"
+    argv = [sys.executable, "sample_flow.py", "--no-pylint", "run"]
+    process = subprocess.Popen(argv, cwd=workdir / "flow", env={**env, "METAFLOW_DEFAULT_METADATA": "local"}, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + SUBPROCESS_TIMEOUT_S
+    while process.poll() is None and not stop.exists() and time.monotonic() < deadline:
+        time.sleep(0.5)
+    if process.poll() is None:
+        process.terminate()
+    try:
+        stdout, stderr = process.communicate(timeout=60)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        stdout, stderr = process.communicate()
+    return subprocess.CompletedProcess(argv, process.returncode, stdout, stderr)
+
+
 def main(stack, profile_file, kubeconfig, workdir, command="create"):
     profile = json.loads(Path(profile_file).read_text())
     workdir = Path(workdir)
@@ -57,8 +79,11 @@ def main(stack, profile_file, kubeconfig, workdir, command="create"):
     try:
         gcp.create_bucket(datastore_bucket(profile))
         env = metaflow_env(workdir / "home", stack, profile, {**gcp.client_env(), "KUBECONFIG": kubeconfig})
-        argv = [sys.executable, "sample_flow.py", "--no-pylint", "argo-workflows", command]
-        done = subprocess.run(argv, cwd=workdir / "flow", env=env, capture_output=True, text=True, timeout=SUBPROCESS_TIMEOUT_S)
+        if command == "run":
+            done = _run_until_stopped(workdir, env)
+        else:
+            argv = [sys.executable, "sample_flow.py", "--no-pylint", "argo-workflows", command]
+            done = subprocess.run(argv, cwd=workdir / "flow", env=env, capture_output=True, text=True, timeout=SUBPROCESS_TIMEOUT_S)
     finally:
         gcp.stop()
         service.shutdown()

@@ -26,6 +26,7 @@ import { gkeNode, gkeSystemPod, poolZones, type PoolInputs } from "./nodes";
 import { stackConfig } from "./stacks";
 import { freePort } from "./controlPlane";
 import type { StepSize } from "../components/model/sizing";
+import { QUEUE_NAME_LABEL } from "../components/model/queues";
 
 /** The member the rehearsal's prod stack grants access to (config access.members). */
 export const MEMBER = "user:member@rehearsal.example";
@@ -237,6 +238,49 @@ async function metaflowCli(env: EngineEnv, stack: string, profile: Record<string
 }
 
 /**
+ * `python flow.py run` as the member, from a laptop (rehearsal/metaflow_create.py `run`): the Job
+ * Metaflow posts for the start step must be accepted by the API server (admission, Pod Security,
+ * Kueue's Job webhook where queues are on) and, with queues, admitted by Kueue from its
+ * LocalQueue. Metaflow is then stopped as Ctrl-C would stop it.
+ */
+async function metaflowRunJob(access: KubeAccess, env: EngineEnv, stack: string, namespace: string): Promise<string> {
+    const python = path.join(REPO, ".venv", "bin", "python");
+    const work = path.join(env.runDir, `metaflow-${stack}`);
+    const stop = path.join(work, "stop");
+    fs.rmSync(stop, { force: true });
+    const kubeconfig = memberKubeconfig(env, path.join(work, "member.kubeconfig"));
+    const args = [path.join(REPO, "rehearsal", "metaflow_create.py"), stack, path.join(work, "profile.json"), kubeconfig, work, "run"];
+    const running = promisify(execFile)(python, args, { cwd: REPO, maxBuffer: 1 << 24 });
+    const finished = running.then(
+        (r) => r.stdout,
+        (err: { stdout?: string; message: string }) => err.stdout ?? err.message,
+    );
+    try {
+        const jobs = `/apis/batch/v1/namespaces/${namespace}/jobs`;
+        const job = await waitFor("the Job Metaflow's run posts", 120_000, async () => {
+            const items = (await kubeOk(access, "GET", jobs)).body.items as Manifest[];
+            // Metaflow annotates its Jobs with the step (metaflow/plugins/kubernetes/kubernetes.py, 2.19.39).
+            return items.find((j) => j.metadata.annotations?.["metaflow/step_name"] === "start");
+        }, 1000).catch(async (err) => {
+            throw new Error(`${err instanceof Error ? err.message : err}; Metaflow said: ${(await Promise.race([finished, new Promise((r) => setTimeout(() => r("(still running)"), 1000))])) as string}`.slice(0, 3000));
+        });
+        const queue = job.metadata.labels?.[QUEUE_NAME_LABEL] as string | undefined;
+        if (!queue) {
+            return `Job ${job.metadata.name} accepted (no queue label: queues are off)`;
+        }
+        const admitted = await waitFor(`Kueue admits Job ${job.metadata.name}`, 60_000, async () => {
+            const workloads = (await kubeOk(access, "GET", `/apis/kueue.x-k8s.io/v1beta2/namespaces/${namespace}/workloads`)).body.items as Manifest[];
+            const w = workloads.find((x) => (x.metadata.ownerReferences ?? []).some((o: Manifest) => o.kind === "Job" && o.name === job.metadata.name));
+            return (w?.status?.conditions ?? []).some((c: Manifest) => c.type === "Admitted" && c.status === "True") ? w : undefined;
+        });
+        return `Job ${job.metadata.name} (start step) accepted with ${QUEUE_NAME_LABEL}=${queue}; Kueue admitted it (Workload ${admitted.metadata.name})`;
+    } finally {
+        fs.writeFileSync(stop, "");
+        await finished;
+    }
+}
+
+/**
  * Metaflow's `argo-workflows create` as the member: the objects it sends must be accepted by the
  * API server (schemas of the charts' CRDs, admission) and allowed by the member Role. Returns what
  * is then in the namespace.
@@ -356,6 +400,10 @@ export async function metaflowWorkloads(checks: Checks, access: KubeAccess, name
     await checks.run(`${stack}: Argo's workflow-controller (real, the chart's service account) runs Metaflow's triggered Workflow`, async () => {
         expect(template && profile, "no compiled WorkflowTemplate (previous check)");
         return workflowRuns(access, env, stack, profile, namespace);
+    });
+    await checks.run(`${stack}: Metaflow's run --with kubernetes, as the member: its Job is accepted (and queued and admitted by Kueue)`, async () => {
+        expect(profile, "no profile (previous check)");
+        return metaflowRunJob(access, env, stack, namespace);
     });
     await checks.run(`${stack}: the scheduler places the compiled CPU steps on the CPU pool and the GPU step on the GPU pool`, async () => {
         expect(template, "no compiled WorkflowTemplate (previous check)");
