@@ -190,12 +190,12 @@ function stepJob(name: string, queue: string, resources: Record<string, string>)
 }
 
 /** The Workload Kueue made for Job `job`, once it exists. */
-async function workloadOf(access: KubeAccess, namespace: string, job: string): Promise<Manifest | undefined> {
+export async function workloadOf(access: KubeAccess, namespace: string, job: string): Promise<Manifest | undefined> {
     const items = (await kubeOk(access, "GET", `/apis/kueue.x-k8s.io/v1beta2/namespaces/${namespace}/workloads`)).body.items as Manifest[];
     return items.find((w) => (w.metadata.ownerReferences ?? []).some((o: Manifest) => o.kind === "Job" && o.name === job));
 }
 
-function condition(w: Manifest | undefined, type: string): Manifest | undefined {
+export function condition(w: Manifest | undefined, type: string): Manifest | undefined {
     return (w?.status?.conditions ?? []).find((c: Manifest) => c.type === type);
 }
 

@@ -15,8 +15,6 @@ import * as net from "net";
 export interface ServiceProxy {
     /** `http://127.0.0.1:<port>`: the API server's HTTPS_PROXY. */
     readonly url: string;
-    /** CONNECTs refused (no route), for error messages. */
-    readonly refused: string[];
     /** Tunnels `host:port` (e.g. `kueue-webhook-service.kueue-system.svc:443`) to 127.0.0.1:`localPort`. */
     route(hostPort: string, localPort: number): void;
     close(): Promise<void>;
@@ -32,7 +30,6 @@ export async function startServiceProxy(log: string): Promise<ServiceProxy> {
         sockets.add(socket);
         socket.once("close", () => sockets.delete(socket));
     };
-    const refused: string[] = [];
     const server = http.createServer((_req, res) => {
         res.writeHead(405).end("CONNECT only");
     });
@@ -40,7 +37,6 @@ export async function startServiceProxy(log: string): Promise<ServiceProxy> {
         const target = routes.get(req.url ?? "");
         if (target === undefined) {
             note(`CONNECT ${req.url}: no route, 502`);
-            refused.push(String(req.url));
             socket.end("HTTP/1.1 502 Bad Gateway\r\n\r\n");
             return;
         }
@@ -66,7 +62,6 @@ export async function startServiceProxy(log: string): Promise<ServiceProxy> {
     const port = await new Promise<number>((resolve) => server.listen(0, "127.0.0.1", () => resolve((server.address() as net.AddressInfo).port)));
     return {
         url: `http://127.0.0.1:${port}`,
-        refused,
         route: (hostPort, localPort) => void routes.set(hostPort, localPort),
         close: async () => {
             sockets.forEach((socket) => socket.destroy());

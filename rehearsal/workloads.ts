@@ -27,6 +27,7 @@ import { stackConfig } from "./stacks";
 import { freePort } from "./controlPlane";
 import type { StepSize } from "../components/model/sizing";
 import { QUEUE_NAME_LABEL } from "../components/model/queues";
+import { condition, workloadOf } from "./kueue";
 
 /** The member the rehearsal's prod stack grants access to (config access.members). */
 export const MEMBER = "user:member@rehearsal.example";
@@ -222,15 +223,20 @@ function memberKubeconfig(env: EngineEnv, file: string): string {
 
 type Manifest = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
-/** Runs Metaflow's CLI (`argo-workflows <command>`) on the sample flow as the member (rehearsal/metaflow_create.py). */
-async function metaflowCli(env: EngineEnv, stack: string, profile: Record<string, string>, command: "create" | "trigger"): Promise<string> {
+/** The Python layer's interpreter and the arguments of rehearsal/metaflow_create.py `command` for `stack`, as the member; its work directory. */
+function metaflowCreateCommand(env: EngineEnv, stack: string, command: "create" | "trigger" | "run"): { python: string; args: string[]; work: string } {
     const python = path.join(REPO, ".venv", "bin", "python");
     expect(fs.existsSync(python), `${python} is missing: npm test builds it (scripts/pytest.sh)`);
     const work = path.join(env.runDir, `metaflow-${stack}`);
     fs.mkdirSync(work, { recursive: true });
-    fs.writeFileSync(path.join(work, "profile.json"), JSON.stringify(profile));
     const kubeconfig = memberKubeconfig(env, path.join(work, "member.kubeconfig"));
-    const args = [path.join(REPO, "rehearsal", "metaflow_create.py"), stack, path.join(work, "profile.json"), kubeconfig, work, command];
+    return { python, work, args: [path.join(REPO, "rehearsal", "metaflow_create.py"), stack, path.join(work, "profile.json"), kubeconfig, work, command] };
+}
+
+/** Runs Metaflow's CLI (`argo-workflows <command>`) on the sample flow as the member (rehearsal/metaflow_create.py). */
+async function metaflowCli(env: EngineEnv, stack: string, profile: Record<string, string>, command: "create" | "trigger"): Promise<string> {
+    const { python, args, work } = metaflowCreateCommand(env, stack, command);
+    fs.writeFileSync(path.join(work, "profile.json"), JSON.stringify(profile));
     const { stdout } = await promisify(execFile)(python, args, { cwd: REPO, maxBuffer: 1 << 24 });
     const done = JSON.parse(stdout.trim().split("\n").pop() ?? "{}") as { returncode: number; stdout: string; stderr: string };
     expect(done.returncode === 0, `argo-workflows ${command} failed (${done.returncode}):\n${done.stderr}`);
@@ -244,12 +250,9 @@ async function metaflowCli(env: EngineEnv, stack: string, profile: Record<string
  * LocalQueue. Metaflow is then stopped as Ctrl-C would stop it.
  */
 async function metaflowRunJob(access: KubeAccess, env: EngineEnv, stack: string, namespace: string): Promise<string> {
-    const python = path.join(REPO, ".venv", "bin", "python");
-    const work = path.join(env.runDir, `metaflow-${stack}`);
+    const { python, args, work } = metaflowCreateCommand(env, stack, "run");
     const stop = path.join(work, "stop");
     fs.rmSync(stop, { force: true });
-    const kubeconfig = memberKubeconfig(env, path.join(work, "member.kubeconfig"));
-    const args = [path.join(REPO, "rehearsal", "metaflow_create.py"), stack, path.join(work, "profile.json"), kubeconfig, work, "run"];
     const running = promisify(execFile)(python, args, { cwd: REPO, maxBuffer: 1 << 24 });
     const finished = running.then(
         (r) => r.stdout,
@@ -269,9 +272,8 @@ async function metaflowRunJob(access: KubeAccess, env: EngineEnv, stack: string,
             return `Job ${job.metadata.name} accepted (no queue label: queues are off)`;
         }
         const admitted = await waitFor(`Kueue admits Job ${job.metadata.name}`, 60_000, async () => {
-            const workloads = (await kubeOk(access, "GET", `/apis/kueue.x-k8s.io/v1beta2/namespaces/${namespace}/workloads`)).body.items as Manifest[];
-            const w = workloads.find((x) => (x.metadata.ownerReferences ?? []).some((o: Manifest) => o.kind === "Job" && o.name === job.metadata.name));
-            return (w?.status?.conditions ?? []).some((c: Manifest) => c.type === "Admitted" && c.status === "True") ? w : undefined;
+            const w = await workloadOf(access, namespace, job.metadata.name);
+            return condition(w, "Admitted")?.status === "True" ? w : undefined;
         });
         return `Job ${job.metadata.name} (start step) accepted with ${QUEUE_NAME_LABEL}=${queue}; Kueue admitted it (Workload ${admitted.metadata.name})`;
     } finally {

@@ -117,6 +117,20 @@ export function pathOrContents(value: string): string {
     return value;
 }
 
+/**
+ * What a dynamic provider's `delete` acts as: the identity `configure` found or, when the host
+ * sent no config, the environment's; and a client acting as it.
+ */
+export async function identityAndClient(configured: GoogleIdentity | undefined): Promise<{ identity: GoogleIdentity; client: GoogleRequester }> {
+    const identity = configured ?? googleIdentity(() => undefined, process.env);
+    return { identity, client: await googleClient(identity) };
+}
+
+/** Waits `ms` of wall-clock time (the dynamic providers' retries). */
+export function sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
 /** The part of a google-auth-library client that is used: authorized HTTP requests. */
 export interface GoogleRequester {
     request(options: unknown): Promise<{ data: unknown }>;

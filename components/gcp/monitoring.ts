@@ -86,17 +86,19 @@ export class EnvironmentMonitoring extends pulumi.ComponentResource {
     public readonly alertPolicies: gcp.monitoring.AlertPolicy[];
     /** The email channels made for `emails`; empty when there are none. */
     public readonly channels: gcp.monitoring.NotificationChannel[];
+    /** The alert policies' display names, in creation order (the preview and the stack output list them). */
+    public readonly alertNames: string[];
 
     constructor(name: string, args: EnvironmentMonitoringArgs, opts?: pulumi.ComponentResourceOptions) {
         super(componentType("EnvironmentMonitoring"), name, {}, opts);
         const parent = childOptions(this, opts);
-        const watched = watchedPlatform(args);
+        const a = withDefaults(ENVIRONMENT_MONITORING_DEFAULTS, args);
+        const watched = watchedPlatform(a);
         // The instance's generated name goes where the bodies hold its placeholder.
         const databaseId = args.database?.databaseId;
         const withDatabase = (text: string): pulumi.Input<string> =>
             databaseId !== undefined && text.includes(DATABASE_ID_PLACEHOLDER) ? pulumi.output(databaseId).apply((id) => text.split(DATABASE_ID_PLACEHOLDER).join(id)) : text;
 
-        const a = withDefaults(ENVIRONMENT_MONITORING_DEFAULTS, args);
         this.channels = a.emails.map(
             (email, i) =>
                 new gcp.monitoring.NotificationChannel(
@@ -107,7 +109,9 @@ export class EnvironmentMonitoring extends pulumi.ComponentResource {
         );
         const notificationChannels = this.channels.length > 0 ? this.channels.map((c) => c.name) : a.channels;
         this.dashboard = new gcp.monitoring.Dashboard(`${name}-dashboard`, { project: args.project, dashboardJson: withDatabase(JSON.stringify(dashboardBody(watched))) }, parent);
-        this.alertPolicies = alertBodies(watched).map(
+        const alerts = alertBodies(watched);
+        this.alertNames = alerts.map(({ body }) => body.displayName);
+        this.alertPolicies = alerts.map(
             ({ key, body }) =>
                 new gcp.monitoring.AlertPolicy(
                     `${name}-${key}`,

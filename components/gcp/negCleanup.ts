@@ -22,8 +22,8 @@
  * serializes them into the state.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { googleClient, googleIdentity, type GoogleIdentity } from "./googleIdentity";
-import type { ComputeRequester, Sleep } from "./peeringRemoval";
+import { configuredIdentity, identityAndClient, sleep, type GoogleIdentity } from "./googleIdentity";
+import type { ComputeRequester, Sleep, WithCode } from "./peeringRemoval";
 
 /** Where to look: the environment's VPC. */
 export interface NegScope {
@@ -138,19 +138,10 @@ export async function removeLeftoverNegs(
 /** The identity found when the host configured the provider (memory only; never in the state). */
 const session: { identity?: GoogleIdentity } = {};
 
-type WithCode<T> = T & { readonly __provider?: string };
-
 /** Same pattern as PeeringRemoval: a code change is an update, so destroy runs the current code. */
 const negCleanupProvider: pulumi.dynamic.ResourceProvider = {
     async configure(req: pulumi.dynamic.ConfigureRequest) {
-        const get = (key: string): string | undefined => {
-            try {
-                return req.config.get(key);
-            } catch {
-                return undefined;
-            }
-        };
-        session.identity = googleIdentity(get, process.env);
+        session.identity = configuredIdentity(req.config);
     },
     async create(inputs: NegScope) {
         return { id: `${inputs.project}/${inputs.network}/gke-negs`, outs: { project: inputs.project, network: inputs.network } };
@@ -163,9 +154,8 @@ const negCleanupProvider: pulumi.dynamic.ResourceProvider = {
         return { outs: { project: news.project, network: news.network } };
     },
     async delete(_id: string, props: NegScope) {
-        const identity = session.identity ?? googleIdentity(() => undefined, process.env);
-        const client = (await googleClient(identity)) as ComputeRequester;
-        await removeLeftoverNegs(client, props, (ms) => new Promise((resolve) => setTimeout(resolve, ms)), identity.computeEndpoint);
+        const { identity, client } = await identityAndClient(session.identity);
+        await removeLeftoverNegs(client as ComputeRequester, props, sleep, identity.computeEndpoint);
     },
 };
 

@@ -19,7 +19,7 @@
  * stack config Pulumi hands it in `configure` and the environment.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { configuredIdentity, googleClient, googleIdentity, type GoogleIdentity } from "./googleIdentity";
+import { configuredIdentity, identityAndClient, sleep, type GoogleIdentity } from "./googleIdentity";
 
 /** Name Google gives the consumer-side peering of every servicenetworking connection. */
 export const PSA_PEERING_NAME = "servicenetworking-googleapis-com";
@@ -125,7 +125,8 @@ export async function removePeeringIfPresent(
 const session: { identity?: GoogleIdentity } = {};
 
 /** A resource's properties with the serialized provider code the host adds (`__provider`). */
-type WithCode<T> = T & { readonly __provider?: string };
+/** A dynamic resource's inputs as the host hands them to `diff`: with its serialized code. */
+export type WithCode<T> = T & { readonly __provider?: string };
 
 /**
  * The provider's code travels in the resource's outputs, and destroy runs the code found there
@@ -151,9 +152,8 @@ const peeringRemovalProvider: pulumi.dynamic.ResourceProvider = {
         return { outs: { project: news.project, network: news.network, peering: news.peering } };
     },
     async delete(_id: string, props: PeeringRef) {
-        const identity = session.identity ?? googleIdentity(() => undefined, process.env);
-        const client = (await googleClient(identity)) as ComputeRequester;
-        await removePeeringIfPresent(client, props, (ms) => new Promise((resolve) => setTimeout(resolve, ms)), identity.computeEndpoint);
+        const { identity, client } = await identityAndClient(session.identity);
+        await removePeeringIfPresent(client as ComputeRequester, props, sleep, identity.computeEndpoint);
     },
 };
 

@@ -17,8 +17,7 @@ import { gpuScheduling } from "../model/scheduling";
 import { largestSteps } from "../model/sizing";
 import { taskImageRef } from "../model/taskImage";
 import { ARGO_EVENTS_NAMES } from "../model/wellKnown";
-import { alertBodies, dashboardName } from "../model/monitoringBodies";
-import { watchedFromConfig } from "../config/observability";
+import { dashboardName } from "../model/monitoringBodies";
 import type { PlatformParts } from "./platform";
 
 /** The Metaflow client profile for this environment (no secrets in it). */
@@ -92,7 +91,7 @@ function observabilitySummary(cfg: PlatformConfig, p: PlatformParts) {
     return {
         dashboard: dashboardName(cfg.environment),
         dashboardId: p.monitoring?.dashboard.id,
-        alerts: alertBodies(watchedFromConfig(cfg)).map((a) => a.body.displayName),
+        alerts: p.monitoring?.alertNames ?? [],
         notify: o.emails.length > 0 ? o.emails : budgetEmails.length > 0 ? budgetEmails.map((e) => `${e} (billing.budget)`) : [],
         scraped: p.scraping?.podMonitorings ?? [],
     };
