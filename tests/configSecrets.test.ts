@@ -134,6 +134,17 @@ describe("secrets stay secret: one credential-shape rule for every string the us
         }
     });
 
+    it("a JSON Web Token is hidden to its end, its signature too (the signature's runs alone do not look random)", () => {
+        // Found by a run of the test above: a signature cut by - and _ into letter-only pieces was
+        // not caught by the random-run rule, and the JWT pattern stopped at the payload's dot.
+        const jwt = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJhZGEifQ.abcdefgh_ijklmnop-qrstuvwx_yzabcdef-ghijklmn";
+        for (const path of [["labels", "deploy_token"], ["preset"], ["services", "namespace"]]) {
+            const err = errorOf(withValue(path, jwt));
+            assert.ok(err, `${path.join(".")} accepted a JWT`);
+            assertNotShown(err.message, jwt, path.join("."));
+        }
+    });
+
     it("a client secret pasted into oauthClientId is refused without being echoed", () => {
         const { googleClientSecret } = freshTokens();
         const endpoint = { hostname: "metaflow.example.com", oauthClientId: googleClientSecret, oauthClientSecret: "x" };

@@ -27,8 +27,10 @@ const KNOWN_FORMATS: ReadonlyArray<readonly [string, RegExp]> = [
     ["an API secret key", /\b(sk|rk)_(live|test)_[A-Za-z0-9]{16,}|\bsk-[A-Za-z0-9_-]{20,}/],
     ["a package registry token", /\bnpm_[A-Za-z0-9]{36}\b|\bpypi-AgE[A-Za-z0-9_-]{20,}/],
     ["a Hugging Face token", /\bhf_[A-Za-z]{30,}/],
-    // JSON Web Tokens: base64url header and payload, both JSON objects ("eyJ" is "{\"").
-    ["a JSON Web Token", /\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\./],
+    // JSON Web Tokens: base64url header and payload, both JSON objects ("eyJ" is "{\""), and the
+    // signature after them, which is what makes the token a credential: a match is what gets
+    // hidden, so it must reach the token's end.
+    ["a JSON Web Token", /\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*/],
     // A password inside a URL (scheme://user:password@host).
     ["a URL with a password", /[a-z][a-z0-9+.-]*:\/\/[^\s/:@]+:[^\s/@]+@/i],
 ];
